@@ -1,0 +1,17 @@
+// Boost.ProgramOptions glue shared by the subcommands.
+#pragma once
+
+#include <boost/program_options.hpp>
+
+#include "cmd/subcommands.hpp"
+
+namespace nsr::cmd {
+
+// Parses ARGS against the visible and hidden options; a malformed command
+// line becomes a UsageError.
+boost::program_options::variables_map parse_command_line(
+    const Args& args, const boost::program_options::options_description& visible,
+    const boost::program_options::options_description& hidden = {},
+    const boost::program_options::positional_options_description& positional = {});
+
+}  // namespace nsr::cmd

@@ -1,0 +1,1 @@
+#include "mountinfo/mount_table.hpp"

@@ -1,0 +1,1 @@
+#include "profile/atomic_file.hpp"

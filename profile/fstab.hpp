@@ -1,0 +1,52 @@
+// Reading and writing the fstab-like profile text (snapd's format: octal
+// escapes \040 \011 \012 \134, 3 to 6 fields, '#' comments).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "profile/mount_entry.hpp"
+
+namespace nsr::profile {
+
+// A problem in a profile file. what() reads "SOURCE:LINE: message".
+class ParseError : public std::runtime_error {
+public:
+    ParseError(std::string source, int line, std::string message);
+    const std::string& source() const { return source_; }
+    int line() const { return line_; }
+    const std::string& message() const { return message_; }
+
+private:
+    std::string source_;
+    int line_;
+    std::string message_;
+};
+
+// A problem found at one line of a profile.
+struct Problem {
+    int line;
+    std::string message;
+};
+
+std::string unescape(std::string_view field);
+std::string escape(std::string_view field);
+
+// Parses profile text. `source` names it in errors (usually the path).
+// Throws ParseError on the first malformed line, unless PROBLEMS is given:
+// then every malformed line is recorded there and skipped.
+MountProfile parse_profile(std::string_view text, const std::string& source,
+                           std::vector<Problem>* problems = nullptr);
+
+// One entry per line, each ending in '\n'; an empty profile is "".
+std::string format_profile(const MountProfile& profile);
+
+// Reads and parses PATH; a missing file is an empty profile. Other I/O
+// errors throw std::system_error naming the path.
+MountProfile load_profile(const std::string& path);
+// The same relative to a directory fd (works after setns).
+MountProfile load_profile_at(int dirfd, const std::string& name, const std::string& display);
+
+}  // namespace nsr::profile

@@ -1,0 +1,1 @@
+#include "profile/mount_entry.hpp"

@@ -1,0 +1,1 @@
+#include "reconcile/fs_view.hpp"

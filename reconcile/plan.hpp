@@ -1,0 +1,28 @@
+// The diff: current profile + desired profile (+ file facts) -> ordered
+// changes. Pure and deterministic.
+#pragma once
+
+#include <vector>
+
+#include "profile/mount_entry.hpp"
+#include "reconcile/change.hpp"
+#include "reconcile/fs_view.hpp"
+
+namespace nsr::reconcile {
+
+struct PlanOptions {
+    // Merge "unmount X at DIR ... mount Y at DIR" into one Replace placed
+    // where the mount would be. false gives snapd's plan exactly.
+    bool tuck = true;
+};
+
+std::vector<Change> plan(const profile::MountProfile& current,
+                         const profile::MountProfile& desired, const FsView& fs,
+                         const PlanOptions& options = {});
+
+// snapd's directory comparison: as if each dir ended with '/'.
+bool dir_less(std::string_view a, std::string_view b);
+// Lexical cleaning ("//" collapsed, "." and ".." resolved, no trailing '/').
+std::string clean_path(std::string_view path);
+
+}  // namespace nsr::reconcile
