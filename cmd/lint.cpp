@@ -32,7 +32,8 @@ int run_lint(const Args& args) {
                   << opts;
         return kExitOk;
     }
-    if (!vm.count("file")) throw UsageError("lint needs at least one FILE");
+    if (!vm.count("file"))
+        throw UsageError("lint needs at least one FILE");
 
     bool clean = true;
     for (const auto& path : vm["file"].as<std::vector<std::string>>()) {
@@ -50,7 +51,8 @@ int run_lint(const Args& args) {
         problems.insert(problems.end(), semantic.begin(), semantic.end());
         std::stable_sort(problems.begin(), problems.end(),
                          [](const auto& a, const auto& b) { return a.line < b.line; });
-        for (const auto& p : problems) std::cout << path << ":" << p.line << ": " << p.message << "\n";
+        for (const auto& p : problems)
+            std::cout << path << ":" << p.line << ": " << p.message << "\n";
         clean = clean && problems.empty();
     }
     return clean ? kExitOk : kExitBadInput;

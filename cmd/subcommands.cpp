@@ -16,7 +16,8 @@ int print_usage(std::ostream& out) {
            "commands:\n";
     for (const auto& s : subcommands()) {
         out << "  " << s.name;
-        for (size_t i = s.name.size(); i < 16; ++i) out << ' ';
+        for (size_t i = s.name.size(); i < 16; ++i)
+            out << ' ';
         out << s.summary << "\n";
     }
     out << "\n'nsreconcile COMMAND --help' describes a command and its options.\n";
@@ -28,6 +29,7 @@ int print_usage(std::ostream& out) {
 const std::vector<Subcommand>& subcommands() {
     static const std::vector<Subcommand> all = {
         {"lint", "check profile files for errors, print PATH:LINE: message", run_lint},
+        {"plan", "print the changes that would reconcile a namespace (changes nothing)", run_plan},
     };
     return all;
 }
@@ -40,13 +42,15 @@ int run_main(const std::string& argv0, const Args& args) {
             return kExitBadInput;
         }
         const std::string& first = args.front();
-        if (first == "--help" || first == "-h" || first == "help") return print_usage(std::cout);
+        if (first == "--help" || first == "-h" || first == "help")
+            return print_usage(std::cout);
         if (first == "--version") {
             std::cout << "nsreconcile " << NSR_VERSION << "\n";
             return kExitOk;
         }
         for (const auto& s : subcommands()) {
-            if (s.name == first) return s.run(Args(args.begin() + 1, args.end()));
+            if (s.name == first)
+                return s.run(Args(args.begin() + 1, args.end()));
         }
         throw UsageError("unknown command '" + first + "'");
     } catch (const UsageError& e) {

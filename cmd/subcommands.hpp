@@ -30,6 +30,7 @@ const std::vector<Subcommand>& subcommands();
 int run_main(const std::string& argv0, const Args& args);
 
 int run_lint(const Args& args);
+int run_plan(const Args& args);
 
 // Thrown for a malformed command line; run_main prints it with a hint and
 // exits with kExitBadInput.

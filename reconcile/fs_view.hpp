@@ -11,7 +11,7 @@ namespace nsr::reconcile {
 enum class FileType { Missing, Directory, Regular, Symlink, Other };
 
 class FsView {
-public:
+  public:
     virtual ~FsView() = default;
     // Like lstat: a symlink is reported as a symlink.
     virtual FileType lstat(const std::string& path) const = 0;
@@ -23,7 +23,7 @@ public:
 
 // The live filesystem of the calling process's namespace.
 class LiveFsView final : public FsView {
-public:
+  public:
     FileType lstat(const std::string& path) const override;
     FileType stat(const std::string& path) const override;
     std::string readlink(const std::string& path) const override;
@@ -32,7 +32,7 @@ public:
 // A fixed table of facts (scenario files, tests). Every ancestor of a listed
 // path is a directory; "/" always exists; anything else is missing.
 class TableFsView final : public FsView {
-public:
+  public:
     TableFsView() = default;
     TableFsView(std::set<std::string> dirs, std::set<std::string> files,
                 std::map<std::string, std::string> symlinks);
@@ -40,7 +40,7 @@ public:
     FileType stat(const std::string& path) const override;
     std::string readlink(const std::string& path) const override;
 
-private:
+  private:
     std::set<std::string, std::less<>> dirs_;
     std::set<std::string, std::less<>> files_;
     std::map<std::string, std::string, std::less<>> symlinks_;

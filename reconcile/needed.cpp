@@ -1,1 +1,189 @@
 #include "reconcile/needed.hpp"
+
+#include <cstdlib>
+#include <optional>
+#include <vector>
+
+#include "profile/flags.hpp"
+#include "profile/xsnapd.hpp"
+#include "reconcile/paths.hpp"
+
+namespace nsr::reconcile {
+
+using mountinfo::Mount;
+using mountinfo::MountTable;
+using profile::Kind;
+using profile::MountEntry;
+
+namespace {
+
+std::string dev_text(const Mount& m) {
+    return std::to_string(m.major) + ":" + std::to_string(m.minor);
+}
+
+// The mount a process sees at DIR, if DIR is a mount point at all.
+const Mount* visible_at(const MountTable& table, const std::string& dir) {
+    const Mount* m = table.containing(dir);
+    return (m && m->mount_point == dir) ? m : nullptr;
+}
+
+struct Match {
+    bool matches;
+    std::string why;
+};
+
+// A bind of SRC is in place at DIR when the visible mount there shows the
+// same filesystem (st_dev) and the same directory of it (root) as SRC, with
+// the access mode the entry asks for.
+Match bind_matches(const MountEntry& e, const Mount& top, const MountTable& table) {
+    auto src = table.resolve(clean_path(e.name));
+    if (!src)
+        return {false, "source " + e.name + " is not under any mount"};
+    if (src->mount->dev() != top.dev() || src->path_in_fs != top.root) {
+        return {false, "mounted at " + e.dir + " is " + dev_text(top) + " " + top.root +
+                           ", the source is " + dev_text(*src->mount) + " " + src->path_in_fs};
+    }
+    const bool want_ro = e.has_option("ro") || src->mount->read_only();
+    if (want_ro != top.read_only()) {
+        return {false, std::string("mounted at ") + e.dir + " is " +
+                           (top.read_only() ? "read-only" : "read-write")};
+    }
+    return {true, e.name + " is mounted at " + e.dir + " (" + dev_text(top) + " " + top.root + ")"};
+}
+
+// Octal for mode=, decimal otherwise; tmpfs shows mode=755 for mode=0755.
+std::optional<unsigned long> number(const std::string& v, int base) {
+    if (v.empty())
+        return std::nullopt;
+    char* end = nullptr;
+    unsigned long n = std::strtoul(v.c_str(), &end, base);
+    if (*end != '\0')
+        return std::nullopt;
+    return n;
+}
+
+std::optional<std::string> data_option(const std::string& data, std::string_view key) {
+    size_t pos = 0;
+    while (pos <= data.size()) {
+        size_t end = data.find(',', pos);
+        if (end == std::string::npos)
+            end = data.size();
+        std::string_view opt(data.data() + pos, end - pos);
+        if (opt.size() > key.size() && opt.substr(0, key.size()) == key && opt[key.size()] == '=') {
+            return std::string(opt.substr(key.size() + 1));
+        }
+        pos = end + 1;
+    }
+    return std::nullopt;
+}
+
+// A filesystem mount is in place when the visible mount at DIR has the
+// entry's type and source and the super options the entry sets.
+Match filesystem_matches(const MountEntry& e, const Mount& top) {
+    if (top.fstype != e.type) {
+        return {false, "mounted at " + e.dir + " is " + top.fstype + ", not " + e.type};
+    }
+    if (top.source != e.name) {
+        return {false, "mounted at " + e.dir + " is from " + top.source + ", not " + e.name};
+    }
+    const std::string data = profile::options_to_flags(e.options).data;
+    if (e.type == "tmpfs") {
+        for (auto [key, base] : {std::pair{"mode", 8}, {"uid", 10}, {"gid", 10}}) {
+            auto want = data_option(data, key);
+            if (!want)
+                continue;
+            auto have = top.super_option(key);
+            if (!have || number(*have, base) != number(*want, base)) {
+                return {false, "tmpfs at " + e.dir + " has " + key + "=" + have.value_or("?") +
+                                   ", the entry sets " + *want};
+            }
+        }
+    } else if (e.type == "overlay") {
+        for (const char* key : {"lowerdir", "upperdir", "workdir"}) {
+            auto want = data_option(data, key);
+            if (want && top.super_option(key) != want) {
+                return {false, "overlay at " + e.dir + " has a different " + key};
+            }
+        }
+    }
+    return {true, e.type + " " + e.name + " is mounted at " + e.dir};
+}
+
+// Is the entry, as a mount, what a process sees at its mount point now?
+Match in_place(const MountEntry& e, const MountTable& table, const FsView& fs) {
+    const std::string dir = clean_path(e.dir);
+    switch (profile::kind(e)) {
+        case Kind::Symlink: {
+            auto want = profile::symlink_target(e).value_or("");
+            if (fs.lstat(dir) != FileType::Symlink)
+                return {false, dir + " is not a symlink"};
+            auto have = fs.readlink(dir);
+            if (have != want)
+                return {false, dir + " points to " + have + ", not " + want};
+            return {true, dir + " is a symlink to " + want};
+        }
+        case Kind::EnsureDir:
+            if (fs.lstat(dir) == FileType::Directory)
+                return {true, dir + " exists"};
+            return {false, dir + " does not exist"};
+        case Kind::Unknown:
+            return {true, "x-snapd.kind=" + profile::kind_name(e) + " is not acted upon"};
+        case Kind::Directory:
+        case Kind::File:
+            break;
+    }
+    const Mount* top = visible_at(table, dir);
+    if (!top)
+        return {false, "nothing is mounted at " + dir};
+    MountEntry clean = e;
+    clean.dir = dir;
+    return profile::is_bind(e) ? bind_matches(clean, *top, table) : filesystem_matches(clean, *top);
+}
+
+}  // namespace
+
+Verdict needed(const Change& change, const MountTable& table, const FsView& fs) {
+    const MountEntry& e = change.entry;
+    switch (change.action) {
+        case Action::Keep: {
+            if (profile::origin(e) == profile::Origin::Rootfs) {
+                return {false, "the root filesystem is never touched"};
+            }
+            auto m = in_place(e, table, fs);
+            return {!m.matches, m.matches ? m.why : "kept entry is missing: " + m.why};
+        }
+        case Action::Mount:
+        case Action::Replace: {
+            auto m = in_place(e, table, fs);
+            return {!m.matches, m.why};
+        }
+        case Action::Unmount: {
+            const std::string dir = clean_path(e.dir);
+            switch (profile::kind(e)) {
+                case Kind::Symlink:
+                    if (fs.lstat(dir) != FileType::Symlink)
+                        return {false, dir + " is gone"};
+                    return {true, dir + " is still a symlink"};
+                case Kind::EnsureDir:
+                case Kind::Unknown:
+                    return {false, "nothing was mounted for this entry"};
+                default:
+                    break;
+            }
+            if (!visible_at(table, dir))
+                return {false, "nothing is mounted at " + dir};
+            // A bind whose source can no longer be found cannot be told apart
+            // from another mount; what sits at DIR is presumed to be ours.
+            if (profile::is_bind(e) && fs.stat(clean_path(e.name)) == FileType::Missing) {
+                return {true, "something is mounted at " + dir};
+            }
+            auto m = in_place(e, table, fs);
+            if (!m.matches)
+                return {false, "not mounted any more: " + m.why};
+            return {true, m.why};
+        }
+    }
+    return {true, ""};
+}
+
+}  // namespace nsr::reconcile

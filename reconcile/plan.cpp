@@ -1,1 +1,250 @@
 #include "reconcile/plan.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include "profile/xsnapd.hpp"
+#include "reconcile/paths.hpp"
+
+namespace nsr::reconcile {
+
+using profile::Kind;
+using profile::MountEntry;
+using profile::Origin;
+
+namespace {
+
+// snapd identifies a mounted thing by (dir, type): a dir may hold a mimic
+// tmpfs and, separately, a bind-back of the same name.
+using Key = std::pair<std::string, std::string>;
+Key key_of(const MountEntry& e) {
+    return {e.dir, e.type};
+}
+
+int origin_rank(const MountEntry& e) {
+    switch (profile::origin(e)) {
+        case Origin::Overname:
+            return 0;
+        case Origin::Layout:
+            return 2;
+        default:
+            return 1;
+    }
+}
+
+// byOriginAndMountPoint: overname, then everything else, then layouts; by
+// mount point within a rank. Stable, so ties keep their input order where
+// snapd's unstable sort leaves them unspecified.
+void sort_by_origin_and_dir(std::vector<MountEntry>& v) {
+    std::stable_sort(v.begin(), v.end(), [](const MountEntry& a, const MountEntry& b) {
+        int ra = origin_rank(a), rb = origin_rank(b);
+        if (ra != rb)
+            return ra < rb;
+        return dir_less(a.dir, b.dir);
+    });
+}
+
+// byOvernameAndMountPoint: overname first, then by mount point.
+void sort_by_overname_and_dir(std::vector<MountEntry>& v) {
+    std::stable_sort(v.begin(), v.end(), [](const MountEntry& a, const MountEntry& b) {
+        bool oa = profile::origin(a) == Origin::Overname;
+        bool ob = profile::origin(b) == Origin::Overname;
+        if (oa != ob)
+            return oa;
+        return dir_less(a.dir, b.dir);
+    });
+}
+
+std::vector<MountEntry> cleaned(const profile::MountProfile& p) {
+    std::vector<MountEntry> out = p.entries;
+    for (auto& e : out)
+        e.dir = clean_path(e.dir);
+    return out;
+}
+
+// Current entries that stay in place (R5): identical to a desired entry,
+// synthetic for a desired owner, or the rootfs; never under a changed entry.
+std::set<Key> reused_keys(std::vector<MountEntry> current,
+                          const std::unordered_map<std::string, const MountEntry*>& desired_by_dir,
+                          const std::unordered_set<std::string>& desired_ids) {
+    sort_by_overname_and_dir(current);
+    std::set<Key> reused;
+    std::string skip_prefix;
+    for (const auto& e : current) {
+        if (!skip_prefix.empty() && e.dir.starts_with(skip_prefix))
+            continue;
+        skip_prefix.clear();
+        if (profile::origin(e) == Origin::Rootfs) {
+            reused.insert(key_of(e));
+            continue;
+        }
+        if (profile::is_synthetic(e)) {
+            auto owner = profile::needed_by(e);
+            if (owner && desired_ids.count(*owner)) {
+                reused.insert(key_of(e));
+                continue;
+            }
+        }
+        auto it = desired_by_dir.find(e.dir);
+        if (it != desired_by_dir.end() && *it->second == e) {
+            reused.insert(key_of(e));
+            continue;
+        }
+        skip_prefix = e.dir;
+        if (skip_prefix.back() != '/')
+            skip_prefix += '/';
+    }
+    return reused;
+}
+
+MountEntry with_detach(MountEntry e) {
+    bool hosts_mounts = e.type == "tmpfs" || e.has_option("bind") || e.has_option("rbind");
+    if (hosts_mounts && !profile::is_detach(e))
+        e.options.push_back("x-snapd.detach");
+    return e;
+}
+
+// Does the entry's mount point already exist in the form the mount needs?
+bool target_exists(const MountEntry& e, const FsView& fs) {
+    switch (profile::kind(e)) {
+        case Kind::Directory:
+            return fs.stat(e.dir) == FileType::Directory;
+        case Kind::File:
+            return fs.stat(e.dir) != FileType::Missing;
+        case Kind::Symlink:
+            return fs.lstat(e.dir) == FileType::Symlink;
+        default:
+            return true;
+    }
+}
+
+// The directory a writable mimic would go over: the nearest existing
+// directory at or above DIR.
+std::string nearest_existing_dir(std::string dir, const FsView& fs) {
+    while (dir != "/" && fs.stat(dir) != FileType::Directory)
+        dir = parent_dir(dir);
+    return dir;
+}
+
+// R8-R10: the mount block. Overname entries and entries whose mount point
+// exists come first, by origin and dir; then, per mimic directory in plain
+// string order, the entries that will need that mimic.
+std::vector<MountEntry> mount_order(const std::vector<MountEntry>& not_reused, const FsView& fs) {
+    std::unordered_set<std::string> added;
+    std::vector<MountEntry> independent;
+    std::map<std::string, std::vector<MountEntry>> by_mimic;
+    for (const auto& e : not_reused) {
+        if (profile::origin(e) == Origin::Overname && added.insert(e.dir).second) {
+            independent.push_back(e);
+        }
+    }
+    for (const auto& e : not_reused) {
+        if (target_exists(e, fs)) {
+            if (added.insert(e.dir).second)
+                independent.push_back(e);
+        } else {
+            by_mimic[nearest_existing_dir(parent_dir(e.dir), fs)].push_back(e);
+        }
+    }
+    std::vector<MountEntry> need_mimic;
+    for (auto& [mimic_dir, entries] : by_mimic) {
+        sort_by_origin_and_dir(entries);
+        for (auto& e : entries) {
+            if (added.insert(e.dir).second)
+                need_mimic.push_back(std::move(e));
+        }
+    }
+    sort_by_origin_and_dir(independent);
+    independent.insert(independent.end(), std::make_move_iterator(need_mimic.begin()),
+                       std::make_move_iterator(need_mimic.end()));
+    return independent;
+}
+
+bool is_real_mount(const MountEntry& e) {
+    Kind k = profile::kind(e);
+    return k == Kind::Directory || k == Kind::File;
+}
+
+// Folds "unmount X at DIR ... mount Y at DIR" into one Replace at the
+// mount's position, when X is the only thing unmounted at DIR: the new
+// mount can then be attached beneath the old one instead of after a gap.
+void fold_replacements(std::vector<Change>& changes) {
+    std::unordered_map<std::string, int> unmounts_at;
+    for (const auto& c : changes) {
+        if (c.action == Action::Unmount)
+            ++unmounts_at[c.entry.dir];
+    }
+    std::unordered_map<std::string, size_t> unmount_index;
+    for (size_t i = 0; i < changes.size(); ++i) {
+        const auto& c = changes[i];
+        if (c.action == Action::Unmount && unmounts_at[c.entry.dir] == 1 &&
+            is_real_mount(c.entry)) {
+            unmount_index[c.entry.dir] = i;
+        }
+    }
+    std::vector<bool> drop(changes.size(), false);
+    for (auto& c : changes) {
+        if (c.action != Action::Mount || !is_real_mount(c.entry))
+            continue;
+        auto it = unmount_index.find(c.entry.dir);
+        if (it == unmount_index.end() || drop[it->second])
+            continue;
+        drop[it->second] = true;
+        c.replaces = changes[it->second].entry;
+        c.action = Action::Replace;
+    }
+    std::vector<Change> out;
+    out.reserve(changes.size());
+    for (size_t i = 0; i < changes.size(); ++i) {
+        if (!drop[i])
+            out.push_back(std::move(changes[i]));
+    }
+    changes = std::move(out);
+}
+
+}  // namespace
+
+std::vector<Change> plan(const profile::MountProfile& current_profile,
+                         const profile::MountProfile& desired_profile, const FsView& fs,
+                         const PlanOptions& options) {
+    const std::vector<MountEntry> current = cleaned(current_profile);
+    std::vector<MountEntry> desired = cleaned(desired_profile);
+    sort_by_origin_and_dir(desired);
+
+    std::unordered_map<std::string, const MountEntry*> desired_by_dir;
+    std::unordered_set<std::string> desired_ids;
+    for (const auto& e : desired) {
+        desired_by_dir[e.dir] = &e;  // the last one in sorted order wins
+        desired_ids.insert(profile::entry_id(e));
+    }
+    const std::set<Key> reused = reused_keys(current, desired_by_dir, desired_ids);
+
+    std::vector<Change> changes;
+    for (auto it = current.rbegin(); it != current.rend(); ++it) {
+        if (reused.count(key_of(*it))) {
+            changes.push_back({Action::Keep, *it, std::nullopt});
+        } else {
+            changes.push_back({Action::Unmount, with_detach(*it), std::nullopt});
+        }
+    }
+
+    std::vector<MountEntry> not_reused;
+    for (const auto& e : desired) {
+        if (!reused.count(key_of(e)))
+            not_reused.push_back(e);
+    }
+    for (auto& e : mount_order(not_reused, fs)) {
+        changes.push_back({Action::Mount, std::move(e), std::nullopt});
+    }
+
+    if (options.tuck)
+        fold_replacements(changes);
+    return changes;
+}
+
+}  // namespace nsr::reconcile

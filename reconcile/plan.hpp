@@ -16,13 +16,7 @@ struct PlanOptions {
     bool tuck = true;
 };
 
-std::vector<Change> plan(const profile::MountProfile& current,
-                         const profile::MountProfile& desired, const FsView& fs,
-                         const PlanOptions& options = {});
-
-// snapd's directory comparison: as if each dir ended with '/'.
-bool dir_less(std::string_view a, std::string_view b);
-// Lexical cleaning ("//" collapsed, "." and ".." resolved, no trailing '/').
-std::string clean_path(std::string_view path);
+std::vector<Change> plan(const profile::MountProfile& current, const profile::MountProfile& desired,
+                         const FsView& fs, const PlanOptions& options = {});
 
 }  // namespace nsr::reconcile

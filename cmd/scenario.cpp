@@ -1,0 +1,162 @@
+#include "cmd/scenario.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "profile/fstab.hpp"
+#include "reconcile/needed.hpp"
+#include "reconcile/plan.hpp"
+
+namespace nsr::cmd {
+
+namespace {
+
+const std::set<std::string> kTopKeys = {"name", "description", "tuck",    "mountinfo",
+                                        "fs",   "current",     "desired", "expected"};
+const std::set<std::string> kFsKeys = {"dirs", "files", "symlinks"};
+const std::set<std::string> kChangeKeys = {"action", "entry", "replaces", "needed", "reason"};
+
+[[noreturn]] void fail(const std::string& path, const YAML::Node& at, const std::string& msg) {
+    std::string where = path;
+    if (at.IsDefined() && at.Mark().line >= 0) {
+        where += ':';
+        where += std::to_string(at.Mark().line + 1);
+    }
+    throw std::runtime_error(where + ": " + msg);
+}
+
+void check_keys(const std::string& path, const YAML::Node& map, const std::set<std::string>& known,
+                const std::string& what) {
+    if (!map.IsMap())
+        fail(path, map, what + " must be a mapping");
+    for (const auto& kv : map) {
+        auto key = kv.first.as<std::string>();
+        if (!known.count(key))
+            fail(path, kv.first, "unknown key '" + key + "' in " + what);
+    }
+}
+
+std::set<std::string> string_set(const std::string& path, const YAML::Node& n,
+                                 const std::string& what) {
+    std::set<std::string> out;
+    if (!n)
+        return out;
+    if (!n.IsSequence())
+        fail(path, n, what + " must be a list of paths");
+    for (const auto& item : n)
+        out.insert(item.as<std::string>());
+    return out;
+}
+
+// Profile text embedded in the scenario; line numbers in errors point into
+// the scenario file.
+profile::MountProfile embedded_profile(const std::string& path, const YAML::Node& n,
+                                       const std::string& key) {
+    if (!n)
+        return {};
+    if (!n.IsScalar())
+        fail(path, n, key + " must be fstab text (use a '|' block)");
+    const int first_line = n.Mark().line + 1;
+    try {
+        return profile::parse_profile(n.as<std::string>(), path + " (" + key + ")");
+    } catch (const profile::ParseError& e) {
+        throw std::runtime_error(path + ":" + std::to_string(first_line + e.line()) + ": " + key +
+                                 ": " + e.message());
+    }
+}
+
+ExpectedChange expected_change(const std::string& path, const YAML::Node& n) {
+    check_keys(path, n, kChangeKeys, "an expected change");
+    ExpectedChange c;
+    if (!n["action"] || !n["entry"])
+        fail(path, n, "an expected change needs action and entry");
+    c.action = n["action"].as<std::string>();
+    if (!reconcile::action_from_name(c.action))
+        fail(path, n, "unknown action '" + c.action + "'");
+    c.entry = n["entry"].as<std::string>();
+    if (n["replaces"])
+        c.replaces = n["replaces"].as<std::string>();
+    if (n["needed"])
+        c.needed = n["needed"].as<bool>();
+    if (n["reason"])
+        c.reason = n["reason"].as<std::string>();
+    return c;
+}
+
+}  // namespace
+
+Scenario load_scenario(const std::string& path) {
+    std::ifstream in(path);
+    if (!in)
+        throw std::runtime_error(path + ": cannot read: " + std::strerror(errno));
+    YAML::Node root;
+    try {
+        root = YAML::Load(in);
+    } catch (const YAML::Exception& e) {
+        throw std::runtime_error(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    }
+    check_keys(path, root, kTopKeys, "the scenario");
+    Scenario s;
+    s.path = path;
+    try {
+        s.name = root["name"] ? root["name"].as<std::string>() : path;
+        if (root["tuck"])
+            s.tuck = root["tuck"].as<bool>();
+        if (root["mountinfo"]) {
+            s.table = mountinfo::MountTable::parse(root["mountinfo"].as<std::string>(),
+                                                   path + " (mountinfo)");
+        }
+        std::set<std::string> dirs, files;
+        std::map<std::string, std::string> symlinks;
+        if (const auto& fs = root["fs"]) {
+            check_keys(path, fs, kFsKeys, "fs");
+            dirs = string_set(path, fs["dirs"], "fs.dirs");
+            files = string_set(path, fs["files"], "fs.files");
+            if (fs["symlinks"]) {
+                if (!fs["symlinks"].IsMap())
+                    fail(path, fs["symlinks"], "fs.symlinks must map link to target");
+                for (const auto& kv : fs["symlinks"]) {
+                    symlinks[kv.first.as<std::string>()] = kv.second.as<std::string>();
+                }
+            }
+        }
+        s.fs = std::make_unique<reconcile::TableFsView>(dirs, files, symlinks);
+        s.current = embedded_profile(path, root["current"], "current");
+        s.desired = embedded_profile(path, root["desired"], "desired");
+        if (const auto& exp = root["expected"]) {
+            if (!exp.IsSequence())
+                fail(path, exp, "expected must be a list of changes");
+            s.expected.emplace();
+            for (const auto& c : exp)
+                s.expected->push_back(expected_change(path, c));
+        }
+    } catch (const YAML::Exception& e) {
+        throw std::runtime_error(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    } catch (const mountinfo::ParseError& e) {
+        throw std::runtime_error(e.what());
+    }
+    return s;
+}
+
+std::vector<PlannedChange> plan_scenario(const Scenario& s, bool tuck) {
+    std::vector<PlannedChange> out;
+    for (auto& c : reconcile::plan(s.current, s.desired, *s.fs, {.tuck = tuck})) {
+        PlannedChange p{std::move(c), true, "not checked: the scenario has no mount table"};
+        if (s.table) {
+            auto v = reconcile::needed(p.change, *s.table, *s.fs);
+            p.needed = v.needed;
+            p.reason = v.reason;
+        }
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+}  // namespace nsr::cmd

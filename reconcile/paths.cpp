@@ -1,0 +1,73 @@
+#include "reconcile/paths.hpp"
+
+#include <vector>
+
+namespace nsr::reconcile {
+
+std::string clean_path(std::string_view path) {
+    if (path.empty())
+        return ".";
+    const bool rooted = path.front() == '/';
+    std::vector<std::string_view> parts;
+    size_t pos = 0;
+    while (pos <= path.size()) {
+        size_t end = path.find('/', pos);
+        if (end == std::string_view::npos)
+            end = path.size();
+        std::string_view part = path.substr(pos, end - pos);
+        pos = end + 1;
+        if (part.empty() || part == ".")
+            continue;
+        if (part == "..") {
+            if (!parts.empty() && parts.back() != "..") {
+                parts.pop_back();
+            } else if (!rooted) {
+                parts.push_back(part);
+            }
+            continue;
+        }
+        parts.push_back(part);
+    }
+    std::string out = rooted ? "/" : "";
+    for (size_t i = 0; i < parts.size(); ++i) {
+        if (i > 0)
+            out += '/';
+        out += parts[i];
+    }
+    return out.empty() ? "." : out;
+}
+
+std::string parent_dir(std::string_view path) {
+    auto slash = path.rfind('/');
+    if (slash == std::string_view::npos)
+        return ".";
+    if (slash == 0)
+        return "/";
+    return std::string(path.substr(0, slash));
+}
+
+bool dir_less(std::string_view a, std::string_view b) {
+    // Compares A+"/" with B+"/" (no slash added where one ends the path)
+    // without building either string: this runs inside sorts of 10^4 entries.
+    const size_t la = a.size() + ((a.empty() || a.back() != '/') ? 1 : 0);
+    const size_t lb = b.size() + ((b.empty() || b.back() != '/') ? 1 : 0);
+    auto at = [](std::string_view s, size_t i) -> unsigned char {
+        return i < s.size() ? static_cast<unsigned char>(s[i]) : '/';
+    };
+    for (size_t i = 0; i < la && i < lb; ++i) {
+        unsigned char ca = at(a, i), cb = at(b, i);
+        if (ca != cb)
+            return ca < cb;
+    }
+    return la < lb;
+}
+
+bool is_within(std::string_view path, std::string_view dir) {
+    if (dir == "/")
+        return !path.empty() && path.front() == '/';
+    if (path.size() < dir.size() || path.substr(0, dir.size()) != dir)
+        return false;
+    return path.size() == dir.size() || path[dir.size()] == '/';
+}
+
+}  // namespace nsr::reconcile
