@@ -1,0 +1,79 @@
+// Symlink-proof path walking and creation inside the namespace. Every path
+// is walked from "/" one component at a time with O_NOFOLLOW, so a symlink
+// planted anywhere in a path is refused, never followed.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+#include "reconcile/kernel.hpp"
+
+namespace nsr::reconcile {
+
+// Creating something under PATH failed with EROFS: a writable mimic of PATH
+// (a directory) would make it possible.
+class ReadOnlyFsError : public std::runtime_error {
+public:
+    explicit ReadOnlyFsError(std::string path);
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
+// Creating DESIRED would write into VIOLATED, a directory of the host that
+// must not be written to; a writable mimic of VIOLATED would avoid it.
+class TrespassingError : public std::runtime_error {
+public:
+    TrespassingError(std::string violated, std::string desired);
+    const std::string& violated() const { return violated_; }
+    const std::string& desired() const { return desired_; }
+
+private:
+    std::string violated_;
+    std::string desired_;
+};
+
+struct CreateOptions {
+    mode_t mode = 0755;
+    uid_t uid = 0;
+    gid_t gid = 0;
+    // Called with an open directory (fd, path) before anything is created in
+    // it; throws TrespassingError to refuse. Not called below a directory
+    // this walk created itself. Empty: everything may be written.
+    std::function<void(int dirfd, const std::string& dir, const std::string& desired)> check;
+};
+
+class SecureFs {
+public:
+    explicit SecureFs(Kernel& kernel) : k_(kernel) {}
+
+    // Opens PATH with O_PATH, refusing symlinks in every component
+    // (including the last). Throws std::system_error naming PATH.
+    Fd open_path(const std::string& path);
+    // Like open_path, but -errno instead of throwing (ENOENT, ELOOP, ...).
+    int try_open_path(const std::string& path, Fd& out);
+
+    // mkdir -p with the walk rules; created directories get mode/uid/gid.
+    // Returns an O_PATH fd of PATH. Throws ReadOnlyFsError,
+    // TrespassingError or std::system_error.
+    Fd make_dirs(const std::string& path, const CreateOptions& opts);
+    // Parents as make_dirs, then an empty regular file (kept if present).
+    Fd make_file(const std::string& path, const CreateOptions& opts);
+    // Parents as make_dirs, then a symlink to TARGET; an existing symlink
+    // with the same target is accepted, anything else is "in the way".
+    void make_symlink(const std::string& path, const std::string& target,
+                      const CreateOptions& opts);
+
+    // Removes the empty directory or file at PATH (the leaf only) through
+    // its parent's fd; returns 0 or -errno.
+    int remove(const std::string& path);
+
+private:
+    Kernel& k_;
+};
+
+}  // namespace nsr::reconcile
