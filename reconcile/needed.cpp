@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <optional>
+#include <tuple>
 #include <vector>
 
 #include "profile/flags.hpp"
@@ -25,6 +26,18 @@ std::string dev_text(const Mount& m) {
 const Mount* visible_at(const MountTable& table, const std::string& dir) {
     const Mount* m = table.containing(dir);
     return (m && m->mount_point == dir) ? m : nullptr;
+}
+
+// The visible mount at DIR and the ones it covers at the same place, top
+// first. Stacks are normal here: a mimic tmpfs can sit on a layout's bind.
+std::vector<const Mount*> visible_stack(const MountTable& table, const std::string& dir) {
+    std::vector<const Mount*> out;
+    for (const Mount* m = visible_at(table, dir); m && m->mount_point == dir;
+         m = table.by_id(m->parent_id)) {
+        out.push_back(m);
+        if (m->parent_id == m->id) break;
+    }
+    return out;
 }
 
 struct Match {
@@ -110,7 +123,9 @@ Match filesystem_matches(const MountEntry& e, const Mount& top) {
 }
 
 // Is the entry, as a mount, what a process sees at its mount point now?
-Match in_place(const MountEntry& e, const MountTable& table, const FsView& fs) {
+// With ONLY_TOP the entry must be the visible mount; otherwise it may be
+// covered by later mounts at the same place (a mimic over a layout).
+Match in_place(const MountEntry& e, const MountTable& table, const FsView& fs, bool only_top) {
     const std::string dir = clean_path(e.dir);
     switch (profile::kind(e)) {
         case Kind::Symlink: {
@@ -149,12 +164,13 @@ Verdict needed(const Change& change, const MountTable& table, const FsView& fs) 
             if (profile::origin(e) == profile::Origin::Rootfs) {
                 return {false, "the root filesystem is never touched"};
             }
-            auto m = in_place(e, table, fs);
+            auto m = in_place(e, table, fs, false);
             return {!m.matches, m.matches ? m.why : "kept entry is missing: " + m.why};
         }
         case Action::Mount:
         case Action::Replace: {
-            auto m = in_place(e, table, fs);
+            // A replacement is done only once the new mount is what shows.
+            auto m = in_place(e, table, fs, change.action == Action::Replace);
             return {!m.matches, m.why};
         }
         case Action::Unmount: {
@@ -177,7 +193,7 @@ Verdict needed(const Change& change, const MountTable& table, const FsView& fs) 
             if (profile::is_bind(e) && fs.stat(clean_path(e.name)) == FileType::Missing) {
                 return {true, "something is mounted at " + dir};
             }
-            auto m = in_place(e, table, fs);
+            auto m = in_place(e, table, fs, false);
             if (!m.matches)
                 return {false, "not mounted any more: " + m.why};
             return {true, m.why};
