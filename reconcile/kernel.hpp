@@ -20,7 +20,7 @@
 namespace nsr::reconcile {
 
 class Kernel {
-public:
+  public:
     virtual ~Kernel() = default;
 
     // Paths and files.
@@ -37,8 +37,8 @@ public:
 
     // Mounts: the new API.
     virtual int open_tree(int dirfd, const char* path, unsigned flags) = 0;
-    virtual int move_mount(int from_dirfd, const char* from_path, int to_dirfd,
-                           const char* to_path, unsigned flags) = 0;
+    virtual int move_mount(int from_dirfd, const char* from_path, int to_dirfd, const char* to_path,
+                           unsigned flags) = 0;
     virtual int fsopen(const char* fstype, unsigned flags) = 0;
     virtual int fsconfig(int fd, unsigned cmd, const char* key, const char* value, int aux) = 0;
     virtual int fsmount(int fsfd, unsigned flags, unsigned attr_flags) = 0;
@@ -53,7 +53,7 @@ public:
 
 // The real system calls.
 class LinuxKernel final : public Kernel {
-public:
+  public:
     int openat(int dirfd, const char* path, int flags, mode_t mode = 0) override;
     int mkdirat(int dirfd, const char* name, mode_t mode) override;
     int symlinkat(const char* target, int dirfd, const char* name) override;
@@ -78,7 +78,7 @@ public:
 
 // An owned file descriptor.
 class Fd {
-public:
+  public:
     Fd() = default;
     explicit Fd(int fd) : fd_(fd) {}
     Fd(Fd&& o) noexcept : fd_(o.release()) {}
@@ -93,7 +93,7 @@ public:
     // calls that only take paths (umount2, mount).
     std::string proc_path() const;
 
-private:
+  private:
     int fd_ = -1;
 };
 

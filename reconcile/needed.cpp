@@ -35,7 +35,8 @@ std::vector<const Mount*> visible_stack(const MountTable& table, const std::stri
     for (const Mount* m = visible_at(table, dir); m && m->mount_point == dir;
          m = table.by_id(m->parent_id)) {
         out.push_back(m);
-        if (m->parent_id == m->id) break;
+        if (m->parent_id == m->id)
+            break;
     }
     return out;
 }
@@ -147,12 +148,23 @@ Match in_place(const MountEntry& e, const MountTable& table, const FsView& fs, b
         case Kind::File:
             break;
     }
-    const Mount* top = visible_at(table, dir);
-    if (!top)
+    auto stack = visible_stack(table, dir);
+    if (stack.empty())
         return {false, "nothing is mounted at " + dir};
     MountEntry clean = e;
     clean.dir = dir;
-    return profile::is_bind(e) ? bind_matches(clean, *top, table) : filesystem_matches(clean, *top);
+    auto check = [&](const Mount& m) {
+        return profile::is_bind(e) ? bind_matches(clean, m, table) : filesystem_matches(clean, m);
+    };
+    Match first = check(*stack.front());
+    if (first.matches || only_top)
+        return first;
+    for (size_t i = 1; i < stack.size(); ++i) {
+        Match m = check(*stack[i]);
+        if (m.matches)
+            return {true, m.why + ", covered by another mount"};
+    }
+    return first;
 }
 
 }  // namespace

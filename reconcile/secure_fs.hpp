@@ -16,23 +16,23 @@ namespace nsr::reconcile {
 // Creating something under PATH failed with EROFS: a writable mimic of PATH
 // (a directory) would make it possible.
 class ReadOnlyFsError : public std::runtime_error {
-public:
+  public:
     explicit ReadOnlyFsError(std::string path);
     const std::string& path() const { return path_; }
 
-private:
+  private:
     std::string path_;
 };
 
 // Creating DESIRED would write into VIOLATED, a directory of the host that
 // must not be written to; a writable mimic of VIOLATED would avoid it.
 class TrespassingError : public std::runtime_error {
-public:
+  public:
     TrespassingError(std::string violated, std::string desired);
     const std::string& violated() const { return violated_; }
     const std::string& desired() const { return desired_; }
 
-private:
+  private:
     std::string violated_;
     std::string desired_;
 };
@@ -48,7 +48,7 @@ struct CreateOptions {
 };
 
 class SecureFs {
-public:
+  public:
     explicit SecureFs(Kernel& kernel) : k_(kernel) {}
 
     // Opens PATH with O_PATH, refusing symlinks in every component
@@ -72,7 +72,7 @@ public:
     // its parent's fd; returns 0 or -errno.
     int remove(const std::string& path);
 
-private:
+  private:
     Kernel& k_;
 };
 

@@ -1,0 +1,466 @@
+#include "reconcile/executor.hpp"
+
+#include <sys/mount.h>
+
+#include <cstring>
+#include <stdexcept>
+#include <system_error>
+
+#include "profile/flags.hpp"
+#include "profile/xsnapd.hpp"
+#include "reconcile/mimic.hpp"
+#include "reconcile/mount_ops.hpp"
+#include "reconcile/needed.hpp"
+#include "reconcile/paths.hpp"
+#include "reconcile/secure_fs.hpp"
+#include "reconcile/table_update.hpp"
+
+namespace nsr::reconcile {
+
+using profile::Kind;
+using profile::MountEntry;
+using profile::Origin;
+
+namespace {
+
+constexpr long kSquashfsMagic = 0x73717368;
+constexpr unsigned long kPropagation = MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE;
+
+// x-snapd.ignore-missing and a missing source or target: skipped, silently.
+struct IgnoredMissing : std::runtime_error {
+    IgnoredMissing() : std::runtime_error("mount source or target is missing") {}
+};
+
+std::string errno_text(int err) {
+    return std::strerror(err);
+}
+
+[[noreturn]] void fail(int rc, const std::string& what) {
+    throw std::system_error(-rc, std::generic_category(), what);
+}
+
+bool is_fatal(const MountEntry& e) {
+    auto o = profile::origin(e);
+    return o == Origin::Layout || o == Origin::Overname;
+}
+
+}  // namespace
+
+std::string_view status_name(Status s) {
+    switch (s) {
+        case Status::Done:
+            return "done";
+        case Status::AlreadyDone:
+            return "already done";
+        case Status::Failed:
+            return "failed";
+        case Status::Skipped:
+            return "skipped";
+    }
+    return "?";
+}
+
+struct Executor::Impl {
+    Kernel& k;
+    mountinfo::MountTable& table;
+    const FsView& fs;
+    Assumptions& as;
+    const ExecOptions& opt;
+    SecureFs sfs{k};
+    MountOps ops{k};
+
+    void debug(const std::string& s) const {
+        if (opt.debug)
+            opt.debug(s);
+    }
+
+    // --- making mount points -------------------------------------------
+
+    void create_path(const MountEntry& e, const std::string& path, bool poke_holes,
+                     std::vector<MountEntry>& made) {
+        if (profile::is_ignore_missing(e))
+            throw IgnoredMissing();
+        CreateOptions co = as.create_options(k, path);
+        if (auto m = profile::mode(e))
+            co.mode = *m;
+        if (auto u = profile::uid(e))
+            co.uid = *u;
+        if (auto g = profile::gid(e))
+            co.gid = *g;
+        try {
+            switch (profile::kind(e)) {
+                case Kind::Directory:
+                    sfs.make_dirs(path, co);
+                    break;
+                case Kind::File:
+                    sfs.make_file(path, co);
+                    break;
+                case Kind::Symlink:
+                    sfs.make_symlink(path, profile::symlink_target(e).value_or(""), co);
+                    break;
+                case Kind::EnsureDir:
+                    make_ensure_dir(e, path);
+                    break;
+                case Kind::Unknown:
+                    break;
+            }
+        } catch (const ReadOnlyFsError& err) {
+            if (!poke_holes)
+                throw;
+            poke_hole(e, path, err.path(), err.what(), made);
+        } catch (const TrespassingError& err) {
+            if (!poke_holes)
+                throw;
+            poke_hole(e, path, err.violated(), err.what(), made);
+        }
+    }
+
+    void poke_hole(const MountEntry& e, const std::string& path, const std::string& where,
+                   const std::string& why, std::vector<MountEntry>& made) {
+        debug("need a writable mimic over " + where + " to create " + path + " (" + why + ")");
+        MimicContext ctx{ops, sfs, table, opt.tuck, opt.debug};
+        std::vector<MountEntry> mimic;
+        try {
+            mimic = build_mimic(ctx, where, profile::entry_id(e));
+        } catch (const std::exception& err) {
+            throw std::runtime_error("cannot create writable mimic over \"" + where +
+                                     "\": " + err.what());
+        }
+        for (const auto& m : mimic) {
+            as.record({Action::Mount, m, std::nullopt});
+            made.push_back(m);
+        }
+        create_path(e, path, false, made);
+    }
+
+    void make_ensure_dir(const MountEntry& e, const std::string& path) {
+        auto parent = profile::must_exist_dir(e);
+        if (!parent)
+            throw std::runtime_error("ensure-dir entry without x-snapd.must-exist-dir");
+        const std::string base = clean_path(*parent);
+        if (!is_within(path, base) || path == base) {
+            throw std::runtime_error("cannot create \"" + path + "\": not below \"" + base + "\"");
+        }
+        if (fs.lstat(base) != FileType::Directory) {
+            throw std::runtime_error("parent directory \"" + base + "\" does not exist");
+        }
+        CreateOptions co;
+        co.mode = 0700;
+        co.uid = opt.uid;
+        co.gid = opt.gid;
+        sfs.make_dirs(path, co);
+    }
+
+    void ensure_target(const MountEntry& e, std::vector<MountEntry>& made) {
+        const std::string dir = clean_path(e.dir);
+        const FileType t = fs.lstat(dir);
+        const Kind kind = profile::kind(e);
+        if (t == FileType::Missing) {
+            create_path(e, dir, kind != Kind::EnsureDir, made);
+            return;
+        }
+        switch (kind) {
+            case Kind::Directory:
+                if (t != FileType::Directory) {
+                    throw std::runtime_error("cannot use \"" + dir +
+                                             "\" as mount point: not a directory");
+                }
+                break;
+            case Kind::File:
+                if (t != FileType::Regular) {
+                    throw std::runtime_error("cannot use \"" + dir +
+                                             "\" as mount point: not a regular file");
+                }
+                break;
+            case Kind::Symlink:
+                if (t != FileType::Symlink) {
+                    throw std::runtime_error("cannot create symlink in \"" + dir +
+                                             "\": existing file in the way");
+                }
+                create_path(e, dir, false, made);
+                break;
+            case Kind::EnsureDir:
+                if (t != FileType::Directory) {
+                    throw std::runtime_error("cannot create ensure-dir target \"" + dir +
+                                             "\": existing file in the way");
+                }
+                break;
+            case Kind::Unknown:
+                break;
+        }
+    }
+
+    void ensure_source(const MountEntry& e, std::vector<MountEntry>& made) {
+        if (!profile::is_bind(e))
+            return;
+        const std::string src = clean_path(e.name);
+        const FileType t = fs.lstat(src);
+        if (t == FileType::Missing) {
+            create_path(e, src, profile::origin(e) == Origin::Layout, made);
+            return;
+        }
+        if (profile::kind(e) == Kind::File && t != FileType::Regular) {
+            throw std::runtime_error("cannot use \"" + src +
+                                     "\" as bind-mount source: not a regular file");
+        }
+        if (profile::kind(e) == Kind::Directory && t != FileType::Directory) {
+            throw std::runtime_error("cannot use \"" + src +
+                                     "\" as bind-mount source: not a directory");
+        }
+    }
+
+    // --- mounting ------------------------------------------------------
+
+    // Builds the entry's mount detached, with its flags, plus what the table
+    // should say about it.
+    std::pair<Fd, mountinfo::Mount> build(const MountEntry& e) {
+        const auto flags = profile::options_to_flags(e.options);
+        const unsigned long attrs = flags.flags & ~(kPropagation | MS_REC | MS_BIND);
+        if (profile::is_bind(e)) {
+            const std::string src = clean_path(e.name);
+            Fd src_fd = sfs.open_path(src);
+            Fd tree = ops.clone(src_fd, {attrs, profile::is_rbind(e)});
+            return {std::move(tree), bind_proto(table, src, attrs & MS_RDONLY)};
+        }
+        Fd tree = ops.create(e.type, e.name, flags.data, {attrs, false});
+        mountinfo::Mount m;
+        m.root = "/";
+        m.fstype = e.type;
+        m.source = e.name;
+        m.mount_options = (attrs & MS_RDONLY) ? "ro" : "rw";
+        m.super_options = flags.data;
+        return {std::move(tree), m};
+    }
+
+    // Mounts the entry at its (existing) mount point. With REPLACES, the new
+    // mount goes beneath the old one, which is then detached.
+    void mount(const MountEntry& e, const MountEntry* replaces) {
+        const Kind kind = profile::kind(e);
+        if (kind != Kind::Directory && kind != Kind::File)
+            return;
+        const std::string dir = clean_path(e.dir);
+        auto [tree, proto] = build(e);
+        proto.mount_point = dir;
+        Fd target = sfs.open_path(dir);
+        bool beneath = false;
+        if (replaces) {
+            if (!opt.tuck) {
+                debug("replace at " + dir + ": tucking disabled, unmounting first");
+            } else {
+                int rc = ops.attach(tree, target, true);
+                if (rc == 0) {
+                    beneath = true;
+                } else {
+                    debug("replace at " + dir + ": the kernel refused to mount beneath (" +
+                          errno_text(-rc) + "); unmounting the old mount first");
+                }
+            }
+            if (beneath) {
+                record_mount(k, table, tree, proto, true);
+                int rc = ops.detach(target);
+                if (rc < 0)
+                    fail(rc, "cannot detach the replaced mount at \"" + dir + "\"");
+                record_detach(table, dir);
+            } else {
+                int rc = ops.detach(target);
+                if (rc < 0)
+                    fail(rc, "cannot detach \"" + dir + "\"");
+                record_detach(table, dir);
+                target = sfs.open_path(dir);
+            }
+        }
+        if (!beneath) {
+            int rc = ops.attach(tree, target, false);
+            if (rc < 0)
+                fail(rc, "cannot mount at \"" + dir + "\"");
+            record_mount(k, table, tree, proto, false);
+        }
+        const auto flags = profile::options_to_flags(e.options);
+        if (unsigned long prop = flags.flags & kPropagation) {
+            const bool rec = e.has_option("rshared") || e.has_option("rslave") ||
+                             e.has_option("rprivate") || e.has_option("runbindable");
+            int rc = ops.set_propagation(tree, prop, rec);
+            if (rc < 0) {
+                // Leave nothing behind that the profile would not record.
+                Fd top = sfs.open_path(dir);
+                ops.detach(top);
+                record_detach(table, dir);
+                fail(rc, "cannot change mount propagation of \"" + dir + "\"");
+            }
+        }
+    }
+
+    // --- unmounting ----------------------------------------------------
+
+    void unmount(const MountEntry& e) {
+        const std::string dir = clean_path(e.dir);
+        switch (profile::kind(e)) {
+            case Kind::Symlink: {
+                int rc = sfs.remove(dir);
+                if (rc < 0)
+                    fail(rc, "cannot remove symlink \"" + dir + "\"");
+                return;
+            }
+            case Kind::EnsureDir:
+            case Kind::Unknown:
+                return;
+            default:
+                break;
+        }
+        Fd target;
+        int rc = sfs.try_open_path(dir, target);
+        if (rc == -ENOENT)
+            return;  // the mount point itself is gone
+        if (rc < 0)
+            fail(rc, "cannot open \"" + dir + "\"");
+        if (profile::is_detach(e)) {
+            rc = ops.detach(target);
+        } else {
+            target = Fd();  // an open fd would keep the mount busy
+            rc = ops.unmount(dir);
+        }
+        if (rc < 0)
+            fail(rc, "cannot unmount \"" + dir + "\"");
+        record_detach(table, dir);
+        remove_placeholder(e, dir);
+    }
+
+    // After an unmount, an empty directory or file left at the mount point
+    // is removed, with snapd's tolerances.
+    void remove_placeholder(const MountEntry& e, const std::string& dir) {
+        Fd fd;
+        int rc = sfs.try_open_path(dir, fd);
+        if (rc == -ENOENT)
+            return;
+        if (rc < 0)
+            fail(rc, "cannot open \"" + dir + "\"");
+        struct statfs sfsb {};
+        if (k.fstatfs(fd.get(), &sfsb) == 0 && sfsb.f_type == kSquashfsMagic)
+            return;
+        if (profile::kind(e) == Kind::File) {
+            struct stat st {};
+            if (k.fstatat(fd.get(), "", &st, AT_EMPTY_PATH) == 0 && st.st_size != 0)
+                return;
+        }
+        fd = Fd();
+        rc = sfs.remove(dir);
+        if (rc == 0 || rc == -EROFS || rc == -EBUSY || rc == -ENOENT)
+            return;
+        if (profile::kind(e) == Kind::Directory && (rc == -ENOTEMPTY || rc == -EEXIST))
+            return;
+        fail(rc, "cannot remove \"" + dir + "\"");
+    }
+
+    // --- one change ----------------------------------------------------
+
+    void perform(const Change& c, Outcome& o) {
+        switch (c.action) {
+            case Action::Keep:
+            case Action::Mount:
+            case Action::Replace:
+                ensure_target(c.entry, o.synthesized);
+                ensure_source(c.entry, o.synthesized);
+                mount(c.entry, replaced(c));
+                break;
+            case Action::Unmount:
+                unmount(c.entry);
+                break;
+        }
+    }
+
+    // The old mount a replacement really has to take down: none when the
+    // old entry is not what is mounted there any more.
+    const MountEntry* replaced(const Change& c) const {
+        if (c.action != Action::Replace || !c.replaces)
+            return nullptr;
+        Change old{Action::Unmount, *c.replaces, std::nullopt};
+        if (!reconcile::needed(old, table, fs).needed)
+            return nullptr;
+        return &*c.replaces;
+    }
+};
+
+Executor::Executor(Kernel& kernel, mountinfo::MountTable& table, const FsView& fs,
+                   Assumptions& assumptions, ExecOptions options)
+    : kernel_(kernel),
+      table_(table),
+      fs_(fs),
+      assumptions_(assumptions),
+      options_(std::move(options)) {}
+
+Result Executor::run(const std::vector<Change>& changes) {
+    Impl impl{kernel_, table_, fs_, assumptions_, options_};
+    Result result;
+    // Entries that were in place before this run and still are, in the plan's
+    // (reverse log) order; saved in log order, unlike snapd (see README).
+    std::vector<MountEntry> prior;
+    std::vector<MountEntry> added;
+    size_t i = 0;
+    for (; i < changes.size(); ++i) {
+        const Change& c = changes[i];
+        Outcome o{c, Status::Done, "", {}};
+        const Verdict v = needed(c, table_, fs_);
+        if (!v.needed) {
+            o.status = Status::AlreadyDone;
+            o.detail = v.reason;
+        } else {
+            try {
+                impl.perform(c, o);
+                if (c.action == Action::Keep)
+                    o.detail = "re-mounted: " + v.reason;
+            } catch (const IgnoredMissing& e) {
+                o.status = Status::Skipped;
+                o.detail = e.what();
+            } catch (const std::exception& e) {
+                o.status = Status::Failed;
+                o.detail = e.what();
+            }
+        }
+        for (const auto& s : o.synthesized)
+            added.push_back(s);
+        const bool ok = o.status == Status::Done || o.status == Status::AlreadyDone;
+        if (ok)
+            assumptions_.record(c);
+        switch (c.action) {
+            case Action::Keep:
+                if (ok)
+                    prior.push_back(c.entry);
+                break;
+            case Action::Unmount:
+                if (o.status == Status::Failed)
+                    prior.push_back(c.entry);
+                break;
+            case Action::Mount:
+            case Action::Replace:
+                if (ok)
+                    added.push_back(c.entry);
+                if (!ok && c.action == Action::Replace && c.replaces &&
+                    impl.replaced(c) != nullptr) {
+                    prior.push_back(*c.replaces);
+                }
+                break;
+        }
+        const bool fatal = o.status == Status::Failed && is_fatal(c.entry);
+        result.outcomes.push_back(std::move(o));
+        if (fatal) {
+            result.fatal = true;
+            ++i;
+            break;
+        }
+    }
+    // After a fatal error, what was not unmounted is still there.
+    for (; i < changes.size(); ++i) {
+        const Change& c = changes[i];
+        if (c.action == Action::Keep || c.action == Action::Unmount)
+            prior.push_back(c.entry);
+        if (c.action == Action::Replace && c.replaces)
+            prior.push_back(*c.replaces);
+    }
+    result.new_current.entries.assign(prior.rbegin(), prior.rend());
+    result.new_current.entries.insert(result.new_current.entries.end(), added.begin(), added.end());
+    for (auto& e : result.new_current.entries)
+        e.line = 0;
+    return result;
+}
+
+}  // namespace nsr::reconcile

@@ -1,0 +1,194 @@
+#include "reconcile/mimic.hpp"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <system_error>
+
+#include "reconcile/table_update.hpp"
+
+namespace nsr::reconcile {
+
+using profile::MountEntry;
+
+namespace {
+
+enum class ItemKind { Directory, File, Symlink };
+
+struct Item {
+    std::string name;
+    ItemKind kind;
+    std::string link_target;
+};
+
+// The entries of the directory behind DIRFD, by name (snapd reads them
+// sorted too, which fixes the order of the bind-backs).
+std::vector<Item> list_items(Kernel& k, const Fd& dirfd, const std::string& dir,
+                             const std::function<void(const std::string&)>& debug) {
+    int fd = k.openat(dirfd.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        throw std::system_error(-fd, std::generic_category(), "cannot read \"" + dir + "\"");
+    DIR* d = ::fdopendir(fd);
+    if (!d) {
+        ::close(fd);
+        throw std::system_error(errno, std::generic_category(), "cannot read \"" + dir + "\"");
+    }
+    std::vector<Item> items;
+    while (struct dirent* de = ::readdir(d)) {
+        std::string name = de->d_name;
+        if (name == "." || name == "..")
+            continue;
+        struct stat st {};
+        if (k.fstatat(dirfd.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            items.push_back({name, ItemKind::Directory, ""});
+        } else if (S_ISREG(st.st_mode)) {
+            items.push_back({name, ItemKind::File, ""});
+        } else if (S_ISLNK(st.st_mode)) {
+            std::string target;
+            if (k.readlinkat(dirfd.get(), name.c_str(), target) == 0) {
+                items.push_back({name, ItemKind::Symlink, target});
+            }
+        } else if (debug) {
+            debug("mimic of " + dir + ": skipping " + name + " (not a file, directory or symlink)");
+        }
+    }
+    ::closedir(d);
+    std::sort(items.begin(), items.end(),
+              [](const Item& a, const Item& b) { return a.name < b.name; });
+    return items;
+}
+
+std::string octal_mode(mode_t mode) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "0%o", static_cast<unsigned>(mode & 07777));
+    return buf;
+}
+
+std::string child_path(const std::string& dir, const std::string& name) {
+    return dir == "/" ? "/" + name : dir + "/" + name;
+}
+
+void check(int rc, const std::string& what) {
+    if (rc < 0)
+        throw std::system_error(-rc, std::generic_category(), what);
+}
+
+}  // namespace
+
+std::vector<MountEntry> build_mimic(MimicContext& ctx, const std::string& dir,
+                                    const std::string& needed_by) {
+    Kernel& k = ctx.ops.kernel();
+    auto debug = [&](const std::string& s) {
+        if (ctx.debug)
+            ctx.debug(s);
+    };
+    // Held across the whole build: once the tmpfs covers DIR, this fd still
+    // reaches the original directory, so no safe-keeping copy is needed.
+    Fd original = ctx.fs.open_path(dir);
+    struct stat st {};
+    check(k.fstatat(original.get(), "", &st, AT_EMPTY_PATH), "cannot inspect \"" + dir + "\"");
+    const auto items = list_items(k, original, dir, ctx.debug);
+    const std::string synthetic = "x-snapd.synthetic";
+    const std::string owner = "x-snapd.needed-by=" + needed_by;
+    const std::string data = "mode=" + octal_mode(st.st_mode) +
+                             ",uid=" + std::to_string(st.st_uid) +
+                             ",gid=" + std::to_string(st.st_gid);
+
+    std::vector<MountEntry> entries;
+    entries.push_back({"tmpfs",
+                       dir,
+                       "tmpfs",
+                       {synthetic, owner, "mode=" + octal_mode(st.st_mode),
+                        "uid=" + std::to_string(st.st_uid), "gid=" + std::to_string(st.st_gid)},
+                       0,
+                       0,
+                       0});
+
+    Fd tmpfs = ctx.ops.create("tmpfs", "tmpfs", data, {});
+    mountinfo::Mount tmpfs_proto;
+    tmpfs_proto.mount_point = dir;
+    tmpfs_proto.root = "/";
+    tmpfs_proto.fstype = "tmpfs";
+    tmpfs_proto.source = "tmpfs";
+    tmpfs_proto.mount_options = "rw";
+    tmpfs_proto.super_options = "rw," + data;
+
+    bool attached = false;
+    auto attach_tmpfs = [&] {
+        check(ctx.ops.attach(tmpfs, original, false), "cannot mount tmpfs over \"" + dir + "\"");
+        record_mount(k, ctx.table, tmpfs, tmpfs_proto, false);
+        attached = true;
+    };
+    // Bind-backs made while the tmpfs is detached; recorded once it is attached.
+    std::vector<std::pair<Fd, mountinfo::Mount>> pending;
+    try {
+        if (!ctx.tuck)
+            attach_tmpfs();
+        for (const auto& item : items) {
+            const std::string path = child_path(dir, item.name);
+            if (item.kind == ItemKind::Symlink) {
+                check(k.symlinkat(item.link_target.c_str(), tmpfs.get(), item.name.c_str()),
+                      "cannot create symlink \"" + path + "\"");
+                continue;
+            }
+            if (item.kind == ItemKind::Directory) {
+                check(k.mkdirat(tmpfs.get(), item.name.c_str(), 0755),
+                      "cannot create directory \"" + path + "\"");
+            } else {
+                int fd = k.openat(tmpfs.get(), item.name.c_str(),
+                                  O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0755);
+                check(fd, "cannot create file \"" + path + "\"");
+                ::close(fd);
+            }
+            const bool recursive = item.kind == ItemKind::Directory;
+            int src = k.openat(original.get(), item.name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+            check(src, "cannot open \"" + path + "\"");
+            Fd src_fd(src);
+            Fd tree = ctx.ops.clone(src_fd, {0, recursive});
+            auto proto = bind_proto(ctx.table, path, false);
+            proto.mount_point = path;
+            int rc = ctx.ops.attach_at(tree, tmpfs, item.name);
+            if (rc == -EINVAL && !attached) {
+                debug("mimic of " + dir + ": the kernel refuses mounts on a detached tmpfs (" +
+                      std::string(std::strerror(EINVAL)) +
+                      "); attaching the tmpfs first, the directory looks empty until filled");
+                attach_tmpfs();
+                rc = ctx.ops.attach_at(tree, tmpfs, item.name);
+            }
+            check(rc, "cannot bind \"" + path + "\" back into the mimic");
+            if (attached) {
+                record_mount(k, ctx.table, tree, proto, false);
+            } else {
+                pending.emplace_back(std::move(tree), std::move(proto));
+            }
+            MountEntry back{path, path, "none", {recursive ? "rbind" : "bind"}, 0, 0, 0};
+            if (!recursive)
+                back.options.push_back("x-snapd.kind=file");
+            back.options.push_back(synthetic);
+            back.options.push_back(owner);
+            if (recursive)
+                back.options.push_back("x-snapd.detach");
+            entries.push_back(std::move(back));
+        }
+        if (!attached) {
+            attach_tmpfs();
+            for (auto& [tree, proto] : pending)
+                record_mount(k, ctx.table, tree, proto, false);
+        }
+    } catch (...) {
+        // A detached tree vanishes with its last fd; an attached one must go.
+        if (attached) {
+            ctx.ops.detach(tmpfs);
+            record_detach(ctx.table, dir);
+        }
+        throw;
+    }
+    return entries;
+}
+
+}  // namespace nsr::reconcile

@@ -1,0 +1,127 @@
+#include "reconcile/mount_ops.hpp"
+
+#include <sys/mount.h>
+
+#include <system_error>
+
+namespace nsr::reconcile {
+
+namespace {
+
+#ifndef UMOUNT_NOFOLLOW
+#define UMOUNT_NOFOLLOW 8
+#endif
+
+void check(int rc, const std::string& what) {
+    if (rc < 0)
+        throw std::system_error(-rc, std::generic_category(), what);
+}
+
+// MS_* flags of an entry as mount_setattr attributes.
+struct mount_attr to_mount_attr(unsigned long ms) {
+    struct mount_attr a {};
+    if (ms & MS_RDONLY)
+        a.attr_set |= MOUNT_ATTR_RDONLY;
+    if (ms & MS_NOSUID)
+        a.attr_set |= MOUNT_ATTR_NOSUID;
+    if (ms & MS_NODEV)
+        a.attr_set |= MOUNT_ATTR_NODEV;
+    if (ms & MS_NOEXEC)
+        a.attr_set |= MOUNT_ATTR_NOEXEC;
+    if (ms & MS_NODIRATIME)
+        a.attr_set |= MOUNT_ATTR_NODIRATIME;
+    if (ms & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME)) {
+        a.attr_clr |= MOUNT_ATTR__ATIME;
+        if (ms & MS_NOATIME)
+            a.attr_set |= MOUNT_ATTR_NOATIME;
+        if (ms & MS_STRICTATIME)
+            a.attr_set |= MOUNT_ATTR_STRICTATIME;
+    }
+    return a;
+}
+
+}  // namespace
+
+Fd MountOps::clone(const Fd& src, const MountAttrs& attrs) {
+    unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH;
+    if (attrs.recursive)
+        flags |= AT_RECURSIVE;
+    int fd = k_.open_tree(src.get(), "", flags);
+    check(fd, "cannot clone mount tree");
+    Fd tree(fd);
+    struct mount_attr a = to_mount_attr(attrs.ms_flags);
+    if (a.attr_set || a.attr_clr) {
+        unsigned at = AT_EMPTY_PATH | (attrs.recursive ? AT_RECURSIVE : 0);
+        check(k_.mount_setattr(tree.get(), "", at, &a, sizeof a), "cannot set mount attributes");
+    }
+    return tree;
+}
+
+Fd MountOps::create(const std::string& type, const std::string& source, const std::string& data,
+                    const MountAttrs& attrs) {
+    int fsfd = k_.fsopen(type.c_str(), FSOPEN_CLOEXEC);
+    check(fsfd, "cannot open filesystem type \"" + type + "\"");
+    Fd fs(fsfd);
+    check(k_.fsconfig(fs.get(), FSCONFIG_SET_STRING, "source", source.c_str(), 0),
+          "cannot set source \"" + source + "\"");
+    size_t pos = 0;
+    while (pos < data.size()) {
+        size_t end = data.find(',', pos);
+        if (end == std::string::npos)
+            end = data.size();
+        std::string opt = data.substr(pos, end - pos);
+        pos = end + 1;
+        if (opt.empty())
+            continue;
+        auto eq = opt.find('=');
+        int rc = eq == std::string::npos
+                     ? k_.fsconfig(fs.get(), FSCONFIG_SET_FLAG, opt.c_str(), nullptr, 0)
+                     : k_.fsconfig(fs.get(), FSCONFIG_SET_STRING, opt.substr(0, eq).c_str(),
+                                   opt.substr(eq + 1).c_str(), 0);
+        check(rc, "cannot set " + type + " option \"" + opt + "\"");
+    }
+    if (attrs.ms_flags & MS_RDONLY) {
+        check(k_.fsconfig(fs.get(), FSCONFIG_SET_FLAG, "ro", nullptr, 0), "cannot set ro");
+    }
+    check(k_.fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0),
+          "cannot create " + type + " filesystem");
+    struct mount_attr a = to_mount_attr(attrs.ms_flags);
+    int mfd = k_.fsmount(fs.get(), FSMOUNT_CLOEXEC, a.attr_set);
+    check(mfd, "cannot make a mount of the new " + type + " filesystem");
+    return Fd(mfd);
+}
+
+int MountOps::attach(const Fd& tree, const Fd& target, bool beneath) {
+    unsigned flags = MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH;
+    if (beneath)
+        flags |= MOVE_MOUNT_BENEATH;
+    return k_.move_mount(tree.get(), "", target.get(), "", flags);
+}
+
+int MountOps::attach_at(const Fd& tree, const Fd& dir, const std::string& name) {
+    return k_.move_mount(tree.get(), "", dir.get(), name.c_str(), MOVE_MOUNT_F_EMPTY_PATH);
+}
+
+int MountOps::set_propagation(const Fd& target, unsigned long ms_propagation, bool recursive) {
+    struct mount_attr a {};
+    a.propagation = ms_propagation;
+    unsigned at = AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
+    return k_.mount_setattr(target.get(), "", at, &a, sizeof a);
+}
+
+int MountOps::detach(const Fd& target) {
+    // Detaching can conflict with its own propagation and fail with EBUSY
+    // (umount(2)); a private tree cannot.
+    int rc = set_propagation(target, MS_PRIVATE, true);
+    if (rc < 0)
+        return rc;
+    // The fd's /proc path names exactly the mount the fd holds, so a
+    // symlink swapped into the path meanwhile cannot redirect the unmount.
+    return k_.umount2(target.proc_path().c_str(), MNT_DETACH);
+}
+
+int MountOps::unmount(const std::string& path) {
+    return k_.umount2(path.c_str(), UMOUNT_NOFOLLOW);
+}
+
+}  // namespace nsr::reconcile
