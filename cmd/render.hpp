@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cmd/scenario.hpp"
+#include "reconcile/executor.hpp"
 
 namespace nsr::cmd {
 
@@ -15,5 +16,12 @@ std::string plan_text(const std::vector<PlannedChange>& changes);
 
 // {"changes":[{"action","entry","replaces"?,"needed","reason"}]}
 nlohmann::json plan_json(const std::vector<PlannedChange>& changes);
+
+// One change a line with its outcome: "done", "already done: REASON",
+// "skipped: REASON" or "FAILED: ERROR", then the mimic entries it made.
+std::string outcomes_text(const std::vector<reconcile::Outcome>& outcomes);
+
+// {"changes":[{"action","entry","replaces"?,"outcome","detail","synthesized":[...]}]}
+nlohmann::json outcomes_json(const std::vector<reconcile::Outcome>& outcomes);
 
 }  // namespace nsr::cmd

@@ -30,12 +30,16 @@ const std::vector<Subcommand>& subcommands() {
     static const std::vector<Subcommand> all = {
         {"lint", "check profile files for errors, print PATH:LINE: message", run_lint},
         {"plan", "print the changes that would reconcile a namespace (changes nothing)", run_plan},
+        {"apply", "bring a live mount namespace in step with its desired profile", run_apply},
+        {"snap-update-ns", "drop-in for snapd's snap-update-ns (snapd's paths and flags)",
+         run_snap_update_ns},
     };
     return all;
 }
 
 int run_main(const std::string& argv0, const Args& args) {
-    (void)argv0;
+    const std::string base = argv0.substr(argv0.rfind('/') + 1);
+    if (base == "snap-update-ns") return run_snap_update_ns(args);
     try {
         if (args.empty()) {
             print_usage(std::cerr);

@@ -31,6 +31,8 @@ int run_main(const std::string& argv0, const Args& args);
 
 int run_lint(const Args& args);
 int run_plan(const Args& args);
+int run_apply(const Args& args);
+int run_snap_update_ns(const Args& args);
 
 // Thrown for a malformed command line; run_main prints it with a hint and
 // exits with kExitBadInput.

@@ -1,0 +1,71 @@
+#include <iostream>
+
+#include "cmd/options.hpp"
+#include "cmd/run.hpp"
+#include "cmd/subcommands.hpp"
+
+namespace nsr::cmd {
+
+namespace po = boost::program_options;
+
+int run_apply(const Args& args) {
+    po::options_description opts("options");
+    opts.add_options()("help,h", "show this help")(
+        "layout", po::value<std::string>()->default_value("native"),
+        "path layout: native (/run/nsreconcile, /var/lib/nsreconcile) or snapd (/run/snapd, "
+        "/var/lib/snapd)")("ns-file", po::value<std::string>(), "namespace file to enter")(
+        "desired", po::value<std::string>(), "desired profile")(
+        "current", po::value<std::string>(), "current profile (read, then replaced atomically)")(
+        "lock", po::value<std::string>(), "lock file")(
+        "lock-timeout", po::value<double>()->default_value(-1),
+        "seconds to wait for the lock (exit 3 after); negative waits forever")(
+        "dry-run", "plan and print, change nothing")("json", "print JSON")(
+        "no-tuck", "replace by unmounting first, as snapd does (leaves an empty window)")(
+        "debug,v", "log every step on stderr");
+    po::options_description hidden;
+    hidden.add_options()("name", po::value<std::string>(), "namespace name");
+    po::positional_options_description pos;
+    pos.add("name", 1);
+    auto vm = parse_command_line(args, opts, hidden, pos);
+    if (vm.count("help")) {
+        std::cout << "usage: nsreconcile apply NAME [options]\n\n"
+                     "Enters the mount namespace NAME and brings it in step with the desired\n"
+                     "profile: every change is checked against the live mount table first, a\n"
+                     "replaced mount is attached beneath the old one, and the new current\n"
+                     "profile is written atomically. Exit 0 when every change went through (or\n"
+                     "there is no namespace), 1 when a change failed, 2 on bad input, 3 when the\n"
+                     "lock was not obtained in time.\n\n"
+                  << opts;
+        return kExitOk;
+    }
+    if (!vm.count("name")) throw UsageError("apply needs a namespace NAME");
+    RunRequest req;
+    req.name = vm["name"].as<std::string>();
+    if (req.name.empty() || req.name.find('/') != std::string::npos || req.name[0] == '.') {
+        throw UsageError("invalid namespace name '" + req.name + "'");
+    }
+    Layout layout;
+    try {
+        layout = layout_from_name(vm["layout"].as<std::string>());
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+    }
+    req.paths = paths_for(layout, req.name);
+    if (vm.count("ns-file")) req.paths.ns_file = vm["ns-file"].as<std::string>();
+    if (vm.count("desired")) req.paths.desired = vm["desired"].as<std::string>();
+    if (vm.count("current")) req.paths.current = vm["current"].as<std::string>();
+    if (vm.count("lock")) req.paths.lock = vm["lock"].as<std::string>();
+    req.lock_timeout = vm["lock-timeout"].as<double>();
+    req.dry_run = vm.count("dry-run") > 0;
+    req.json = vm.count("json") > 0;
+    req.tuck = !vm.count("no-tuck");
+    if (vm.count("debug")) req.debug = [](const std::string& s) { std::cerr << "debug: " << s << "\n"; };
+    try {
+        return reconcile_namespace(req, std::cout);
+    } catch (const RunError& e) {
+        std::cerr << "nsreconcile: " << e.what() << "\n";
+        return e.exit_code;
+    }
+}
+
+}  // namespace nsr::cmd

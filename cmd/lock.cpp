@@ -1,0 +1,68 @@
+#include "cmd/lock.hpp"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <system_error>
+#include <thread>
+
+namespace nsr::cmd {
+
+namespace {
+
+reconcile::Fd open_lock(const std::string& path) {
+    auto slash = path.rfind('/');
+    if (slash != std::string::npos && slash > 0) {
+        std::string dir = path.substr(0, slash);
+        if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+            throw std::system_error(errno, std::generic_category(),
+                                    "cannot create lock directory \"" + dir + "\"");
+        }
+    }
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        throw std::system_error(errno, std::generic_category(),
+                                "cannot open lock file \"" + path + "\"");
+    }
+    return reconcile::Fd(fd);
+}
+
+}  // namespace
+
+reconcile::Fd take_lock(const std::string& path, double timeout_sec) {
+    reconcile::Fd fd = open_lock(path);
+    if (timeout_sec < 0) {
+        while (::flock(fd.get(), LOCK_EX) != 0) {
+            if (errno != EINTR) {
+                throw std::system_error(errno, std::generic_category(), "cannot lock \"" + path + "\"");
+            }
+        }
+        return fd;
+    }
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::duration<double>(timeout_sec);
+    while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+        if (errno != EWOULDBLOCK && errno != EINTR) {
+            throw std::system_error(errno, std::generic_category(), "cannot lock \"" + path + "\"");
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            throw LockTimeout("timed out after " + std::to_string(timeout_sec) +
+                              "s waiting for the lock \"" + path + "\"");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return fd;
+}
+
+void require_lock_held_elsewhere(const std::string& path, const std::string& name) {
+    reconcile::Fd fd = open_lock(path);
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0 || errno != EWOULDBLOCK) {
+        throw std::runtime_error("mount namespace of snap \"" + name +
+                                 "\" is not locked but --from-snap-confine was used");
+    }
+}
+
+}  // namespace nsr::cmd

@@ -1,0 +1,114 @@
+#include <unistd.h>
+
+#include <iostream>
+#include <sstream>
+
+#include "cmd/layout.hpp"
+#include "cmd/run.hpp"
+#include "cmd/subcommands.hpp"
+
+namespace nsr::cmd {
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: nsreconcile snap-update-ns [--from-snap-confine] [--user-mounts] [-u UID] NAME\n\n"
+    "A drop-in for snapd's snap-update-ns, with snapd's paths: updates the\n"
+    "preserved mount namespace of snap NAME (/run/snapd/ns/NAME.mnt) to\n"
+    "/var/lib/snapd/mount/snap.NAME.fstab and records what was applied in\n"
+    "/run/snapd/ns/snap.NAME.fstab. The binary behaves the same when it is\n"
+    "invoked under the name snap-update-ns. SNAPD_DEBUG=1 logs each step.\n\n"
+    "  --from-snap-confine  snap-confine holds the lock and set up the namespace\n"
+    "  --user-mounts        apply the per-user profile (snap.NAME.user-fstab) in\n"
+    "                       the namespace the tool runs in\n"
+    "  -u UID               the user of --user-mounts\n";
+
+// snapd's rule for uids: plain decimal, no sign, no spaces, no junk.
+long parse_uid(const std::string& v) {
+    if (!v.empty() && v[0] == '-') throw std::runtime_error("user id cannot be negative");
+    if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 10) {
+        throw std::runtime_error("cannot parse user id");
+    }
+    return std::stol(v);
+}
+
+struct SunArgs {
+    bool from_snap_confine = false;
+    bool user_mounts = false;
+    long uid = -1;
+    std::string name;
+};
+
+SunArgs parse(const Args& args) {
+    SunArgs a;
+    std::vector<std::string> positional;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        if (arg.empty() || arg[0] != '-') {
+            positional.push_back(arg);
+        } else if (arg == "--from-snap-confine") {
+            a.from_snap_confine = true;
+        } else if (arg == "--user-mounts") {
+            a.user_mounts = true;
+        } else if (arg == "-u") {
+            if (i + 1 >= args.size()) throw std::runtime_error("-u requires an argument");
+            a.uid = parse_uid(args[++i]);
+            a.user_mounts = true;
+        } else {
+            throw std::runtime_error("unsupported option: " + arg);
+        }
+    }
+    if (positional.empty()) throw std::runtime_error("snap name not provided");
+    if (positional.size() > 1) throw std::runtime_error("too many positional arguments");
+    a.name = positional.front();
+    if (auto why = instance_name_problem(a.name); !why.empty()) throw std::runtime_error(why);
+    return a;
+}
+
+}  // namespace
+
+int run_snap_update_ns(const Args& args) {
+    for (const auto& a : args) {
+        if (a == "--help" || a == "-h") {
+            std::cout << kUsage;
+            return kExitOk;
+        }
+    }
+    // snapd's tool reports every failure as one line on stdout, exit 1.
+    auto fail = [](const std::string& msg) {
+        std::cout << "cannot update snap namespace: " << msg << "\n";
+        return kExitFailed;
+    };
+    try {
+        SunArgs a = parse(args);
+        RunRequest req;
+        req.name = a.name;
+        req.from_snap_confine = a.from_snap_confine;
+        req.strict_validation = false;
+        req.failures_are_errors = false;
+        if (const char* d = std::getenv("SNAPD_DEBUG"); d && std::string(d) == "1") {
+            req.debug = [](const std::string& s) { std::cerr << "DEBUG: " << s << "\n"; };
+        }
+        if (a.user_mounts) {
+            // Per-user mounts act on the namespace the tool was started in,
+            // as the real user; snapd keeps no state for them.
+            req.user_uid = a.uid >= 0 ? a.uid : static_cast<long>(::getuid());
+            req.paths = paths_for(Layout::Snapd, a.name, req.user_uid);
+            req.enter_namespace = false;
+            req.save_current = false;
+        } else {
+            req.paths = paths_for(Layout::Snapd, a.name);
+            req.enter_namespace = !a.from_snap_confine;
+        }
+        std::ostringstream report;
+        int rc = reconcile_namespace(req, report);
+        if (req.debug) std::cerr << report.str();
+        return rc == kExitOk ? kExitOk : fail("some changes failed");
+    } catch (const RunError& e) {
+        return fail(e.what());
+    } catch (const std::exception& e) {
+        return fail(e.what());
+    }
+}
+
+}  // namespace nsr::cmd
