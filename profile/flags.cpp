@@ -3,6 +3,7 @@
 #include <libmount/libmount.h>
 #include <sys/mount.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <string_view>
@@ -124,26 +125,14 @@ std::string flags_to_options(unsigned long flags) {
     std::free(raw);
 
     std::vector<std::string> names;
-    size_t start = 0;
-    while (start <= named.size() && !named.empty()) {
-        size_t comma = named.find(',', start);
-        if (comma == std::string::npos) {
-            comma = named.size();
-        }
+    for (size_t start = 0; start < named.size();) {
+        size_t comma = std::min(named.find(',', start), named.size());
         names.push_back(named.substr(start, comma - start));
         start = comma + 1;
     }
-    auto has = [&](const std::string& name) {
-        for (const auto& n : names) {
-            if (n == name) {
-                return true;
-            }
-        }
-        return false;
-    };
     std::string out;
     for (const auto& name : names) {
-        if (name == "rw" || has("r" + name)) {
+        if (name == "rw" || std::ranges::find(names, "r" + name) != names.end()) {
             continue;
         }
         append(out, name);
