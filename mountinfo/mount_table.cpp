@@ -3,13 +3,18 @@
 #include "mountinfo/mount_table.hpp"
 
 #include <algorithm>
-#include <set>
+#include <functional>
+#include <iterator>
 
 namespace nsr::mountinfo {
 
 namespace {
 
 constexpr std::string_view kRoot = "/";
+
+size_t path_hash(std::string_view path) {
+    return std::hash<std::string_view>{}(path);
+}
 
 template <typename Map, typename Key>
 void erase_ids(Map& map, const Key& key, const std::unordered_set<long>& ids) {
@@ -25,12 +30,19 @@ void erase_ids(Map& map, const Key& key, const std::unordered_set<long>& ids) {
 
 }  // namespace
 
+size_t MountTable::ChildKeyHash::operator()(const ChildKey& k) const {
+    return k.point_hash ^ (std::hash<long>{}(k.parent) * 0x9e3779b97f4a7c15ULL);
+}
+
 MountTable::MountTable(std::vector<Mount> mounts) : mounts_(std::move(mounts)) {
     index_all(nullptr);
 }
 
 void MountTable::index_all(const std::string* source) {
     by_id_.reserve(mounts_.size());
+    by_point_hash_.reserve(mounts_.size());
+    children_.reserve(mounts_.size());
+    child_at_.reserve(mounts_.size());
     long lowest = 0;
     for (size_t pos = 0; pos < mounts_.size(); ++pos) {
         const Mount& m = mounts_[pos];
@@ -48,85 +60,109 @@ void MountTable::index_all(const std::string* source) {
 }
 
 void MountTable::index(const Mount& m) {
-    by_mount_point_.try_emplace(m.mount_point).first->second.push_back(m.id);
-    link_child(m.parent_id, m.mount_point, m.id);
+    by_point_hash_[path_hash(m.mount_point)].push_back(m.id);
+    link_child(m);
     by_dev_[m.dev()].push_back(m.id);
 }
 
 void MountTable::unindex(const std::unordered_set<long>& ids) {
     // Each affected key once: a subtree often shares one device.
-    std::set<std::string_view> points;
-    std::set<dev_t> devs;
+    std::unordered_set<size_t> points;
+    std::unordered_set<dev_t> devs;
     for (const long id : ids) {
         const Mount& m = at(id);
-        points.insert(m.mount_point);
+        points.insert(path_hash(m.mount_point));
         devs.insert(m.dev());
-        children_.erase(id);
+        // IDS is a whole subtree: every child of a removed mount is removed.
+        if (const auto kids = children_.find(id); kids != children_.end()) {
+            for (const long kid : kids->second) {
+                child_at_.erase({id, path_hash(at(kid).mount_point)});
+            }
+            children_.erase(kids);
+        }
     }
-    for (const std::string_view point : points) {
-        erase_ids(by_mount_point_, point, ids);
+    for (const size_t point : points) {
+        erase_ids(by_point_hash_, point, ids);
     }
     for (const dev_t dev : devs) {
         erase_ids(by_dev_, dev, ids);
     }
 }
 
-void MountTable::link_child(long parent, const std::string& point, long id) {
+void MountTable::link_child(const Mount& m) {
     // The namespace root can list itself as its parent; linking it would
     // make it stacked on itself.
-    if (parent != id) {
-        children_[parent].try_emplace(point).first->second.push_back(id);
+    if (m.parent_id != m.id) {
+        children_[m.parent_id].push_back(m.id);
+        child_at_[{m.parent_id, path_hash(m.mount_point)}].push_back(m.id);
     }
 }
 
-void MountTable::unlink_child(long parent, std::string_view point, long id) {
-    const auto kids = children_.find(parent);
-    if (kids == children_.end()) {
-        return;
-    }
-    erase_ids(kids->second, point, {id});
-    if (kids->second.empty()) {
-        children_.erase(kids);
-    }
+void MountTable::unlink_child(const Mount& m) {
+    const std::unordered_set<long> ids{m.id};
+    erase_ids(children_, m.parent_id, ids);
+    erase_ids(child_at_, ChildKey{m.parent_id, path_hash(m.mount_point)}, ids);
 }
 
-const std::vector<long>* MountTable::children_at(long parent, std::string_view point) const {
-    const auto kids = children_.find(parent);
-    if (kids == children_.end()) {
+std::vector<long> MountTable::children_at(long parent, std::string_view point) const {
+    std::vector<long> found;
+    if (const auto it = child_at_.find({parent, path_hash(point)}); it != child_at_.end()) {
+        for (const long id : it->second) {
+            if (at(id).mount_point == point) {
+                found.push_back(id);
+            }
+        }
+    }
+    return found;
+}
+
+const Mount* MountTable::child_at(long parent, std::string_view point) const {
+    const auto it = child_at_.find({parent, path_hash(point)});
+    if (it == child_at_.end()) {
         return nullptr;
     }
-    const auto at_point = kids->second.find(point);
-    return at_point == kids->second.end() ? nullptr : &at_point->second;
+    for (auto id = it->second.rbegin(); id != it->second.rend(); ++id) {
+        if (const Mount& m = at(*id); m.mount_point == point) {
+            return &m;
+        }
+    }
+    return nullptr;
 }
 
 long MountTable::top_of_stack(long id) const {
     // Bounded so that a table with a parent cycle cannot hang a query.
     for (size_t steps = 0; steps < mounts_.size(); ++steps) {
-        const std::vector<long>* above = children_at(id, at(id).mount_point);
+        const Mount* above = child_at(id, at(id).mount_point);
         if (above == nullptr) {
             break;
         }
-        id = above->back();
+        id = above->id;
     }
     return id;
 }
 
 const Mount* MountTable::root_mount() const {
-    const auto at_root = by_mount_point_.find(kRoot);
-    if (at_root == by_mount_point_.end()) {
+    const auto at_root = by_point_hash_.find(path_hash(kRoot));
+    if (at_root == by_point_hash_.end()) {
         return nullptr;
     }
     // The bottom of the stack at "/" has a parent that is not at "/": itself,
     // or (after pivot_root or in a container) a mount outside the table.
+    const Mount* first = nullptr;
     for (const long id : at_root->second) {
         const Mount& m = at(id);
-        const auto parent = by_id_.find(m.parent_id);
-        if (m.parent_id == id || parent == by_id_.end() ||
-            mounts_[parent->second].mount_point != kRoot) {
+        if (m.mount_point != kRoot) {
+            continue;
+        }
+        const Mount* parent = by_id(m.parent_id);
+        if (m.parent_id == id || parent == nullptr || parent->mount_point != kRoot) {
             return &at(top_of_stack(id));
         }
+        if (first == nullptr) {
+            first = &m;
+        }
     }
-    return &at(at_root->second.front());
+    return first;
 }
 
 const Mount* MountTable::by_id(long id) const {
@@ -135,8 +171,12 @@ const Mount* MountTable::by_id(long id) const {
 }
 
 std::vector<const Mount*> MountTable::stack_at(std::string_view dir) const {
-    const auto at_dir = by_mount_point_.find(dir);
-    if (at_dir == by_mount_point_.end()) {
+    std::vector<long> ids;
+    if (const auto it = by_point_hash_.find(path_hash(dir)); it != by_point_hash_.end()) {
+        std::copy_if(it->second.begin(), it->second.end(), std::back_inserter(ids),
+                     [&](long id) { return at(id).mount_point == dir; });
+    }
+    if (ids.empty()) {
         return {};
     }
     std::vector<const Mount*> stack;
@@ -155,9 +195,8 @@ std::vector<const Mount*> MountTable::stack_at(std::string_view dir) const {
     if (const Mount* visible = containing(dir); visible != nullptr && visible->mount_point == dir) {
         push_chain(visible->id);
     }
-    const std::vector<long>& ids = at_dir->second;
     for (auto id = ids.rbegin(); id != ids.rend(); ++id) {
-        if (!placed.contains(*id) && children_at(*id, dir) == nullptr) {
+        if (!placed.contains(*id) && child_at(*id, dir) == nullptr) {
             push_chain(*id);
         }
     }
@@ -178,12 +217,11 @@ const Mount* MountTable::top_at(std::string_view dir) const {
 std::vector<const Mount*> MountTable::children_of(long id) const {
     std::vector<const Mount*> kids;
     if (const auto it = children_.find(id); it != children_.end()) {
-        for (const auto& [point, ids] : it->second) {
-            for (const long kid : ids) {
-                kids.push_back(&at(kid));
-            }
+        for (const long kid : it->second) {
+            kids.push_back(&at(kid));
         }
     }
+    // Mounting beneath re-links a child, which puts it out of list order.
     std::sort(kids.begin(), kids.end());
     return kids;
 }
@@ -210,8 +248,8 @@ const Mount* MountTable::containing(std::string_view path) const {
         if (prefix == kRoot) {
             continue;
         }
-        if (const std::vector<long>* kids = children_at(current->id, prefix)) {
-            current = &at(top_of_stack(kids->back()));
+        if (const Mount* child = child_at(current->id, prefix)) {
+            current = &at(top_of_stack(child->id));
         }
     }
     return current;
@@ -246,9 +284,9 @@ long MountTable::add(Mount m, bool beneath) {
         }
         Mount& top = mounts_[by_id_.at(holder->id)];
         m.parent_id = top.parent_id;
-        unlink_child(top.parent_id, top.mount_point, top.id);
+        unlink_child(top);
         top.parent_id = m.id;
-        link_child(m.id, top.mount_point, top.id);
+        link_child(top);
     } else if (on_point || (m.parent_id == 0 && holder != nullptr)) {
         m.parent_id = holder->id;
     }
@@ -268,18 +306,15 @@ void MountTable::remove(long id) {
         throw std::out_of_range("no mount with ID " + std::to_string(id));
     }
     const Mount& victim = mounts_[found->second];
-    const long new_parent = victim.parent_id;
-    if (const std::vector<long>* toppers = children_at(id, victim.mount_point)) {
-        for (const long topper_id : std::vector<long>(*toppers)) {
-            Mount& topper = mounts_[by_id_.at(topper_id)];
-            unlink_child(id, topper.mount_point, topper_id);
-            topper.parent_id = new_parent;
-            if (new_parent != id) {
-                link_child(new_parent, topper.mount_point, topper_id);
-            }
+    for (const long topper_id : children_at(id, victim.mount_point)) {
+        Mount& topper = mounts_[by_id_.at(topper_id)];
+        unlink_child(topper);
+        topper.parent_id = victim.parent_id;
+        if (victim.parent_id != id) {
+            link_child(topper);
         }
     }
-    unlink_child(new_parent, victim.mount_point, id);
+    unlink_child(victim);
 
     std::unordered_set<long> doomed{id};
     std::vector<long> pending{id};

@@ -4,7 +4,6 @@
 
 #include <sys/types.h>
 
-#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -119,8 +118,18 @@ class MountTable {
     void remove(long id);
 
   private:
-    // Children of one parent, by mount point; usually a single mount each.
-    using ChildrenByPoint = std::map<std::string, std::vector<long>, std::less<>>;
+    // Index keys are hashes of paths, not copies: building the indexes is
+    // most of the cost of a snapshot (bench/README.md). Lookups compare the
+    // mount point of every candidate, so a collision costs a comparison,
+    // never a wrong answer.
+    struct ChildKey {
+        long parent;
+        size_t point_hash;
+        bool operator==(const ChildKey&) const = default;
+    };
+    struct ChildKeyHash {
+        size_t operator()(const ChildKey& k) const;
+    };
 
     const Mount& at(long id) const { return mounts_[by_id_.at(id)]; }
     // Indexes every mount; a duplicate id is reported against SOURCE (as a
@@ -129,20 +138,23 @@ class MountTable {
     void index(const Mount& m);
     // Drops IDS (a whole subtree) from every index but by_id_.
     void unindex(const std::unordered_set<long>& ids);
-    void link_child(long parent, const std::string& point, long id);
-    void unlink_child(long parent, std::string_view point, long id);
+    void link_child(const Mount& m);
+    void unlink_child(const Mount& m);
     // Mounts whose parent is PARENT and whose mount point is POINT.
-    const std::vector<long>* children_at(long parent, std::string_view point) const;
+    std::vector<long> children_at(long parent, std::string_view point) const;
+    // The last listed of them (the kernel keeps one), or nullptr.
+    const Mount* child_at(long parent, std::string_view point) const;
     // Follows the mounts stacked on ID at its own mount point to the top.
     long top_of_stack(long id) const;
     const Mount* root_mount() const;
 
     std::vector<Mount> mounts_;
-    // Indexes hold mount ids, so that removing mounts only shifts the
+    // The indexes hold mount ids, so that removing mounts only shifts the
     // positions kept in by_id_.
     std::unordered_map<long, size_t> by_id_;
-    std::map<std::string, std::vector<long>, std::less<>> by_mount_point_;
-    std::unordered_map<long, ChildrenByPoint> children_;
+    std::unordered_map<size_t, std::vector<long>> by_point_hash_;
+    std::unordered_map<long, std::vector<long>> children_;
+    std::unordered_map<ChildKey, std::vector<long>, ChildKeyHash> child_at_;
     std::unordered_map<dev_t, std::vector<long>> by_dev_;
     long next_synthetic_id_ = -1;
 };
