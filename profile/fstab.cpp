@@ -1,1 +1,166 @@
 #include "profile/fstab.hpp"
+
+#include <charconv>
+
+#include "profile/quote.hpp"
+
+namespace nsr::profile {
+namespace {
+
+// snapd reads profiles with Go's bufio.Scanner, whose buffer holds at most
+// 64 KiB including the newline.
+constexpr size_t kMaxLineLength = 64 * 1024 - 1;
+
+// A malformed line, before the file and line number are known.
+struct LineError {
+    std::string message;
+};
+
+bool is_blank(char c) {
+    return c == ' ' || c == '\t';
+}
+
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && is_space(s.front())) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && is_space(s.back())) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+// Fields are runs of anything but spaces and tabs; the first field that
+// starts with '#' opens a comment that runs to the end of the line.
+std::vector<std::string_view> split_fields(std::string_view line) {
+    std::vector<std::string_view> fields;
+    size_t i = 0;
+    while (i < line.size()) {
+        while (i < line.size() && is_blank(line[i])) {
+            ++i;
+        }
+        size_t start = i;
+        while (i < line.size() && !is_blank(line[i])) {
+            ++i;
+        }
+        if (start == i) {
+            break;
+        }
+        if (line[start] == '#') {
+            break;
+        }
+        fields.push_back(line.substr(start, i - start));
+    }
+    return fields;
+}
+
+std::vector<std::string> split_options(const std::string& joined) {
+    std::vector<std::string> options;
+    size_t start = 0;
+    for (;;) {
+        size_t comma = joined.find(',', start);
+        if (comma == std::string::npos) {
+            options.push_back(joined.substr(start));
+            return options;
+        }
+        options.push_back(joined.substr(start, comma - start));
+        start = comma + 1;
+    }
+}
+
+// Go's strconv.Atoi: an optional sign and decimal digits that fit the type.
+int parse_int(std::string_view s, const char* what) {
+    std::string_view digits = s;
+    if (!digits.empty() && (digits.front() == '+' || digits.front() == '-')) {
+        digits.remove_prefix(1);
+    }
+    bool all_digits = !digits.empty();
+    for (char c : digits) {
+        all_digits = all_digits && c >= '0' && c <= '9';
+    }
+    // from_chars takes a '-' but not a '+'; the shape check above keeps it
+    // from taking "+-1" either.
+    std::string_view number = (!s.empty() && s.front() == '+') ? digits : s;
+    int value = 0;
+    auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+    if (!all_digits || ec != std::errc{} || end != number.data() + number.size()) {
+        throw LineError{std::string("cannot parse ") + what + ": " + quote(s)};
+    }
+    return value;
+}
+
+MountEntry parse_line(std::string_view line) {
+    auto fields = split_fields(line);
+    if (fields.size() < 3 || fields.size() > 6) {
+        throw LineError{"expected between 3 and 6 fields, found " + std::to_string(fields.size())};
+    }
+    MountEntry e;
+    e.name = unescape(fields[0]);
+    e.dir = unescape(fields[1]);
+    e.type = unescape(fields[2]);
+    if (fields.size() > 3) {
+        e.options = split_options(unescape(fields[3]));
+    }
+    // snapd does not unescape the numeric fields, so neither do we.
+    if (fields.size() > 4) {
+        e.freq = parse_int(fields[4], "dump frequency");
+    }
+    if (fields.size() > 5) {
+        e.passno = parse_int(fields[5], "check pass number");
+    }
+    return e;
+}
+
+}  // namespace
+
+ParseError::ParseError(std::string source, int line, std::string message)
+    : std::runtime_error(source + ":" + std::to_string(line) + ": " + message),
+      source_(std::move(source)),
+      line_(line),
+      message_(std::move(message)) {}
+
+MountProfile parse_profile(std::string_view text, const std::string& source,
+                           std::vector<Problem>* problems) {
+    MountProfile profile;
+    int number = 0;
+    while (!text.empty()) {
+        ++number;
+        size_t newline = text.find('\n');
+        std::string_view raw = text.substr(0, newline);
+        text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+        try {
+            if (raw.size() > kMaxLineLength) {
+                throw LineError{"line is longer than 64 KiB (" + std::to_string(raw.size()) +
+                                " bytes)"};
+            }
+            std::string_view line = trim(raw);
+            if (line.empty() || line.front() == '#') {
+                continue;
+            }
+            MountEntry e = parse_line(line);
+            e.line = number;
+            profile.entries.push_back(std::move(e));
+        } catch (const LineError& err) {
+            if (problems == nullptr) {
+                throw ParseError(source, number, err.message);
+            }
+            problems->push_back({number, err.message});
+        }
+    }
+    return profile;
+}
+
+std::string format_profile(const MountProfile& profile) {
+    std::string out;
+    for (const auto& e : profile.entries) {
+        out += e.to_string();
+        out += '\n';
+    }
+    return out;
+}
+
+}  // namespace nsr::profile

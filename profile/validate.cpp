@@ -1,1 +1,129 @@
 #include "profile/validate.hpp"
+
+#include <map>
+#include <optional>
+#include <stdexcept>
+
+#include "profile/quote.hpp"
+#include "profile/xsnapd.hpp"
+
+namespace nsr::profile {
+namespace {
+
+// User profiles name places relative to the user's directories; snap-update-ns
+// expands these before it touches anything.
+constexpr std::string_view kPathVariables[] = {"$XDG_RUNTIME_DIR", "$HOME"};
+
+// What is wrong with PATH as an absolute, clean path (WHAT names it in the
+// message), or nothing.
+std::optional<std::string> path_problem(std::string_view what, const std::string& path) {
+    std::string_view prefix;
+    std::string_view rest = path;
+    for (std::string_view var : kPathVariables) {
+        if (rest == var) {
+            return std::nullopt;
+        }
+        if (rest.starts_with(var) && rest[var.size()] == '/') {
+            prefix = var;
+            rest.remove_prefix(var.size());
+            break;
+        }
+    }
+    const std::string subject = std::string(what) + " " + quote(path);
+    if (rest.empty() || rest.front() != '/') {
+        return subject + " is not an absolute path";
+    }
+    if (rest == "/" && prefix.empty()) {
+        return std::nullopt;
+    }
+    std::string clean(prefix);
+    bool is_clean = true;
+    size_t start = 1;
+    while (start <= rest.size()) {
+        size_t slash = rest.find('/', start);
+        if (slash == std::string_view::npos) {
+            slash = rest.size();
+        }
+        std::string_view component = rest.substr(start, slash - start);
+        if (component == "..") {
+            return subject + " contains a \"..\" component";
+        }
+        if (component.empty() || component == ".") {
+            is_clean = false;
+        } else {
+            clean += '/';
+            clean += component;
+        }
+        start = slash + 1;
+    }
+    if (!is_clean) {
+        return subject + " is not clean, expected " + quote(clean.empty() ? "/" : clean);
+    }
+    return std::nullopt;
+}
+
+// The accessors throw on malformed values; here each becomes one problem.
+template <typename Accessor>
+std::optional<std::string> value_problem(Accessor accessor, const MountEntry& e) {
+    try {
+        accessor(e);
+    } catch (const std::invalid_argument& err) {
+        return err.what();
+    }
+    return std::nullopt;
+}
+
+std::vector<std::string> entry_problems(const MountEntry& e) {
+    std::vector<std::optional<std::string>> found;
+    found.push_back(path_problem("mount point", e.dir));
+    if (is_bind(e)) {
+        found.push_back(path_problem("bind source", e.name));
+    }
+    if (kind(e) == Kind::Unknown) {
+        found.push_back("unknown x-snapd.kind " + quote(kind_name(e)));
+    }
+    if (origin(e) == Origin::Unknown) {
+        found.push_back("unknown x-snapd.origin " + quote(origin_name(e)));
+    }
+    found.push_back(value_problem(mode, e));
+    found.push_back(value_problem(uid, e));
+    found.push_back(value_problem(gid, e));
+    if (kind(e) == Kind::Symlink && symlink_target(e).value_or("").empty()) {
+        found.push_back("symlink " + quote(e.dir) + " has no x-snapd.symlink target");
+    }
+    if (auto dir = must_exist_dir(e)) {
+        found.push_back(path_problem("x-snapd.must-exist-dir", *dir));
+    }
+    std::vector<std::string> problems;
+    for (auto& p : found) {
+        if (p) {
+            problems.push_back(std::move(*p));
+        }
+    }
+    return problems;
+}
+
+}  // namespace
+
+std::vector<Problem> validate_profile(const MountProfile& profile) {
+    std::vector<Problem> problems;
+    // ensure-dir entries only create directories, so they may share a mount
+    // point with the entry that mounts there.
+    std::map<std::string, int> first_line_of_dir;
+    for (const auto& e : profile.entries) {
+        for (auto& message : entry_problems(e)) {
+            problems.push_back({e.line, std::move(message)});
+        }
+        if (kind(e) == Kind::EnsureDir) {
+            continue;
+        }
+        auto [it, inserted] = first_line_of_dir.emplace(e.dir, e.line);
+        if (!inserted) {
+            problems.push_back({e.line, "duplicate mount point " + e.dir + " (first at line " +
+                                            std::to_string(it->second) + ")"});
+        }
+    }
+    return problems;
+}
+
+}  // namespace nsr::profile

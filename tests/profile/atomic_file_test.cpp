@@ -1,0 +1,232 @@
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <filesystem>
+#include <random>
+#include <system_error>
+
+#include "profile/atomic_file.hpp"
+#include "tests/profile/scratch_dir.hpp"
+
+using nsr::profile::atomic_write_at;
+using nsr::test::read_file;
+using nsr::test::ScratchDir;
+using nsr::test::write_file;
+
+namespace {
+
+class DirFd {
+  public:
+    explicit DirFd(const std::string& path)
+        : fd_(open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+        REQUIRE(fd_ >= 0);
+    }
+    DirFd(const DirFd&) = delete;
+    DirFd& operator=(const DirFd&) = delete;
+    ~DirFd() { close(fd_); }
+    int get() const { return fd_; }
+
+  private:
+    int fd_;
+};
+
+std::vector<std::string> names_in(const std::string& dir) {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        names.push_back(entry.path().filename());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+bool is_temp_name(const std::string& name, const std::string& target) {
+    if (name.size() != target.size() + 14 ||
+        name.compare(0, target.size() + 1, target + ".") != 0 || name.back() != '~') {
+        return false;
+    }
+    for (size_t i = target.size() + 1; i < name.size() - 1; ++i) {
+        if (!std::isalnum(static_cast<unsigned char>(name[i]))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::string payload(size_t size, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::string s(size, '\0');
+    for (auto& c : s) {
+        c = static_cast<char>(rng());
+    }
+    return s;
+}
+
+// Runs BODY in a forked child and returns its wait status.
+template <typename Body>
+int in_child(Body body) {
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        _exit(body());
+    }
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    return status;
+}
+
+}  // namespace
+
+TEST_CASE("atomic write creates the file with the data and exactly the mode") {
+    ScratchDir dir;
+    DirFd fd(dir.path());
+    mode_t old_umask = umask(077);
+    atomic_write_at(fd.get(), "state.fstab", "hello\n", 0644, dir / "state.fstab");
+    umask(old_umask);
+    CHECK(read_file(dir / "state.fstab") == "hello\n");
+    struct stat st {};
+    REQUIRE(stat((dir / "state.fstab").c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0644);
+    CHECK(names_in(dir.path()) == std::vector<std::string>{"state.fstab"});
+}
+
+TEST_CASE("atomic write replaces an existing file and writes an empty one") {
+    ScratchDir dir;
+    DirFd fd(dir.path());
+    write_file(dir / "f", "old content");
+    atomic_write_at(fd.get(), "f", "", 0600, "f");
+    CHECK(read_file(dir / "f") == "");
+    CHECK(names_in(dir.path()) == std::vector<std::string>{"f"});
+}
+
+TEST_CASE("atomic write replaces a symlink at the target instead of following it") {
+    ScratchDir dir;
+    DirFd fd(dir.path());
+    write_file(dir / "elsewhere", "keep");
+    REQUIRE(symlink("elsewhere", (dir / "f").c_str()) == 0);
+    atomic_write_at(fd.get(), "f", "new", 0644, "f");
+    CHECK(read_file(dir / "elsewhere") == "keep");
+    CHECK_FALSE(std::filesystem::is_symlink(dir / "f"));
+    CHECK(read_file(dir / "f") == "new");
+}
+
+TEST_CASE("atomic write into a removed directory fails naming the path and leaves nothing") {
+    ScratchDir dir;
+    const std::string gone = dir / "gone";
+    REQUIRE(mkdir(gone.c_str(), 0755) == 0);
+    DirFd fd(gone);
+    REQUIRE(rmdir(gone.c_str()) == 0);
+    try {
+        atomic_write_at(fd.get(), "f", "data", 0644, "/run/x/f");
+        FAIL("expected a system_error");
+    } catch (const std::system_error& e) {
+        CHECK(e.code().value() == ENOENT);
+        CHECK(std::string(e.what()).find("/run/x/f") != std::string::npos);
+    }
+    CHECK(names_in(dir.path()).empty());
+}
+
+TEST_CASE("atomic write that cannot rename removes its temp file and keeps the old target") {
+    ScratchDir dir;
+    DirFd fd(dir.path());
+    REQUIRE(mkdir((dir / "f").c_str(), 0755) == 0);
+    write_file(dir / "f/inside", "old");
+    try {
+        atomic_write_at(fd.get(), "f", "data", 0644, "shown/f");
+        FAIL("expected a system_error");
+    } catch (const std::system_error& e) {
+        CHECK(e.code().value() == EISDIR);
+        CHECK(std::string(e.what()).find("shown/f") != std::string::npos);
+    }
+    CHECK(names_in(dir.path()) == std::vector<std::string>{"f"});
+    CHECK(read_file(dir / "f/inside") == "old");
+}
+
+TEST_CASE("atomic write that fails mid-write removes its temp file and keeps the old content") {
+    ScratchDir dir;
+    write_file(dir / "f", "old content");
+    // A file size limit makes write() fail with EFBIG after the temp file
+    // exists; the child reports what it saw through its exit code.
+    int status = in_child([&] {
+        int fd = open(dir.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        rlimit limit{4096, 4096};
+        signal(SIGXFSZ, SIG_IGN);
+        setrlimit(RLIMIT_FSIZE, &limit);
+        try {
+            atomic_write_at(fd, "f", payload(1 << 20, 1), 0644, "f");
+        } catch (const std::system_error& e) {
+            return e.code().value() == EFBIG ? 0 : 2;
+        } catch (...) {
+            return 3;
+        }
+        return 1;
+    });
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(names_in(dir.path()) == std::vector<std::string>{"f"});
+    CHECK(read_file(dir / "f") == "old content");
+}
+
+TEST_CASE("atomic write killed at any moment leaves the old or the new content") {
+    ScratchDir dir;
+    const std::string old_data = payload(3 << 20, 2);
+    const std::string new_data = payload((3 << 20) + 12345, 3);
+    write_file(dir / "f", old_data);
+
+    // Time one complete write in a child, fork included, so that the kill
+    // points spread over the whole of it.
+    auto writer = [&] {
+        int fd = open(dir.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        try {
+            atomic_write_at(fd, "f", new_data, 0644, "f");
+        } catch (...) {
+            return 1;
+        }
+        return 0;
+    };
+    auto start = std::chrono::steady_clock::now();
+    REQUIRE(in_child(writer) == 0);
+    const auto full = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - start);
+    REQUIRE(read_file(dir / "f") == new_data);
+
+    const unsigned seed = 424242;
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<long> delay(0, full.count());
+    int saw_old = 0;
+    int saw_new = 0;
+    for (int round = 0; round < 30; ++round) {
+        write_file(dir / "f", old_data);
+        pid_t pid = fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            _exit(writer());
+        }
+        const long wait_us = delay(rng);
+        usleep(static_cast<useconds_t>(wait_us));
+        kill(pid, SIGKILL);
+        int status = 0;
+        REQUIRE(waitpid(pid, &status, 0) == pid);
+
+        INFO("seed ", seed, ", round ", round, ", kill after ", wait_us, " us");
+        const std::string now = read_file(dir / "f");
+        REQUIRE((now == old_data || now == new_data));
+        (now == old_data ? saw_old : saw_new)++;
+        // A killed writer may leave its temp file behind, never anything else.
+        for (const auto& name : names_in(dir.path())) {
+            if (name != "f") {
+                CHECK(is_temp_name(name, "f"));
+                std::filesystem::remove(dir / name);
+            }
+        }
+    }
+    MESSAGE("killed writer left old content ", saw_old, " times and new content ", saw_new,
+            " times");
+}

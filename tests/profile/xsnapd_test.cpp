@@ -1,0 +1,111 @@
+#include <doctest/doctest.h>
+
+#include <stdexcept>
+
+#include "profile/xsnapd.hpp"
+
+using namespace nsr::profile;
+
+namespace {
+
+MountEntry with(std::vector<std::string> options) {
+    return MountEntry{"none", "/dir", "none", std::move(options)};
+}
+
+std::string error_of(auto accessor, const MountEntry& e) {
+    try {
+        accessor(e);
+    } catch (const std::invalid_argument& err) {
+        return err.what();
+    }
+    return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("kind is Directory when absent and names the four known kinds") {
+    CHECK(kind(with({})) == Kind::Directory);
+    CHECK(kind(with({"x-snapd.kind="})) == Kind::Directory);
+    CHECK(kind(with({"x-snapd.kind=file"})) == Kind::File);
+    CHECK(kind(with({"x-snapd.kind=symlink"})) == Kind::Symlink);
+    CHECK(kind(with({"x-snapd.kind=ensure-dir"})) == Kind::EnsureDir);
+    CHECK(kind(with({"x-snapd.kind=directory"})) == Kind::Unknown);
+    CHECK(kind(with({"x-snapd.kind=File"})) == Kind::Unknown);
+    CHECK(kind_name(with({"x-snapd.kind=weird"})) == "weird");
+    CHECK(kind_name(with({})) == "");
+}
+
+TEST_CASE("origin is None when absent and names the three known origins") {
+    CHECK(origin(with({})) == Origin::None);
+    CHECK(origin(with({"x-snapd.origin=layout"})) == Origin::Layout);
+    CHECK(origin(with({"x-snapd.origin=overname"})) == Origin::Overname);
+    CHECK(origin(with({"x-snapd.origin=rootfs"})) == Origin::Rootfs);
+    CHECK(origin(with({"x-snapd.origin=content"})) == Origin::Unknown);
+    CHECK(origin_name(with({"x-snapd.origin=content"})) == "content");
+}
+
+TEST_CASE("flag options are present only as whole options") {
+    auto e = with({"x-snapd.synthetic", "x-snapd.detach", "x-snapd.ignore-missing", "rbind"});
+    CHECK(is_synthetic(e));
+    CHECK(is_detach(e));
+    CHECK(is_ignore_missing(e));
+    CHECK(is_bind(e));
+    CHECK(is_rbind(e));
+    auto f = with({"x-snapd.synthetic=1", "bind"});
+    CHECK_FALSE(is_synthetic(f));
+    CHECK_FALSE(is_detach(f));
+    CHECK_FALSE(is_ignore_missing(f));
+    CHECK(is_bind(f));
+    CHECK_FALSE(is_rbind(f));
+    CHECK_FALSE(is_bind(with({"ro"})));
+}
+
+TEST_CASE("entry_id is x-snapd.id or else the dir") {
+    CHECK(entry_id(with({})) == "/dir");
+    CHECK(entry_id(with({"x-snapd.id=foo"})) == "foo");
+}
+
+TEST_CASE("string accessors return the option value or nothing") {
+    auto e = with({"x-snapd.needed-by=/a", "x-snapd.symlink=../t", "x-snapd.must-exist-dir=$HOME"});
+    CHECK(needed_by(e) == "/a");
+    CHECK(symlink_target(e) == "../t");
+    CHECK(must_exist_dir(e) == "$HOME");
+    CHECK_FALSE(needed_by(with({})).has_value());
+    CHECK_FALSE(symlink_target(with({})).has_value());
+    CHECK_FALSE(must_exist_dir(with({})).has_value());
+}
+
+TEST_CASE("mode accepts 0 and 3 or 4 octal digits") {
+    CHECK_FALSE(mode(with({})).has_value());
+    CHECK(mode(with({"x-snapd.mode=0755"})) == 0755);
+    CHECK(mode(with({"x-snapd.mode=0000"})) == 0);
+    CHECK(mode(with({"x-snapd.mode=01777"})) == 01777);
+    CHECK(mode(with({"x-snapd.mode=07777"})) == 07777);
+}
+
+TEST_CASE("mode rejects anything else, naming option and value") {
+    for (const char* bad :
+         {"755", "0755x", "0758", "00", "0", "", "017777", "1755", "-0755", "0x1ff", " 0755"}) {
+        CAPTURE(bad);
+        CHECK(error_of(mode, with({std::string("x-snapd.mode=") + bad})) ==
+              std::string("invalid x-snapd.mode \"") + bad +
+                  "\": expected 0 and 3 or 4 octal digits");
+    }
+}
+
+TEST_CASE("uid and gid accept plain decimal numbers only") {
+    CHECK_FALSE(uid(with({})).has_value());
+    CHECK(uid(with({"x-snapd.uid=0"})) == 0u);
+    CHECK(uid(with({"x-snapd.uid=1000"})) == 1000u);
+    CHECK(gid(with({"x-snapd.gid=4294967294"})) == 4294967294u);
+    for (const char* bad :
+         {"", "root", "-1", "+1", "1e3", "0x10", " 1", "4294967295", "99999999999999999999"}) {
+        CAPTURE(bad);
+        CHECK(error_of(uid, with({std::string("x-snapd.uid=") + bad})) ==
+              std::string("invalid x-snapd.uid \"") + bad +
+                  "\": expected a decimal number below 4294967295");
+        CHECK(error_of(gid, with({std::string("x-snapd.gid=") + bad})) ==
+              std::string("invalid x-snapd.gid \"") + bad +
+                  "\": expected a decimal number below 4294967295");
+    }
+}
