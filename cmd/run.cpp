@@ -75,8 +75,9 @@ reconcile::Assumptions assumptions_for(const RunRequest& req) {
         return as;
     }
     const std::string snap = req.name.substr(0, req.name.find('_'));
-    for (std::string p : {"/tmp", "/var/snap", "/snap/" + req.name, "/dev/shm", "/run/systemd",
-                          "/var/lib/snapd/hostfs/tmp"}) {
+    for (const std::string& p :
+         std::vector<std::string>{"/tmp", "/var/snap", "/snap/" + req.name, "/dev/shm",
+                                  "/run/systemd", "/var/lib/snapd/hostfs/tmp"}) {
         as.add_unrestricted(p);
     }
     if (snap != req.name) as.add_unrestricted("/snap/" + snap);
