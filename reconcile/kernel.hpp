@@ -20,7 +20,7 @@
 namespace nsr::reconcile {
 
 class Kernel {
-public:
+  public:
     virtual ~Kernel() = default;
 
     // Paths and files.
@@ -30,6 +30,8 @@ public:
     virtual int readlinkat(int dirfd, const char* path, std::string& target) = 0;
     virtual int unlinkat(int dirfd, const char* name, int flags) = 0;
     virtual int fchownat(int dirfd, const char* path, uid_t uid, gid_t gid, int flags) = 0;
+    // Needs a real fd: an O_PATH fd gives EBADF.
+    virtual int fchmod(int fd, mode_t mode) = 0;
     virtual int fstatat(int dirfd, const char* path, struct stat* st, int flags) = 0;
     virtual int fstatfs(int fd, struct statfs* st) = 0;
     // Mount id (STATX_MNT_ID) of what FD refers to.
@@ -37,8 +39,8 @@ public:
 
     // Mounts: the new API.
     virtual int open_tree(int dirfd, const char* path, unsigned flags) = 0;
-    virtual int move_mount(int from_dirfd, const char* from_path, int to_dirfd,
-                           const char* to_path, unsigned flags) = 0;
+    virtual int move_mount(int from_dirfd, const char* from_path, int to_dirfd, const char* to_path,
+                           unsigned flags) = 0;
     virtual int fsopen(const char* fstype, unsigned flags) = 0;
     virtual int fsconfig(int fd, unsigned cmd, const char* key, const char* value, int aux) = 0;
     virtual int fsmount(int fsfd, unsigned flags, unsigned attr_flags) = 0;
@@ -53,13 +55,14 @@ public:
 
 // The real system calls.
 class LinuxKernel final : public Kernel {
-public:
+  public:
     int openat(int dirfd, const char* path, int flags, mode_t mode = 0) override;
     int mkdirat(int dirfd, const char* name, mode_t mode) override;
     int symlinkat(const char* target, int dirfd, const char* name) override;
     int readlinkat(int dirfd, const char* path, std::string& target) override;
     int unlinkat(int dirfd, const char* name, int flags) override;
     int fchownat(int dirfd, const char* path, uid_t uid, gid_t gid, int flags) override;
+    int fchmod(int fd, mode_t mode) override;
     int fstatat(int dirfd, const char* path, struct stat* st, int flags) override;
     int fstatfs(int fd, struct statfs* st) override;
     int mount_id(int fd, long& id) override;
@@ -78,7 +81,7 @@ public:
 
 // An owned file descriptor.
 class Fd {
-public:
+  public:
     Fd() = default;
     explicit Fd(int fd) : fd_(fd) {}
     Fd(Fd&& o) noexcept : fd_(o.release()) {}
@@ -93,7 +96,7 @@ public:
     // calls that only take paths (umount2, mount).
     std::string proc_path() const;
 
-private:
+  private:
     int fd_ = -1;
 };
 
