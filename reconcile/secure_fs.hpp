@@ -16,27 +16,29 @@ namespace nsr::reconcile {
 // Creating something under PATH failed with EROFS: a writable mimic of PATH
 // (a directory) would make it possible.
 class ReadOnlyFsError : public std::runtime_error {
-public:
+  public:
     explicit ReadOnlyFsError(std::string path);
     const std::string& path() const { return path_; }
 
-private:
+  private:
     std::string path_;
 };
 
 // Creating DESIRED would write into VIOLATED, a directory of the host that
 // must not be written to; a writable mimic of VIOLATED would avoid it.
 class TrespassingError : public std::runtime_error {
-public:
+  public:
     TrespassingError(std::string violated, std::string desired);
     const std::string& violated() const { return violated_; }
     const std::string& desired() const { return desired_; }
 
-private:
+  private:
     std::string violated_;
     std::string desired_;
 };
 
+// What SecureFs gives the things it creates (never existing ones): the mode
+// exactly, whatever the umask, and the owner.
 struct CreateOptions {
     mode_t mode = 0755;
     uid_t uid = 0;
@@ -48,23 +50,29 @@ struct CreateOptions {
 };
 
 class SecureFs {
-public:
+  public:
     explicit SecureFs(Kernel& kernel) : k_(kernel) {}
 
-    // Opens PATH with O_PATH, refusing symlinks in every component
-    // (including the last). Throws std::system_error naming PATH.
+    // Opens PATH (absolute and clean) with O_PATH, refusing symlinks in
+    // every component (including the last). Throws std::system_error naming
+    // PATH: ELOOP for a symlink, EINVAL for a relative or unclean PATH.
     Fd open_path(const std::string& path);
-    // Like open_path, but -errno instead of throwing (ENOENT, ELOOP, ...).
+    // Like open_path, but -errno instead of throwing (ENOENT, ELOOP, EINVAL).
     int try_open_path(const std::string& path, Fd& out);
 
-    // mkdir -p with the walk rules; created directories get mode/uid/gid.
-    // Returns an O_PATH fd of PATH. Throws ReadOnlyFsError,
-    // TrespassingError or std::system_error.
+    // The make_* calls throw ReadOnlyFsError, TrespassingError,
+    // std::system_error (with the errno) or, for something of the wrong type
+    // in the way, std::runtime_error. On failure, whatever the call had
+    // created is removed again.
+
+    // mkdir -p with the walk rules. Returns an O_PATH fd of PATH.
     Fd make_dirs(const std::string& path, const CreateOptions& opts);
     // Parents as make_dirs, then an empty regular file (kept if present).
+    // Returns an O_PATH fd of the file.
     Fd make_file(const std::string& path, const CreateOptions& opts);
-    // Parents as make_dirs, then a symlink to TARGET; an existing symlink
-    // with the same target is accepted, anything else is "in the way".
+    // Parents as make_dirs, then a symlink to TARGET (owner set, no mode);
+    // an existing symlink with the same target is accepted, anything else is
+    // "in the way".
     void make_symlink(const std::string& path, const std::string& target,
                       const CreateOptions& opts);
 
@@ -72,7 +80,7 @@ public:
     // its parent's fd; returns 0 or -errno.
     int remove(const std::string& path);
 
-private:
+  private:
     Kernel& k_;
 };
 
