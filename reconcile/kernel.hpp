@@ -30,6 +30,8 @@ class Kernel {
     virtual int readlinkat(int dirfd, const char* path, std::string& target) = 0;
     virtual int unlinkat(int dirfd, const char* name, int flags) = 0;
     virtual int fchownat(int dirfd, const char* path, uid_t uid, gid_t gid, int flags) = 0;
+    // Needs a real fd: an O_PATH fd gives EBADF.
+    virtual int fchmod(int fd, mode_t mode) = 0;
     virtual int fstatat(int dirfd, const char* path, struct stat* st, int flags) = 0;
     virtual int fstatfs(int fd, struct statfs* st) = 0;
     // Mount id (STATX_MNT_ID) of what FD refers to.
@@ -60,6 +62,7 @@ class LinuxKernel final : public Kernel {
     int readlinkat(int dirfd, const char* path, std::string& target) override;
     int unlinkat(int dirfd, const char* name, int flags) override;
     int fchownat(int dirfd, const char* path, uid_t uid, gid_t gid, int flags) override;
+    int fchmod(int fd, mode_t mode) override;
     int fstatat(int dirfd, const char* path, struct stat* st, int flags) override;
     int fstatfs(int fd, struct statfs* st) override;
     int mount_id(int fd, long& id) override;

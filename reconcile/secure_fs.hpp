@@ -37,6 +37,8 @@ class TrespassingError : public std::runtime_error {
     std::string desired_;
 };
 
+// What SecureFs gives the things it creates (never existing ones): the mode
+// exactly, whatever the umask, and the owner.
 struct CreateOptions {
     mode_t mode = 0755;
     uid_t uid = 0;
@@ -51,20 +53,26 @@ class SecureFs {
   public:
     explicit SecureFs(Kernel& kernel) : k_(kernel) {}
 
-    // Opens PATH with O_PATH, refusing symlinks in every component
-    // (including the last). Throws std::system_error naming PATH.
+    // Opens PATH (absolute and clean) with O_PATH, refusing symlinks in
+    // every component (including the last). Throws std::system_error naming
+    // PATH: ELOOP for a symlink, EINVAL for a relative or unclean PATH.
     Fd open_path(const std::string& path);
-    // Like open_path, but -errno instead of throwing (ENOENT, ELOOP, ...).
+    // Like open_path, but -errno instead of throwing (ENOENT, ELOOP, EINVAL).
     int try_open_path(const std::string& path, Fd& out);
 
-    // mkdir -p with the walk rules; created directories get mode/uid/gid.
-    // Returns an O_PATH fd of PATH. Throws ReadOnlyFsError,
-    // TrespassingError or std::system_error.
+    // The make_* calls throw ReadOnlyFsError, TrespassingError,
+    // std::system_error (with the errno) or, for something of the wrong type
+    // in the way, std::runtime_error. On failure, whatever the call had
+    // created is removed again.
+
+    // mkdir -p with the walk rules. Returns an O_PATH fd of PATH.
     Fd make_dirs(const std::string& path, const CreateOptions& opts);
     // Parents as make_dirs, then an empty regular file (kept if present).
+    // Returns an O_PATH fd of the file.
     Fd make_file(const std::string& path, const CreateOptions& opts);
-    // Parents as make_dirs, then a symlink to TARGET; an existing symlink
-    // with the same target is accepted, anything else is "in the way".
+    // Parents as make_dirs, then a symlink to TARGET (owner set, no mode);
+    // an existing symlink with the same target is accepted, anything else is
+    // "in the way".
     void make_symlink(const std::string& path, const std::string& target,
                       const CreateOptions& opts);
 
