@@ -38,7 +38,8 @@ int run_apply(const Args& args) {
                   << opts;
         return kExitOk;
     }
-    if (!vm.count("name")) throw UsageError("apply needs a namespace NAME");
+    if (!vm.count("name"))
+        throw UsageError("apply needs a namespace NAME");
     RunRequest req;
     req.name = vm["name"].as<std::string>();
     if (req.name.empty() || req.name.find('/') != std::string::npos || req.name[0] == '.') {
@@ -51,15 +52,20 @@ int run_apply(const Args& args) {
         throw UsageError(e.what());
     }
     req.paths = paths_for(layout, req.name);
-    if (vm.count("ns-file")) req.paths.ns_file = vm["ns-file"].as<std::string>();
-    if (vm.count("desired")) req.paths.desired = vm["desired"].as<std::string>();
-    if (vm.count("current")) req.paths.current = vm["current"].as<std::string>();
-    if (vm.count("lock")) req.paths.lock = vm["lock"].as<std::string>();
+    if (vm.count("ns-file"))
+        req.paths.ns_file = vm["ns-file"].as<std::string>();
+    if (vm.count("desired"))
+        req.paths.desired = vm["desired"].as<std::string>();
+    if (vm.count("current"))
+        req.paths.current = vm["current"].as<std::string>();
+    if (vm.count("lock"))
+        req.paths.lock = vm["lock"].as<std::string>();
     req.lock_timeout = vm["lock-timeout"].as<double>();
     req.dry_run = vm.count("dry-run") > 0;
     req.json = vm.count("json") > 0;
     req.tuck = !vm.count("no-tuck");
-    if (vm.count("debug")) req.debug = [](const std::string& s) { std::cerr << "debug: " << s << "\n"; };
+    if (vm.count("debug"))
+        req.debug = [](const std::string& s) { std::cerr << "debug: " << s << "\n"; };
     try {
         return reconcile_namespace(req, std::cout);
     } catch (const RunError& e) {

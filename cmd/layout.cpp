@@ -26,8 +26,10 @@ Paths paths_for(Layout layout, const std::string& name, long user_uid) {
 }
 
 Layout layout_from_name(const std::string& name) {
-    if (name == "native") return Layout::Native;
-    if (name == "snapd") return Layout::Snapd;
+    if (name == "native")
+        return Layout::Native;
+    if (name == "snapd")
+        return Layout::Snapd;
     throw std::invalid_argument("unknown layout '" + name + "' (native or snapd)");
 }
 
@@ -42,7 +44,8 @@ std::string instance_name_problem(const std::string& name) {
     if (snap.size() < 2 || snap.size() > 40) {
         return "snap name must be between 2 and 40 characters long";
     }
-    if (!std::regex_match(snap, snap_re)) return "invalid snap name: \"" + snap + "\"";
+    if (!std::regex_match(snap, snap_re))
+        return "invalid snap name: \"" + snap + "\"";
     if (us != std::string::npos && !std::regex_match(name.substr(us + 1), key_re)) {
         return "invalid instance key: \"" + name.substr(us + 1) + "\"";
     }

@@ -37,13 +37,14 @@ reconcile::Fd take_lock(const std::string& path, double timeout_sec) {
     if (timeout_sec < 0) {
         while (::flock(fd.get(), LOCK_EX) != 0) {
             if (errno != EINTR) {
-                throw std::system_error(errno, std::generic_category(), "cannot lock \"" + path + "\"");
+                throw std::system_error(errno, std::generic_category(),
+                                        "cannot lock \"" + path + "\"");
             }
         }
         return fd;
     }
-    const auto deadline = std::chrono::steady_clock::now() +
-                          std::chrono::duration<double>(timeout_sec);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_sec);
     while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
         if (errno != EWOULDBLOCK && errno != EINTR) {
             throw std::system_error(errno, std::generic_category(), "cannot lock \"" + path + "\"");

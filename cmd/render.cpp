@@ -43,7 +43,8 @@ nlohmann::json plan_json(const std::vector<PlannedChange>& changes) {
 std::string outcomes_text(const std::vector<reconcile::Outcome>& outcomes) {
     std::string out;
     for (const auto& o : outcomes) {
-        for (const auto& s : o.synthesized) out += padded("mimic") + s.to_string() + "\n";
+        for (const auto& s : o.synthesized)
+            out += padded("mimic") + s.to_string() + "\n";
         out += padded(reconcile::action_name(o.change.action)) + o.change.entry.to_string();
         switch (o.status) {
             case reconcile::Status::Done:
@@ -69,11 +70,13 @@ nlohmann::json outcomes_json(const std::vector<reconcile::Outcome>& outcomes) {
     for (const auto& o : outcomes) {
         nlohmann::json c = {{"action", reconcile::action_name(o.change.action)},
                             {"entry", o.change.entry.to_string()}};
-        if (o.change.replaces) c["replaces"] = o.change.replaces->to_string();
+        if (o.change.replaces)
+            c["replaces"] = o.change.replaces->to_string();
         c["outcome"] = reconcile::status_name(o.status);
         c["detail"] = o.detail;
         auto syn = nlohmann::json::array();
-        for (const auto& s : o.synthesized) syn.push_back(s.to_string());
+        for (const auto& s : o.synthesized)
+            syn.push_back(s.to_string());
         c["synthesized"] = syn;
         list.push_back(std::move(c));
     }

@@ -29,11 +29,14 @@ namespace {
 
 std::string dir_of(const std::string& path) {
     auto slash = path.rfind('/');
-    if (slash == std::string::npos) return ".";
+    if (slash == std::string::npos)
+        return ".";
     return slash == 0 ? "/" : path.substr(0, slash);
 }
 
-std::string base_of(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+std::string base_of(const std::string& path) {
+    return path.substr(path.rfind('/') + 1);
+}
 
 profile::MountProfile load_checked(const std::string& path, bool strict, const char* what) {
     profile::MountProfile p;
@@ -80,7 +83,8 @@ reconcile::Assumptions assumptions_for(const RunRequest& req) {
                                   "/run/systemd", "/var/lib/snapd/hostfs/tmp"}) {
         as.add_unrestricted(p);
     }
-    if (snap != req.name) as.add_unrestricted("/snap/" + snap);
+    if (snap != req.name)
+        as.add_unrestricted("/snap/" + snap);
     as.add_mode_hint("/var/lib/snapd/hostfs/tmp/snap-private-tmp/snap.*", 0700);
     as.add_mode_hint("/var/lib/snapd/hostfs/tmp/snap-private-tmp/snap.*/tmp", 01777);
     as.add_mode_hint("/var/lib/snapd/hostfs/tmp/snap-private-tmp/snap.*/tmp/.X11-unix", 01777);
@@ -90,7 +94,8 @@ reconcile::Assumptions assumptions_for(const RunRequest& req) {
 
 void enter(const std::string& ns_file) {
     int fd = ::open(ns_file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + ns_file);
+    if (fd < 0)
+        throw std::system_error(errno, std::generic_category(), "cannot open " + ns_file);
     Fd owned(fd);
     if (::setns(owned.get(), CLONE_NEWNS) != 0) {
         throw std::system_error(errno, std::generic_category(),
@@ -102,7 +107,8 @@ void enter(const std::string& ns_file) {
 
 int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     auto debug = [&](const std::string& s) {
-        if (req.debug) req.debug(s);
+        if (req.debug)
+            req.debug(s);
     };
     // Everything on the host side happens before setns: the lock, both
     // profiles and the state directory.
@@ -116,7 +122,8 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
             throw RunError(kExitLocked, e.what());
         }
     }
-    profile::MountProfile desired = load_checked(req.paths.desired, req.strict_validation, "desired");
+    profile::MountProfile desired =
+        load_checked(req.paths.desired, req.strict_validation, "desired");
     profile::MountProfile current;
     if (req.user_uid < 0 || req.save_current) {
         current = load_checked(req.paths.current, false, "current");
@@ -137,9 +144,13 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
             int err = e.code().value();
             if (err == ENOENT || err == EINVAL) {
                 debug("no preserved mount namespace at " + req.paths.ns_file + ", nothing to do");
-                if (!req.json) out << "no mount namespace at " << req.paths.ns_file
-                                   << ": nothing to do\n";
-                else out << nlohmann::json{{"namespace", nullptr}, {"changes", nlohmann::json::array()}}.dump(2) << "\n";
+                if (!req.json)
+                    out << "no mount namespace at " << req.paths.ns_file << ": nothing to do\n";
+                else
+                    out << nlohmann::json{{"namespace", nullptr},
+                                          {"changes", nlohmann::json::array()}}
+                               .dump(2)
+                        << "\n";
                 return kExitOk;
             }
             throw;
@@ -164,7 +175,8 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     }
 
     reconcile::Assumptions as = assumptions_for(req);
-    for (const auto& e : current.entries) as.record({reconcile::Action::Mount, e, std::nullopt});
+    for (const auto& e : current.entries)
+        as.record({reconcile::Action::Mount, e, std::nullopt});
     reconcile::LinuxKernel kernel;
     reconcile::ExecOptions opts;
     opts.tuck = req.tuck;
@@ -179,7 +191,8 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
                                  profile::format_profile(result.new_current), 0644,
                                  req.paths.current);
     }
-    out << (req.json ? outcomes_json(result.outcomes).dump(2) + "\n" : outcomes_text(result.outcomes));
+    out << (req.json ? outcomes_json(result.outcomes).dump(2) + "\n"
+                     : outcomes_text(result.outcomes));
     bool failed = false;
     for (const auto& o : result.outcomes) {
         if (o.status == reconcile::Status::Failed) {
@@ -191,7 +204,8 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     }
     if (result.fatal) {
         for (const auto& o : result.outcomes) {
-            if (o.status == reconcile::Status::Failed) throw RunError(kExitFailed, o.detail);
+            if (o.status == reconcile::Status::Failed)
+                throw RunError(kExitFailed, o.detail);
         }
     }
     return failed && req.failures_are_errors ? kExitFailed : kExitOk;

@@ -15,16 +15,16 @@ namespace nsr::cmd {
 struct RunRequest {
     std::string name;
     Paths paths;
-    bool enter_namespace = true;     // false: act on the namespace we are in
-    bool dry_run = false;            // plan and print, change nothing
-    bool tuck = true;                // replace beneath, mimics built detached
-    bool json = false;               // report as JSON
-    bool strict_validation = true;   // reject profiles lint would reject
-    bool failures_are_errors = true; // non-fatal change failures give exit 1
-    bool save_current = true;        // write the new current profile
-    bool from_snap_confine = false;  // the caller holds the lock
-    double lock_timeout = -1;        // seconds; < 0 waits forever
-    long user_uid = -1;              // >= 0: per-user mounts ($XDG_RUNTIME_DIR)
+    bool enter_namespace = true;      // false: act on the namespace we are in
+    bool dry_run = false;             // plan and print, change nothing
+    bool tuck = true;                 // replace beneath, mimics built detached
+    bool json = false;                // report as JSON
+    bool strict_validation = true;    // reject profiles lint would reject
+    bool failures_are_errors = true;  // non-fatal change failures give exit 1
+    bool save_current = true;         // write the new current profile
+    bool from_snap_confine = false;   // the caller holds the lock
+    double lock_timeout = -1;         // seconds; < 0 waits forever
+    long user_uid = -1;               // >= 0: per-user mounts ($XDG_RUNTIME_DIR)
     std::function<void(const std::string&)> debug;
 };
 

@@ -25,7 +25,8 @@ constexpr const char* kUsage =
 
 // snapd's rule for uids: plain decimal, no sign, no spaces, no junk.
 long parse_uid(const std::string& v) {
-    if (!v.empty() && v[0] == '-') throw std::runtime_error("user id cannot be negative");
+    if (!v.empty() && v[0] == '-')
+        throw std::runtime_error("user id cannot be negative");
     if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 10) {
         throw std::runtime_error("cannot parse user id");
     }
@@ -51,17 +52,21 @@ SunArgs parse(const Args& args) {
         } else if (arg == "--user-mounts") {
             a.user_mounts = true;
         } else if (arg == "-u") {
-            if (i + 1 >= args.size()) throw std::runtime_error("-u requires an argument");
+            if (i + 1 >= args.size())
+                throw std::runtime_error("-u requires an argument");
             a.uid = parse_uid(args[++i]);
             a.user_mounts = true;
         } else {
             throw std::runtime_error("unsupported option: " + arg);
         }
     }
-    if (positional.empty()) throw std::runtime_error("snap name not provided");
-    if (positional.size() > 1) throw std::runtime_error("too many positional arguments");
+    if (positional.empty())
+        throw std::runtime_error("snap name not provided");
+    if (positional.size() > 1)
+        throw std::runtime_error("too many positional arguments");
     a.name = positional.front();
-    if (auto why = instance_name_problem(a.name); !why.empty()) throw std::runtime_error(why);
+    if (auto why = instance_name_problem(a.name); !why.empty())
+        throw std::runtime_error(why);
     return a;
 }
 
@@ -102,7 +107,8 @@ int run_snap_update_ns(const Args& args) {
         }
         std::ostringstream report;
         int rc = reconcile_namespace(req, report);
-        if (req.debug) std::cerr << report.str();
+        if (req.debug)
+            std::cerr << report.str();
         return rc == kExitOk ? kExitOk : fail("some changes failed");
     } catch (const RunError& e) {
         return fail(e.what());

@@ -39,7 +39,8 @@ const std::vector<Subcommand>& subcommands() {
 
 int run_main(const std::string& argv0, const Args& args) {
     const std::string base = argv0.substr(argv0.rfind('/') + 1);
-    if (base == "snap-update-ns") return run_snap_update_ns(args);
+    if (base == "snap-update-ns")
+        return run_snap_update_ns(args);
     try {
         if (args.empty()) {
             print_usage(std::cerr);

@@ -219,7 +219,9 @@ struct Executor::Impl {
         if (profile::is_bind(e)) {
             const std::string src = clean_path(e.name);
             Fd src_fd = sfs.open_path(src);
-            Fd tree = ops.clone(src_fd, {attrs, profile::is_rbind(e)});
+            // A bind gets exactly the access flags its entry names, as
+            // snapd's read-only remount leaves it; none named: the source's.
+            Fd tree = ops.clone(src_fd, {attrs, profile::is_rbind(e), true});
             return {std::move(tree), bind_proto(table, src, attrs & MS_RDONLY)};
         }
         Fd tree = ops.create(e.type, e.name, flags.data, {attrs, false});

@@ -50,6 +50,10 @@ Fd MountOps::clone(const Fd& src, const MountAttrs& attrs) {
     check(fd, "cannot clone mount tree");
     Fd tree(fd);
     struct mount_attr a = to_mount_attr(attrs.ms_flags);
+    constexpr unsigned kAccess =
+        MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+    if (attrs.exact && (a.attr_set & kAccess))
+        a.attr_clr |= kAccess & ~a.attr_set;
     if (a.attr_set || a.attr_clr) {
         unsigned at = AT_EMPTY_PATH | (attrs.recursive ? AT_RECURSIVE : 0);
         check(k_.mount_setattr(tree.get(), "", at, &a, sizeof a), "cannot set mount attributes");

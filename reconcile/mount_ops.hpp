@@ -12,6 +12,8 @@ namespace nsr::reconcile {
 struct MountAttrs {
     unsigned long ms_flags = 0;  // MS_RDONLY, MS_NOSUID, ... as in the entry
     bool recursive = false;      // apply to a whole rbind tree
+    // With any of ro/nosuid/nodev/noexec named, clear the ones not named.
+    bool exact = false;
 };
 
 class MountOps {

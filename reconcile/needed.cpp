@@ -102,13 +102,16 @@ Match filesystem_matches(const MountEntry& e, const Mount& top) {
     }
     const std::string data = profile::options_to_flags(e.options).data;
     if (e.type == "tmpfs") {
-        for (auto [key, base] : {std::pair{"mode", 8}, {"uid", 10}, {"gid", 10}}) {
+        // The kernel leaves out options at their defaults (mode 1777, uid
+        // and gid 0), so a missing one means the default.
+        for (auto [key, base, dflt] :
+             {std::tuple{"mode", 8, "1777"}, {"uid", 10, "0"}, {"gid", 10, "0"}}) {
             auto want = data_option(data, key);
             if (!want)
                 continue;
-            auto have = top.super_option(key);
-            if (!have || number(*have, base) != number(*want, base)) {
-                return {false, "tmpfs at " + e.dir + " has " + key + "=" + have.value_or("?") +
+            const std::string have = top.super_option(key).value_or(dflt);
+            if (number(have, base) != number(*want, base)) {
+                return {false, "tmpfs at " + e.dir + " has " + key + "=" + have +
                                    ", the entry sets " + *want};
             }
         }
