@@ -6,23 +6,14 @@
 #include <vector>
 
 #include "mountinfo/mount_table.hpp"
+#include "tests/mountinfo/ids.hpp"
 
 using nsr::mountinfo::Mount;
 using nsr::mountinfo::MountTable;
+using nsr::mountinfo::testing::id_of;
+using nsr::mountinfo::testing::ids;
 
 namespace {
-
-std::vector<long> ids(const std::vector<const Mount*>& mounts) {
-    std::vector<long> out;
-    for (const Mount* m : mounts) {
-        out.push_back(m->id);
-    }
-    return out;
-}
-
-long id_of(const Mount* m) {
-    return m == nullptr ? -999 : m->id;
-}
 
 Mount tmpfs_at(std::string point, unsigned minor, long id = 0, long parent = 0) {
     Mount m;

@@ -5,26 +5,15 @@
 #include <vector>
 
 #include "mountinfo/mount_table.hpp"
+#include "tests/mountinfo/ids.hpp"
 
 using nsr::mountinfo::join_path;
 using nsr::mountinfo::Mount;
 using nsr::mountinfo::MountTable;
+using nsr::mountinfo::testing::id_of;
+using nsr::mountinfo::testing::ids;
 
-namespace {
-
-std::vector<long> ids(const std::vector<const Mount*>& mounts) {
-    std::vector<long> out;
-    for (const Mount* m : mounts) {
-        out.push_back(m->id);
-    }
-    return out;
-}
-
-long id_of(const Mount* m) {
-    return m == nullptr ? -999 : m->id;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE(
     "snapd's question: after mount --bind data/foo data/bar and mount --bind data/bar data/froz, "
