@@ -10,6 +10,7 @@
 
 #include "cmd/lock.hpp"
 #include "cmd/render.hpp"
+#include "cmd/scenario.hpp"
 #include "cmd/subcommands.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/atomic_file.hpp"
@@ -18,7 +19,7 @@
 #include "reconcile/assumptions.hpp"
 #include "reconcile/executor.hpp"
 #include "reconcile/kernel.hpp"
-#include "reconcile/needed.hpp"
+#include "reconcile/paths.hpp"
 #include "reconcile/plan.hpp"
 
 namespace nsr::cmd {
@@ -26,13 +27,6 @@ namespace nsr::cmd {
 using reconcile::Fd;
 
 namespace {
-
-std::string dir_of(const std::string& path) {
-    auto slash = path.rfind('/');
-    if (slash == std::string::npos)
-        return ".";
-    return slash == 0 ? "/" : path.substr(0, slash);
-}
 
 std::string base_of(const std::string& path) {
     return path.substr(path.rfind('/') + 1);
@@ -130,10 +124,12 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     }
     Fd state_dir;
     if (req.save_current && !req.dry_run) {
-        int fd = ::open(dir_of(req.paths.current).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int fd = ::open(reconcile::parent_dir(req.paths.current).c_str(),
+                        O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0) {
-            throw std::system_error(errno, std::generic_category(),
-                                    "cannot open the state directory " + dir_of(req.paths.current));
+            throw std::system_error(
+                errno, std::generic_category(),
+                "cannot open the state directory " + reconcile::parent_dir(req.paths.current));
         }
         state_dir = Fd(fd);
     }
@@ -165,11 +161,7 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     reconcile::LiveFsView fs;
     auto changes = reconcile::plan(current, desired, fs, {.tuck = req.tuck});
     if (req.dry_run) {
-        std::vector<PlannedChange> planned;
-        for (auto& c : changes) {
-            auto v = reconcile::needed(c, table, fs);
-            planned.push_back({std::move(c), v.needed, v.reason});
-        }
+        auto planned = judge(std::move(changes), &table, fs);
         out << (req.json ? plan_json(planned).dump(2) + "\n" : plan_text(planned));
         return kExitOk;
     }
@@ -186,7 +178,7 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     reconcile::Executor exec(kernel, table, fs, as, opts);
     auto result = exec.run(changes);
 
-    if (req.save_current && !(req.user_uid >= 0 && !req.save_current)) {
+    if (req.save_current) {
         profile::atomic_write_at(state_dir.get(), base_of(req.paths.current),
                                  profile::format_profile(result.new_current), 0644,
                                  req.paths.current);

@@ -25,10 +25,8 @@ const std::set<std::string> kChangeKeys = {"action", "entry", "replaces", "neede
 
 [[noreturn]] void fail(const std::string& path, const YAML::Node& at, const std::string& msg) {
     std::string where = path;
-    if (at.IsDefined() && at.Mark().line >= 0) {
-        where += ':';
-        where += std::to_string(at.Mark().line + 1);
-    }
+    if (at.IsDefined() && at.Mark().line >= 0)
+        where += ":" + std::to_string(at.Mark().line + 1);
     throw std::runtime_error(where + ": " + msg);
 }
 
@@ -145,18 +143,24 @@ Scenario load_scenario(const std::string& path) {
     return s;
 }
 
-std::vector<PlannedChange> plan_scenario(const Scenario& s, bool tuck) {
+std::vector<PlannedChange> judge(std::vector<reconcile::Change> changes,
+                                 const mountinfo::MountTable* table, const reconcile::FsView& fs) {
     std::vector<PlannedChange> out;
-    for (auto& c : reconcile::plan(s.current, s.desired, *s.fs, {.tuck = tuck})) {
-        PlannedChange p{std::move(c), true, "not checked: the scenario has no mount table"};
-        if (s.table) {
-            auto v = reconcile::needed(p.change, *s.table, *s.fs);
+    for (auto& c : changes) {
+        PlannedChange p{std::move(c), true, "not checked: there is no mount table"};
+        if (table) {
+            auto v = reconcile::needed(p.change, *table, fs);
             p.needed = v.needed;
             p.reason = v.reason;
         }
         out.push_back(std::move(p));
     }
     return out;
+}
+
+std::vector<PlannedChange> plan_scenario(const Scenario& s, bool tuck) {
+    return judge(reconcile::plan(s.current, s.desired, *s.fs, {.tuck = tuck}),
+                 s.table ? &*s.table : nullptr, *s.fs);
 }
 
 }  // namespace nsr::cmd

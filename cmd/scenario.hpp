@@ -44,8 +44,12 @@ struct Scenario {
 // yaml-cpp knows it) and throw std::runtime_error.
 Scenario load_scenario(const std::string& path);
 
-// The plan of a scenario, each change judged by needed() when the scenario
-// has a mount table ("not checked" otherwise).
+// Each change judged by needed() against TABLE, or marked "not checked"
+// when there is no table.
+std::vector<PlannedChange> judge(std::vector<reconcile::Change> changes,
+                                 const mountinfo::MountTable* table, const reconcile::FsView& fs);
+
+// The plan of a scenario, judged against its mount table if it has one.
 std::vector<PlannedChange> plan_scenario(const Scenario& s, bool tuck);
 
 }  // namespace nsr::cmd

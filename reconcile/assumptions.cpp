@@ -8,11 +8,6 @@
 
 namespace nsr::reconcile {
 
-namespace {
-constexpr long kSquashfsMagic = 0x73717368;
-constexpr long kTmpfsMagic = 0x01021994;
-}  // namespace
-
 void Assumptions::add_unrestricted(std::string path) {
     unrestricted_.push_back(clean_path(path));
 }

@@ -23,7 +23,6 @@ using profile::Origin;
 
 namespace {
 
-constexpr long kSquashfsMagic = 0x73717368;
 constexpr unsigned long kPropagation = MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE;
 
 // x-snapd.ignore-missing and a missing source or target: skipped, silently.
@@ -33,10 +32,6 @@ struct IgnoredMissing : std::runtime_error {
 
 std::string errno_text(int err) {
     return std::strerror(err);
-}
-
-[[noreturn]] void fail(int rc, const std::string& what) {
-    throw std::system_error(-rc, std::generic_category(), what);
 }
 
 bool is_fatal(const MountEntry& e) {
@@ -213,8 +208,7 @@ struct Executor::Impl {
 
     // Builds the entry's mount detached, with its flags, plus what the table
     // should say about it.
-    std::pair<Fd, mountinfo::Mount> build(const MountEntry& e) {
-        const auto flags = profile::options_to_flags(e.options);
+    std::pair<Fd, mountinfo::Mount> build(const MountEntry& e, const profile::MountFlags& flags) {
         const unsigned long attrs = flags.flags & ~(kPropagation | MS_REC | MS_BIND);
         if (profile::is_bind(e)) {
             const std::string src = clean_path(e.name);
@@ -241,7 +235,8 @@ struct Executor::Impl {
         if (kind != Kind::Directory && kind != Kind::File)
             return;
         const std::string dir = clean_path(e.dir);
-        auto [tree, proto] = build(e);
+        const auto flags = profile::options_to_flags(e.options);
+        auto [tree, proto] = build(e, flags);
         proto.mount_point = dir;
         Fd target = sfs.open_path(dir);
         bool beneath = false;
@@ -261,12 +256,12 @@ struct Executor::Impl {
                 record_mount(k, table, tree, proto, true);
                 int rc = ops.detach(target);
                 if (rc < 0)
-                    fail(rc, "cannot detach the replaced mount at \"" + dir + "\"");
+                    throw_errno(rc, "cannot detach the replaced mount at \"" + dir + "\"");
                 record_detach(table, dir);
             } else {
                 int rc = ops.detach(target);
                 if (rc < 0)
-                    fail(rc, "cannot detach \"" + dir + "\"");
+                    throw_errno(rc, "cannot detach \"" + dir + "\"");
                 record_detach(table, dir);
                 target = sfs.open_path(dir);
             }
@@ -274,10 +269,9 @@ struct Executor::Impl {
         if (!beneath) {
             int rc = ops.attach(tree, target, false);
             if (rc < 0)
-                fail(rc, "cannot mount at \"" + dir + "\"");
+                throw_errno(rc, "cannot mount at \"" + dir + "\"");
             record_mount(k, table, tree, proto, false);
         }
-        const auto flags = profile::options_to_flags(e.options);
         if (unsigned long prop = flags.flags & kPropagation) {
             const bool rec = e.has_option("rshared") || e.has_option("rslave") ||
                              e.has_option("rprivate") || e.has_option("runbindable");
@@ -287,7 +281,7 @@ struct Executor::Impl {
                 Fd top = sfs.open_path(dir);
                 ops.detach(top);
                 record_detach(table, dir);
-                fail(rc, "cannot change mount propagation of \"" + dir + "\"");
+                throw_errno(rc, "cannot change mount propagation of \"" + dir + "\"");
             }
         }
     }
@@ -300,7 +294,7 @@ struct Executor::Impl {
             case Kind::Symlink: {
                 int rc = sfs.remove(dir);
                 if (rc < 0)
-                    fail(rc, "cannot remove symlink \"" + dir + "\"");
+                    throw_errno(rc, "cannot remove symlink \"" + dir + "\"");
                 return;
             }
             case Kind::EnsureDir:
@@ -314,7 +308,7 @@ struct Executor::Impl {
         if (rc == -ENOENT)
             return;  // the mount point itself is gone
         if (rc < 0)
-            fail(rc, "cannot open \"" + dir + "\"");
+            throw_errno(rc, "cannot open \"" + dir + "\"");
         if (profile::is_detach(e)) {
             rc = ops.detach(target);
         } else {
@@ -322,7 +316,7 @@ struct Executor::Impl {
             rc = ops.unmount(dir);
         }
         if (rc < 0)
-            fail(rc, "cannot unmount \"" + dir + "\"");
+            throw_errno(rc, "cannot unmount \"" + dir + "\"");
         record_detach(table, dir);
         remove_placeholder(e, dir);
     }
@@ -335,7 +329,7 @@ struct Executor::Impl {
         if (rc == -ENOENT)
             return;
         if (rc < 0)
-            fail(rc, "cannot open \"" + dir + "\"");
+            throw_errno(rc, "cannot open \"" + dir + "\"");
         struct statfs sfsb {};
         if (k.fstatfs(fd.get(), &sfsb) == 0 && sfsb.f_type == kSquashfsMagic)
             return;
@@ -350,7 +344,7 @@ struct Executor::Impl {
             return;
         if (profile::kind(e) == Kind::Directory && (rc == -ENOTEMPTY || rc == -EEXIST))
             return;
-        fail(rc, "cannot remove \"" + dir + "\"");
+        throw_errno(rc, "cannot remove \"" + dir + "\"");
     }
 
     // --- one change ----------------------------------------------------

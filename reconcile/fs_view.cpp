@@ -1,5 +1,7 @@
 #include "reconcile/fs_view.hpp"
 
+#include "reconcile/paths.hpp"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,13 +21,6 @@ FileType type_of(int rc, const struct stat& st) {
     if (S_ISLNK(st.st_mode))
         return FileType::Symlink;
     return FileType::Other;
-}
-
-std::string parent_of(const std::string& path) {
-    auto slash = path.rfind('/');
-    if (slash == std::string::npos || slash == 0)
-        return "/";
-    return path.substr(0, slash);
 }
 
 }  // namespace
@@ -53,7 +48,7 @@ TableFsView::TableFsView(std::set<std::string> dirs, std::set<std::string> files
     // Every ancestor of a listed path exists as a directory.
     auto add_parents = [this](std::string p) {
         while (p != "/") {
-            p = parent_of(p);
+            p = parent_dir(p);
             dirs_.insert(p);
         }
     };
@@ -90,7 +85,7 @@ FileType TableFsView::stat(const std::string& path) const {
         if (it == symlinks_.end())
             return lstat(p);
         const std::string& target = it->second;
-        p = (!target.empty() && target[0] == '/') ? target : parent_of(p) + "/" + target;
+        p = (!target.empty() && target[0] == '/') ? target : parent_dir(p) + "/" + target;
     }
     return FileType::Missing;
 }

@@ -1,5 +1,7 @@
 #include "reconcile/kernel.hpp"
 
+#include <system_error>
+
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -9,6 +11,11 @@
 // mount call, the classic ones included, goes through syscall(2).
 
 namespace nsr::reconcile {
+
+void throw_errno(int neg_errno, const std::string& what) {
+    throw std::system_error(-neg_errno, std::generic_category(), what);
+}
+
 namespace {
 
 int ret(long r) {

@@ -19,6 +19,19 @@
 
 namespace nsr::reconcile {
 
+// statfs f_type values the reconciler tells apart.
+inline constexpr long kSquashfsMagic = 0x73717368;
+inline constexpr long kTmpfsMagic = 0x01021994;
+
+// Throws std::system_error for a Kernel result of -errno, naming WHAT.
+[[noreturn]] void throw_errno(int neg_errno, const std::string& what);
+// Returns RC, or throws as throw_errno when it is negative.
+inline int check_rc(int rc, const std::string& what) {
+    if (rc < 0)
+        throw_errno(rc, what);
+    return rc;
+}
+
 class Kernel {
   public:
     virtual ~Kernel() = default;

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <system_error>
 
+#include "reconcile/paths.hpp"
 #include "reconcile/table_update.hpp"
 
 namespace nsr::reconcile {
@@ -69,15 +70,6 @@ std::string octal_mode(mode_t mode) {
     return buf;
 }
 
-std::string child_path(const std::string& dir, const std::string& name) {
-    return dir == "/" ? "/" + name : dir + "/" + name;
-}
-
-void check(int rc, const std::string& what) {
-    if (rc < 0)
-        throw std::system_error(-rc, std::generic_category(), what);
-}
-
 }  // namespace
 
 std::vector<MountEntry> build_mimic(MimicContext& ctx, const std::string& dir,
@@ -91,7 +83,7 @@ std::vector<MountEntry> build_mimic(MimicContext& ctx, const std::string& dir,
     // reaches the original directory, so no safe-keeping copy is needed.
     Fd original = ctx.fs.open_path(dir);
     struct stat st {};
-    check(k.fstatat(original.get(), "", &st, AT_EMPTY_PATH), "cannot inspect \"" + dir + "\"");
+    check_rc(k.fstatat(original.get(), "", &st, AT_EMPTY_PATH), "cannot inspect \"" + dir + "\"");
     const auto items = list_items(k, original, dir, ctx.debug);
     const std::string synthetic = "x-snapd.synthetic";
     const std::string owner = "x-snapd.needed-by=" + needed_by;
@@ -120,7 +112,7 @@ std::vector<MountEntry> build_mimic(MimicContext& ctx, const std::string& dir,
 
     bool attached = false;
     auto attach_tmpfs = [&] {
-        check(ctx.ops.attach(tmpfs, original, false), "cannot mount tmpfs over \"" + dir + "\"");
+        check_rc(ctx.ops.attach(tmpfs, original, false), "cannot mount tmpfs over \"" + dir + "\"");
         record_mount(k, ctx.table, tmpfs, tmpfs_proto, false);
         attached = true;
     };
@@ -132,22 +124,22 @@ std::vector<MountEntry> build_mimic(MimicContext& ctx, const std::string& dir,
         for (const auto& item : items) {
             const std::string path = child_path(dir, item.name);
             if (item.kind == ItemKind::Symlink) {
-                check(k.symlinkat(item.link_target.c_str(), tmpfs.get(), item.name.c_str()),
-                      "cannot create symlink \"" + path + "\"");
+                check_rc(k.symlinkat(item.link_target.c_str(), tmpfs.get(), item.name.c_str()),
+                         "cannot create symlink \"" + path + "\"");
                 continue;
             }
             if (item.kind == ItemKind::Directory) {
-                check(k.mkdirat(tmpfs.get(), item.name.c_str(), 0755),
-                      "cannot create directory \"" + path + "\"");
+                check_rc(k.mkdirat(tmpfs.get(), item.name.c_str(), 0755),
+                         "cannot create directory \"" + path + "\"");
             } else {
                 int fd = k.openat(tmpfs.get(), item.name.c_str(),
                                   O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0755);
-                check(fd, "cannot create file \"" + path + "\"");
+                check_rc(fd, "cannot create file \"" + path + "\"");
                 ::close(fd);
             }
             const bool recursive = item.kind == ItemKind::Directory;
             int src = k.openat(original.get(), item.name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
-            check(src, "cannot open \"" + path + "\"");
+            check_rc(src, "cannot open \"" + path + "\"");
             Fd src_fd(src);
             Fd tree = ctx.ops.clone(src_fd, {0, recursive});
             auto proto = bind_proto(ctx.table, path, false);
@@ -160,7 +152,7 @@ std::vector<MountEntry> build_mimic(MimicContext& ctx, const std::string& dir,
                 attach_tmpfs();
                 rc = ctx.ops.attach_at(tree, tmpfs, item.name);
             }
-            check(rc, "cannot bind \"" + path + "\" back into the mimic");
+            check_rc(rc, "cannot bind \"" + path + "\" back into the mimic");
             if (attached) {
                 record_mount(k, ctx.table, tree, proto, false);
             } else {

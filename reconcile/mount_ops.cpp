@@ -12,11 +12,6 @@ namespace {
 #define UMOUNT_NOFOLLOW 8
 #endif
 
-void check(int rc, const std::string& what) {
-    if (rc < 0)
-        throw std::system_error(-rc, std::generic_category(), what);
-}
-
 // MS_* flags of an entry as mount_setattr attributes.
 struct mount_attr to_mount_attr(unsigned long ms) {
     struct mount_attr a {};
@@ -47,7 +42,7 @@ Fd MountOps::clone(const Fd& src, const MountAttrs& attrs) {
     if (attrs.recursive)
         flags |= AT_RECURSIVE;
     int fd = k_.open_tree(src.get(), "", flags);
-    check(fd, "cannot clone mount tree");
+    check_rc(fd, "cannot clone mount tree");
     Fd tree(fd);
     struct mount_attr a = to_mount_attr(attrs.ms_flags);
     constexpr unsigned kAccess =
@@ -56,7 +51,7 @@ Fd MountOps::clone(const Fd& src, const MountAttrs& attrs) {
         a.attr_clr |= kAccess & ~a.attr_set;
     if (a.attr_set || a.attr_clr) {
         unsigned at = AT_EMPTY_PATH | (attrs.recursive ? AT_RECURSIVE : 0);
-        check(k_.mount_setattr(tree.get(), "", at, &a, sizeof a), "cannot set mount attributes");
+        check_rc(k_.mount_setattr(tree.get(), "", at, &a, sizeof a), "cannot set mount attributes");
     }
     return tree;
 }
@@ -64,10 +59,10 @@ Fd MountOps::clone(const Fd& src, const MountAttrs& attrs) {
 Fd MountOps::create(const std::string& type, const std::string& source, const std::string& data,
                     const MountAttrs& attrs) {
     int fsfd = k_.fsopen(type.c_str(), FSOPEN_CLOEXEC);
-    check(fsfd, "cannot open filesystem type \"" + type + "\"");
+    check_rc(fsfd, "cannot open filesystem type \"" + type + "\"");
     Fd fs(fsfd);
-    check(k_.fsconfig(fs.get(), FSCONFIG_SET_STRING, "source", source.c_str(), 0),
-          "cannot set source \"" + source + "\"");
+    check_rc(k_.fsconfig(fs.get(), FSCONFIG_SET_STRING, "source", source.c_str(), 0),
+             "cannot set source \"" + source + "\"");
     size_t pos = 0;
     while (pos < data.size()) {
         size_t end = data.find(',', pos);
@@ -82,16 +77,16 @@ Fd MountOps::create(const std::string& type, const std::string& source, const st
                      ? k_.fsconfig(fs.get(), FSCONFIG_SET_FLAG, opt.c_str(), nullptr, 0)
                      : k_.fsconfig(fs.get(), FSCONFIG_SET_STRING, opt.substr(0, eq).c_str(),
                                    opt.substr(eq + 1).c_str(), 0);
-        check(rc, "cannot set " + type + " option \"" + opt + "\"");
+        check_rc(rc, "cannot set " + type + " option \"" + opt + "\"");
     }
     if (attrs.ms_flags & MS_RDONLY) {
-        check(k_.fsconfig(fs.get(), FSCONFIG_SET_FLAG, "ro", nullptr, 0), "cannot set ro");
+        check_rc(k_.fsconfig(fs.get(), FSCONFIG_SET_FLAG, "ro", nullptr, 0), "cannot set ro");
     }
-    check(k_.fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0),
-          "cannot create " + type + " filesystem");
+    check_rc(k_.fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0),
+             "cannot create " + type + " filesystem");
     struct mount_attr a = to_mount_attr(attrs.ms_flags);
     int mfd = k_.fsmount(fs.get(), FSMOUNT_CLOEXEC, a.attr_set);
-    check(mfd, "cannot make a mount of the new " + type + " filesystem");
+    check_rc(mfd, "cannot make a mount of the new " + type + " filesystem");
     return Fd(mfd);
 }
 

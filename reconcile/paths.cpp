@@ -46,6 +46,14 @@ std::string parent_dir(std::string_view path) {
     return std::string(path.substr(0, slash));
 }
 
+std::string child_path(std::string_view dir, std::string_view name) {
+    std::string out(dir);
+    if (out.empty() || out.back() != '/')
+        out += '/';
+    out += name;
+    return out;
+}
+
 bool dir_less(std::string_view a, std::string_view b) {
     // Compares A+"/" with B+"/" (no slash added where one ends the path)
     // without building either string: this runs inside sorts of 10^4 entries.

@@ -13,6 +13,9 @@ std::string clean_path(std::string_view path);
 // dirname of a clean absolute path; "/" for "/x" and for "/".
 std::string parent_dir(std::string_view path);
 
+// DIR/NAME for a clean absolute DIR ("/" + "x" is "/x").
+std::string child_path(std::string_view dir, std::string_view name);
+
 // snapd's mount point order: compare as if each path ended with '/', so a
 // directory sorts immediately before everything inside it.
 bool dir_less(std::string_view a, std::string_view b);

@@ -1,4 +1,5 @@
 #include "reconcile/secure_fs.hpp"
+#include "reconcile/paths.hpp"
 
 #include <cerrno>
 #include <system_error>
@@ -13,14 +14,6 @@ constexpr int kDirFlags = kPathFlags | O_DIRECTORY;
 
 std::string quote(const std::string& s) {
     return "\"" + s + "\"";
-}
-
-std::string child_path(const std::string& dir, const std::string& name) {
-    return dir == "/" ? "/" + name : dir + "/" + name;
-}
-
-[[noreturn]] void fail(int neg_errno, const std::string& what) {
-    throw std::system_error(-neg_errno, std::generic_category(), what);
 }
 
 // The components of PATH, or false when PATH is not absolute and clean.
@@ -50,8 +43,9 @@ std::vector<std::string> split_or_throw(const std::string& path, const char* nou
     if (split(path, parts))
         return parts;
     if (path.empty() || path.front() != '/')
-        fail(-EINVAL, std::string("cannot create ") + noun + " with relative path: " + quote(path));
-    fail(-EINVAL, "cannot split unclean path " + quote(path));
+        throw_errno(-EINVAL,
+                    std::string("cannot create ") + noun + " with relative path: " + quote(path));
+    throw_errno(-EINVAL, "cannot split unclean path " + quote(path));
 }
 
 // Where and why a walk stopped.
@@ -65,9 +59,9 @@ struct WalkError {
                              const std::string& desired) {
     if (e.symlink) {
         std::string what = quote(e.at) + " is a symbolic link";
-        fail(-ELOOP, e.at == desired ? what : op + " " + quote(desired) + ": " + what);
+        throw_errno(-ELOOP, e.at == desired ? what : op + " " + quote(desired) + ": " + what);
     }
-    fail(e.err, op + " " + quote(desired) + (e.at == desired ? "" : " at " + quote(e.at)));
+    throw_errno(e.err, op + " " + quote(desired) + (e.at == desired ? "" : " at " + quote(e.at)));
 }
 
 int open_root(Kernel& k, Fd& out, WalkError& e) {
@@ -195,11 +189,11 @@ class Creator {
     // Gives a created object its owner and exact mode; FD must not be O_PATH.
     void set_attrs(int fd, const std::string& path, const char* noun) {
         if (int r = k_.fchownat(fd, "", opts_.uid, opts_.gid, AT_EMPTY_PATH); r < 0)
-            fail(r, std::string("cannot chown ") + noun + " " + quote(path));
+            throw_errno(r, std::string("cannot chown ") + noun + " " + quote(path));
         // After the chown, which clears set-id bits; mkdirat and
         // openat(O_CREAT) applied the umask, so this sets the mode exactly.
         if (int r = k_.fchmod(fd, opts_.mode); r < 0)
-            fail(r, std::string("cannot chmod ") + noun + " " + quote(path));
+            throw_errno(r, std::string("cannot chmod ") + noun + " " + quote(path));
     }
 
   private:
@@ -212,7 +206,7 @@ class Creator {
         if (r == -EROFS)
             throw ReadOnlyFsError(parent_path);
         if (r < 0 && r != -EEXIST)
-            fail(r, "cannot create directory " + quote(path));
+            throw_errno(r, "cannot create directory " + quote(path));
         const bool made = r == 0;
         const int parentfd = made ? adopt(std::move(parent), name, AT_REMOVEDIR) : parent.get();
         Fd dir;
@@ -220,12 +214,12 @@ class Creator {
         if (open_dir(k_, parentfd, name, path, dir, e) < 0) {
             if (e.symlink)
                 throw_walk(e, op_, desired_);
-            fail(e.err, "cannot open directory " + quote(path));
+            throw_errno(e.err, "cannot open directory " + quote(path));
         }
         if (made) {
             int rw = k_.openat(dir.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
             if (rw < 0)
-                fail(rw, "cannot open directory " + quote(path));
+                throw_errno(rw, "cannot open directory " + quote(path));
             set_attrs(Fd(rw).get(), path, "directory");
         }
         return dir;
@@ -268,7 +262,7 @@ int SecureFs::try_open_path(const std::string& path, Fd& out) {
 Fd SecureFs::open_path(const std::string& path) {
     std::vector<std::string> parts;
     if (!split(path, parts))
-        fail(-EINVAL, "cannot open " + quote(path) + ": not an absolute clean path");
+        throw_errno(-EINVAL, "cannot open " + quote(path) + ": not an absolute clean path");
     Fd out;
     WalkError e;
     if (open_parts(k_, parts, out, e) < 0)
@@ -288,7 +282,7 @@ Fd SecureFs::make_dirs(const std::string& path, const CreateOptions& opts) {
 Fd SecureFs::make_file(const std::string& path, const CreateOptions& opts) {
     const auto parts = split_or_throw(path, "file");
     if (parts.empty())
-        fail(-EINVAL, "cannot create non-file path: " + quote(path));
+        throw_errno(-EINVAL, "cannot create non-file path: " + quote(path));
     Creator c(k_, opts, path, "cannot create file");
     std::string dir;
     Fd parent = c.dirs(parts, parts.size() - 1, dir);
@@ -304,16 +298,16 @@ Fd SecureFs::make_file(const std::string& path, const CreateOptions& opts) {
     } else if (w == -EROFS) {
         throw ReadOnlyFsError(dir);
     } else if (w != -EEXIST) {
-        fail(w, "cannot create file " + quote(path));
+        throw_errno(w, "cannot create file " + quote(path));
     }
     // Reopened as O_PATH whether new or old, so callers get one kind of fd.
     int fd = k_.openat(parentfd, leaf, kPathFlags);
     if (fd < 0)
-        fail(fd, "cannot open file " + quote(path));
+        throw_errno(fd, "cannot open file " + quote(path));
     Fd out(fd);
     struct stat st {};
     if (int r = k_.fstatat(out.get(), "", &st, AT_EMPTY_PATH); r < 0)
-        fail(r, "cannot inspect file " + quote(path));
+        throw_errno(r, "cannot inspect file " + quote(path));
     if (!S_ISREG(st.st_mode))
         throw std::runtime_error("cannot create file " + quote(path) + ": not a regular file");
     c.commit();
@@ -324,7 +318,7 @@ void SecureFs::make_symlink(const std::string& path, const std::string& target,
                             const CreateOptions& opts) {
     const auto parts = split_or_throw(path, "symlink");
     if (parts.empty())
-        fail(-EINVAL, "cannot create non-file path: " + quote(path));
+        throw_errno(-EINVAL, "cannot create non-file path: " + quote(path));
     const std::string op = "cannot create symlink " + quote(path);
     Creator c(k_, opts, path, "cannot create symlink");
     std::string dir;
@@ -335,26 +329,26 @@ void SecureFs::make_symlink(const std::string& path, const std::string& target,
     if (r == 0) {
         int parentfd = c.adopt(std::move(parent), parts.back(), 0);
         if (int rc = k_.fchownat(parentfd, leaf, opts.uid, opts.gid, AT_SYMLINK_NOFOLLOW); rc < 0)
-            fail(rc, "cannot chown symlink " + quote(path));
+            throw_errno(rc, "cannot chown symlink " + quote(path));
         c.commit();
         return;
     }
     if (r == -EROFS)
         throw ReadOnlyFsError(dir);
     if (r != -EEXIST)
-        fail(r, op);
+        throw_errno(r, op);
     int fd = k_.openat(parent.get(), leaf, kPathFlags);
     if (fd < 0)
-        fail(fd, op + ": cannot open existing file");
+        throw_errno(fd, op + ": cannot open existing file");
     Fd existing(fd);
     struct stat st {};
     if (int rc = k_.fstatat(existing.get(), "", &st, AT_EMPTY_PATH); rc < 0)
-        fail(rc, op + ": cannot inspect existing file");
+        throw_errno(rc, op + ": cannot inspect existing file");
     if (!S_ISLNK(st.st_mode))
         throw std::runtime_error(op + ": existing file in the way");
     std::string current;
     if (int rc = k_.readlinkat(existing.get(), "", current); rc < 0)
-        fail(rc, op + ": cannot read existing symbolic link");
+        throw_errno(rc, op + ": cannot read existing symbolic link");
     if (current != target)
         throw std::runtime_error(op + ": existing symbolic link in the way (it points to " +
                                  quote(current) + ")");

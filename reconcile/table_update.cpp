@@ -6,11 +6,9 @@ namespace nsr::reconcile {
 
 void record_mount(Kernel& kernel, mountinfo::MountTable& table, const Fd& mount_fd,
                   mountinfo::Mount proto, bool beneath) {
-    // Ids the kernel would not tell us are made up below zero: they only
-    // need to be unique within this snapshot.
-    static long made_up_id = -1;
+    // Where the kernel does not tell the id, 0 lets the table make one up.
     long id = 0;
-    proto.id = kernel.mount_id(mount_fd.get(), id) == 0 ? id : made_up_id--;
+    proto.id = kernel.mount_id(mount_fd.get(), id) == 0 ? id : 0;
     struct stat st {};
     if (kernel.fstatat(mount_fd.get(), "", &st, AT_EMPTY_PATH) == 0) {
         proto.major = major(st.st_dev);
