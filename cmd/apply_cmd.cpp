@@ -3,6 +3,7 @@
 #include "cmd/options.hpp"
 #include "cmd/run.hpp"
 #include "cmd/subcommands.hpp"
+#include "cmd/target.hpp"
 
 namespace nsr::cmd {
 
@@ -10,22 +11,15 @@ namespace po = boost::program_options;
 
 int run_apply(const Args& args) {
     po::options_description opts("options");
-    opts.add_options()("help,h", "show this help")(
-        "layout", po::value<std::string>()->default_value("native"),
-        "path layout: native (/run/nsreconcile, /var/lib/nsreconcile) or snapd (/run/snapd, "
-        "/var/lib/snapd)")("ns-file", po::value<std::string>(), "namespace file to enter")(
-        "desired", po::value<std::string>(), "desired profile")(
-        "current", po::value<std::string>(), "current profile (read, then replaced atomically)")(
-        "lock", po::value<std::string>(), "lock file")(
-        "lock-timeout", po::value<double>()->default_value(-1),
-        "seconds to wait for the lock (exit 3 after); negative waits forever")(
-        "dry-run", "plan and print, change nothing")("json", "print JSON")(
+    opts.add_options()("help,h", "show this help")("dry-run", "plan and print, change nothing")(
+        "json", "print JSON")(
         "no-tuck", "replace by unmounting first, as snapd does (leaves an empty window)")(
         "debug,v", "log every step on stderr");
     po::options_description hidden;
     hidden.add_options()("name", po::value<std::string>(), "namespace name");
     po::positional_options_description pos;
     pos.add("name", 1);
+    opts.add(target_options());
     auto vm = parse_command_line(args, opts, hidden, pos);
     if (vm.count("help")) {
         std::cout << "usage: nsreconcile apply NAME [options]\n\n"
@@ -40,27 +34,11 @@ int run_apply(const Args& args) {
     }
     if (!vm.count("name"))
         throw UsageError("apply needs a namespace NAME");
+    const Target target = resolve_target(vm, vm["name"].as<std::string>());
     RunRequest req;
-    req.name = vm["name"].as<std::string>();
-    if (req.name.empty() || req.name.find('/') != std::string::npos || req.name[0] == '.') {
-        throw UsageError("invalid namespace name '" + req.name + "'");
-    }
-    Layout layout;
-    try {
-        layout = layout_from_name(vm["layout"].as<std::string>());
-    } catch (const std::invalid_argument& e) {
-        throw UsageError(e.what());
-    }
-    req.paths = paths_for(layout, req.name);
-    if (vm.count("ns-file"))
-        req.paths.ns_file = vm["ns-file"].as<std::string>();
-    if (vm.count("desired"))
-        req.paths.desired = vm["desired"].as<std::string>();
-    if (vm.count("current"))
-        req.paths.current = vm["current"].as<std::string>();
-    if (vm.count("lock"))
-        req.paths.lock = vm["lock"].as<std::string>();
-    req.lock_timeout = vm["lock-timeout"].as<double>();
+    req.name = target.name;
+    req.paths = target.paths;
+    req.lock_timeout = target.lock_timeout;
     req.dry_run = vm.count("dry-run") > 0;
     req.json = vm.count("json") > 0;
     req.tuck = !vm.count("no-tuck");

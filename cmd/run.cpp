@@ -109,7 +109,7 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     Fd lock;
     if (req.from_snap_confine) {
         require_lock_held_elsewhere(req.paths.lock, req.name);
-    } else if (req.user_uid < 0) {
+    } else if (req.user_uid < 0 && req.take_lock) {
         try {
             lock = take_lock(req.paths.lock, req.lock_timeout);
         } catch (const LockTimeout& e) {

@@ -17,6 +17,7 @@ struct RunRequest {
     Paths paths;
     bool enter_namespace = true;      // false: act on the namespace we are in
     bool dry_run = false;             // plan and print, change nothing
+    bool take_lock = true;            // false: read-only look (plan NAME)
     bool tuck = true;                 // replace beneath, mimics built detached
     bool json = false;                // report as JSON
     bool strict_validation = true;    // reject profiles lint would reject
