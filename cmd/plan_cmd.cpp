@@ -35,7 +35,7 @@ int run_plan(const Args& args) {
         "plan the scenario in this YAML file instead of a live namespace (no root needed)")(
         "json", "print JSON instead of text")(
         "no-tuck", "plan as snapd does: unmount, then mount, no replace");
-    opts.add(target_options(false));
+    opts.add(target_options(kNsFileFlag | kDesiredFlag | kCurrentFlag));
     po::options_description hidden;
     hidden.add_options()("name", po::value<std::string>(), "namespace name");
     po::positional_options_description pos;

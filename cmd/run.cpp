@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "cmd/lock.hpp"
+#include "cmd/ns_file.hpp"
 #include "cmd/render.hpp"
 #include "cmd/scenario.hpp"
 #include "cmd/subcommands.hpp"
@@ -86,17 +87,6 @@ reconcile::Assumptions assumptions_for(const RunRequest& req) {
     return as;
 }
 
-void enter(const std::string& ns_file) {
-    int fd = ::open(ns_file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        throw std::system_error(errno, std::generic_category(), "cannot open " + ns_file);
-    Fd owned(fd);
-    if (::setns(owned.get(), CLONE_NEWNS) != 0) {
-        throw std::system_error(errno, std::generic_category(),
-                                "cannot enter the mount namespace " + ns_file);
-    }
-}
-
 }  // namespace
 
 int reconcile_namespace(const RunRequest& req, std::ostream& out) {
@@ -135,7 +125,7 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     }
     if (req.enter_namespace) {
         try {
-            enter(req.paths.ns_file);
+            enter_namespace(req.paths.ns_file);
         } catch (const std::system_error& e) {
             int err = e.code().value();
             if (err == ENOENT || err == EINVAL) {

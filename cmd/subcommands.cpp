@@ -31,6 +31,8 @@ const std::vector<Subcommand>& subcommands() {
         {"lint", "check profile files for errors, print PATH:LINE: message", run_lint},
         {"plan", "print the changes that would reconcile a namespace (changes nothing)", run_plan},
         {"apply", "bring a live mount namespace in step with its desired profile", run_apply},
+        {"check", "compare a live namespace with its current profile (exit 1 on drift)", run_check},
+        {"ns", "create, run in, discard and list persistent namespaces", run_ns},
         {"snap-update-ns", "drop-in for snapd's snap-update-ns (snapd's paths and flags)",
          run_snap_update_ns},
     };

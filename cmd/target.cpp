@@ -8,15 +8,18 @@ namespace nsr::cmd {
 
 namespace po = boost::program_options;
 
-po::options_description target_options(bool locking) {
+po::options_description target_options(unsigned flags) {
     po::options_description opts("namespace and paths");
     opts.add_options()("layout", po::value<std::string>()->default_value("native"),
                        "path layout: native (/run/nsreconcile, /var/lib/nsreconcile) or snapd "
-                       "(/run/snapd, /var/lib/snapd)")("ns-file", po::value<std::string>(),
-                                                       "namespace file")(
-        "desired", po::value<std::string>(), "desired profile")("current", po::value<std::string>(),
-                                                                "current profile");
-    if (locking) {
+                       "(/run/snapd, /var/lib/snapd)");
+    if (flags & kNsFileFlag)
+        opts.add_options()("ns-file", po::value<std::string>(), "namespace file");
+    if (flags & kDesiredFlag)
+        opts.add_options()("desired", po::value<std::string>(), "desired profile");
+    if (flags & kCurrentFlag)
+        opts.add_options()("current", po::value<std::string>(), "current profile");
+    if (flags & kLockFlags) {
         opts.add_options()("lock", po::value<std::string>(), "lock file")(
             "lock-timeout", po::value<double>()->default_value(-1),
             "seconds to wait for the lock (exit 3 after); negative waits forever");

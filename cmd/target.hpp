@@ -16,9 +16,16 @@ struct Target {
     double lock_timeout = -1;  // seconds; < 0 waits forever
 };
 
-// --layout, --ns-file, --desired, --current, and with LOCKING --lock and
-// --lock-timeout.
-boost::program_options::options_description target_options(bool locking = true);
+// Which path flags a subcommand offers, besides --layout.
+enum TargetFlags : unsigned {
+    kNsFileFlag = 1,   // --ns-file
+    kDesiredFlag = 2,  // --desired
+    kCurrentFlag = 4,  // --current
+    kLockFlags = 8,    // --lock, --lock-timeout
+    kAllTargetFlags = 15,
+};
+
+boost::program_options::options_description target_options(unsigned flags = kAllTargetFlags);
 
 // NAME's paths from the parsed options; a bad name or layout is a UsageError.
 Target resolve_target(const boost::program_options::variables_map& vm, const std::string& name);

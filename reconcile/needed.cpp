@@ -217,4 +217,11 @@ Verdict needed(const Change& change, const MountTable& table, const FsView& fs) 
     return {true, ""};
 }
 
+bool shows_entry(const MountEntry& entry, const Mount& m, const MountTable& table) {
+    MountEntry clean = entry;
+    clean.dir = clean_path(entry.dir);
+    return (profile::is_bind(entry) ? bind_matches(clean, m, table) : filesystem_matches(clean, m))
+        .matches;
+}
+
 }  // namespace nsr::reconcile

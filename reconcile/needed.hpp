@@ -17,4 +17,9 @@ struct Verdict {
 
 Verdict needed(const Change& change, const mountinfo::MountTable& table, const FsView& fs);
 
+// Whether mount M, wherever it sits in a stack, shows ENTRY (a mount-kind
+// entry: a bind of its source, or its filesystem), by the rules of needed().
+bool shows_entry(const profile::MountEntry& entry, const mountinfo::Mount& m,
+                 const mountinfo::MountTable& table);
+
 }  // namespace nsr::reconcile

@@ -1,0 +1,62 @@
+#include <iostream>
+
+#include "cmd/inspect.hpp"
+#include "cmd/options.hpp"
+#include "cmd/subcommands.hpp"
+#include "cmd/target.hpp"
+#include "profile/fstab.hpp"
+
+namespace nsr::cmd {
+
+namespace po = boost::program_options;
+
+int run_check(const Args& args) {
+    po::options_description opts("options");
+    opts.add_options()("help,h", "show this help")("json", "print JSON instead of text");
+    opts.add(target_options(kNsFileFlag | kCurrentFlag));
+    po::options_description hidden;
+    hidden.add_options()("name", po::value<std::string>(), "namespace name");
+    po::positional_options_description pos;
+    pos.add("name", 1);
+    auto vm = parse_command_line(args, opts, hidden, pos);
+    if (vm.count("help")) {
+        std::cout << "usage: nsreconcile check NAME [--json] [options]\n\n"
+                     "Enters the namespace NAME read-only and compares its current profile\n"
+                     "with the live mount table, entry by entry: what is missing, what differs\n"
+                     "(something else is mounted there), and what is mounted at or below the\n"
+                     "profile's mount points without being in it (duplicates stacked on one\n"
+                     "mount point included). Exit 0 when in step (or there is no namespace),\n"
+                     "1 when drifted, 2 on bad input.\n\n"
+                  << opts;
+        return kExitOk;
+    }
+    if (!vm.count("name"))
+        throw UsageError("check needs a namespace NAME");
+    const Target target = resolve_target(vm, vm["name"].as<std::string>());
+    const bool json = vm.count("json") > 0;
+    NamespaceState state;
+    try {
+        state = inspect_namespace(target.paths);
+    } catch (const profile::ParseError& e) {
+        std::cerr << "nsreconcile: cannot load current profile: " << e.what() << "\n";
+        return kExitBadInput;
+    }
+    if (!state.drift) {
+        if (json) {
+            std::cout << nlohmann::json{{"namespace", nullptr}, {"in_step", true}}.dump(2) << "\n";
+        } else {
+            std::cout << "no mount namespace at " << target.paths.ns_file << ": nothing to check\n";
+        }
+        return kExitOk;
+    }
+    if (json) {
+        auto j = drift_json(*state.drift);
+        j["namespace"] = target.name;
+        std::cout << j.dump(2) << "\n";
+    } else {
+        std::cout << drift_text(*state.drift);
+    }
+    return state.drift->in_step() ? kExitOk : kExitFailed;
+}
+
+}  // namespace nsr::cmd

@@ -1,0 +1,261 @@
+#include "cmd/ns_file.hpp"
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <system_error>
+
+#include "mountinfo/mount_table.hpp"
+#include "reconcile/kernel.hpp"
+#include "reconcile/paths.hpp"
+
+namespace nsr::cmd {
+
+using reconcile::Fd;
+
+namespace {
+
+[[noreturn]] void fail(const std::string& what) {
+    throw std::system_error(errno, std::generic_category(), what);
+}
+
+void make_dirs(const std::string& dir) {
+    if (dir == "/")
+        return;
+    make_dirs(reconcile::parent_dir(dir));
+    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+        fail("cannot create " + dir);
+}
+
+bool propagates(const mountinfo::Mount& m) {
+    for (const auto& f : m.optional_fields) {
+        if (f.rfind("shared:", 0) == 0)
+            return true;
+    }
+    return false;
+}
+
+// DIR must be a mount of its own that does not share mount events, or a
+// nsfs bind made in it would propagate into the namespace it names.
+void make_private_mount(const std::string& dir) {
+    auto table = mountinfo::MountTable::from_self();
+    const mountinfo::Mount* top = table.top_at(dir);
+    if (!top) {
+        if (::mount(dir.c_str(), dir.c_str(), nullptr, MS_BIND, nullptr) != 0)
+            fail("cannot bind " + dir + " onto itself");
+    } else if (!propagates(*top)) {
+        return;
+    }
+    if (::mount(nullptr, dir.c_str(), nullptr, MS_PRIVATE, nullptr) != 0)
+        fail("cannot make " + dir + " private");
+}
+
+// Restores the caller's CPU affinity when the bind is done.
+class CpuPin {
+  public:
+    CpuPin() {
+        if (::sched_getaffinity(0, sizeof saved_, &saved_) != 0)
+            fail("cannot read the CPU affinity");
+        int cpu = ::sched_getcpu();
+        if (cpu < 0)
+            fail("cannot tell the current CPU");
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(cpu, &one);
+        if (::sched_setaffinity(0, sizeof one, &one) != 0)
+            fail("cannot pin to CPU " + std::to_string(cpu));
+    }
+    ~CpuPin() { ::sched_setaffinity(0, sizeof saved_, &saved_); }
+    CpuPin(const CpuPin&) = delete;
+    CpuPin& operator=(const CpuPin&) = delete;
+
+  private:
+    cpu_set_t saved_;
+};
+
+// A child that unshares a mount namespace and waits until told to go.
+class NamespaceHolder {
+  public:
+    explicit NamespaceHolder(Propagation propagation) {
+        int ready[2], go[2];
+        if (::pipe2(ready, O_CLOEXEC) != 0 || ::pipe2(go, O_CLOEXEC) != 0)
+            fail("cannot make a pipe");
+        pid_ = ::fork();
+        if (pid_ < 0)
+            fail("cannot fork");
+        if (pid_ == 0) {
+            ::close(ready[0]);
+            ::close(go[1]);
+            int err = 0;
+            const unsigned long prop =
+                MS_REC | (propagation == Propagation::Slave ? MS_SLAVE : MS_PRIVATE);
+            if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, prop, nullptr) != 0)
+                err = errno;
+            (void)!::write(ready[1], &err, sizeof err);
+            char c;
+            (void)!::read(go[0], &c, 1);
+            ::_exit(0);
+        }
+        ::close(ready[1]);
+        ::close(go[0]);
+        go_ = Fd(go[1]);
+        int err = 0;
+        ssize_t n = ::read(ready[0], &err, sizeof err);
+        ::close(ready[0]);
+        if (n != sizeof err)
+            err = ECHILD;
+        if (err != 0) {
+            release();
+            errno = err;
+            fail("cannot make a new mount namespace");
+        }
+    }
+    ~NamespaceHolder() { release(); }
+    NamespaceHolder(const NamespaceHolder&) = delete;
+    NamespaceHolder& operator=(const NamespaceHolder&) = delete;
+
+    std::string ns_path() const { return "/proc/" + std::to_string(pid_) + "/ns/mnt"; }
+
+  private:
+    void release() {
+        if (pid_ <= 0)
+            return;
+        go_ = Fd();
+        int status;
+        while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+        }
+        pid_ = -1;
+    }
+    pid_t pid_ = -1;
+    Fd go_;
+};
+
+}  // namespace
+
+Propagation propagation_from_name(const std::string& name) {
+    if (name == "slave")
+        return Propagation::Slave;
+    if (name == "private")
+        return Propagation::Private;
+    throw std::invalid_argument("unknown propagation '" + name + "' (slave or private)");
+}
+
+bool namespace_alive(const std::string& path) {
+    struct statfs st;
+    return ::statfs(path.c_str(), &st) == 0 && st.f_type == NSFS_MAGIC;
+}
+
+void create_namespace(const std::string& path, Propagation propagation,
+                      const std::function<void(const std::string&)>& debug) {
+    const std::string dir = reconcile::parent_dir(path);
+    make_dirs(dir);
+    make_private_mount(dir);
+    {
+        int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0000);
+        if (fd < 0)
+            fail("cannot create " + path);
+        ::close(fd);
+    }
+    constexpr int kAttempts = 50;
+    CpuPin pin;
+    for (int attempt = 1;; ++attempt) {
+        NamespaceHolder holder(propagation);
+        if (::mount(holder.ns_path().c_str(), path.c_str(), nullptr, MS_BIND, nullptr) == 0)
+            return;
+        if (errno != EINVAL || attempt == kAttempts) {
+            int err = errno;
+            ::unlink(path.c_str());
+            errno = err;
+            fail("cannot bind the new mount namespace to " + path);
+        }
+        if (debug) {
+            debug("binding the namespace to " + path + " failed with EINVAL (attempt " +
+                  std::to_string(attempt) + "), retrying with a fresh namespace");
+        }
+    }
+}
+
+bool discard_namespace_file(const std::string& path) {
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0) {
+        if (errno == ENOENT)
+            return false;
+        fail("cannot inspect " + path);
+    }
+    if (::umount2(path.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) != 0 && errno != EINVAL)
+        fail("cannot unmount " + path);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+        fail("cannot remove " + path);
+    return true;
+}
+
+void enter_namespace(const std::string& ns_file) {
+    int fd = ::open(ns_file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        fail("cannot open " + ns_file);
+    Fd owned(fd);
+    if (::setns(owned.get(), CLONE_NEWNS) != 0)
+        fail("cannot enter the mount namespace " + ns_file);
+}
+
+std::string in_namespace(const std::string& ns_file, const std::function<std::string()>& fn) {
+    int out[2];
+    if (::pipe2(out, O_CLOEXEC) != 0)
+        fail("cannot make a pipe");
+    pid_t pid = ::fork();
+    if (pid < 0)
+        fail("cannot fork");
+    if (pid == 0) {
+        ::close(out[0]);
+        std::string text;
+        int code = 0;
+        try {
+            enter_namespace(ns_file);
+            text = fn();
+        } catch (const std::exception& e) {
+            text = e.what();
+            code = 1;
+        }
+        for (size_t off = 0; off < text.size();) {
+            ssize_t n = ::write(out[1], text.data() + off, text.size() - off);
+            if (n <= 0)
+                ::_exit(2);
+            off += static_cast<size_t>(n);
+        }
+        ::_exit(code);
+    }
+    ::close(out[1]);
+    Fd reader(out[0]);
+    std::string text;
+    char buf[4096];
+    for (;;) {
+        ssize_t n = ::read(reader.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        text.append(buf, static_cast<size_t>(n));
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR)
+            fail("cannot wait for the child in " + ns_file);
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return text;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 1)
+        throw std::runtime_error(text);
+    throw std::runtime_error("the child that entered " + ns_file + " died (status " +
+                             std::to_string(status) + ")");
+}
+
+}  // namespace nsr::cmd

@@ -1,0 +1,146 @@
+#include "reconcile/drift.hpp"
+
+#include <map>
+#include <set>
+
+#include "profile/xsnapd.hpp"
+#include "reconcile/change.hpp"
+#include "reconcile/needed.hpp"
+#include "reconcile/paths.hpp"
+
+namespace nsr::reconcile {
+
+using mountinfo::Mount;
+using profile::Kind;
+using profile::MountEntry;
+
+std::string_view drift_kind_name(DriftItem::Kind k) {
+    switch (k) {
+        case DriftItem::Kind::Missing:
+            return "missing";
+        case DriftItem::Kind::Differs:
+            return "differs";
+        case DriftItem::Kind::Extra:
+            break;
+    }
+    return "extra";
+}
+
+namespace {
+
+bool is_mount_entry(const MountEntry& e) {
+    const Kind k = profile::kind(e);
+    return k == Kind::Directory || k == Kind::File;
+}
+
+std::string describe(const Mount& m) {
+    return m.fstype + " " + m.source + " " + std::to_string(m.major) + ":" +
+           std::to_string(m.minor) + " " + m.root + " (" + m.mount_options + ")";
+}
+
+// Something other than the entry occupies its place: a mount, or for a
+// symlink entry anything at all.
+bool occupied(const MountEntry& e, const std::string& dir, const mountinfo::MountTable& table,
+              const FsView& fs) {
+    if (profile::kind(e) == Kind::Symlink)
+        return fs.lstat(dir) != FileType::Missing;
+    const Mount* top = table.top_at(dir);
+    return top && profile::origin(e) != profile::Origin::Rootfs && dir != "/";
+}
+
+// M is what a process sees at its mount point, or lies under what it sees
+// there (a covered mount's submounts are out of sight, not drift).
+bool visible(const Mount& m, const mountinfo::MountTable& table) {
+    for (const Mount* x = table.containing(m.mount_point); x && x->mount_point == m.mount_point;
+         x = table.by_id(x->parent_id)) {
+        if (x == &m)
+            return true;
+        if (x->parent_id == x->id)
+            break;
+    }
+    return false;
+}
+
+}  // namespace
+
+DriftReport drift(const profile::MountProfile& current, const mountinfo::MountTable& table,
+                  const FsView& fs) {
+    DriftReport report;
+    // Mount points of the profile: how many mounts each accounts for, and
+    // whether submounts come along with it.
+    std::map<std::string, std::vector<const MountEntry*>> expected_at;
+    std::set<std::string> recursive;
+    for (const MountEntry& e : current.entries) {
+        ++report.checked;
+        const std::string dir = clean_path(e.dir);
+        if (is_mount_entry(e)) {
+            expected_at[dir].push_back(&e);
+            if (profile::is_rbind(e))
+                recursive.insert(dir);
+        }
+        Verdict v = needed({Action::Mount, e, std::nullopt}, table, fs);
+        if (!v.needed)
+            continue;
+        if (occupied(e, dir, table, fs)) {
+            std::string found = profile::kind(e) == Kind::Symlink
+                                    ? v.reason
+                                    : "found " + describe(*table.top_at(dir)) + ": " + v.reason;
+            report.items.push_back({DriftItem::Kind::Differs, dir, e, found});
+        } else {
+            report.items.push_back({DriftItem::Kind::Missing, dir, e, v.reason});
+        }
+    }
+
+    auto profile_dir_above = [&](const std::string& point) -> const std::string* {
+        for (std::string p = point;; p = parent_dir(p)) {
+            if (auto it = expected_at.find(p); it != expected_at.end())
+                return &it->first;
+            if (p == "/")
+                return nullptr;
+        }
+    };
+    auto under_rbind = [&](const std::string& point) {
+        for (std::string p = parent_dir(point);; p = parent_dir(p)) {
+            if (recursive.count(p))
+                return true;
+            if (p == "/")
+                return false;
+        }
+    };
+    std::set<std::string> stacks_seen;
+    for (const Mount& m : table.mounts()) {
+        const std::string* owner = profile_dir_above(m.mount_point);
+        if (!owner)
+            continue;
+        if (*owner == m.mount_point) {
+            if (!stacks_seen.insert(m.mount_point).second)
+                continue;
+            auto stack = table.stack_at(m.mount_point);
+            // Mounts below the deepest one an entry accounts for were there
+            // before the profile was applied (the host's, or the base's).
+            const auto& entries = expected_at.at(m.mount_point);
+            size_t ours = 0;
+            for (size_t i = 0; i < stack.size(); ++i) {
+                for (const MountEntry* e : entries) {
+                    if (shows_entry(*e, *stack[i], table))
+                        ours = i + 1;
+                }
+            }
+            if (ours > entries.size()) {
+                report.items.push_back({DriftItem::Kind::Extra, m.mount_point, std::nullopt,
+                                        std::to_string(ours) + " mounts stacked at " +
+                                            m.mount_point + " where the profile has " +
+                                            std::to_string(entries.size()) + ", top is " +
+                                            describe(*stack.front())});
+            }
+            continue;
+        }
+        if (under_rbind(m.mount_point) || !visible(m, table))
+            continue;
+        report.items.push_back({DriftItem::Kind::Extra, m.mount_point, std::nullopt,
+                                describe(m) + " is not in the profile"});
+    }
+    return report;
+}
+
+}  // namespace nsr::reconcile

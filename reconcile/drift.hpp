@@ -1,0 +1,42 @@
+// Drift: how far a namespace's live mount table has moved from the current
+// profile (the log of what was applied). What a monitoring job asks.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mountinfo/mount_table.hpp"
+#include "profile/mount_entry.hpp"
+#include "reconcile/fs_view.hpp"
+
+namespace nsr::reconcile {
+
+struct DriftItem {
+    enum class Kind {
+        Missing,  // the entry's mount (or symlink, or dir) is not there
+        Differs,  // something else is at the entry's mount point
+        Extra,    // mounted under the profile's mount points, not in the profile
+    };
+    Kind kind;
+    std::string dir;
+    std::optional<profile::MountEntry> entry;  // absent for Extra
+    std::string detail;                        // one line: what was found
+};
+
+std::string_view drift_kind_name(DriftItem::Kind k);  // "missing", "differs", "extra"
+
+struct DriftReport {
+    size_t checked = 0;  // entries of the profile looked at
+    std::vector<DriftItem> items;
+    bool in_step() const { return items.empty(); }
+};
+
+// Each entry of CURRENT is judged with needed(); then every mount at or
+// below a mount point of the profile that no entry accounts for is extra
+// (a bind stacked twice at one place included). Submounts that an rbind
+// entry brings along are accounted for by it.
+DriftReport drift(const profile::MountProfile& current, const mountinfo::MountTable& table,
+                  const FsView& fs);
+
+}  // namespace nsr::reconcile
