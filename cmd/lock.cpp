@@ -9,19 +9,16 @@
 #include <system_error>
 #include <thread>
 
+#include "cmd/make_dirs.hpp"
+
 namespace nsr::cmd {
 
 namespace {
 
 reconcile::Fd open_lock(const std::string& path) {
     auto slash = path.rfind('/');
-    if (slash != std::string::npos && slash > 0) {
-        std::string dir = path.substr(0, slash);
-        if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-            throw std::system_error(errno, std::generic_category(),
-                                    "cannot create lock directory \"" + dir + "\"");
-        }
-    }
+    if (slash != std::string::npos && slash > 0)
+        make_dirs(path.substr(0, slash), 0700);
     int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) {
         throw std::system_error(errno, std::generic_category(),

@@ -13,7 +13,9 @@
 #include <cstring>
 #include <stdexcept>
 #include <system_error>
+#include <vector>
 
+#include "cmd/make_dirs.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "reconcile/kernel.hpp"
 #include "reconcile/paths.hpp"
@@ -26,14 +28,6 @@ namespace {
 
 [[noreturn]] void fail(const std::string& what) {
     throw std::system_error(errno, std::generic_category(), what);
-}
-
-void make_dirs(const std::string& dir) {
-    if (dir == "/")
-        return;
-    make_dirs(reconcile::parent_dir(dir));
-    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
-        fail("cannot create " + dir);
 }
 
 bool propagates(const mountinfo::Mount& m) {
@@ -59,27 +53,45 @@ void make_private_mount(const std::string& dir) {
         fail("cannot make " + dir + " private");
 }
 
-// Restores the caller's CPU affinity when the bind is done.
+// Pins the caller to one CPU at a time and restores its affinity at the
+// end. Namespace ids come from per-CPU batches: a namespace made on a CPU
+// whose batch is older than the caller's namespace gets a smaller id, and
+// the kernel's loop check then refuses the bind with EINVAL however often it
+// is retried there. Another CPU's batch may be newer, so retries move on.
 class CpuPin {
   public:
     CpuPin() {
         if (::sched_getaffinity(0, sizeof saved_, &saved_) != 0)
             fail("cannot read the CPU affinity");
-        int cpu = ::sched_getcpu();
-        if (cpu < 0)
-            fail("cannot tell the current CPU");
-        cpu_set_t one;
-        CPU_ZERO(&one);
-        CPU_SET(cpu, &one);
-        if (::sched_setaffinity(0, sizeof one, &one) != 0)
-            fail("cannot pin to CPU " + std::to_string(cpu));
+        const int current = ::sched_getcpu();
+        if (current >= 0 && CPU_ISSET(current, &saved_))
+            cpus_.push_back(current);
+        for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+            if (CPU_ISSET(cpu, &saved_) && cpu != current)
+                cpus_.push_back(cpu);
+        }
+        if (cpus_.empty())
+            throw std::runtime_error("no CPU to run on");
     }
     ~CpuPin() { ::sched_setaffinity(0, sizeof saved_, &saved_); }
     CpuPin(const CpuPin&) = delete;
     CpuPin& operator=(const CpuPin&) = delete;
 
+    // Pins to the CPU for ATTEMPT (the current one first, then the others in
+    // turn) and returns it.
+    int pin(int attempt) {
+        const int cpu = cpus_[static_cast<size_t>(attempt) % cpus_.size()];
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(cpu, &one);
+        if (::sched_setaffinity(0, sizeof one, &one) != 0)
+            fail("cannot pin to CPU " + std::to_string(cpu));
+        return cpu;
+    }
+
   private:
     cpu_set_t saved_;
+    std::vector<int> cpus_;
 };
 
 // A child that unshares a mount namespace and waits until told to go.
@@ -157,7 +169,7 @@ bool namespace_alive(const std::string& path) {
 void create_namespace(const std::string& path, Propagation propagation,
                       const std::function<void(const std::string&)>& debug) {
     const std::string dir = reconcile::parent_dir(path);
-    make_dirs(dir);
+    make_dirs(dir, 0755);
     make_private_mount(dir);
     {
         int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0000);
@@ -165,9 +177,10 @@ void create_namespace(const std::string& path, Propagation propagation,
             fail("cannot create " + path);
         ::close(fd);
     }
-    constexpr int kAttempts = 50;
+    constexpr int kAttempts = 64;
     CpuPin pin;
     for (int attempt = 1;; ++attempt) {
+        const int cpu = pin.pin(attempt - 1);
         NamespaceHolder holder(propagation);
         if (::mount(holder.ns_path().c_str(), path.c_str(), nullptr, MS_BIND, nullptr) == 0)
             return;
@@ -178,8 +191,9 @@ void create_namespace(const std::string& path, Propagation propagation,
             fail("cannot bind the new mount namespace to " + path);
         }
         if (debug) {
-            debug("binding the namespace to " + path + " failed with EINVAL (attempt " +
-                  std::to_string(attempt) + "), retrying with a fresh namespace");
+            debug("binding the namespace to " + path + " on CPU " + std::to_string(cpu) +
+                  " failed with EINVAL (attempt " + std::to_string(attempt) +
+                  "), retrying with a fresh namespace");
         }
     }
 }

@@ -18,7 +18,8 @@ bool namespace_alive(const std::string& path);
 // its directory. The directory is first made a private bind mount of itself
 // where it is not already private, as the kernel refuses the bind where it
 // would propagate into the new namespace. The bind is made pinned to one CPU
-// and retried with a fresh namespace on EINVAL (DESIGN.md, kernel facts).
+// and retried with a fresh namespace on EINVAL, on each CPU in turn
+// (DESIGN.md, kernel facts).
 // DEBUG, when set, hears about each retry. Throws std::system_error.
 void create_namespace(const std::string& path, Propagation propagation,
                       const std::function<void(const std::string&)>& debug = {});

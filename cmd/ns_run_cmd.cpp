@@ -2,9 +2,9 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <algorithm>
 #include <iostream>
 #include <optional>
 #include <system_error>

@@ -1,0 +1,49 @@
+// A throwaway world for the namespace tests: tmpfs over /run and /var/lib
+// (so the native layout's default paths land on scratch), a tmpfs scratch
+// dir with a provider and an application tree, and a way to run the real
+// binary. The test process is already in a private mount namespace.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace nsr::test {
+
+struct Cmd {
+    int status = -1;  // exit status, or 128 + signal
+    std::string out;
+    std::string err;
+};
+
+// Runs ARGV (argv[0] looked up in PATH) with stdin from /dev/null.
+Cmd run(const std::vector<std::string>& argv);
+// Runs the nsreconcile binary under test.
+Cmd tool(const std::vector<std::string>& args);
+// Runs a /bin/sh script; a non-zero exit fails the current test.
+std::string sh(const std::string& script);
+
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& text);
+
+class World {
+  public:
+    World();
+    ~World();
+    World(const World&) = delete;
+    World& operator=(const World&) = delete;
+
+    // A tmpfs: prov/1/lib and prov/2/lib (files "f" saying "1" and "2"),
+    // app/data and app/cache as empty mount points.
+    const std::string& scratch() const { return scratch_; }
+    std::string operator/(const std::string& rel) const { return scratch_ + "/" + rel; }
+
+    // The native layout's desired profile for NAME.
+    void desire(const std::string& name, const std::string& fstab) const;
+    // Mount points (mountinfo field 5) inside namespace NAME.
+    std::vector<std::string> mounts_in(const std::string& name) const;
+
+  private:
+    std::string scratch_;
+};
+
+}  // namespace nsr::test
