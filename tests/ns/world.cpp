@@ -46,30 +46,40 @@ void write_file(const std::string& path, const std::string& text) {
         throw std::runtime_error("cannot write " + path);
 }
 
-Cmd run(const std::vector<std::string>& argv) {
+Cmd run(const std::vector<std::string>& argv, const std::string& input,
+        const std::vector<std::string>& env) {
+    char in_name[] = "/tmp/nsr-in-XXXXXX";
     char out_name[] = "/tmp/nsr-out-XXXXXX";
     char err_name[] = "/tmp/nsr-err-XXXXXX";
+    int in_fd = ::mkstemp(in_name);
     int out_fd = ::mkstemp(out_name);
     int err_fd = ::mkstemp(err_name);
-    if (out_fd < 0 || err_fd < 0)
+    if (in_fd < 0 || out_fd < 0 || err_fd < 0)
         fail("cannot make a capture file");
+    ::unlink(in_name);
     ::unlink(out_name);
     ::unlink(err_name);
+    if (::write(in_fd, input.data(), input.size()) != static_cast<ssize_t>(input.size()) ||
+        ::lseek(in_fd, 0, SEEK_SET) != 0) {
+        fail("cannot write the input file");
+    }
     pid_t pid = ::fork();
     if (pid < 0)
         fail("cannot fork");
     if (pid == 0) {
-        int null = ::open("/dev/null", O_RDONLY);
-        ::dup2(null, 0);
+        ::dup2(in_fd, 0);
         ::dup2(out_fd, 1);
         ::dup2(err_fd, 2);
         std::vector<char*> args;
         for (const auto& a : argv)
             args.push_back(const_cast<char*>(a.c_str()));
         args.push_back(nullptr);
+        for (const auto& e : env)
+            ::putenv(const_cast<char*>(e.c_str()));
         ::execvp(args[0], args.data());
         ::_exit(127);
     }
+    ::close(in_fd);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR)

@@ -15,8 +15,10 @@ struct Cmd {
     std::string err;
 };
 
-// Runs ARGV (argv[0] looked up in PATH) with stdin from /dev/null.
-Cmd run(const std::vector<std::string>& argv);
+// Runs ARGV (argv[0] looked up in PATH) with INPUT on its stdin and ENV
+// ("KEY=VALUE") added to its environment.
+Cmd run(const std::vector<std::string>& argv, const std::string& input = "",
+        const std::vector<std::string>& env = {});
 // Runs the nsreconcile binary under test.
 Cmd tool(const std::vector<std::string>& args);
 // Runs a /bin/sh script; a non-zero exit fails the current test.
