@@ -13,8 +13,7 @@ int run_apply(const Args& args) {
     po::options_description opts("options");
     opts.add_options()("help,h", "show this help")("dry-run", "plan and print, change nothing")(
         "json", "print JSON")(
-        "no-tuck", "replace by unmounting first, as snapd does (leaves an empty window)")(
-        "debug,v", "log every step on stderr");
+        "no-tuck", "replace by unmounting first, as snapd does (leaves an empty window)");
     po::options_description hidden;
     hidden.add_options()("name", po::value<std::string>(), "namespace name");
     po::positional_options_description pos;
@@ -29,6 +28,8 @@ int run_apply(const Args& args) {
                      "profile is written atomically. Exit 0 when every change went through (or\n"
                      "there is no namespace), 1 when a change failed, 2 on bad input, 3 when the\n"
                      "lock was not obtained in time.\n\n"
+                     "Settings come from the flags, else the configuration file, else built-in\n"
+                     "defaults.\n\n"
                   << opts;
         return kExitOk;
     }
@@ -42,8 +43,7 @@ int run_apply(const Args& args) {
     req.dry_run = vm.count("dry-run") > 0;
     req.json = vm.count("json") > 0;
     req.tuck = !vm.count("no-tuck");
-    if (vm.count("debug"))
-        req.debug = [](const std::string& s) { std::cerr << "debug: " << s << "\n"; };
+    req.debug = debug_log(target);
     try {
         return reconcile_namespace(req, std::cout);
     } catch (const RunError& e) {
