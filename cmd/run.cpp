@@ -4,10 +4,13 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <system_error>
 
+#include "cmd/freeze.hpp"
 #include "cmd/lock.hpp"
 #include "cmd/render.hpp"
 #include "cmd/scenario.hpp"
@@ -86,6 +89,13 @@ reconcile::Assumptions assumptions_for(const RunRequest& req) {
     return as;
 }
 
+std::string joined(const std::vector<std::string>& paths) {
+    std::string out;
+    for (const auto& p : paths)
+        out += (out.empty() ? "" : " ") + p;
+    return out;
+}
+
 void enter(const std::string& ns_file) {
     int fd = ::open(ns_file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
@@ -133,6 +143,16 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
         }
         state_dir = Fd(fd);
     }
+    // The cgroup files live in the host's /sys/fs/cgroup. Opening them even
+    // for a dry run checks the paths without freezing anything.
+    std::optional<Freezer> freezer;
+    if (!req.freeze_cgroups.empty()) {
+        try {
+            freezer.emplace(req.freeze_cgroups);
+        } catch (const BadCgroup& e) {
+            throw RunError(kExitBadInput, e.what());
+        }
+    }
     if (req.enter_namespace) {
         try {
             enter(req.paths.ns_file);
@@ -176,7 +196,22 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     opts.gid = ::getgid();
     opts.debug = req.debug;
     reconcile::Executor exec(kernel, table, fs, as, opts);
+    const bool anything_to_change = std::any_of(changes.begin(), changes.end(), [](const auto& c) {
+        return c.action != reconcile::Action::Keep;
+    });
+    if (freezer && anything_to_change) {
+        try {
+            freezer->freeze();
+        } catch (const FreezeTimeout& e) {
+            throw RunError(kExitFailed, e.what());
+        }
+        debug("froze " + joined(req.freeze_cgroups));
+    }
     auto result = exec.run(changes);
+    if (freezer && anything_to_change) {
+        freezer->thaw();
+        debug("thawed " + joined(req.freeze_cgroups));
+    }
 
     if (req.save_current) {
         profile::atomic_write_at(state_dir.get(), base_of(req.paths.current),
