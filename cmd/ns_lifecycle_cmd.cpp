@@ -47,8 +47,7 @@ int run_ns_create(const Args& args) {
         "propagation", po::value<std::string>()->default_value("slave"),
         "slave: mounts made on the host later still appear inside; private: nothing "
         "propagates either way")("apply",
-                                 "reconcile the new namespace to its desired profile at once")(
-        "debug,v", "log every step on stderr");
+                                 "reconcile the new namespace to its desired profile at once");
     opts.add(target_options());
     auto vm = parse_named(args, opts);
     if (vm.count("help")) {
@@ -70,9 +69,7 @@ int run_ns_create(const Args& args) {
     } catch (const std::invalid_argument& e) {
         throw UsageError(e.what());
     }
-    std::function<void(const std::string&)> debug;
-    if (vm.count("debug"))
-        debug = [](const std::string& s) { std::cerr << "debug: " << s << "\n"; };
+    const auto debug = debug_log(target);
     try {
         {
             reconcile::Fd lock = lock_for(target);

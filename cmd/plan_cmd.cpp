@@ -69,6 +69,7 @@ int run_plan(const Args& args) {
     req.take_lock = false;
     req.json = json;
     req.tuck = !no_tuck;
+    req.debug = debug_log(target);
     try {
         return reconcile_namespace(req, std::cout);
     } catch (const RunError& e) {

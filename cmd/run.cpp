@@ -4,10 +4,13 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <system_error>
 
+#include "cmd/freeze.hpp"
 #include "cmd/lock.hpp"
 #include "cmd/ns_file.hpp"
 #include "cmd/render.hpp"
@@ -87,6 +90,13 @@ reconcile::Assumptions assumptions_for(const RunRequest& req) {
     return as;
 }
 
+std::string joined(const std::vector<std::string>& paths) {
+    std::string out;
+    for (const auto& p : paths)
+        out += (out.empty() ? "" : " ") + p;
+    return out;
+}
+
 }  // namespace
 
 int reconcile_namespace(const RunRequest& req, std::ostream& out) {
@@ -122,6 +132,16 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
                 "cannot open the state directory " + reconcile::parent_dir(req.paths.current));
         }
         state_dir = Fd(fd);
+    }
+    // The cgroup files live in the host's /sys/fs/cgroup. Opening them even
+    // for a dry run checks the paths without freezing anything.
+    std::optional<Freezer> freezer;
+    if (!req.freeze_cgroups.empty()) {
+        try {
+            freezer.emplace(req.freeze_cgroups);
+        } catch (const BadCgroup& e) {
+            throw RunError(kExitBadInput, e.what());
+        }
     }
     if (req.enter_namespace) {
         try {
@@ -166,7 +186,22 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     opts.gid = ::getgid();
     opts.debug = req.debug;
     reconcile::Executor exec(kernel, table, fs, as, opts);
+    const bool anything_to_change = std::any_of(changes.begin(), changes.end(), [](const auto& c) {
+        return c.action != reconcile::Action::Keep;
+    });
+    if (freezer && anything_to_change) {
+        try {
+            freezer->freeze();
+        } catch (const FreezeTimeout& e) {
+            throw RunError(kExitFailed, e.what());
+        }
+        debug("froze " + joined(req.freeze_cgroups));
+    }
     auto result = exec.run(changes);
+    if (freezer && anything_to_change) {
+        freezer->thaw();
+        debug("thawed " + joined(req.freeze_cgroups));
+    }
 
     if (req.save_current) {
         profile::atomic_write_at(state_dir.get(), base_of(req.paths.current),

@@ -1,12 +1,14 @@
 // One reconcile of one namespace, end to end (DESIGN.md "What it does"):
 // lock, read and check both profiles, enter the namespace, snapshot the
-// mount table, plan, apply, save the new current profile, report.
+// mount table, plan, apply (with the application's cgroups frozen, when
+// asked), save the new current profile, report.
 #pragma once
 
 #include <functional>
 #include <iosfwd>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "cmd/layout.hpp"
 
@@ -26,6 +28,9 @@ struct RunRequest {
     bool from_snap_confine = false;   // the caller holds the lock
     double lock_timeout = -1;         // seconds; < 0 waits forever
     long user_uid = -1;               // >= 0: per-user mounts ($XDG_RUNTIME_DIR)
+
+    // Cgroup directories whose processes are frozen while changes are applied.
+    std::vector<std::string> freeze_cgroups;
     std::function<void(const std::string&)> debug;
 };
 

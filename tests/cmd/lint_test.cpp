@@ -1,15 +1,16 @@
 // `nsreconcile lint` as a user runs it: the real binary on real files.
 #include <doctest/doctest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <string>
 
+#include "tests/cmd/binary.hpp"
+
 namespace {
+
+using nsr::cmd::test::run_binary;
 
 struct TempFile {
     std::string path;
@@ -24,28 +25,11 @@ struct TempFile {
     ~TempFile() { ::unlink(path.c_str()); }
 };
 
-struct Run {
-    int status;
-    std::string out;
-};
-
-Run run(const std::string& args) {
-    std::string cmd = std::string(NSR_BINARY) + " " + args + " 2>&1";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    REQUIRE(p != nullptr);
-    std::string out;
-    std::array<char, 4096> buf{};
-    while (size_t n = std::fread(buf.data(), 1, buf.size(), p))
-        out.append(buf.data(), n);
-    int st = ::pclose(p);
-    return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
-
 }  // namespace
 
 TEST_CASE("lint accepts a clean profile and exits 0") {
     TempFile f("# content\n/snap/p/1/lib /snap/foo/1/lib none bind,ro 0 0\n");
-    auto r = run("lint " + f.path);
+    auto r = run_binary("lint " + f.path);
     CHECK(r.status == 0);
     CHECK(r.out.empty());
 }
@@ -57,7 +41,7 @@ TEST_CASE("lint names the file and line of each bad line and exits 2") {
         "/a relative/dir none bind 0 0\n"
         "/a /b/../c none bind 0 0\n"
         "none /d none x-snapd.kind=weird 0 0\n");
-    auto r = run("lint " + f.path);
+    auto r = run_binary("lint " + f.path);
     CHECK(r.status == 2);
     CHECK(r.out.find(f.path + ":2: ") != std::string::npos);
     CHECK(r.out.find(f.path + ":3: ") != std::string::npos);
@@ -67,7 +51,7 @@ TEST_CASE("lint names the file and line of each bad line and exits 2") {
 }
 
 TEST_CASE("lint reports a missing file and exits 2") {
-    auto r = run("lint /nonexistent/profile.fstab");
+    auto r = run_binary("lint /nonexistent/profile.fstab");
     CHECK(r.status == 2);
     CHECK(r.out.find("/nonexistent/profile.fstab: cannot read") != std::string::npos);
 }

@@ -1,0 +1,213 @@
+#include "cmd/config.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <set>
+#include <stdexcept>
+#include <vector>
+
+#include "reconcile/kernel.hpp"
+
+namespace nsr::cmd {
+
+namespace {
+
+const std::set<std::string> kTopKeys = {"layout", "paths", "lock-timeout", "log-level"};
+const std::set<std::string> kLayoutKeys = {"native", "snapd"};
+const std::set<std::string> kPathKeys = {"ns-file", "desired", "current", "lock"};
+constexpr std::string_view kPlaceholder = "{name}";
+
+std::string joined(const std::set<std::string>& keys) {
+    std::string out;
+    for (const auto& k : keys)
+        out += (out.empty() ? "" : ", ") + k;
+    return out;
+}
+
+// Reads the whole file; ENOENT is reported as nullopt so the caller decides.
+std::optional<std::string> read_file(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return std::nullopt;
+        throw ConfigError(path + ": cannot read: " + std::strerror(errno));
+    }
+    reconcile::Fd owned(fd);
+    std::string text;
+    char buf[4096];
+    for (;;) {
+        ssize_t n = ::read(owned.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            throw ConfigError(path + ": cannot read: " + std::strerror(errno));
+        if (n == 0)
+            return text;
+        text.append(buf, static_cast<size_t>(n));
+    }
+}
+
+// One "key: value" of a mapping, with the dotted key for messages and the
+// line to report: the value's, or the key's when the value is empty (an
+// empty value is marked where the next token starts).
+struct Entry {
+    std::string key;
+    YAML::Node value;
+    int line;
+};
+
+class Reader {
+  public:
+    explicit Reader(std::string path) : path_(std::move(path)) {}
+
+    [[noreturn]] void fail(int line, const std::string& msg) const {
+        throw ConfigError(path_ + (line > 0 ? ":" + std::to_string(line) : "") + ": " + msg);
+    }
+
+    static int line_of(const YAML::Node& n) { return n.Mark().line + 1; }
+
+    static std::string last_word(const std::string& key) { return key.substr(key.rfind('.') + 1); }
+
+    // MAP's entries, each key checked against KNOWN; PREFIX is the dotted
+    // key of MAP itself, empty at the top.
+    std::vector<Entry> entries(const YAML::Node& map, const std::set<std::string>& known,
+                               const std::string& prefix, int line) const {
+        if (!map.IsMap())
+            fail(line, (prefix.empty() ? "the file" : prefix) + " must be a mapping");
+        std::vector<Entry> out;
+        for (const auto& kv : map) {
+            if (!kv.first.IsScalar()) {
+                fail(line_of(kv.first),
+                     "a key" + (prefix.empty() ? "" : " in " + prefix) + " must be a plain word");
+            }
+            const auto& word = kv.first.Scalar();
+            const auto key = prefix.empty() ? word : prefix + "." + word;
+            if (!known.count(word)) {
+                fail(line_of(kv.first),
+                     "unknown key '" + key + "' (expected one of: " + joined(known) + ")");
+            }
+            if (std::any_of(out.begin(), out.end(), [&](const Entry& e) { return e.key == key; }))
+                fail(line_of(kv.first), "duplicate key '" + key + "'");
+            out.push_back({key, kv.second, line_of(kv.second.IsNull() ? kv.first : kv.second)});
+        }
+        return out;
+    }
+
+    std::string scalar(const Entry& e, const std::string& expected) const {
+        if (!e.value.IsScalar())
+            fail(e.line, e.key + " must be " + expected);
+        return e.value.Scalar();
+    }
+
+    std::string path_template(const Entry& e) const {
+        std::string t = scalar(e, "an absolute path");
+        if (t.empty() || t[0] != '/')
+            fail(e.line, e.key + " must be an absolute path, not '" + t + "'");
+        // Paths belong to one namespace each; a template without the name
+        // would make every namespace share one file.
+        if (t.find(kPlaceholder) == std::string::npos)
+            fail(e.line, e.key + " must contain {name}, the namespace name");
+        for (size_t at = t.find('{'); at != std::string::npos; at = t.find('{', at + 1)) {
+            if (t.compare(at, kPlaceholder.size(), kPlaceholder) != 0)
+                fail(e.line, e.key + ": the only placeholder is {name}, in '" + t + "'");
+        }
+        return t;
+    }
+
+    PathTemplates layout_paths(const Entry& layout) const {
+        PathTemplates p;
+        for (const auto& e : entries(layout.value, kPathKeys, layout.key, layout.line)) {
+            const auto word = last_word(e.key);
+            auto& field = word == "ns-file"   ? p.ns_file
+                          : word == "desired" ? p.desired
+                          : word == "current" ? p.current
+                                              : p.lock;
+            field = path_template(e);
+        }
+        return p;
+    }
+
+    double seconds(const Entry& e) const {
+        const std::string expected = "a number of seconds (negative waits forever)";
+        const auto text = scalar(e, expected);
+        double v = 0;
+        try {
+            v = e.value.as<double>();
+        } catch (const YAML::BadConversion&) {
+            fail(e.line, e.key + " must be " + expected + ", not '" + text + "'");
+        }
+        if (!std::isfinite(v))
+            fail(e.line, e.key + " must be a finite number of seconds");
+        return v;
+    }
+
+    Config config(const YAML::Node& root) const {
+        Config c;
+        if (root.IsNull())
+            return c;
+        for (const auto& e : entries(root, kTopKeys, "", line_of(root))) {
+            try {
+                if (e.key == "layout") {
+                    c.layout = layout_from_name(scalar(e, "native or snapd"));
+                } else if (e.key == "paths") {
+                    for (const auto& l : entries(e.value, kLayoutKeys, e.key, e.line))
+                        c.paths[layout_from_name(last_word(l.key))] = layout_paths(l);
+                } else if (e.key == "lock-timeout") {
+                    c.lock_timeout = seconds(e);
+                } else {
+                    c.log_level = log_level_from_name(scalar(e, "error or debug"));
+                }
+            } catch (const std::invalid_argument& x) {
+                fail(e.line, e.key + ": " + x.what());
+            }
+        }
+        return c;
+    }
+
+  private:
+    std::string path_;
+};
+
+}  // namespace
+
+LogLevel log_level_from_name(const std::string& name) {
+    if (name == "error")
+        return LogLevel::Error;
+    if (name == "debug")
+        return LogLevel::Debug;
+    throw std::invalid_argument("unknown log level '" + name + "' (error or debug)");
+}
+
+Config load_config(const std::string& path, bool missing_is_empty) {
+    const auto text = read_file(path);
+    if (!text) {
+        if (missing_is_empty)
+            return {};
+        throw ConfigError(path + ": cannot read: " + std::strerror(ENOENT));
+    }
+    YAML::Node root;
+    try {
+        root = YAML::Load(*text);
+    } catch (const YAML::Exception& e) {
+        throw ConfigError(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    }
+    return Reader(path).config(root);
+}
+
+std::string expand_name(const std::string& path_template, const std::string& name) {
+    std::string out;
+    size_t from = 0;
+    for (size_t at; (at = path_template.find(kPlaceholder, from)) != std::string::npos;
+         from = at + kPlaceholder.size()) {
+        out += path_template.substr(from, at - from) + name;
+    }
+    return out + path_template.substr(from);
+}
+
+}  // namespace nsr::cmd

@@ -1,0 +1,266 @@
+// --freeze-cgroup during a real apply: the application's cgroup is frozen
+// while the namespace changes and thawed after, on success, on a failed
+// change and on SIGTERM. Mounts happen only in private namespaces.
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "cmd/run.hpp"
+#include "tests/cmd/binary.hpp"
+#include "tests/cmd/child.hpp"
+#include "tests/cmd/test_cgroup.hpp"
+#include "tests/reconcile/scratch.hpp"
+
+using nsr::cmd::RunError;
+using nsr::cmd::RunRequest;
+using nsr::cmd::test::CgroupVersion;
+using nsr::cmd::test::Child;
+using nsr::cmd::test::eventually;
+using nsr::cmd::test::run_binary;
+using nsr::cmd::test::run_shell;
+using nsr::cmd::test::TestCgroup;
+using nsr::reconcile::test::require_root;
+using nsr::reconcile::test::run_in_private_ns;
+using nsr::reconcile::test::Scratch;
+
+namespace {
+
+void write_file(const std::string& path, const std::string& text) {
+    std::ofstream(path) << text;
+}
+
+bool is_mount_point(const std::string& dir) {
+    struct stat here {};
+    struct stat parent {};
+    return ::stat(dir.c_str(), &here) == 0 && ::stat((dir + "/..").c_str(), &parent) == 0 &&
+           here.st_dev != parent.st_dev;
+}
+
+// A request acting on the namespace the caller is in, with its files in S.
+RunRequest request_in(const Scratch& s, const std::string& cgroup) {
+    RunRequest req;
+    req.name = "app";
+    req.paths = {s / "app.mnt", s / "desired.fstab", s / "current.fstab", s / "app.lock"};
+    req.enter_namespace = false;
+    req.freeze_cgroups = {cgroup};
+    return req;
+}
+
+// Applies S's desired profile in a private namespace; returns, for the
+// "froze" and "thawed" log lines, what the kernel said about the cgroup and
+// whether S/target was a mount point at that moment, then the exit code.
+std::string apply_watching(const Scratch& s, const TestCgroup& cg) {
+    return run_in_private_ns([&] {
+        RunRequest req = request_in(s, cg.path());
+        std::string seen;
+        req.debug = [&](const std::string& line) {
+            const std::string word = line.substr(0, line.find(' '));
+            if (word == "froze" || word == "thawed") {
+                seen += word + ": frozen=" + (cg.frozen() ? "1" : "0") +
+                        " mounted=" + (is_mount_point(s / "target") ? "1" : "0") + "\n";
+            }
+        };
+        std::ostringstream out;
+        const int rc = nsr::cmd::reconcile_namespace(req, out);
+        return seen + "rc=" + std::to_string(rc) + "\n";
+    });
+}
+
+}  // namespace
+
+TEST_CASE("apply freezes the cgroup for the changes and thaws it after") {
+    require_root("mounts and cgroups");
+    TestCgroup cg(CgroupVersion::V2);
+    Scratch s;
+    REQUIRE(::mkdir((s / "target").c_str(), 0755) == 0);
+    write_file(s / "desired.fstab", "tmpfs " + s / "target" + " tmpfs mode=0755 0 0\n");
+    CHECK(apply_watching(s, cg) ==
+          "froze: frozen=1 mounted=0\n"
+          "thawed: frozen=0 mounted=1\n"
+          "rc=0\n");
+    CHECK_FALSE(cg.frozen());
+}
+
+TEST_CASE("apply thaws the cgroup after a change fails") {
+    require_root("mounts and cgroups");
+    TestCgroup cg(CgroupVersion::V1);
+    Scratch s;
+    REQUIRE(::mkdir((s / "target").c_str(), 0755) == 0);
+    write_file(s / "desired.fstab", "tmpfs " + s / "target" + " tmpfs size=garbage 0 0\n");
+    CHECK(apply_watching(s, cg) ==
+          "froze: frozen=1 mounted=0\n"
+          "thawed: frozen=0 mounted=0\n"
+          "rc=1\n");
+    CHECK_FALSE(cg.frozen());
+}
+
+TEST_CASE("apply does not freeze when every entry is kept") {
+    require_root("mounts and cgroups");
+    TestCgroup cg(CgroupVersion::V2);
+    Scratch s;
+    REQUIRE(::mkdir((s / "target").c_str(), 0755) == 0);
+    const std::string entry = "tmpfs " + s / "target" + " tmpfs mode=0755 0 0\n";
+    write_file(s / "desired.fstab", entry);
+    write_file(s / "current.fstab", entry);
+    CHECK(apply_watching(s, cg) == "rc=0\n");
+}
+
+TEST_CASE("a dry run checks the cgroup path but freezes nothing") {
+    require_root("cgroups");
+    TestCgroup cg(CgroupVersion::V2);
+    Scratch s;
+    REQUIRE(::mkdir((s / "target").c_str(), 0755) == 0);
+    write_file(s / "desired.fstab", "tmpfs " + s / "target" + " tmpfs mode=0755 0 0\n");
+    const std::string seen = run_in_private_ns([&] {
+        RunRequest req = request_in(s, cg.path());
+        req.dry_run = true;
+        std::string log;
+        req.debug = [&](const std::string& line) { log += line + "\n"; };
+        std::ostringstream out;
+        const int rc = nsr::cmd::reconcile_namespace(req, out);
+        req.freeze_cgroups = {s / "no-such-cgroup"};
+        try {
+            nsr::cmd::reconcile_namespace(req, out);
+        } catch (const RunError& e) {
+            log += "exit " + std::to_string(e.exit_code) + ": " + e.what() + "\n";
+        }
+        return log + "rc=" + std::to_string(rc) +
+               " mounted=" + (is_mount_point(s / "target") ? "1" : "0") + "\n";
+    });
+    CHECK(seen == "exit 2: cannot freeze " + s / "no-such-cgroup" +
+                      ": No such file or directory\nrc=0 mounted=0\n");
+}
+
+TEST_CASE("SIGTERM in the middle of an apply thaws the cgroup, then ends the process") {
+    require_root("mounts and cgroups");
+    TestCgroup cg(CgroupVersion::V2);
+    Scratch s;
+    REQUIRE(::mkdir((s / "target").c_str(), 0755) == 0);
+    write_file(s / "desired.fstab", "tmpfs " + s / "target" + " tmpfs mode=0755 0 0\n");
+    // The run stops in its debug log right after freezing, as if a change
+    // were taking long, and reports that it got there.
+    Child child([&](int report) {
+        if (::unshare(CLONE_NEWNS) != 0 ||
+            ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+            throw std::runtime_error("cannot make a private mount namespace");
+        }
+        RunRequest req = request_in(s, cg.path());
+        req.debug = [report](const std::string& line) {
+            if (line.rfind("froze ", 0) == 0) {
+                (void)!::write(report, "F", 1);
+                for (;;)
+                    ::pause();
+            }
+        };
+        std::ostringstream out;
+        nsr::cmd::reconcile_namespace(req, out);
+    });
+    REQUIRE(child.read(1) == "F");
+    CHECK(cg.frozen());
+    REQUIRE(::kill(child.pid(), SIGTERM) == 0);
+    const int status = child.wait();
+    CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM));
+    CHECK(eventually([&] { return !cg.frozen(); }));
+}
+
+// The real binary against a real namespace file: a private outer namespace
+// holds a tmpfs RUN with the namespace file app.mnt in it; the paths come
+// from the configuration file.
+namespace {
+
+// Returns everything the script printed: the binary's output, "rc=N", the
+// type of what is mounted at RUN/target in the namespace and the saved
+// current profile.
+std::string apply_with_binary(const Scratch& s, const std::string& desired,
+                              const std::string& cgroup) {
+    const std::string run = s / "run";
+    REQUIRE(::mkdir(run.c_str(), 0755) == 0);
+    write_file(s / "app.fstab", desired);
+    write_file(s / "config.yaml",
+               "paths:\n"
+               "  native:\n"
+               "    ns-file: " +
+                   run +
+                   "/{name}.mnt\n"
+                   "    desired: " +
+                   s.path() +
+                   "/{name}.fstab\n"
+                   "    current: " +
+                   run +
+                   "/{name}.fstab\n"
+                   "    lock: " +
+                   run + "/{name}.lock\n");
+    const std::string script =
+        "set -e; run=\"$1\"; shift\n"
+        "mount -t tmpfs tmpfs \"$run\"; mkdir \"$run/target\"; touch \"$run/app.mnt\"\n"
+        // Binding a fresh namespace file fails with EINVAL now and then
+        // unless the process stays on one CPU; retry as well.
+        "i=0; until taskset -c 0 unshare --mount=\"$run/app.mnt\" --propagation private true; do\n"
+        "  i=$((i+1)); [ $i -lt 50 ]; sleep 0.02; done\n"
+        "set +e\n"
+        "\"$@\"; echo \"rc=$?\"\n"
+        "echo \"target: $(nsenter --mount=\"$run/app.mnt\" findmnt -n -o FSTYPE --mountpoint "
+        "\"$run/target\")\"\n"
+        "echo \"current: $(cat \"$run/app.fstab\")\"\n";
+    return run_shell("unshare -m --propagation private sh -c '" + script + "' sh " + run + " " +
+                     NSR_BINARY + " apply app --config " + s / "config.yaml" + " --freeze-cgroup " +
+                     cgroup + " -v")
+        .out;
+}
+
+}  // namespace
+
+TEST_CASE("nsreconcile apply --freeze-cgroup freezes around a real apply") {
+    require_root("mounts and cgroups");
+    TestCgroup cg(CgroupVersion::V2);
+    Scratch s;
+    const auto out =
+        apply_with_binary(s, "tmpfs " + s / "run/target" + " tmpfs mode=0755 0 0\n", cg.path());
+    INFO(out);
+    const auto froze = out.find("debug: froze " + cg.path() + "\n");
+    const auto thawed = out.find("debug: thawed " + cg.path() + "\n");
+    CHECK(froze != std::string::npos);
+    CHECK(thawed != std::string::npos);
+    CHECK(froze < thawed);
+    CHECK(out.find("rc=0\n") != std::string::npos);
+    CHECK(out.find("target: tmpfs\n") != std::string::npos);
+    CHECK(out.find("current: tmpfs " + s / "run/target" + " tmpfs mode=0755 0 0\n") !=
+          std::string::npos);
+    CHECK_FALSE(cg.frozen());
+}
+
+TEST_CASE("nsreconcile apply --freeze-cgroup thaws after a failed change") {
+    require_root("mounts and cgroups");
+    TestCgroup cg(CgroupVersion::V1);
+    Scratch s;
+    const auto out =
+        apply_with_binary(s, "tmpfs " + s / "run/target" + " tmpfs size=garbage 0 0\n", cg.path());
+    INFO(out);
+    const auto froze = out.find("debug: froze " + cg.path() + "\n");
+    const auto thawed = out.find("debug: thawed " + cg.path() + "\n");
+    CHECK(froze != std::string::npos);
+    CHECK(thawed != std::string::npos);
+    CHECK(froze < thawed);
+    CHECK(out.find("rc=1\n") != std::string::npos);
+    CHECK(out.find("target: \n") != std::string::npos);
+    CHECK_FALSE(cg.frozen());
+}
+
+TEST_CASE("nsreconcile apply with a missing --freeze-cgroup exits 2 and changes nothing") {
+    Scratch s;
+    write_file(s / "desired.fstab", "");
+    const auto r = run_binary("apply app --ns-file " + s / "app.mnt" + " --desired " +
+                              s / "desired.fstab" + " --current " + s / "current.fstab" +
+                              " --lock " + s / "app.lock" + " --freeze-cgroup " + s / "nope");
+    CHECK(r.status == 2);
+    CHECK(r.out == "nsreconcile: cannot freeze " + s / "nope" + ": No such file or directory\n");
+}
