@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <iostream>
 
 #include "cmd/options.hpp"
@@ -16,7 +18,9 @@ int run_apply(const Args& args) {
         "no-tuck", "replace by unmounting first, as snapd does (leaves an empty window)")(
         "freeze-cgroup", po::value<std::vector<std::string>>()->composing(),
         "freeze the processes of this cgroup directory (v2 or v1 freezer) while changes are "
-        "applied; repeat for several cgroups");
+        "applied; repeat for several cgroups")(
+        "user-mounts", "apply the per-user profile of user -u (default: the caller) instead")(
+        "uid,u", po::value<long>(), "the user of --user-mounts");
     po::options_description hidden;
     hidden.add_options()("name", po::value<std::string>(), "namespace name");
     po::positional_options_description pos;
@@ -36,13 +40,27 @@ int run_apply(const Args& args) {
                      "SIGINT, SIGTERM, SIGHUP); a missing or unfreezable cgroup exits 2 before\n"
                      "anything changes, a cgroup not frozen within 3 s exits 1. Settings come\n"
                      "from the flags, else the configuration file, else built-in defaults.\n\n"
+                     "With --user-mounts the per-user profiles are used (native layout:\n"
+                     "NAME.user.fstab desired, NAME.UID.user.fstab current; snapd layout:\n"
+                     "snap.NAME.user-fstab) in the same namespace, under the same lock, with\n"
+                     "$XDG_RUNTIME_DIR expanded to /run/user/UID and $HOME in ensure-dir entries\n"
+                     "to $SNAP_REAL_HOME, as snapd's user mode does.\n\n"
                   << opts;
         return kExitOk;
     }
     if (!vm.count("name"))
         throw UsageError("apply needs a namespace NAME");
-    const Target target = resolve_target(vm, vm["name"].as<std::string>());
+    if (vm.count("uid") && !vm.count("user-mounts"))
+        throw UsageError("-u needs --user-mounts");
+    long user_uid = -1;
+    if (vm.count("user-mounts")) {
+        user_uid = vm.count("uid") ? vm["uid"].as<long>() : static_cast<long>(::getuid());
+        if (user_uid < 0)
+            throw UsageError("the user id must not be negative");
+    }
+    const Target target = resolve_target(vm, vm["name"].as<std::string>(), user_uid);
     RunRequest req;
+    req.user_uid = user_uid;
     req.name = target.name;
     req.paths = target.paths;
     req.lock_timeout = target.lock_timeout;

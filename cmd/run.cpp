@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -20,6 +21,7 @@
 #include "profile/atomic_file.hpp"
 #include "profile/fstab.hpp"
 #include "profile/validate.hpp"
+#include "profile/xsnapd.hpp"
 #include "reconcile/assumptions.hpp"
 #include "reconcile/executor.hpp"
 #include "reconcile/kernel.hpp"
@@ -53,14 +55,68 @@ profile::MountProfile load_checked(const std::string& path, bool strict, const c
     return p;
 }
 
-// $XDG_RUNTIME_DIR at the start of a path names the user's runtime dir.
+// VAR at the start of PATH, followed by '/' or the end.
+bool starts_with_var(const std::string& path, std::string_view var) {
+    return path.rfind(var, 0) == 0 && (path.size() == var.size() || path[var.size()] == '/');
+}
+
+// SNAP_REAL_HOME, when it is a usable home directory; else why not.
+std::optional<std::string> real_home(std::string& problem) {
+    const char* env = std::getenv("SNAP_REAL_HOME");
+    const std::string home = env ? env : "";
+    if (home.empty() || home[0] != '/') {
+        problem = "not an absolute path";
+    } else if (reconcile::clean_path(home) != home) {
+        problem = "not a clean path";
+    } else if (int fd = ::open(home.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+               fd < 0) {
+        problem = std::strerror(errno);
+    } else {
+        ::close(fd);
+        return home;
+    }
+    problem = "cannot use invalid home directory \"" + home + "\": " + problem;
+    return std::nullopt;
+}
+
+// Per-user profiles (snapd's user mode): $XDG_RUNTIME_DIR at the start of a
+// source or mount point is /run/user/UID; $HOME is the user's real home
+// (SNAP_REAL_HOME), and only in ensure-dir entries, in the mount point and
+// in x-snapd.must-exist-dir. An unusable home fails the whole update.
 void expand_user_paths(profile::MountProfile& p, long uid) {
-    const std::string var = "$XDG_RUNTIME_DIR";
-    const std::string dir = "/run/user/" + std::to_string(uid);
+    constexpr std::string_view xdg = "$XDG_RUNTIME_DIR", home_var = "$HOME",
+                               must_exist = "x-snapd.must-exist-dir=";
+    const std::string runtime_dir = "/run/user/" + std::to_string(uid);
+    std::optional<std::string> home;
+    std::string home_problem;
+    bool home_checked = false;
     for (auto& e : p.entries) {
+        const std::string original = e.to_string();
         for (std::string* f : {&e.name, &e.dir}) {
-            if (f->rfind(var, 0) == 0 && (f->size() == var.size() || (*f)[var.size()] == '/')) {
-                *f = dir + f->substr(var.size());
+            if (starts_with_var(*f, xdg))
+                *f = runtime_dir + f->substr(xdg.size());
+        }
+        if (profile::kind(e) != profile::Kind::EnsureDir)
+            continue;
+        auto expand_home = [&](std::string& path) {
+            if (!starts_with_var(path, home_var))
+                return;
+            if (!home_checked) {
+                home = real_home(home_problem);
+                home_checked = true;
+            }
+            if (!home) {
+                throw RunError(kExitFailed,
+                               "cannot expand mount entry (" + original + "): " + home_problem);
+            }
+            path = *home + path.substr(home_var.size());
+        };
+        expand_home(e.dir);
+        for (auto& o : e.options) {
+            if (o.rfind(must_exist, 0) == 0) {
+                std::string value = o.substr(must_exist.size());
+                expand_home(value);
+                o = std::string(must_exist) + value;
             }
         }
     }
@@ -109,7 +165,7 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     Fd lock;
     if (req.from_snap_confine) {
         require_lock_held_elsewhere(req.paths.lock, req.name);
-    } else if (req.user_uid < 0 && req.take_lock) {
+    } else if (req.take_lock) {
         try {
             lock = take_lock(req.paths.lock, req.lock_timeout);
         } catch (const LockTimeout& e) {

@@ -101,6 +101,7 @@ int run_snap_update_ns(const Args& args) {
             req.paths = paths_for(Layout::Snapd, a.name, req.user_uid);
             req.enter_namespace = false;
             req.save_current = false;
+            req.take_lock = false;
         } else {
             req.paths = paths_for(Layout::Snapd, a.name);
             req.enter_namespace = !a.from_snap_confine;

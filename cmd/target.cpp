@@ -33,7 +33,7 @@ po::options_description target_options(unsigned flags) {
     return opts;
 }
 
-Target resolve_target(const po::variables_map& vm, const std::string& name) {
+Target resolve_target(const po::variables_map& vm, const std::string& name, long user_uid) {
     if (name.empty() || name.find('/') != std::string::npos || name[0] == '.' ||
         name.find('\n') != std::string::npos) {
         throw UsageError("invalid namespace name '" + name + "'");
@@ -56,16 +56,19 @@ Target resolve_target(const po::variables_map& vm, const std::string& name) {
     } catch (const std::invalid_argument& e) {
         throw UsageError(e.what());
     }
-    t.paths = paths_for(t.layout, name);
+    t.paths = paths_for(t.layout, name, user_uid);
     const auto templates = config.paths.find(t.layout);
     for (auto [flag, field, from_file] :
          {std::tuple{"ns-file", &t.paths.ns_file, &PathTemplates::ns_file},
           {"desired", &t.paths.desired, &PathTemplates::desired},
           {"current", &t.paths.current, &PathTemplates::current},
           {"lock", &t.paths.lock, &PathTemplates::lock}}) {
+        const bool per_user_profile =
+            user_uid >= 0 && (field == &t.paths.desired || field == &t.paths.current);
         if (vm.count(flag))
             *field = vm[flag].as<std::string>();
-        else if (templates != config.paths.end() && templates->second.*from_file)
+        else if (templates != config.paths.end() && templates->second.*from_file &&
+                 !per_user_profile)
             *field = expand_name(*(templates->second.*from_file), name);
     }
     if (vm.count("lock-timeout"))

@@ -36,7 +36,10 @@ boost::program_options::options_description target_options(unsigned flags = kAll
 // NAME's settings from the parsed options and the configuration file
 // (--config FILE, else /etc/nsreconcile/config.yaml when it exists). A bad
 // name, layout or log level is a UsageError, a bad file a ConfigError.
-Target resolve_target(const boost::program_options::variables_map& vm, const std::string& name);
+// USER_UID >= 0 gives the per-user profiles of the layout (the file's
+// templates are for the system profiles and do not apply to them).
+Target resolve_target(const boost::program_options::variables_map& vm, const std::string& name,
+                      long user_uid = -1);
 
 // Where the debug log goes at TARGET's log level: stderr lines prefixed
 // "debug: ", or nowhere.
