@@ -125,10 +125,16 @@ bool target_exists(const MountEntry& e, const FsView& fs) {
     }
 }
 
+// Is DIR the last of its ancestors? "/", or "." for a relative path (which
+// only the unvalidated inputs of a scenario or a current profile hold).
+bool is_top(const std::string& dir) {
+    return dir == "/" || dir == ".";
+}
+
 // The directory a writable mimic would go over: the nearest existing
 // directory at or above DIR.
 std::string nearest_existing_dir(std::string dir, const FsView& fs) {
-    while (dir != "/" && fs.stat(dir) != FileType::Directory)
+    while (!is_top(dir) && fs.stat(dir) != FileType::Directory)
         dir = parent_dir(dir);
     return dir;
 }
@@ -175,17 +181,31 @@ bool is_real_mount(const MountEntry& e) {
 // Folds "unmount X at DIR ... mount Y at DIR" into one Replace at the
 // mount's position, when X is the only thing unmounted at DIR: the new
 // mount can then be attached beneath the old one instead of after a gap.
+// X must not sit under another mount that comes down: it has to be
+// unmounted before that one, which would otherwise take it along.
 void fold_replacements(std::vector<Change>& changes) {
     std::unordered_map<std::string, int> unmounts_at;
+    std::unordered_set<std::string> real_unmounts;
     for (const auto& c : changes) {
-        if (c.action == Action::Unmount)
-            ++unmounts_at[c.entry.dir];
+        if (c.action != Action::Unmount)
+            continue;
+        ++unmounts_at[c.entry.dir];
+        if (is_real_mount(c.entry))
+            real_unmounts.insert(c.entry.dir);
     }
+    auto under_real_unmount = [&](std::string dir) {
+        while (!is_top(dir)) {
+            dir = parent_dir(dir);
+            if (real_unmounts.count(dir))
+                return true;
+        }
+        return false;
+    };
     std::unordered_map<std::string, size_t> unmount_index;
     for (size_t i = 0; i < changes.size(); ++i) {
         const auto& c = changes[i];
         if (c.action == Action::Unmount && unmounts_at[c.entry.dir] == 1 &&
-            is_real_mount(c.entry)) {
+            is_real_mount(c.entry) && !under_real_unmount(c.entry.dir)) {
             unmount_index[c.entry.dir] = i;
         }
     }
