@@ -39,27 +39,38 @@ int origin_rank(const MountEntry& e) {
     }
 }
 
+// Sorts V stably by (RANK, dir with snapd's slash rule). The ranks are
+// computed once per entry: reading an option in the comparator would cost
+// a lookup and an allocation per comparison.
+template <typename Rank>
+void sort_by_rank_and_dir(std::vector<MountEntry>& v, Rank rank) {
+    std::vector<std::pair<int, size_t>> order;
+    order.reserve(v.size());
+    for (size_t i = 0; i < v.size(); ++i)
+        order.emplace_back(rank(v[i]), i);
+    std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+        if (a.first != b.first)
+            return a.first < b.first;
+        return dir_less(v[a.second].dir, v[b.second].dir);
+    });
+    std::vector<MountEntry> sorted;
+    sorted.reserve(v.size());
+    for (const auto& [r, i] : order)
+        sorted.push_back(std::move(v[i]));
+    v = std::move(sorted);
+}
+
 // byOriginAndMountPoint: overname, then everything else, then layouts; by
 // mount point within a rank. Stable, so ties keep their input order where
 // snapd's unstable sort leaves them unspecified.
 void sort_by_origin_and_dir(std::vector<MountEntry>& v) {
-    std::stable_sort(v.begin(), v.end(), [](const MountEntry& a, const MountEntry& b) {
-        int ra = origin_rank(a), rb = origin_rank(b);
-        if (ra != rb)
-            return ra < rb;
-        return dir_less(a.dir, b.dir);
-    });
+    sort_by_rank_and_dir(v, origin_rank);
 }
 
 // byOvernameAndMountPoint: overname first, then by mount point.
 void sort_by_overname_and_dir(std::vector<MountEntry>& v) {
-    std::stable_sort(v.begin(), v.end(), [](const MountEntry& a, const MountEntry& b) {
-        bool oa = profile::origin(a) == Origin::Overname;
-        bool ob = profile::origin(b) == Origin::Overname;
-        if (oa != ob)
-            return oa;
-        return dir_less(a.dir, b.dir);
-    });
+    sort_by_rank_and_dir(
+        v, [](const MountEntry& e) { return profile::origin(e) == Origin::Overname ? 0 : 1; });
 }
 
 std::vector<MountEntry> cleaned(const profile::MountProfile& p) {
