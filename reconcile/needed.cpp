@@ -1,5 +1,9 @@
 #include "reconcile/needed.hpp"
 
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <cctype>
 #include <cstdlib>
 #include <optional>
 #include <tuple>
@@ -46,6 +50,17 @@ struct Match {
     std::string why;
 };
 
+// Whether apply makes the bind read-only: a bind that names any access flag
+// gets exactly the flags it names (so only a read-only filesystem overrides
+// a missing "ro"); one that names none keeps its source mount's.
+bool bind_read_only(const MountEntry& e, const Mount& src) {
+    constexpr unsigned long kAccess = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    const unsigned long named = profile::options_to_flags(e.options).flags & kAccess;
+    if (named == 0)
+        return src.read_only();
+    return (named & MS_RDONLY) != 0 || src.super_option("ro").has_value();
+}
+
 // A bind of SRC is in place at DIR when the visible mount there shows the
 // same filesystem (st_dev) and the same directory of it (root) as SRC, with
 // the access mode the entry asks for.
@@ -57,8 +72,7 @@ Match bind_matches(const MountEntry& e, const Mount& top, const MountTable& tabl
         return {false, "mounted at " + e.dir + " is " + dev_text(top) + " " + top.root +
                            ", the source is " + dev_text(*src->mount) + " " + src->path_in_fs};
     }
-    const bool want_ro = e.has_option("ro") || src->mount->read_only();
-    if (want_ro != top.read_only()) {
+    if (bind_read_only(e, *src->mount) != top.read_only()) {
         return {false, std::string("mounted at ") + e.dir + " is " +
                            (top.read_only() ? "read-only" : "read-write")};
     }
@@ -91,6 +105,29 @@ std::optional<std::string> data_option(const std::string& data, std::string_view
     return std::nullopt;
 }
 
+// A tmpfs size= value in pages, read as the kernel reads it (memparse: any
+// base, a K/M/G/T/P/E suffix, or a percentage of RAM), rounded up to pages.
+std::optional<unsigned long long> tmpfs_pages(const std::string& v) {
+    const unsigned long long page = static_cast<unsigned long long>(::sysconf(_SC_PAGESIZE));
+    char* end = nullptr;
+    unsigned long long n = std::strtoull(v.c_str(), &end, 0);
+    if (end == v.c_str())
+        return std::nullopt;
+    constexpr std::string_view kSuffixes = "KMGTPE";
+    const char suffix = static_cast<char>(std::toupper(static_cast<unsigned char>(*end)));
+    if (auto pos = kSuffixes.find(suffix); pos != std::string_view::npos) {
+        n <<= 10 * (pos + 1);
+        ++end;
+    }
+    if (*end == '%') {
+        n = n * page * static_cast<unsigned long long>(::sysconf(_SC_PHYS_PAGES)) / 100;
+        ++end;
+    }
+    if (*end != '\0')
+        return std::nullopt;
+    return (n + page - 1) / page;
+}
+
 // A filesystem mount is in place when the visible mount at DIR has the
 // entry's type and source and the super options the entry sets.
 Match filesystem_matches(const MountEntry& e, const Mount& top) {
@@ -112,6 +149,16 @@ Match filesystem_matches(const MountEntry& e, const Mount& top) {
             const std::string have = top.super_option(key).value_or(dflt);
             if (number(have, base) != number(*want, base)) {
                 return {false, "tmpfs at " + e.dir + " has " + key + "=" + have +
+                                   ", the entry sets " + *want};
+            }
+        }
+        // Left out, the size is the default: half of RAM.
+        if (auto want = data_option(data, "size")) {
+            auto have = top.super_option("size");
+            auto have_pages = have ? tmpfs_pages(*have)
+                                   : static_cast<unsigned long long>(::sysconf(_SC_PHYS_PAGES)) / 2;
+            if (tmpfs_pages(*want) != have_pages) {
+                return {false, "tmpfs at " + e.dir + " has size=" + have.value_or("(default)") +
                                    ", the entry sets " + *want};
             }
         }

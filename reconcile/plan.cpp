@@ -39,27 +39,38 @@ int origin_rank(const MountEntry& e) {
     }
 }
 
+// Sorts V stably by (RANK, dir with snapd's slash rule). The ranks are
+// computed once per entry: reading an option in the comparator would cost
+// a lookup and an allocation per comparison.
+template <typename Rank>
+void sort_by_rank_and_dir(std::vector<MountEntry>& v, Rank rank) {
+    std::vector<std::pair<int, size_t>> order;
+    order.reserve(v.size());
+    for (size_t i = 0; i < v.size(); ++i)
+        order.emplace_back(rank(v[i]), i);
+    std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+        if (a.first != b.first)
+            return a.first < b.first;
+        return dir_less(v[a.second].dir, v[b.second].dir);
+    });
+    std::vector<MountEntry> sorted;
+    sorted.reserve(v.size());
+    for (const auto& [r, i] : order)
+        sorted.push_back(std::move(v[i]));
+    v = std::move(sorted);
+}
+
 // byOriginAndMountPoint: overname, then everything else, then layouts; by
 // mount point within a rank. Stable, so ties keep their input order where
 // snapd's unstable sort leaves them unspecified.
 void sort_by_origin_and_dir(std::vector<MountEntry>& v) {
-    std::stable_sort(v.begin(), v.end(), [](const MountEntry& a, const MountEntry& b) {
-        int ra = origin_rank(a), rb = origin_rank(b);
-        if (ra != rb)
-            return ra < rb;
-        return dir_less(a.dir, b.dir);
-    });
+    sort_by_rank_and_dir(v, origin_rank);
 }
 
 // byOvernameAndMountPoint: overname first, then by mount point.
 void sort_by_overname_and_dir(std::vector<MountEntry>& v) {
-    std::stable_sort(v.begin(), v.end(), [](const MountEntry& a, const MountEntry& b) {
-        bool oa = profile::origin(a) == Origin::Overname;
-        bool ob = profile::origin(b) == Origin::Overname;
-        if (oa != ob)
-            return oa;
-        return dir_less(a.dir, b.dir);
-    });
+    sort_by_rank_and_dir(
+        v, [](const MountEntry& e) { return profile::origin(e) == Origin::Overname ? 0 : 1; });
 }
 
 std::vector<MountEntry> cleaned(const profile::MountProfile& p) {
@@ -125,10 +136,16 @@ bool target_exists(const MountEntry& e, const FsView& fs) {
     }
 }
 
+// Is DIR the last of its ancestors? "/", or "." for a relative path (which
+// only the unvalidated inputs of a scenario or a current profile hold).
+bool is_top(const std::string& dir) {
+    return dir == "/" || dir == ".";
+}
+
 // The directory a writable mimic would go over: the nearest existing
 // directory at or above DIR.
 std::string nearest_existing_dir(std::string dir, const FsView& fs) {
-    while (dir != "/" && fs.stat(dir) != FileType::Directory)
+    while (!is_top(dir) && fs.stat(dir) != FileType::Directory)
         dir = parent_dir(dir);
     return dir;
 }
@@ -175,17 +192,31 @@ bool is_real_mount(const MountEntry& e) {
 // Folds "unmount X at DIR ... mount Y at DIR" into one Replace at the
 // mount's position, when X is the only thing unmounted at DIR: the new
 // mount can then be attached beneath the old one instead of after a gap.
+// X must not sit under another mount that comes down: it has to be
+// unmounted before that one, which would otherwise take it along.
 void fold_replacements(std::vector<Change>& changes) {
     std::unordered_map<std::string, int> unmounts_at;
+    std::unordered_set<std::string> real_unmounts;
     for (const auto& c : changes) {
-        if (c.action == Action::Unmount)
-            ++unmounts_at[c.entry.dir];
+        if (c.action != Action::Unmount)
+            continue;
+        ++unmounts_at[c.entry.dir];
+        if (is_real_mount(c.entry))
+            real_unmounts.insert(c.entry.dir);
     }
+    auto under_real_unmount = [&](std::string dir) {
+        while (!is_top(dir)) {
+            dir = parent_dir(dir);
+            if (real_unmounts.count(dir))
+                return true;
+        }
+        return false;
+    };
     std::unordered_map<std::string, size_t> unmount_index;
     for (size_t i = 0; i < changes.size(); ++i) {
         const auto& c = changes[i];
         if (c.action == Action::Unmount && unmounts_at[c.entry.dir] == 1 &&
-            is_real_mount(c.entry)) {
+            is_real_mount(c.entry) && !under_real_unmount(c.entry.dir)) {
             unmount_index[c.entry.dir] = i;
         }
     }

@@ -1,0 +1,597 @@
+// One test per rule of plan(): snapd's diff (reference section 4) and the
+// tuck fold. Every expected list is written from the rules, by hand.
+#include "reconcile/plan.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "profile/fstab.hpp"
+
+using nsr::profile::MountProfile;
+using nsr::profile::parse_profile;
+using namespace nsr::reconcile;
+
+namespace {
+
+MountProfile profile(std::string_view text) {
+    return parse_profile(text, "test");
+}
+
+// "ACTION DIR" per change: what happens where, in order.
+std::vector<std::string> steps(const std::vector<Change>& changes) {
+    std::vector<std::string> out;
+    for (const auto& c : changes)
+        out.push_back(std::string(action_name(c.action)) + " " + c.entry.dir);
+    return out;
+}
+
+// "ACTION FSTAB-LINE", plus " <- OLD-LINE" for a replace: the whole entries.
+std::vector<std::string> lines(const std::vector<Change>& changes) {
+    std::vector<std::string> out;
+    for (const auto& c : changes) {
+        std::string s = std::string(action_name(c.action)) + " " + c.entry.to_string();
+        if (c.replaces)
+            s += " <- " + c.replaces->to_string();
+        out.push_back(s);
+    }
+    return out;
+}
+
+using Strings = std::vector<std::string>;
+
+const PlanOptions kSnapd{.tuck = false};
+
+}  // namespace
+
+TEST_CASE("plan: empty in, empty out") {
+    CHECK(plan({}, {}, TableFsView{}).empty());
+    CHECK(plan({}, {}, TableFsView{}, kSnapd).empty());
+}
+
+TEST_CASE("plan R1: mount points are cleaned lexically") {
+    // The two entries differ only in how the dir is spelled, so the current
+    // one is reused; the new one is mounted at its cleaned dir.
+    const TableFsView fs({"/a/b/c", "/y"}, {}, {});
+    const auto changes = plan(profile("/s /a//b/./c/ none bind 0 0\n"),
+                              profile("/s /a/b/c none bind 0 0\n"
+                                      "/t /x/../y/ none bind 0 0\n"),
+                              fs, kSnapd);
+    CHECK(lines(changes) == Strings{
+                                "keep /s /a/b/c none bind 0 0",
+                                "mount /t /y none bind 0 0",
+                            });
+}
+
+TEST_CASE("plan 4.1: a dir sorts as if it ended with a slash (/a/b-1 before /a/b)") {
+    const TableFsView fs({"/a/b/c", "/a/b-1"}, {}, {});
+    const auto changes = plan({},
+                              profile("/s /a/b/c none bind 0 0\n"
+                                      "/s /a/b none bind 0 0\n"
+                                      "/s /a/b-1 none bind 0 0\n"),
+                              fs, kSnapd);
+    CHECK(steps(changes) == Strings{"mount /a/b-1", "mount /a/b", "mount /a/b/c"});
+}
+
+TEST_CASE("plan 4.1: overname entries first, layouts last, everything else by dir between") {
+    const TableFsView fs({"/a", "/b", "/y", "/z", "/r"}, {}, {});
+    const auto changes = plan({},
+                              profile("/s /a none bind,x-snapd.origin=layout 0 0\n"
+                                      "/s /z none bind 0 0\n"
+                                      "/s /y none rbind,x-snapd.origin=overname 0 0\n"
+                                      "/s /r none bind,x-snapd.origin=rootfs 0 0\n"
+                                      "/s /b none bind 0 0\n"),
+                              fs, kSnapd);
+    CHECK(steps(changes) == Strings{"mount /y", "mount /b", "mount /r", "mount /z", "mount /a"});
+}
+
+TEST_CASE("plan R5.5: identical entries are reused, kept in reverse log order") {
+    const TableFsView fs({"/a", "/b"}, {}, {});
+    const auto changes = plan(profile("/s /a none bind 0 0\n"
+                                      "/s /b none bind,ro 0 0\n"),
+                              profile("/s /b none bind,ro 0 0\n"
+                                      "/s /a none bind 0 0\n"),
+                              fs, kSnapd);
+    CHECK(lines(changes) == Strings{
+                                "keep /s /b none bind,ro 0 0",
+                                "keep /s /a none bind 0 0",
+                            });
+}
+
+TEST_CASE("plan R5.5: options in a different order make a different entry") {
+    const TableFsView fs({"/a"}, {}, {});
+    const auto changes =
+        plan(profile("/s /a none bind,ro 0 0\n"), profile("/s /a none ro,bind 0 0\n"), fs, kSnapd);
+    CHECK(lines(changes) == Strings{
+                                "unmount /s /a none bind,ro,x-snapd.detach 0 0",
+                                "mount /s /a none ro,bind 0 0",
+                            });
+}
+
+TEST_CASE("plan R5.1: children of a changed entry are not reused") {
+    // /a changes; /a/b and its own child /a/b/c are unchanged but go down
+    // and come back with it. /a-b only shares a name prefix and stays.
+    const TableFsView fs({"/a/b/c", "/a-b"}, {}, {});
+    const auto changes = plan(profile("/old /a none bind 0 0\n"
+                                      "/sb /a/b none bind 0 0\n"
+                                      "/sc /a/b/c none bind 0 0\n"
+                                      "/sx /a-b none bind 0 0\n"),
+                              profile("/new /a none bind 0 0\n"
+                                      "/sb /a/b none bind 0 0\n"
+                                      "/sc /a/b/c none bind 0 0\n"
+                                      "/sx /a-b none bind 0 0\n"),
+                              fs, kSnapd);
+    CHECK(steps(changes) == Strings{
+                                "keep /a-b",
+                                "unmount /a/b/c",
+                                "unmount /a/b",
+                                "unmount /a",
+                                "mount /a",
+                                "mount /a/b",
+                                "mount /a/b/c",
+                            });
+}
+
+TEST_CASE("plan 4.4: a changed child leaves its unchanged parent as keep") {
+    const TableFsView fs({"/a/b"}, {}, {});
+    const auto changes = plan(profile("/sa /a none bind 0 0\n"
+                                      "/old /a/b none bind 0 0\n"),
+                              profile("/sa /a none bind 0 0\n"
+                                      "/new /a/b none bind 0 0\n"),
+                              fs, kSnapd);
+    CHECK(lines(changes) == Strings{
+                                "unmount /old /a/b none bind,x-snapd.detach 0 0",
+                                "keep /sa /a none bind 0 0",
+                                "mount /new /a/b none bind 0 0",
+                            });
+}
+
+TEST_CASE("plan R5.1: an overname child of a changed parent escapes the skip rule") {
+    // Overname entries sort first, so the walk meets /snap/foo before /snap
+    // has set the prefix to skip.
+    const TableFsView fs({"/snap/foo"}, {}, {});
+    const auto changes =
+        plan(profile("/old /snap none bind 0 0\n"
+                     "/snap/foo_bar /snap/foo none rbind,x-snapd.origin=overname 0 0\n"),
+             profile("/new /snap none bind 0 0\n"
+                     "/snap/foo_bar /snap/foo none rbind,x-snapd.origin=overname 0 0\n"),
+             fs, kSnapd);
+    CHECK(steps(changes) == Strings{"keep /snap/foo", "unmount /snap", "mount /snap"});
+}
+
+TEST_CASE("plan R5.6: a changed entry at / takes everything else with it") {
+    const TableFsView fs({"/x"}, {}, {});
+    const auto changes = plan(profile("tmpfs / tmpfs mode=0755 0 0\n"
+                                      "/s /x none bind 0 0\n"),
+                              profile("tmpfs / tmpfs mode=0700 0 0\n"
+                                      "/s /x none bind 0 0\n"),
+                              fs, kSnapd);
+    CHECK(steps(changes) == Strings{"unmount /x", "unmount /", "mount /", "mount /x"});
+}
+
+TEST_CASE("plan R5.3: rootfs entries are never touched") {
+    // Not desired any more, yet kept; and it does not drag /x along.
+    const TableFsView fs({"/x"}, {}, {});
+    const auto changes = plan(profile("tmpfs / tmpfs x-snapd.origin=rootfs 0 0\n"
+                                      "/s /x none bind 0 0\n"),
+                              profile("/s /x none bind 0 0\n"), fs, kSnapd);
+    CHECK(lines(changes) == Strings{
+                                "keep /s /x none bind 0 0",
+                                "keep tmpfs / tmpfs x-snapd.origin=rootfs 0 0",
+                            });
+}
+
+TEST_CASE("plan R5.4: synthetic entries kept while needed-by is desired") {
+    // The layout changes its source; the mimic it needed stays.
+    const std::string mimic =
+        "tmpfs /usr/share tmpfs x-snapd.synthetic,x-snapd.needed-by=/usr/share/foo,mode=0755 0 0\n"
+        "/usr/share/a /usr/share/a none "
+        "rbind,x-snapd.synthetic,x-snapd.needed-by=/usr/share/foo,x-snapd.detach 0 0\n";
+    const TableFsView fs({"/usr/share/a", "/usr/share/foo"}, {}, {});
+    const auto changes = plan(
+        profile(mimic + "/snap/x/1/foo /usr/share/foo none rbind,x-snapd.origin=layout 0 0\n"),
+        profile("/snap/x/2/foo /usr/share/foo none rbind,x-snapd.origin=layout 0 0\n"), fs, kSnapd);
+    CHECK(steps(changes) == Strings{
+                                "unmount /usr/share/foo",
+                                "keep /usr/share/a",
+                                "keep /usr/share",
+                                "mount /usr/share/foo",
+                            });
+}
+
+TEST_CASE("plan R5.4: synthetic entries go when their needed-by is not desired any more") {
+    const TableFsView fs({"/usr/share/a", "/usr/share/foo"}, {}, {});
+    const auto changes = plan(
+        profile("tmpfs /usr/share tmpfs x-snapd.synthetic,x-snapd.needed-by=/usr/share/foo 0 0\n"
+                "/usr/share/a /usr/share/a none "
+                "rbind,x-snapd.synthetic,x-snapd.needed-by=/usr/share/foo,x-snapd.detach 0 0\n"
+                "/snap/x/1/foo /usr/share/foo none rbind,x-snapd.origin=layout 0 0\n"),
+        {}, fs, kSnapd);
+    CHECK(lines(changes) ==
+          Strings{
+              "unmount /snap/x/1/foo /usr/share/foo none "
+              "rbind,x-snapd.origin=layout,x-snapd.detach 0 0",
+              "unmount /usr/share/a /usr/share/a none "
+              "rbind,x-snapd.synthetic,x-snapd.needed-by=/usr/share/foo,x-snapd.detach 0 0",
+              "unmount tmpfs /usr/share tmpfs "
+              "x-snapd.synthetic,x-snapd.needed-by=/usr/share/foo,x-snapd.detach 0 0",
+          });
+}
+
+TEST_CASE("plan R4: needed-by names the entry's x-snapd.id when it has one") {
+    // The owner is known by its id, not its dir: after the layout moves to
+    // another dir under the same id, the mimic still belongs to it.
+    const TableFsView fs({"/opt/foo", "/opt/bar"}, {}, {});
+    const auto changes =
+        plan(profile("tmpfs /opt tmpfs x-snapd.synthetic,x-snapd.needed-by=L 0 0\n"
+                     "/snap/x/1/foo /opt/foo none rbind,x-snapd.id=L,x-snapd.origin=layout 0 0\n"),
+             profile("/snap/x/1/foo /opt/bar none rbind,x-snapd.id=L,x-snapd.origin=layout 0 0\n"),
+             fs, kSnapd);
+    CHECK(steps(changes) == Strings{"unmount /opt/foo", "keep /opt", "mount /opt/bar"});
+}
+
+TEST_CASE("plan 4.4: a mimic stays even when its owner changed from symlink to rbind") {
+    const TableFsView fs({"/opt"}, {}, {{"/opt/foo", "/snap/x/1/foo"}});
+    const auto changes = plan(
+        profile("tmpfs /opt tmpfs x-snapd.synthetic,x-snapd.needed-by=/opt/foo 0 0\n"
+                "none /opt/foo none "
+                "x-snapd.kind=symlink,x-snapd.symlink=/snap/x/1/foo,x-snapd.origin=layout 0 0\n"),
+        profile("/snap/x/1/foo /opt/foo none rbind,rw,x-snapd.origin=layout 0 0\n"), fs, kSnapd);
+    CHECK(lines(changes) ==
+          Strings{
+              "unmount none /opt/foo none "
+              "x-snapd.kind=symlink,x-snapd.symlink=/snap/x/1/foo,x-snapd.origin=layout 0 0",
+              "keep tmpfs /opt tmpfs x-snapd.synthetic,x-snapd.needed-by=/opt/foo 0 0",
+              "mount /snap/x/1/foo /opt/foo none rbind,rw,x-snapd.origin=layout 0 0",
+          });
+}
+
+TEST_CASE("plan: reuse is keyed by mount point alone, as in snapd 2.57") {
+    // /usr/share/foo holds two mimic entries: a bind-back of the outer
+    // mimic (owner L1, still desired) and the tmpfs of an inner mimic (owner
+    // L2, gone). Keyed by dir they share the first one's verdict, so the
+    // tmpfs is kept too (keyed by dir and type it would be unmounted).
+    const TableFsView fs({"/usr/share/foo/l2", "/usr/share/l1"}, {}, {});
+    const auto changes = plan(
+        profile("tmpfs /usr/share tmpfs x-snapd.synthetic,x-snapd.needed-by=L1 0 0\n"
+                "/usr/share/foo /usr/share/foo none "
+                "rbind,x-snapd.synthetic,x-snapd.needed-by=L1,x-snapd.detach 0 0\n"
+                "tmpfs /usr/share/foo tmpfs x-snapd.synthetic,x-snapd.needed-by=L2 0 0\n"
+                "/snap/a/1/l1 /usr/share/l1 none rbind,x-snapd.id=L1,x-snapd.origin=layout 0 0\n"
+                "/snap/a/1/l2 /usr/share/foo/l2 none "
+                "rbind,x-snapd.id=L2,x-snapd.origin=layout 0 0\n"),
+        profile("/snap/a/1/l1 /usr/share/l1 none rbind,x-snapd.id=L1,x-snapd.origin=layout 0 0\n"),
+        fs, kSnapd);
+    REQUIRE(steps(changes) == Strings{
+                                  "unmount /usr/share/foo/l2",
+                                  "keep /usr/share/l1",
+                                  "keep /usr/share/foo",
+                                  "keep /usr/share/foo",
+                                  "keep /usr/share",
+                              });
+    CHECK(changes[2].entry.type == "tmpfs");
+    CHECK(changes[3].entry.type == "none");
+}
+
+TEST_CASE("plan R7: a desired entry at the dir of a reused synthetic entry is not mounted") {
+    const TableFsView fs({"/usr/share/foo"}, {}, {});
+    const auto changes = plan(
+        profile("tmpfs /usr/share tmpfs x-snapd.synthetic,x-snapd.needed-by=/usr/share/foo 0 0\n"
+                "/snap/x/1/foo /usr/share/foo none rbind,x-snapd.origin=layout 0 0\n"),
+        profile("/snap/x/1/foo /usr/share/foo none rbind,x-snapd.origin=layout 0 0\n"
+                "/snap/p/1/share /usr/share none bind,ro 0 0\n"),
+        fs, kSnapd);
+    CHECK(steps(changes) == Strings{"keep /usr/share/foo", "keep /usr/share"});
+}
+
+TEST_CASE("plan R3: with a duplicate dir, reuse compares with the last desired entry") {
+    // Sorted, the plain entry comes before the layout, so the layout is the
+    // one the current entry is compared with (not equal: not reused), and
+    // the plain entry is the one mounted (first for its dir).
+    const TableFsView fs({"/d"}, {}, {});
+    const auto changes = plan(profile("/s2 /d none bind 0 0\n"),
+                              profile("/s1 /d none bind,x-snapd.origin=layout 0 0\n"
+                                      "/s2 /d none bind 0 0\n"),
+                              fs, kSnapd);
+    CHECK(lines(changes) == Strings{
+                                "unmount /s2 /d none bind,x-snapd.detach 0 0",
+                                "mount /s2 /d none bind 0 0",
+                            });
+}
+
+TEST_CASE("plan R8: of several desired entries with one dir, only the first sorted is mounted") {
+    const TableFsView fs({"/d"}, {}, {});
+    const auto changes = plan({},
+                              profile("/s1 /d none bind 0 0\n"
+                                      "/s2 /d none rbind,x-snapd.origin=overname 0 0\n"
+                                      "/s3 /d none bind,x-snapd.origin=layout 0 0\n"),
+                              fs, kSnapd);
+    CHECK(lines(changes) == Strings{"mount /s2 /d none rbind,x-snapd.origin=overname 0 0"});
+}
+
+TEST_CASE("plan R6: unmounts in reverse log order") {
+    const TableFsView fs({"/a", "/b", "/c"}, {}, {});
+    const auto changes = plan(profile("/s /c none bind 0 0\n"
+                                      "/s /a none bind 0 0\n"
+                                      "/s /b none bind 0 0\n"),
+                              {}, fs, kSnapd);
+    CHECK(steps(changes) == Strings{"unmount /b", "unmount /a", "unmount /c"});
+}
+
+TEST_CASE("plan R6: x-snapd.detach added for tmpfs/bind/rbind unmounts (and only once)") {
+    const TableFsView fs({"/t", "/b", "/r", "/d", "/sys2", "/e"}, {}, {{"/l", "/x"}});
+    const auto changes = plan(profile("tmpfs /t tmpfs mode=0755 0 0\n"
+                                      "/s /b none bind,ro 0 0\n"
+                                      "/s /r none rbind 0 0\n"
+                                      "/s /d none bind,x-snapd.detach 0 0\n"
+                                      "sysfs /sys2 sysfs defaults 0 0\n"
+                                      "none /l none x-snapd.kind=symlink,x-snapd.symlink=/x 0 0\n"
+                                      "/s /e none x-bind 0 0\n"),
+                              {}, fs, kSnapd);
+    CHECK(lines(changes) == Strings{
+                                "unmount /s /e none x-bind 0 0",
+                                "unmount none /l none x-snapd.kind=symlink,x-snapd.symlink=/x 0 0",
+                                "unmount sysfs /sys2 sysfs defaults 0 0",
+                                "unmount /s /d none bind,x-snapd.detach 0 0",
+                                "unmount /s /r none rbind,x-snapd.detach 0 0",
+                                "unmount /s /b none bind,ro,x-snapd.detach 0 0",
+                                "unmount tmpfs /t tmpfs mode=0755,x-snapd.detach 0 0",
+                            });
+}
+
+TEST_CASE("plan R8: three-phase mount order") {
+    // Overname first even when its target is missing; then entries whose
+    // target exists (by origin and dir); then those that need a mimic,
+    // group by group: the layout in the /e group comes before the plain
+    // entry of the /m group.
+    const TableFsView fs({"/b", "/z", "/e", "/m"}, {}, {});
+    const auto changes =
+        plan({},
+             profile("/s /m/x/new none bind 0 0\n"
+                     "/s /e/new none bind,x-snapd.origin=layout 0 0\n"
+                     "/s /z none bind,x-snapd.origin=layout 0 0\n"
+                     "/s /b none bind 0 0\n"
+                     "/snap/foo_bar /snap/foo none rbind,x-snapd.origin=overname 0 0\n"),
+             fs, kSnapd);
+    CHECK(steps(changes) == Strings{
+                                "mount /snap/foo",
+                                "mount /b",
+                                "mount /z",
+                                "mount /e/new",
+                                "mount /m/x/new",
+                            });
+}
+
+TEST_CASE("plan R8.3: mimic groups sorted bytewise, parents before children") {
+    // Mimic dirs /a/b and /a/b-1: bytewise /a/b comes first (the slash rule
+    // would put /a/b-1 first). Inside the /a/b group: by origin, then dir.
+    const TableFsView fs({"/a/b", "/a/b-1"}, {}, {});
+    const auto changes = plan({},
+                              profile("/s /a/b-1/x none bind 0 0\n"
+                                      "/s /a/b/a none bind,x-snapd.origin=layout 0 0\n"
+                                      "/s /a/b/y/z none bind 0 0\n"
+                                      "/s /a/b/y none bind 0 0\n"),
+                              fs, kSnapd);
+    CHECK(steps(changes) == Strings{
+                                "mount /a/b/y",
+                                "mount /a/b/y/z",
+                                "mount /a/b/a",
+                                "mount /a/b-1/x",
+                            });
+}
+
+TEST_CASE("plan R8.2: what counts as an existing target depends on the kind") {
+    // A dir mount point through a symlink to a directory exists; a regular
+    // file does not serve a dir mount; a file mount point only has to exist;
+    // a symlink entry needs a symlink there; ensure-dir always counts.
+    const TableFsView fs({"/real", "/q"}, {"/m/file", "/a/regular"},
+                         {{"/m/dirlink", "/real"}, {"/b/sym", "/t"}});
+    const auto changes =
+        plan({},
+             profile("/s /m/dirlink none bind 0 0\n"
+                     "/s /m/file none bind,x-snapd.kind=file 0 0\n"
+                     "none /m/sym none x-snapd.kind=symlink,x-snapd.symlink=/t 0 0\n"
+                     "none /b/sym none x-snapd.kind=symlink,x-snapd.symlink=/t 0 0\n"
+                     "none /q/ens none x-snapd.kind=ensure-dir,x-snapd.must-exist-dir=/q 0 0\n"
+                     "/s /a/regular none bind 0 0\n"),
+             fs, kSnapd);
+    CHECK(steps(changes) == Strings{
+                                "mount /b/sym",
+                                "mount /m/dirlink",
+                                "mount /m/file",
+                                "mount /q/ens",
+                                "mount /a/regular",
+                                "mount /m/sym",
+                            });
+}
+
+TEST_CASE("plan 4.3: worked example, mimic dirs sorted bytewise") {
+    const TableFsView fs({"/snap/test-snapd-layout/x1", "/usr/lib/x86_64-linux-gnu", "/var"}, {},
+                         {});
+    const auto desired = profile(
+        "/snap/l/x1/a /snap/test-snapd-layout/x1/fooo/deeper none rbind,x-snapd.origin=layout 0 0\n"
+        "/snap/l/x1/b /var/fooo/deeper none rbind,x-snapd.origin=layout 0 0\n"
+        "/snap/l/x1/c /usr/lib/x86_64-linux-gnu/wpe-webkit-1.0 none "
+        "rbind,x-snapd.origin=layout 0 0\n"
+        "/snap/l/x1/d /var/fooo-top none rbind,x-snapd.origin=layout 0 0\n"
+        "/snap/l/x1/e /usr/libexec/wpe-webkit-1.0 none rbind,x-snapd.origin=layout 0 0\n"
+        "/snap/l/x1/f /snap/test-snapd-layout/x1/fooo-top none rbind,x-snapd.origin=layout 0 0\n");
+    CHECK(steps(plan({}, desired, fs, kSnapd)) ==
+          Strings{
+              "mount /snap/test-snapd-layout/x1/fooo-top",
+              "mount /snap/test-snapd-layout/x1/fooo/deeper",
+              "mount /usr/libexec/wpe-webkit-1.0",
+              "mount /usr/lib/x86_64-linux-gnu/wpe-webkit-1.0",
+              "mount /var/fooo-top",
+              "mount /var/fooo/deeper",
+          });
+
+    // With /usr/libexec present its mimic dir is /usr/libexec, which sorts
+    // after /usr/lib/x86_64-linux-gnu.
+    const TableFsView with_libexec(
+        {"/snap/test-snapd-layout/x1", "/usr/lib/x86_64-linux-gnu", "/usr/libexec", "/var"}, {},
+        {});
+    CHECK(steps(plan({}, desired, with_libexec, kSnapd)) ==
+          Strings{
+              "mount /snap/test-snapd-layout/x1/fooo-top",
+              "mount /snap/test-snapd-layout/x1/fooo/deeper",
+              "mount /usr/lib/x86_64-linux-gnu/wpe-webkit-1.0",
+              "mount /usr/libexec/wpe-webkit-1.0",
+              "mount /var/fooo-top",
+              "mount /var/fooo/deeper",
+          });
+}
+
+TEST_CASE("plan tuck: unmount X + mount Y at one dir become one replace, where the mount was") {
+    const TableFsView fs({"/a", "/b", "/c", "/k"}, {}, {});
+    const auto current = profile(
+        "/k /k none bind 0 0\n"
+        "/s1 /b none bind,ro 0 0\n");
+    const auto desired = profile(
+        "/k /k none bind 0 0\n"
+        "/s /c none bind 0 0\n"
+        "/s2 /b none bind,ro 0 0\n"
+        "/s /a none bind 0 0\n");
+    CHECK(lines(plan(current, desired, fs)) ==
+          Strings{
+              "keep /k /k none bind 0 0",
+              "mount /s /a none bind 0 0",
+              "replace /s2 /b none bind,ro 0 0 <- /s1 /b none bind,ro,x-snapd.detach 0 0",
+              "mount /s /c none bind 0 0",
+          });
+}
+
+TEST_CASE("plan tuck: tuck=false gives snapd's plan (unmount, then mount)") {
+    const TableFsView fs({"/a", "/b", "/c", "/k"}, {}, {});
+    const auto current = profile(
+        "/k /k none bind 0 0\n"
+        "/s1 /b none bind,ro 0 0\n");
+    const auto desired = profile(
+        "/k /k none bind 0 0\n"
+        "/s /c none bind 0 0\n"
+        "/s2 /b none bind,ro 0 0\n"
+        "/s /a none bind 0 0\n");
+    CHECK(lines(plan(current, desired, fs, kSnapd)) ==
+          Strings{
+              "unmount /s1 /b none bind,ro,x-snapd.detach 0 0",
+              "keep /k /k none bind 0 0",
+              "mount /s /a none bind 0 0",
+              "mount /s2 /b none bind,ro 0 0",
+              "mount /s /c none bind 0 0",
+          });
+}
+
+TEST_CASE("plan tuck: children of the replaced entry are unmounted first and mounted after") {
+    // /a/b is unchanged and /a/c changed, but both sit on the mount that /a
+    // replaces: they come down before it and go up again after it.
+    const TableFsView fs({"/a/b", "/a/c"}, {}, {});
+    const auto changes = plan(profile("/old /a none bind 0 0\n"
+                                      "/sb /a/b none bind 0 0\n"
+                                      "/c1 /a/c none bind 0 0\n"),
+                              profile("/new /a none bind 0 0\n"
+                                      "/sb /a/b none bind 0 0\n"
+                                      "/c2 /a/c none bind 0 0\n"),
+                              fs);
+    CHECK(lines(changes) ==
+          Strings{
+              "unmount /c1 /a/c none bind,x-snapd.detach 0 0",
+              "unmount /sb /a/b none bind,x-snapd.detach 0 0",
+              "replace /new /a none bind 0 0 <- /old /a none bind,x-snapd.detach 0 0",
+              "mount /sb /a/b none bind 0 0",
+              "mount /c2 /a/c none bind 0 0",
+          });
+}
+
+TEST_CASE("plan tuck: a changed child of a kept parent is replaced") {
+    const TableFsView fs({"/a/b"}, {}, {});
+    const auto changes = plan(profile("/sa /a none bind 0 0\n"
+                                      "/old /a/b none bind 0 0\n"),
+                              profile("/sa /a none bind 0 0\n"
+                                      "/new /a/b none bind 0 0\n"),
+                              fs);
+    CHECK(lines(changes) ==
+          Strings{
+              "keep /sa /a none bind 0 0",
+              "replace /new /a/b none bind 0 0 <- /old /a/b none bind,x-snapd.detach 0 0",
+          });
+}
+
+TEST_CASE("plan tuck: file binds and filesystem mounts fold too") {
+    const TableFsView fs({"/t"}, {"/etc/foo.conf"}, {});
+    const auto changes = plan(profile("/s1/foo.conf /etc/foo.conf none bind,x-snapd.kind=file 0 0\n"
+                                      "tmpfs /t tmpfs mode=0755 0 0\n"),
+                              profile("/s2/foo.conf /etc/foo.conf none bind,x-snapd.kind=file 0 0\n"
+                                      "tmpfs /t tmpfs mode=0700 0 0\n"),
+                              fs);
+    CHECK(steps(changes) == Strings{"replace /etc/foo.conf", "replace /t"});
+}
+
+TEST_CASE("plan tuck: no fold for symlink entries") {
+    const TableFsView fs({"/d"}, {}, {{"/l", "/t1"}, {"/m", "/t"}});
+    SUBCASE("symlink to symlink") {
+        const auto changes =
+            plan(profile("none /l none x-snapd.kind=symlink,x-snapd.symlink=/t1 0 0\n"),
+                 profile("none /l none x-snapd.kind=symlink,x-snapd.symlink=/t2 0 0\n"), fs);
+        CHECK(steps(changes) == Strings{"unmount /l", "mount /l"});
+    }
+    SUBCASE("symlink to bind") {
+        const auto changes =
+            plan(profile("none /m none x-snapd.kind=symlink,x-snapd.symlink=/t 0 0\n"),
+                 profile("/s /m none bind 0 0\n"), fs);
+        CHECK(steps(changes) == Strings{"unmount /m", "mount /m"});
+    }
+    SUBCASE("bind to symlink") {
+        const auto changes =
+            plan(profile("/s /d none bind 0 0\n"),
+                 profile("none /d none x-snapd.kind=symlink,x-snapd.symlink=/t 0 0\n"), fs);
+        CHECK(steps(changes) == Strings{"unmount /d", "mount /d"});
+    }
+}
+
+TEST_CASE("plan tuck: no fold for ensure-dir entries") {
+    const TableFsView fs({"/home/u/a"}, {}, {});
+    SUBCASE("ensure-dir to ensure-dir") {
+        const auto changes = plan(
+            profile(
+                "none /home/u/a none x-snapd.kind=ensure-dir,x-snapd.must-exist-dir=/home 0 0\n"),
+            profile("none /home/u/a none "
+                    "x-snapd.kind=ensure-dir,x-snapd.must-exist-dir=/home/u 0 0\n"),
+            fs);
+        CHECK(steps(changes) == Strings{"unmount /home/u/a", "mount /home/u/a"});
+    }
+    SUBCASE("ensure-dir to bind") {
+        const auto changes = plan(
+            profile(
+                "none /home/u/a none x-snapd.kind=ensure-dir,x-snapd.must-exist-dir=/home 0 0\n"),
+            profile("/s /home/u/a none bind 0 0\n"), fs);
+        CHECK(steps(changes) == Strings{"unmount /home/u/a", "mount /home/u/a"});
+    }
+}
+
+TEST_CASE("plan tuck: no fold when more than one mount at the dir comes down") {
+    // A layout and the tmpfs of a mimic at one dir: one replace could only
+    // swap the top of the two.
+    const TableFsView fs({"/opt/x"}, {}, {});
+    const auto changes =
+        plan(profile("/snap/a/1/x /opt/x none rbind,x-snapd.origin=layout 0 0\n"
+                     "tmpfs /opt/x tmpfs x-snapd.synthetic,x-snapd.needed-by=/opt/x/y 0 0\n"),
+             profile("/snap/p/1/x /opt/x none bind 0 0\n"), fs);
+    CHECK(steps(changes) == Strings{"unmount /opt/x", "unmount /opt/x", "mount /opt/x"});
+}
+
+TEST_CASE("plan: a relative mount point gets planned, not searched for forever") {
+    // Validation rejects relative paths before apply; the planner must still
+    // stop walking up at "." (plan --scenario, a corrupt current profile).
+    const TableFsView fs({"/a"}, {}, {});
+    const auto changes = plan(profile("/s1 foo/bar none bind 0 0\n"),
+                              profile("/s2 foo/bar none bind 0 0\n"
+                                      "/s foo/baz/x none bind 0 0\n"),
+                              fs);
+    CHECK(lines(changes) ==
+          Strings{
+              "replace /s2 foo/bar none bind 0 0 <- /s1 foo/bar none bind,x-snapd.detach 0 0",
+              "mount /s foo/baz/x none bind 0 0",
+          });
+}
