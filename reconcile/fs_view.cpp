@@ -45,9 +45,10 @@ std::string LiveFsView::readlink(const std::string& path) const {
 
 TableFsView::TableFsView(std::set<std::string> dirs, std::set<std::string> files,
                          std::map<std::string, std::string> symlinks) {
-    // Every ancestor of a listed path exists as a directory.
+    // Every ancestor of a listed path exists as a directory. A relative path
+    // climbs to ".", the working directory, which exists as "/" does.
     auto add_parents = [this](std::string p) {
-        while (p != "/") {
+        while (p != "/" && p != ".") {
             p = parent_dir(p);
             dirs_.insert(p);
         }
@@ -65,6 +66,7 @@ TableFsView::TableFsView(std::set<std::string> dirs, std::set<std::string> files
         add_parents(link);
     }
     dirs_.insert("/");
+    dirs_.insert(".");
 }
 
 FileType TableFsView::lstat(const std::string& path) const {

@@ -30,10 +30,11 @@ class LiveFsView final : public FsView {
 };
 
 // A fixed table of facts (scenario files, tests). Every ancestor of a listed
-// path is a directory; "/" always exists; anything else is missing.
+// path is a directory; "/" and "." (where relative paths, which snapd's diff
+// accepts, start) always exist; anything else is missing.
 class TableFsView final : public FsView {
   public:
-    TableFsView() = default;
+    TableFsView() : TableFsView({}, {}, {}) {}
     TableFsView(std::set<std::string> dirs, std::set<std::string> files,
                 std::map<std::string, std::string> symlinks);
     FileType lstat(const std::string& path) const override;

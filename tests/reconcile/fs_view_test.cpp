@@ -1,0 +1,37 @@
+// The file facts of scenario files.
+#include "reconcile/fs_view.hpp"
+
+#include <doctest/doctest.h>
+
+using nsr::reconcile::FileType;
+using nsr::reconcile::TableFsView;
+
+TEST_CASE("an empty table of facts still has the root and the working directory") {
+    const TableFsView fs;
+    CHECK(fs.stat("/") == FileType::Directory);
+    CHECK(fs.stat(".") == FileType::Directory);
+    CHECK(fs.stat("/etc") == FileType::Missing);
+}
+
+TEST_CASE("the parents of a listed path are directories") {
+    const TableFsView fs({"/snap/foo/1/lib"}, {"/etc/app.conf"}, {{"/usr/lib/x", "/snap/foo/1/x"}});
+    for (const char* dir :
+         {"/snap", "/snap/foo", "/snap/foo/1", "/snap/foo/1/lib", "/etc", "/usr", "/usr/lib"}) {
+        CHECK_MESSAGE(fs.lstat(dir) == FileType::Directory, dir);
+    }
+    CHECK(fs.lstat("/etc/app.conf") == FileType::Regular);
+    CHECK(fs.lstat("/usr/lib/x") == FileType::Symlink);
+    CHECK(fs.stat("/usr/lib/x") == FileType::Missing);
+    CHECK(fs.readlink("/usr/lib/x") == "/snap/foo/1/x");
+}
+
+// snapd's diff accepts relative mount points (they fail only when applied),
+// and walks up from them until it finds a directory; "." ends that walk.
+TEST_CASE("a relative path climbs to the working directory") {
+    const TableFsView fs({"var/lib/app"}, {}, {});
+    CHECK(fs.lstat("var/lib/app") == FileType::Directory);
+    CHECK(fs.lstat("var/lib") == FileType::Directory);
+    CHECK(fs.lstat("var") == FileType::Directory);
+    CHECK(fs.lstat(".") == FileType::Directory);
+    CHECK(fs.lstat("/var") == FileType::Missing);
+}
