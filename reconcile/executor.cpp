@@ -69,10 +69,10 @@ struct Executor::Impl {
     // The plan being run and the position of the change at hand.
     const std::vector<Change>* plan = nullptr;
     size_t index = 0;
+    const ChangeGroups* groups = nullptr;
     // Plan positions already carried out together with an earlier change,
     // with the detail to report for them.
     std::map<size_t, std::string> done_with{};
-    std::map<size_t, size_t> leaving_with_tmpfs{};
 
     void debug(const std::string& s) const {
         if (opt.debug)
@@ -306,7 +306,7 @@ struct Executor::Impl {
     // instead of after the replaced mount took the old ones away.
     std::vector<Carried> carry_children(const Fd& tree, const std::string& dir) {
         std::vector<Carried> carried;
-        for (size_t i : mounts_carried_by(*plan, index)) {
+        for (size_t i : groups->mounts_carried_by(index)) {
             std::string why;
             try {
                 why = carry(tree, dir, i, carried);
@@ -475,6 +475,7 @@ struct Executor::Impl {
     // tmpfs emptied step by step. Detaching the tmpfs first takes them all
     // at once, and the original directory shows again in one step.
     void unmount_tmpfs_whole(size_t first) {
+        const auto& leaving_with_tmpfs = groups->unmounts_leaving_with_tmpfs();
         auto it = leaving_with_tmpfs.find(first);
         if (it == leaving_with_tmpfs.end())
             return;
@@ -522,9 +523,9 @@ Executor::Executor(Kernel& kernel, mountinfo::MountTable& table, const FsView& f
 
 Result Executor::run(const std::vector<Change>& changes) {
     Impl impl{kernel_, table_, fs_, assumptions_, options_};
+    const ChangeGroups groups(changes);
     impl.plan = &changes;
-    if (options_.tuck)
-        impl.leaving_with_tmpfs = unmounts_leaving_with_tmpfs(changes);
+    impl.groups = &groups;
     Result result;
     // Entries that were in place before this run and still are, in the plan's
     // (reverse log) order; saved in log order, unlike snapd (see README).
@@ -535,7 +536,8 @@ Result Executor::run(const std::vector<Change>& changes) {
         const Change& c = changes[i];
         Outcome o{c, Status::Done, "", {}};
         impl.index = i;
-        impl.unmount_tmpfs_whole(i);
+        if (options_.tuck)
+            impl.unmount_tmpfs_whole(i);
         if (auto early = impl.done_with.find(i); early != impl.done_with.end()) {
             o.detail = early->second;
         } else if (const Verdict v = needed(c, table_, fs_); !v.needed) {

@@ -34,7 +34,7 @@ TEST_CASE("a replacement carries the later mounts below it, in plan order") {
         replace("/p/2", "/a", "/p/1"), mount("/q", "/a/b"), mount("/z", "/elsewhere"),
         mount("/r", "/a/b/c"),         mount("/t", "/ab"),
     };
-    CHECK(mounts_carried_by(plan, 0) == std::vector<size_t>{1, 3});
+    CHECK(ChangeGroups(plan).mounts_carried_by(0) == std::vector<size_t>{1, 3});
 }
 
 TEST_CASE("a replacement stops carrying at a change below it that cannot go") {
@@ -47,21 +47,21 @@ TEST_CASE("a replacement stops carrying at a change below it that cannot go") {
              std::nullopt},
             mount("/r", "/a/c"),
         };
-        CHECK(mounts_carried_by(plan, 0) == std::vector<size_t>{1});
+        CHECK(ChangeGroups(plan).mounts_carried_by(0) == std::vector<size_t>{1});
     }
     SUBCASE("propagation options") {
         const std::vector<Change> plan{replace("/p/2", "/a", "/p/1"),
                                        mount("/q", "/a/b", {"rshared"}), mount("/r", "/a/c")};
-        CHECK(mounts_carried_by(plan, 0).empty());
+        CHECK(ChangeGroups(plan).mounts_carried_by(0).empty());
     }
     SUBCASE("a source below the replaced mount point") {
         const std::vector<Change> plan{replace("/p/2", "/a", "/p/1"), mount("/a/x", "/a/b")};
-        CHECK(mounts_carried_by(plan, 0).empty());
+        CHECK(ChangeGroups(plan).mounts_carried_by(0).empty());
     }
     SUBCASE("a source below a mount point changed in between") {
         const std::vector<Change> plan{replace("/p/2", "/a", "/p/1"), mount("/q", "/z"),
                                        mount("/z/x", "/a/b")};
-        CHECK(mounts_carried_by(plan, 0).empty());
+        CHECK(ChangeGroups(plan).mounts_carried_by(0).empty());
     }
 }
 
@@ -73,7 +73,7 @@ TEST_CASE("unmounts right before a tmpfs's unmount, below it, leave with it") {
         unmount("/k/x", "/k/x", "none"),   mount("/y", "/k/y"),
         unmount("tmpfs", "/k", "tmpfs"),
     };
-    CHECK(unmounts_leaving_with_tmpfs(plan) == std::map<size_t, size_t>{{1, 4}});
+    CHECK(ChangeGroups(plan).unmounts_leaving_with_tmpfs() == std::map<size_t, size_t>{{1, 4}});
 }
 
 }  // namespace nsr::reconcile
