@@ -3,17 +3,20 @@
 #include <sys/mount.h>
 
 #include <cstring>
+#include <map>
 #include <stdexcept>
 #include <system_error>
 
 #include "profile/flags.hpp"
 #include "profile/xsnapd.hpp"
+#include "reconcile/change_groups.hpp"
 #include "reconcile/mimic.hpp"
 #include "reconcile/mount_ops.hpp"
 #include "reconcile/needed.hpp"
 #include "reconcile/paths.hpp"
 #include "reconcile/secure_fs.hpp"
 #include "reconcile/table_update.hpp"
+#include "reconcile/tuck_refusal.hpp"
 
 namespace nsr::reconcile {
 
@@ -63,6 +66,13 @@ struct Executor::Impl {
     const ExecOptions& opt;
     SecureFs sfs{k};
     MountOps ops{k};
+    // The plan being run and the position of the change at hand.
+    const std::vector<Change>* plan = nullptr;
+    size_t index = 0;
+    const ChangeGroups* groups = nullptr;
+    // Plan positions already carried out together with an earlier change,
+    // with the detail to report for them.
+    std::map<size_t, std::string> done_with{};
 
     void debug(const std::string& s) const {
         if (opt.debug)
@@ -228,9 +238,94 @@ struct Executor::Impl {
         return {std::move(tree), m};
     }
 
+    // A mount carried by a replacement: made on the new mount while it was
+    // detached, recorded once that is attached.
+    struct Carried {
+        size_t index;
+        Fd tree;
+        mountinfo::Mount proto;
+    };
+
+    // Opens REL (below the root of the detached TREE) without following
+    // symlinks, and checks it is the mount point KIND needs. "" or the why not.
+    std::string open_in_tree(const Fd& tree, const std::string& rel, Kind kind, Fd& out) {
+        Fd cur;
+        size_t pos = 0;
+        while (true) {
+            const size_t slash = rel.find('/', pos);
+            const bool last = slash == std::string::npos;
+            const std::string name = rel.substr(pos, last ? std::string::npos : slash - pos);
+            const int flags = O_PATH | O_NOFOLLOW | O_CLOEXEC | (last ? 0 : O_DIRECTORY);
+            int fd = k.openat(cur ? cur.get() : tree.get(), name.c_str(), flags);
+            if (fd < 0)
+                return "cannot open " + name + " in the new mount: " + errno_text(-fd);
+            cur = Fd(fd);
+            if (last)
+                break;
+            pos = slash + 1;
+        }
+        struct stat st {};
+        check_rc(k.fstatat(cur.get(), "", &st, AT_EMPTY_PATH), "cannot inspect " + rel);
+        const bool fits = kind == Kind::Directory ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode);
+        if (!fits)
+            return "its mount point in the new mount is of another type";
+        out = std::move(cur);
+        return "";
+    }
+
+    // Makes the mount of the change at I on TREE (the detached new mount for
+    // DIR). "" or why it cannot.
+    std::string carry(const Fd& tree, const std::string& dir, size_t i,
+                      std::vector<Carried>& carried) {
+        const MountEntry& e = (*plan)[i].entry;
+        const std::string cdir = clean_path(e.dir);
+        const Kind kind = profile::kind(e);
+        if (profile::is_bind(e)) {
+            const FileType t = fs.lstat(clean_path(e.name));
+            if (t != (kind == Kind::Directory ? FileType::Directory : FileType::Regular))
+                return "its source is missing or of another type";
+        }
+        Fd point;
+        std::string why =
+            open_in_tree(tree, cdir.substr(dir.size() + (dir == "/" ? 0 : 1)), kind, point);
+        if (!why.empty())
+            return why;
+        const auto flags = profile::options_to_flags(e.options);
+        auto [child, proto] = build(e, flags);
+        int rc = ops.attach(child, point, false);
+        if (rc < 0)
+            return "the kernel refused to mount on the detached new mount (" + errno_text(-rc) +
+                   ")";
+        proto.mount_point = cdir;
+        carried.push_back({i, std::move(child), std::move(proto)});
+        return "";
+    }
+
+    // The later mounts below DIR that can go on TREE (the detached new mount
+    // for DIR) before it is attached: they then appear together with it,
+    // instead of after the replaced mount took the old ones away.
+    std::vector<Carried> carry_children(const Fd& tree, const std::string& dir) {
+        std::vector<Carried> carried;
+        for (size_t i : groups->mounts_carried_by(index)) {
+            std::string why;
+            try {
+                why = carry(tree, dir, i, carried);
+            } catch (const std::exception& err) {
+                why = err.what();
+            }
+            if (!why.empty()) {
+                debug("replace at " + dir + ": the mount at " + clean_path((*plan)[i].entry.dir) +
+                      " is made after the replacement, not with it: " + why);
+                break;
+            }
+        }
+        return carried;
+    }
+
     // Mounts the entry at its (existing) mount point. With REPLACES, the new
-    // mount goes beneath the old one, which is then detached.
-    void mount(const MountEntry& e, const MountEntry* replaces) {
+    // mount goes beneath the old one, which is then detached. A replacement
+    // (WITH_CHILDREN) takes along the later mounts below it that it can.
+    void mount(const MountEntry& e, const MountEntry* replaces, bool with_children) {
         const Kind kind = profile::kind(e);
         if (kind != Kind::Directory && kind != Kind::File)
             return;
@@ -238,6 +333,11 @@ struct Executor::Impl {
         const auto flags = profile::options_to_flags(e.options);
         auto [tree, proto] = build(e, flags);
         proto.mount_point = dir;
+        // Propagation is set once the mount is attached, and would then reach
+        // the carried mounts too.
+        std::vector<Carried> carried;
+        if (with_children && opt.tuck && !(flags.flags & kPropagation))
+            carried = carry_children(tree, dir);
         Fd target = sfs.open_path(dir);
         bool beneath = false;
         if (replaces) {
@@ -249,7 +349,9 @@ struct Executor::Impl {
                     beneath = true;
                 } else {
                     debug("replace at " + dir + ": the kernel refused to mount beneath (" +
-                          errno_text(-rc) + "); unmounting the old mount first");
+                          errno_text(-rc) + ": " + beneath_refusal(table, dir, -rc) +
+                          "); unmounting the old mount first, " + dir +
+                          " shows what lies under it until the new mount is attached");
                 }
             }
             if (beneath) {
@@ -271,6 +373,10 @@ struct Executor::Impl {
             if (rc < 0)
                 throw_errno(rc, "cannot mount at \"" + dir + "\"");
             record_mount(k, table, tree, proto, false);
+        }
+        for (auto& c : carried) {
+            record_mount(k, table, c.tree, c.proto, false);
+            done_with[c.index] = "mounted on the new mount at " + dir + " before it was attached";
         }
         if (unsigned long prop = flags.flags & kPropagation) {
             const bool rec = e.has_option("rshared") || e.has_option("rslave") ||
@@ -356,12 +462,43 @@ struct Executor::Impl {
             case Action::Replace:
                 ensure_target(c.entry, o.synthesized);
                 ensure_source(c.entry, o.synthesized);
-                mount(c.entry, replaced(c));
+                mount(c.entry, replaced(c), c.action == Action::Replace);
                 break;
             case Action::Unmount:
                 unmount(c.entry);
                 break;
         }
+    }
+
+    // Unmounts of what lies in a tmpfs, right before the tmpfs's own
+    // unmount (a mimic's bind-backs): one by one, a reader would see the
+    // tmpfs emptied step by step. Detaching the tmpfs first takes them all
+    // at once, and the original directory shows again in one step.
+    void unmount_tmpfs_whole(size_t first) {
+        const auto& leaving_with_tmpfs = groups->unmounts_leaving_with_tmpfs();
+        auto it = leaving_with_tmpfs.find(first);
+        if (it == leaving_with_tmpfs.end())
+            return;
+        const size_t last = it->second;
+        const Change& t = (*plan)[last];
+        const std::string dir = clean_path(t.entry.dir);
+        if (!reconcile::needed(t, table, fs).needed)
+            return;
+        std::vector<size_t> leaving;
+        for (size_t i = first; i < last; ++i) {
+            if (reconcile::needed((*plan)[i], table, fs).needed)
+                leaving.push_back(i);
+        }
+        try {
+            unmount(t.entry);
+        } catch (const std::exception& err) {
+            debug("cannot detach the tmpfs at " + dir + " with everything in it (" + err.what() +
+                  "); unmounting what is in it one by one");
+            return;
+        }
+        for (size_t i : leaving)
+            done_with[i] = "detached together with the tmpfs at " + dir;
+        done_with[last] = "detached, with everything in it";
     }
 
     // The old mount a replacement really has to take down: none when the
@@ -386,6 +523,9 @@ Executor::Executor(Kernel& kernel, mountinfo::MountTable& table, const FsView& f
 
 Result Executor::run(const std::vector<Change>& changes) {
     Impl impl{kernel_, table_, fs_, assumptions_, options_};
+    const ChangeGroups groups(changes);
+    impl.plan = &changes;
+    impl.groups = &groups;
     Result result;
     // Entries that were in place before this run and still are, in the plan's
     // (reverse log) order; saved in log order, unlike snapd (see README).
@@ -395,8 +535,12 @@ Result Executor::run(const std::vector<Change>& changes) {
     for (; i < changes.size(); ++i) {
         const Change& c = changes[i];
         Outcome o{c, Status::Done, "", {}};
-        const Verdict v = needed(c, table_, fs_);
-        if (!v.needed) {
+        impl.index = i;
+        if (options_.tuck)
+            impl.unmount_tmpfs_whole(i);
+        if (auto early = impl.done_with.find(i); early != impl.done_with.end()) {
+            o.detail = early->second;
+        } else if (const Verdict v = needed(c, table_, fs_); !v.needed) {
             o.status = Status::AlreadyDone;
             o.detail = v.reason;
         } else {
@@ -447,6 +591,12 @@ Result Executor::run(const std::vector<Change>& changes) {
     // After a fatal error, what was not unmounted is still there.
     for (; i < changes.size(); ++i) {
         const Change& c = changes[i];
+        if (impl.done_with.count(i)) {
+            // Carried out with an earlier change, before the error.
+            if (c.action == Action::Mount || c.action == Action::Replace)
+                added.push_back(c.entry);
+            continue;
+        }
         if (c.action == Action::Keep || c.action == Action::Unmount)
             prior.push_back(c.entry);
         if (c.action == Action::Replace && c.replaces)

@@ -27,7 +27,10 @@ struct Outcome {
 };
 
 struct ExecOptions {
-    // Attach replacements and mimics beneath / fully built (no empty window).
+    // No empty window: a replacement is attached beneath the old mount,
+    // with the later mounts below it already on it; a mimic is built
+    // detached and attached in one move; a tmpfs is detached with what is
+    // in it rather than emptied first. False: snapd's order.
     bool tuck = true;
     // Owner of directories made for ensure-dir entries.
     uid_t uid = 0;

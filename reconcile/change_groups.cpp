@@ -1,0 +1,101 @@
+#include "reconcile/change_groups.hpp"
+
+#include <sys/mount.h>
+
+#include <algorithm>
+
+#include "profile/flags.hpp"
+#include "profile/xsnapd.hpp"
+#include "reconcile/paths.hpp"
+
+namespace nsr::reconcile {
+
+using profile::Kind;
+
+namespace {
+
+constexpr unsigned long kPropagation = MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE;
+
+bool below(const std::string& path, const std::string& dir) {
+    return path != dir && is_within(path, dir);
+}
+
+// A mount that can be made on a detached tree: a bind or filesystem at a
+// directory or file, with no propagation to set once attached.
+bool carriable(const Change& c) {
+    if (c.action != Action::Mount && c.action != Action::Replace)
+        return false;
+    const Kind k = profile::kind(c.entry);
+    if (k != Kind::Directory && k != Kind::File)
+        return false;
+    return !(profile::options_to_flags(c.entry.options).flags & kPropagation);
+}
+
+}  // namespace
+
+ChangeGroups::ChangeGroups(const std::vector<Change>& plan) : plan_(plan) {
+    dirs_.reserve(plan.size());
+    sorted_.reserve(plan.size());
+    for (size_t i = 0; i < plan.size(); ++i) {
+        dirs_.push_back(clean_path(plan[i].entry.dir));
+        sorted_.emplace_back(dirs_.back(), i);
+        at_dir_[dirs_.back()].push_back(i);
+    }
+    std::sort(sorted_.begin(), sorted_.end());
+    for (size_t j = 0; j < plan.size(); ++j) {
+        const Change& t = plan[j];
+        if (t.action != Action::Unmount || t.entry.type != "tmpfs" ||
+            profile::kind(t.entry) != Kind::Directory) {
+            continue;
+        }
+        size_t first = j;
+        while (first > 0 && plan[first - 1].action == Action::Unmount &&
+               below(dirs_[first - 1], dirs_[j])) {
+            --first;
+        }
+        if (first < j)
+            leaving_[first] = j;
+    }
+}
+
+bool ChangeGroups::changed_between(const std::string& src, size_t from, size_t to) const {
+    for (std::string d = src;; d = parent_dir(d)) {
+        auto it = at_dir_.find(d);
+        if (it != at_dir_.end()) {
+            auto j = std::upper_bound(it->second.begin(), it->second.end(), from);
+            if (j != it->second.end() && *j < to)
+                return true;
+        }
+        if (d == "/")
+            return false;
+    }
+}
+
+std::vector<size_t> ChangeGroups::mounts_carried_by(size_t replace) const {
+    const std::string& dir = dirs_.at(replace);
+    // Paths below DIR sort together, right after DIR + "/".
+    const std::string prefix = dir == "/" ? "/" : dir + "/";
+    std::vector<size_t> later;
+    for (auto it =
+             std::lower_bound(sorted_.begin(), sorted_.end(), std::make_pair(prefix, size_t{0}));
+         it != sorted_.end() && it->first.starts_with(prefix); ++it) {
+        if (it->second > replace && it->first != dir)
+            later.push_back(it->second);
+    }
+    std::sort(later.begin(), later.end());
+    std::vector<size_t> out;
+    for (size_t i : later) {
+        const Change& c = plan_[i];
+        if (!carriable(c))
+            break;
+        if (profile::is_bind(c.entry)) {
+            const std::string src = clean_path(c.entry.name);
+            if (is_within(src, dir) || changed_between(src, replace, i))
+                break;
+        }
+        out.push_back(i);
+    }
+    return out;
+}
+
+}  // namespace nsr::reconcile

@@ -1,0 +1,57 @@
+#include "tests/tuck/batch.hpp"
+
+#include <doctest/doctest.h>
+
+#include <stdexcept>
+
+#include "tests/tuck/reader_process.hpp"
+
+namespace nsr::tuck::test {
+
+Report run_batch(const Lab& lab, const Batch& b) {
+    const auto first = lab.apply(b.initial);
+    if (first.status != 0)
+        throw std::runtime_error("the initial apply failed: " + first.output);
+    Report r;
+    long failed = 0;
+    std::string last_output;
+    Reader reader(lab.ns_file(), b.dir, b.file, b.accept);
+    long unobserved = 0;
+    for (int i = 0; i < b.applies; ++i) {
+        const Step& step = b.cycle[static_cast<size_t>(i) % b.cycle.size()];
+        reader.forget_seen();
+        const auto run = lab.apply(step.desired, b.flags);
+        if (run.status != 0 || failed == 0)
+            last_output = run.output;
+        if (run.status != 0)
+            ++failed;
+        // The reader must have seen the result before the next apply, or it
+        // was not there to see the windows.
+        if (!reader.wait_until_seen(step.entries, step.accepted, 10000))
+            ++unobserved;
+    }
+    const ReaderCounts c = reader.stop();
+    r.set("iterations", c.iterations);
+    r.set("failures", c.failures());
+    r.set("enoent", c.enoent);
+    r.set("read_errno", c.read_errno);
+    r.set("unexpected", c.unexpected);
+    r.set("empty_listing", c.empty_listing);
+    r.set("list_errno", c.list_errno);
+    r.set("changes", c.changes);
+    r.set("failed_applies", failed);
+    r.set("unobserved_applies", unobserved);
+    r.set("last_output", last_output);
+    return r;
+}
+
+void check_batch_ran(const Report& r, int applies) {
+    REQUIRE_MESSAGE(r.error().empty(), r.error());
+    CHECK_MESSAGE(r.num("failed_applies") == 0, r.text("last_output"));
+    // A reader that did not read while the namespace changed proves nothing.
+    CHECK(r.num("unobserved_applies") == 0);
+    CHECK(r.num("changes") >= applies);
+    CHECK(r.num("iterations") >= 10L * applies);
+}
+
+}  // namespace nsr::tuck::test

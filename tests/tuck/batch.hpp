@@ -1,0 +1,45 @@
+// One batch of a tuck test: a reader loops inside the application
+// namespace while nsreconcile applies a cycle of desired profiles, one
+// after the other, as a provider refresh or a layout change would.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tests/tuck/lab.hpp"
+#include "tests/tuck/report.hpp"
+
+namespace nsr::tuck::test {
+
+// A desired profile, and what the reader sees once it is applied: the
+// number of entries of its DIR and which accepted text its file holds.
+struct Step {
+    std::string desired;
+    long entries;
+    int accepted;
+};
+
+struct Batch {
+    std::string initial;      // applied before the reader starts
+    std::vector<Step> cycle;  // applied in turn, APPLIES times in all
+    int applies = 0;
+    std::string flags;  // appended to every apply of the cycle ("--no-tuck")
+    // What the reader reads (DIR/FILE, one of ACCEPT) and lists (DIR).
+    std::string dir;
+    std::string file;
+    std::vector<std::string> accept;
+};
+
+// Runs B in LAB and reports the reader's counts (iterations, failures, the
+// failure kinds, changes), "failed_applies", "unobserved_applies" (applies
+// whose result the reader did not report before the next began) and
+// "last_output" (the output of the last apply, or of the last that failed).
+// Every step of the cycle must change what the reader sees.
+Report run_batch(const Lab& lab, const Batch& b);
+
+// Parent side: the batch ran to the end, every apply succeeded, and the
+// reader was looking all along (it saw the result of every apply, and read
+// many times).
+void check_batch_ran(const Report& r, int applies);
+
+}  // namespace nsr::tuck::test

@@ -1,0 +1,79 @@
+// Which changes of a plan the executor makes together with another one.
+#include "reconcile/change_groups.hpp"
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <vector>
+
+namespace nsr::reconcile {
+
+namespace {
+
+Change mount(const std::string& src, const std::string& dir, std::vector<std::string> opts = {}) {
+    opts.insert(opts.begin(), "bind");
+    return {Action::Mount, {src, dir, "none", opts, 0, 0, 0}, std::nullopt};
+}
+
+Change replace(const std::string& src, const std::string& dir, const std::string& old_src) {
+    return {Action::Replace,
+            {src, dir, "none", {"bind"}, 0, 0, 0},
+            profile::MountEntry{old_src, dir, "none", {"bind"}, 0, 0, 0}};
+}
+
+Change unmount(const std::string& name, const std::string& dir, const std::string& type) {
+    return {Action::Unmount,
+            {name, dir, type, {type == "tmpfs" ? "x-snapd.synthetic" : "bind"}, 0, 0, 0},
+            std::nullopt};
+}
+
+}  // namespace
+
+TEST_CASE("a replacement carries the later mounts below it, in plan order") {
+    const std::vector<Change> plan{
+        replace("/p/2", "/a", "/p/1"), mount("/q", "/a/b"), mount("/z", "/elsewhere"),
+        mount("/r", "/a/b/c"),         mount("/t", "/ab"),
+    };
+    CHECK(ChangeGroups(plan).mounts_carried_by(0) == std::vector<size_t>{1, 3});
+}
+
+TEST_CASE("a replacement stops carrying at a change below it that cannot go") {
+    SUBCASE("a symlink") {
+        const std::vector<Change> plan{
+            replace("/p/2", "/a", "/p/1"),
+            mount("/q", "/a/b"),
+            {Action::Mount,
+             {"none", "/a/l", "none", {"x-snapd.kind=symlink", "x-snapd.symlink=/x"}, 0, 0, 0},
+             std::nullopt},
+            mount("/r", "/a/c"),
+        };
+        CHECK(ChangeGroups(plan).mounts_carried_by(0) == std::vector<size_t>{1});
+    }
+    SUBCASE("propagation options") {
+        const std::vector<Change> plan{replace("/p/2", "/a", "/p/1"),
+                                       mount("/q", "/a/b", {"rshared"}), mount("/r", "/a/c")};
+        CHECK(ChangeGroups(plan).mounts_carried_by(0).empty());
+    }
+    SUBCASE("a source below the replaced mount point") {
+        const std::vector<Change> plan{replace("/p/2", "/a", "/p/1"), mount("/a/x", "/a/b")};
+        CHECK(ChangeGroups(plan).mounts_carried_by(0).empty());
+    }
+    SUBCASE("a source below a mount point changed in between") {
+        const std::vector<Change> plan{replace("/p/2", "/a", "/p/1"), mount("/q", "/z"),
+                                       mount("/z/x", "/a/b")};
+        CHECK(ChangeGroups(plan).mounts_carried_by(0).empty());
+    }
+}
+
+TEST_CASE("unmounts right before a tmpfs's unmount, below it, leave with it") {
+    const std::vector<Change> plan{
+        unmount("/p", "/other", "none"),   unmount("/p", "/m/new", "none"),
+        unmount("/m/o1", "/m/o1", "none"), unmount("/m/data", "/m/data", "none"),
+        unmount("tmpfs", "/m", "tmpfs"),   unmount("tmpfs", "/n", "tmpfs"),
+        unmount("/k/x", "/k/x", "none"),   mount("/y", "/k/y"),
+        unmount("tmpfs", "/k", "tmpfs"),
+    };
+    CHECK(ChangeGroups(plan).unmounts_leaving_with_tmpfs() == std::map<size_t, size_t>{{1, 4}});
+}
+
+}  // namespace nsr::reconcile

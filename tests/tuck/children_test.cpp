@@ -1,0 +1,119 @@
+// A provider refresh at DIR while another content bind sits below it, at
+// DIR/sub. Detaching the old mount at DIR takes DIR/sub with it, so the
+// mount at DIR/sub is made on the new mount while that is still detached,
+// and both appear in the one move that tucks the new mount beneath the old.
+// A reader of a file in DIR/sub never misses it; with --no-tuck (both
+// unmounted, then both mounted) it does.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+
+#include "tests/reconcile/scratch.hpp"
+#include "tests/tuck/batch.hpp"
+#include "tests/tuck/lab.hpp"
+
+namespace nsr::tuck::test {
+
+namespace {
+
+constexpr int kRefreshes = 50;
+constexpr int kFiles = 100;
+constexpr int kNoTuckBatches = 3;
+
+std::string file_name(int i) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "q%03d", i);
+    return buf;
+}
+
+// Provider revisions 1 and 2, each with an empty "sub" directory (and
+// revision 2 with one more file, so a reader listing DIR sees every
+// refresh); a second provider q (kFiles files) whose content goes at
+// data/sub; the consumer.
+void providers_and_consumer(Lab& lab) {
+    for (int rev : {1, 2}) {
+        const std::string img = "img/p" + std::to_string(rev);
+        lab.write(img + "/version", "rev" + std::to_string(rev) + "\n");
+        lab.make_dirs(img + "/sub");
+        lab.bind_ro(img, "snap/p/" + std::to_string(rev));
+    }
+    lab.write("img/p2/added-in-2", "");
+    for (int i = 0; i < kFiles; ++i)
+        lab.write("img/q/" + file_name(i), "q\n");
+    lab.bind_ro("img/q", "snap/q/1");
+    lab.make_dirs("img/app/data");
+    lab.bind_ro("img/app", "snap/app/1");
+}
+
+std::string profile(const Lab& lab, int rev) {
+    const std::string dir = lab.path("snap/app/1/data");
+    return lab.path("snap/p/" + std::to_string(rev)) + " " + dir + " none bind,ro 0 0\n" +
+           lab.path("snap/q/1") + " " + dir + "/sub none bind,ro 0 0\n";
+}
+
+Report children_batch(const std::string& flags) {
+    return run_lab(providers_and_consumer, [&](Lab& lab) {
+        const std::string dir = lab.path("snap/app/1/data");
+        Batch b;
+        b.initial = profile(lab, 1);
+        // DIR lists version and sub, and added-in-2 in revision 2.
+        b.cycle = {{profile(lab, 2), 3, 0}, {profile(lab, 1), 2, 0}};
+        b.applies = kRefreshes;
+        b.flags = flags;
+        b.dir = dir;
+        b.file = "sub/" + file_name(kFiles / 2);
+        b.accept = {"q\n"};
+        Report r = run_batch(lab, b);
+        const auto table = lab.table();
+        const auto at_dir = table.stack_at(dir);
+        const auto at_sub = table.stack_at(dir + "/sub");
+        r.set("mounts_at_dir", static_cast<long>(at_dir.size()));
+        r.set("root_at_dir", at_dir.empty() ? "" : at_dir.front()->root);
+        r.set("mounts_at_sub", static_cast<long>(at_sub.size()));
+        r.set("root_at_sub", at_sub.empty() ? "" : at_sub.front()->root);
+        r.set("sub_on_dir",
+              !at_dir.empty() && !at_sub.empty() && at_sub.front()->parent_id == at_dir.front()->id
+                  ? 1
+                  : 0);
+        r.set("current_is_desired", lab.current() == profile(lab, 1) ? 1 : 0);
+        return r;
+    });
+}
+
+void check_final_state(const Report& r) {
+    CHECK(r.num("mounts_at_dir") == 1);
+    CHECK(r.text("root_at_dir") == "/img/p1");
+    CHECK(r.num("mounts_at_sub") == 1);
+    CHECK(r.text("root_at_sub") == "/img/q");
+    CHECK(r.num("sub_on_dir") == 1);
+    CHECK(r.num("current_is_desired") == 1);
+}
+
+}  // namespace
+
+TEST_CASE("tucked refresh carries the mounts below DIR: zero failed reads") {
+    reconcile::test::require_root("mounts in private namespaces");
+    const Report r = children_batch("");
+    check_batch_ran(r, kRefreshes);
+    CHECK(r.num("failures") == 0);
+    CHECK(r.num("enoent") == 0);
+    CHECK(r.num("empty_listing") == 0);
+    // The last refresh said how the mount below DIR was made.
+    CHECK(r.text("last_output").find("(done: mounted on the new mount at ") != std::string::npos);
+    check_final_state(r);
+}
+
+TEST_CASE("--no-tuck refresh loses the mounts below DIR for a while") {
+    reconcile::test::require_root("mounts in private namespaces");
+    long failures = 0;
+    for (int batch = 0; batch < kNoTuckBatches && failures == 0; ++batch) {
+        const Report r = children_batch("--no-tuck");
+        check_batch_ran(r, kRefreshes);
+        check_final_state(r);
+        failures += r.num("failures");
+    }
+    CHECK_MESSAGE(failures > 0, "unmount-then-mount never showed DIR/sub empty in ", kNoTuckBatches,
+                  " batches of ", kRefreshes, " refreshes");
+}
+
+}  // namespace nsr::tuck::test

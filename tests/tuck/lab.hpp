@@ -1,0 +1,62 @@
+// The world of one tuck test, built inside a forked child's private mount
+// namespace: a tmpfs over a scratch directory, directory trees bound
+// read-only (standing in for squashfs snaps), an application namespace
+// preserved in a file, and the state files nsreconcile keeps. It all goes
+// away with the child's namespace; the scratch directory itself is removed
+// by run_lab.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "mountinfo/mount_table.hpp"
+#include "tests/tuck/report.hpp"
+
+namespace nsr::tuck::test {
+
+class Lab {
+  public:
+    // Mounts a tmpfs at ROOT, an existing empty directory.
+    explicit Lab(std::string root);
+
+    // ROOT/REL.
+    std::string path(const std::string& rel) const { return root_ + "/" + rel; }
+    // Creates ROOT/REL (and its parents) as a directory.
+    void make_dirs(const std::string& rel) const;
+    // Writes CONTENT to ROOT/REL, creating its directory.
+    void write(const std::string& rel, const std::string& content) const;
+    // Binds ROOT/FROM at ROOT/TO (created), read-only.
+    void bind_ro(const std::string& from, const std::string& to) const;
+
+    // Makes the application namespace at ROOT/ns/app.mnt, a copy of this
+    // one; INSIDE runs in it first.
+    void make_namespace(const std::function<void()>& inside = {}) const;
+    std::string ns_file() const { return path("ns/app.mnt"); }
+
+    struct Run {
+        int status;
+        std::string output;  // stdout and stderr
+    };
+    // `nsreconcile apply app` on the namespace, with DESIRED as the desired
+    // profile and EXTRA appended to the command line.
+    Run apply(const std::string& desired, const std::string& extra = "") const;
+    // The current profile nsreconcile wrote.
+    std::string current() const;
+    // The application namespace's mount table, read from inside it.
+    mountinfo::MountTable table() const;
+
+  private:
+    std::string root_;
+};
+
+// Runs one world in a forked child with a private mount namespace, on a
+// fresh scratch directory: SETUP builds the trees, the application
+// namespace is made (running INSIDE in it), then BODY runs and reports.
+// Returns BODY's report, or one whose error() says why there is none.
+Report run_lab(const std::function<void(Lab&)>& setup, const std::function<Report(Lab&)>& body,
+               const std::function<void(const Lab&)>& inside = {});
+
+// The count of mounts in TABLE whose mount point lies strictly below DIR.
+long mounts_below(const mountinfo::MountTable& table, const std::string& dir);
+
+}  // namespace nsr::tuck::test

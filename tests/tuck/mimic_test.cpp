@@ -1,0 +1,107 @@
+// A layout whose mount point is missing in a read-only directory needs a
+// writable mimic there: a tmpfs with the directory's entries bound back.
+// Applied and removed again and again while a reader lists the read-only
+// directory and reads one of its original files: tucked (the mimic built
+// detached and attached in one move, and detached as a whole), the reader
+// sees the directory as it was or with the layout, nothing in between;
+// with --no-tuck (snapd's order: attach the empty tmpfs, then fill it;
+// empty it, then detach it) it does.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+
+#include "tests/reconcile/scratch.hpp"
+#include "tests/tuck/batch.hpp"
+#include "tests/tuck/lab.hpp"
+
+namespace nsr::tuck::test {
+
+namespace {
+
+constexpr int kApplies = 50;  // 25 builds and 25 removals of the mimic
+constexpr int kFiles = 100;
+constexpr int kNoTuckBatches = 3;
+
+std::string file_name(int i) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "o%03d", i);
+    return buf;
+}
+
+// A read-only consumer snap/app/1 holding kFiles files and a directory,
+// and a provider snap/p/1 whose content a layout puts at snap/app/1/new.
+void consumer_and_provider(Lab& lab) {
+    for (int i = 0; i < kFiles; ++i)
+        lab.write("img/app/" + file_name(i), "orig\n");
+    lab.write("img/app/data/keep", "data\n");
+    lab.bind_ro("img/app", "snap/app/1");
+    lab.write("img/p1/lib", "p1\n");
+    lab.bind_ro("img/p1", "snap/p/1");
+}
+
+std::string layout_entry(const Lab& lab) {
+    return lab.path("snap/p/1") + " " + lab.path("snap/app/1/new") +
+           " none bind,ro,x-snapd.origin=layout 0 0\n";
+}
+
+// kApplies applies alternating the layout and no layout, ending without it.
+Report mimic_batch(const std::string& flags) {
+    return run_lab(consumer_and_provider, [&](Lab& lab) {
+        const std::string dir = lab.path("snap/app/1");
+        Batch b;
+        b.initial = "";
+        // The directory lists its files and data, and new with the layout.
+        b.cycle = {{layout_entry(lab), kFiles + 2, 0}, {"", kFiles + 1, 0}};
+        b.applies = kApplies;
+        b.flags = flags;
+        b.dir = dir;
+        // The last bind-back made and the first one undone: the longest
+        // window snapd's order leaves.
+        b.file = file_name(kFiles - 1);
+        b.accept = {"orig\n"};
+        Report r = run_batch(lab, b);
+        const auto table = lab.table();
+        const auto stack = table.stack_at(dir);
+        r.set("mounts_at_dir", static_cast<long>(stack.size()));
+        r.set("root_at_dir", stack.empty() ? "" : stack.front()->root);
+        r.set("mounts_below_dir", mounts_below(table, dir));
+        r.set("current", lab.current());
+        return r;
+    });
+}
+
+void check_final_state(const Report& r) {
+    // Only the consumer's own read-only bind is left, and nothing in it.
+    CHECK(r.num("mounts_at_dir") == 1);
+    CHECK(r.text("root_at_dir") == "/img/app");
+    CHECK(r.num("mounts_below_dir") == 0);
+    CHECK(r.text("current") == "");
+}
+
+}  // namespace
+
+TEST_CASE("tucked mimic build and removal: zero failed reads") {
+    reconcile::test::require_root("mounts in private namespaces");
+    const Report r = mimic_batch("");
+    check_batch_ran(r, kApplies);
+    CHECK(r.num("failures") == 0);
+    CHECK(r.num("enoent") == 0);
+    CHECK(r.num("empty_listing") == 0);
+    CHECK(r.num("unexpected") == 0);
+    check_final_state(r);
+}
+
+TEST_CASE("--no-tuck mimic build and removal shows failures") {
+    reconcile::test::require_root("mounts in private namespaces");
+    long failures = 0;
+    for (int batch = 0; batch < kNoTuckBatches && failures == 0; ++batch) {
+        const Report r = mimic_batch("--no-tuck");
+        check_batch_ran(r, kApplies);
+        check_final_state(r);
+        failures += r.num("failures");
+    }
+    CHECK_MESSAGE(failures > 0, "snapd's mimic order never showed a missing or empty file in ",
+                  kNoTuckBatches, " batches of ", kApplies, " applies");
+}
+
+}  // namespace nsr::tuck::test

@@ -1,0 +1,103 @@
+// A provider refresh (the content bind at DIR changes its source from one
+// revision to the other) while a reader inside the application namespace
+// keeps reading a file under DIR and listing DIR: tucked, it never sees
+// anything but the old or the new revision; with --no-tuck (snapd's
+// unmount-then-mount) it does.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+
+#include "tests/reconcile/scratch.hpp"
+#include "tests/tuck/batch.hpp"
+#include "tests/tuck/lab.hpp"
+
+namespace nsr::tuck::test {
+
+namespace {
+
+constexpr int kRefreshes = 50;
+constexpr int kFiles = 100;
+// Unlucky scheduling can let a --no-tuck batch slip through its windows.
+constexpr int kNoTuckBatches = 3;
+
+std::string file_name(int i) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "f%03d", i);
+    return buf;
+}
+
+// Revisions 1 and 2 of a provider snap (kFiles files each, their content
+// naming the revision) and a consumer whose snap/app/1/data gets one of
+// them by a read-only content bind.
+void provider_and_consumer(Lab& lab) {
+    for (int rev : {1, 2}) {
+        const std::string img = "img/p" + std::to_string(rev);
+        for (int i = 0; i < kFiles; ++i)
+            lab.write(img + "/" + file_name(i), "rev" + std::to_string(rev) + "\n");
+        lab.bind_ro(img, "snap/p/" + std::to_string(rev));
+    }
+    lab.make_dirs("img/app/data");
+    lab.bind_ro("img/app", "snap/app/1");
+}
+
+std::string content_entry(const Lab& lab, int rev) {
+    return lab.path("snap/p/" + std::to_string(rev)) + " " + lab.path("snap/app/1/data") +
+           " none bind,ro 0 0\n";
+}
+
+// kRefreshes refreshes 1 -> 2 -> 1 ..., ending on revision 1, and what the
+// namespace and the current profile look like afterwards.
+Report refresh_batch(const std::string& flags) {
+    return run_lab(provider_and_consumer, [&](Lab& lab) {
+        const std::string dir = lab.path("snap/app/1/data");
+        Batch b;
+        b.initial = content_entry(lab, 1);
+        b.cycle = {{content_entry(lab, 2), kFiles, 1}, {content_entry(lab, 1), kFiles, 0}};
+        b.applies = kRefreshes;
+        b.flags = flags;
+        b.dir = dir;
+        b.file = file_name(kFiles / 2);
+        b.accept = {"rev1\n", "rev2\n"};
+        Report r = run_batch(lab, b);
+        const auto table = lab.table();
+        const auto stack = table.stack_at(dir);
+        r.set("mounts_at_dir", static_cast<long>(stack.size()));
+        r.set("root_at_dir", stack.empty() ? "" : stack.front()->root);
+        r.set("current_is_desired", lab.current() == content_entry(lab, 1) ? 1 : 0);
+        return r;
+    });
+}
+
+void check_final_state(const Report& r) {
+    CHECK(r.num("mounts_at_dir") == 1);
+    CHECK(r.text("root_at_dir") == "/img/p1");
+    CHECK(r.num("current_is_desired") == 1);
+}
+
+}  // namespace
+
+TEST_CASE("tucked provider refresh: zero failed reads") {
+    reconcile::test::require_root("mounts in private namespaces");
+    const Report r = refresh_batch("");
+    check_batch_ran(r, kRefreshes);
+    CHECK(r.num("failures") == 0);
+    CHECK(r.num("enoent") == 0);
+    CHECK(r.num("empty_listing") == 0);
+    CHECK(r.num("unexpected") == 0);
+    check_final_state(r);
+}
+
+TEST_CASE("--no-tuck provider refresh shows failures") {
+    reconcile::test::require_root("mounts in private namespaces");
+    long failures = 0;
+    for (int batch = 0; batch < kNoTuckBatches && failures == 0; ++batch) {
+        const Report r = refresh_batch("--no-tuck");
+        check_batch_ran(r, kRefreshes);
+        check_final_state(r);
+        failures += r.num("failures");
+    }
+    CHECK_MESSAGE(failures > 0, "unmount-then-mount never showed an empty DIR in ", kNoTuckBatches,
+                  " batches of ", kRefreshes, " refreshes");
+}
+
+}  // namespace nsr::tuck::test
