@@ -255,6 +255,14 @@ struct Executor::Impl {
             if (beneath) {
                 record_mount(k, table, tree, proto, true);
                 int rc = ops.detach(target);
+                if (rc < 0) {
+                    // The old mount now sits on the new one, so nothing can
+                    // take the new one down without the old: one more try
+                    // before leaving both, the new one hidden and unrecorded.
+                    debug("replace at " + dir + ": cannot detach the replaced mount (" +
+                          errno_text(-rc) + "); trying once more");
+                    rc = ops.detach(target);
+                }
                 if (rc < 0)
                     throw_errno(rc, "cannot detach the replaced mount at \"" + dir + "\"");
                 record_detach(table, dir);
