@@ -51,8 +51,11 @@ void make_symlink(const std::string& target, const std::string& path) {
     check(::symlink(target.c_str(), path.c_str()), "symlink " + path);
 }
 
+// Mode 0711, unlike every directory in the world: a read-only bind of one
+// of them has the tmpfs's type, source and options, and must not pass for
+// a mimic's tmpfs, which takes the mode of the directory it covers.
 void mount_tmpfs(const std::string& path) {
-    check(::mount("tmpfs", path.c_str(), "tmpfs", 0, "size=16m,mode=0755"),
+    check(::mount("tmpfs", path.c_str(), "tmpfs", 0, "size=16m,mode=0711"),
           "mount tmpfs on " + path);
 }
 
