@@ -357,6 +357,14 @@ struct Executor::Impl {
             if (beneath) {
                 record_mount(k, table, tree, proto, true);
                 int rc = ops.detach(target);
+                if (rc < 0) {
+                    // The old mount now sits on the new one, so nothing can
+                    // take the new one down without the old: one more try
+                    // before leaving both, the new one hidden and unrecorded.
+                    debug("replace at " + dir + ": cannot detach the replaced mount (" +
+                          errno_text(-rc) + "); trying once more");
+                    rc = ops.detach(target);
+                }
                 if (rc < 0)
                     throw_errno(rc, "cannot detach the replaced mount at \"" + dir + "\"");
                 record_detach(table, dir);
@@ -530,6 +538,8 @@ Result Executor::run(const std::vector<Change>& changes) {
     // Entries that were in place before this run and still are, in the plan's
     // (reverse log) order; saved in log order, unlike snapd (see README).
     std::vector<MountEntry> prior;
+    // Positions in PRIOR of the entries whose unmount failed.
+    std::vector<size_t> failed_unmounts;
     std::vector<MountEntry> added;
     size_t i = 0;
     for (; i < changes.size(); ++i) {
@@ -567,8 +577,10 @@ Result Executor::run(const std::vector<Change>& changes) {
                     prior.push_back(c.entry);
                 break;
             case Action::Unmount:
-                if (o.status == Status::Failed)
+                if (o.status == Status::Failed) {
+                    failed_unmounts.push_back(prior.size());
                     prior.push_back(c.entry);
+                }
                 break;
             case Action::Mount:
             case Action::Replace:
@@ -601,6 +613,13 @@ Result Executor::run(const std::vector<Change>& changes) {
             prior.push_back(c.entry);
         if (c.action == Action::Replace && c.replaces)
             prior.push_back(*c.replaces);
+    }
+    // A failed unmount stays recorded only while its mount is there: the
+    // failure may have come after the mount went (removing the
+    // placeholder), and a later detach of a mount above it takes it along.
+    for (auto it = failed_unmounts.rbegin(); it != failed_unmounts.rend(); ++it) {
+        if (!needed({Action::Unmount, prior[*it], std::nullopt}, table_, fs_).needed)
+            prior.erase(prior.begin() + static_cast<std::ptrdiff_t>(*it));
     }
     result.new_current.entries.assign(prior.rbegin(), prior.rend());
     result.new_current.entries.insert(result.new_current.entries.end(), added.begin(), added.end());

@@ -43,8 +43,15 @@ std::vector<Item> list_items(Kernel& k, const Fd& dirfd, const std::string& dir,
         if (name == "." || name == "..")
             continue;
         struct stat st {};
-        if (k.fstatat(dirfd.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0)
-            continue;
+        if (int rc = k.fstatat(dirfd.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW); rc < 0) {
+            // Gone since readdir: nothing to bind back. Any other error would
+            // silently hide the entry in the mimic.
+            if (rc == -ENOENT)
+                continue;
+            ::closedir(d);
+            throw std::system_error(-rc, std::generic_category(),
+                                    "cannot inspect \"" + child_path(dir, name) + "\"");
+        }
         if (S_ISDIR(st.st_mode)) {
             items.push_back({name, ItemKind::Directory, ""});
         } else if (S_ISREG(st.st_mode)) {

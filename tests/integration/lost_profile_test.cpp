@@ -1,0 +1,47 @@
+// The current profile is only a log; the kernel is the truth. With the log
+// lost, a re-run finds every entry already in place, stacks nothing and
+// writes the log again.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "tests/integration/report.hpp"
+#include "tests/integration/sandbox.hpp"
+
+using namespace nsr::integration;
+
+TEST_CASE("a re-run after the current profile was lost stacks nothing and rewrites it") {
+    Sandbox sb;
+    const std::string common = sb.path("var/snap/foo/common");
+    const std::string desired = fstab({
+        sb.path("snap/provider/2/lib") + " " + common + "/bind none bind,ro 0 0",
+        "none " + common +
+            "/link none x-snapd.kind=symlink,x-snapd.symlink=" + sb.path("base/conf") + " 0 0",
+        sb.path("var/snap/provider/common/tree") + " " + common + "/rtree none rbind,rw 0 0",
+        "tmpfs " + common + "/tmp tmpfs mode=0700 0 0",
+        sb.path("snap/provider/2/etc/foo.conf") + " " + common +
+            "/z.conf none bind,ro,x-snapd.kind=file 0 0",
+    });
+    sb.set_desired(desired);
+    const Output first = sb.apply();
+    INFO("first run: " << first.out << first.err);
+    REQUIRE(first.status == 0);
+    REQUIRE(sb.current() == desired);
+    const std::string applied = sb.app_mountinfo();
+
+    REQUIRE(sb.outer({"rm", sb.current_file()}).status == 0);
+    REQUIRE_FALSE(sb.current());
+    const Output again = sb.apply({"--json"});
+    INFO("second run: " << again.out << again.err);
+    CHECK(again.status == 0);
+    const auto report = parse_report(again.out);
+    CHECK(report.size() == 5);
+    for (const auto& c : report) {
+        CAPTURE(c.entry);
+        CHECK(c.action == "mount");
+        CHECK(c.outcome == "already done");
+    }
+    // Not one mount added or taken away, ids included.
+    CHECK(sb.app_mountinfo() == applied);
+    CHECK(sb.current() == desired);
+}
