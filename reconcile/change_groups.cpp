@@ -31,6 +31,16 @@ bool carriable(const Change& c) {
     return !(profile::options_to_flags(c.entry.options).flags & kPropagation);
 }
 
+// The plan marks unmounts of binds and tmpfs with x-snapd.detach.
+bool same_but_detach(const profile::MountEntry& a, const profile::MountEntry& b) {
+    auto strip = [](profile::MountEntry e) {
+        std::erase(e.options, std::string("x-snapd.detach"));
+        e.dir = clean_path(e.dir);
+        return e;
+    };
+    return strip(a) == strip(b);
+}
+
 }  // namespace
 
 ChangeGroups::ChangeGroups(const std::vector<Change>& plan) : plan_(plan) {
@@ -55,6 +65,25 @@ ChangeGroups::ChangeGroups(const std::vector<Change>& plan) : plan_(plan) {
         }
         if (first < j)
             leaving_[first] = j;
+    }
+    for (size_t j = 0; j < plan.size(); ++j) {
+        if (plan[j].action != Action::Replace)
+            continue;
+        for (size_t i = 0; i < j; ++i) {
+            const Change& u = plan[i];
+            if (u.action != Action::Unmount || !below(dirs_[i], dirs_[j]) ||
+                (profile::kind(u.entry) != Kind::Directory &&
+                 profile::kind(u.entry) != Kind::File)) {
+                continue;
+            }
+            const auto& again = at_dir_.at(dirs_[i]);
+            if (std::any_of(again.begin(), again.end(), [&](size_t k) {
+                    return k > j && plan[k].action == Action::Mount &&
+                           same_but_detach(plan[k].entry, u.entry);
+                })) {
+                leaving_with_replace_[i] = j;
+            }
+        }
     }
 }
 

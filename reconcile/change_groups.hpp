@@ -33,6 +33,15 @@ class ChangeGroups {
     // each such run to the index of the tmpfs unmount.
     const std::map<size_t, size_t>& unmounts_leaving_with_tmpfs() const { return leaving_; }
 
+    // Unmounts, before a Replace, of mounts below its mount point that the
+    // plan mounts again unchanged after it (children dragged along by a
+    // changed parent). They leave with the old mount when it is detached,
+    // and come back carried by the new one, so unmounting them first would
+    // only open a window. Maps each such unmount to the Replace.
+    const std::map<size_t, size_t>& unmounts_leaving_with_replace() const {
+        return leaving_with_replace_;
+    }
+
   private:
     // Is a change at DIR (one of SRC's directories) between FROM and TO?
     bool changed_between(const std::string& src, size_t from, size_t to) const;
@@ -42,6 +51,7 @@ class ChangeGroups {
     std::vector<std::pair<std::string, size_t>> sorted_;           // (dir, index), by dir
     std::unordered_map<std::string, std::vector<size_t>> at_dir_;  // ascending indices
     std::map<size_t, size_t> leaving_;
+    std::map<size_t, size_t> leaving_with_replace_;
 };
 
 }  // namespace nsr::reconcile

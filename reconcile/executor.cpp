@@ -548,6 +548,12 @@ Result Executor::run(const std::vector<Change>& changes) {
         impl.index = i;
         if (options_.tuck)
             impl.unmount_tmpfs_whole(i);
+        const auto& with_replace = groups.unmounts_leaving_with_replace();
+        if (auto r = with_replace.find(i); options_.tuck && r != with_replace.end()) {
+            impl.done_with[i] = "left for the replacement at " +
+                                clean_path(changes[r->second].entry.dir) +
+                                " to take down with the old mount, and to mount again";
+        }
         if (auto early = impl.done_with.find(i); early != impl.done_with.end()) {
             o.detail = early->second;
         } else if (const Verdict v = needed(c, table_, fs_); !v.needed) {

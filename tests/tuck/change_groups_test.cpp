@@ -76,4 +76,22 @@ TEST_CASE("unmounts right before a tmpfs's unmount, below it, leave with it") {
     CHECK(ChangeGroups(plan).unmounts_leaving_with_tmpfs() == std::map<size_t, size_t>{{1, 4}});
 }
 
+TEST_CASE("unmounts of children a replacement mounts again unchanged leave with the old mount") {
+    auto detached = [](Change c) {
+        c.entry.options.push_back("x-snapd.detach");
+        return c;
+    };
+    const std::vector<Change> plan{
+        detached(unmount("/q", "/a/b", "none")),        // re-mounted unchanged: left
+        detached(unmount("/r", "/a/c", "none")),        // re-mounted from elsewhere: unmounted
+        detached(unmount("/s", "/a/gone", "none")),     // not re-mounted: unmounted
+        detached(unmount("/u", "/elsewhere", "none")),  // not below the replacement
+        replace("/p/2", "/a", "/p/1"),
+        mount("/q", "/a/b"),
+        mount("/r2", "/a/c"),
+        mount("/u", "/elsewhere"),
+    };
+    CHECK(ChangeGroups(plan).unmounts_leaving_with_replace() == std::map<size_t, size_t>{{0, 4}});
+}
+
 }  // namespace nsr::reconcile
