@@ -202,8 +202,10 @@ std::string apply_with_binary(const Scratch& s, const std::string& desired,
     const std::string script =
         "set -e; run=\"$1\"; shift\n"
         "mount -t tmpfs tmpfs \"$run\"; mkdir \"$run/target\"; touch \"$run/app.mnt\"\n"
-        // Binding a fresh namespace file fails with EINVAL now and then
-        // unless the process stays on one CPU; retry as well.
+        // Binding a fresh namespace file fails the kernel's loop check when
+        // the new namespace's id comes from an older per-CPU batch than the
+        // caller's namespace: the outer namespace is made on the same CPU
+        // (below), so the ids grow; retry as well.
         "i=0; until taskset -c 0 unshare --mount=\"$run/app.mnt\" --propagation private true; do\n"
         "  i=$((i+1)); [ $i -lt 50 ]; sleep 0.02; done\n"
         "set +e\n"
@@ -211,9 +213,9 @@ std::string apply_with_binary(const Scratch& s, const std::string& desired,
         "echo \"target: $(nsenter --mount=\"$run/app.mnt\" findmnt -n -o FSTYPE --mountpoint "
         "\"$run/target\")\"\n"
         "echo \"current: $(cat \"$run/app.fstab\")\"\n";
-    return run_shell("unshare -m --propagation private sh -c '" + script + "' sh " + run + " " +
-                     NSR_BINARY + " apply app --config " + s / "config.yaml" + " --freeze-cgroup " +
-                     cgroup + " -v")
+    return run_shell("taskset -c 0 unshare -m --propagation private sh -c '" + script + "' sh " +
+                     run + " " + NSR_BINARY + " apply app --config " + s / "config.yaml" +
+                     " --freeze-cgroup " + cgroup + " -v")
         .out;
 }
 
