@@ -267,11 +267,14 @@ std::string fail_each_call(const std::string& s, const Scenario& sc) {
     return actions;
 }
 
+// ENTRIES with each "S/" standing for S. The search goes on after the path
+// put in: a scratch path ending in "S" (mkdtemp's suffix, 1 in 62) would
+// otherwise be found again and again, growing the line forever.
 std::string lines(const std::string& s, const std::vector<std::string>& entries) {
     std::string text;
     for (const auto& e : entries) {
         std::string line = e;
-        for (size_t p; (p = line.find("S/")) != std::string::npos;)
+        for (size_t p = 0; (p = line.find("S/", p)) != std::string::npos; p += s.size())
             line.replace(p, 1, s);
         text += line + "\n";
     }
@@ -293,6 +296,11 @@ std::string change_profile(const std::string& s) {
 }
 
 }  // namespace
+
+TEST_CASE("the scenario profiles name a scratch path ending in S once per S/") {
+    CHECK(lines("/tmp/nsr-securefs-abcdeS", {"S/src/dir S/t/bind none bind 0 0"}) ==
+          "/tmp/nsr-securefs-abcdeS/src/dir /tmp/nsr-securefs-abcdeS/t/bind none bind 0 0\n");
+}
 
 TEST_CASE(
     "a failure at any call while building binds, a tmpfs and a mimic keeps the profile true") {
