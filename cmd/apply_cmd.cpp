@@ -21,12 +21,8 @@ int run_apply(const Args& args) {
         "applied; repeat for several cgroups")(
         "user-mounts", "apply the per-user profile of user -u (default: the caller) instead")(
         "uid,u", po::value<long>(), "the user of --user-mounts");
-    po::options_description hidden;
-    hidden.add_options()("name", po::value<std::string>(), "namespace name");
-    po::positional_options_description pos;
-    pos.add("name", 1);
     opts.add(target_options());
-    auto vm = parse_command_line(args, opts, hidden, pos);
+    auto vm = parse_named_command_line(args, opts);
     if (vm.count("help")) {
         std::cout << "usage: nsreconcile apply NAME [options]\n\n"
                      "Enters the mount namespace NAME and brings it in step with the desired\n"
@@ -48,8 +44,6 @@ int run_apply(const Args& args) {
                   << opts;
         return kExitOk;
     }
-    if (!vm.count("name"))
-        throw UsageError("apply needs a namespace NAME");
     if (vm.count("uid") && !vm.count("user-mounts"))
         throw UsageError("-u needs --user-mounts");
     long user_uid = -1;
@@ -58,24 +52,16 @@ int run_apply(const Args& args) {
         if (user_uid < 0)
             throw UsageError("the user id must not be negative");
     }
-    const Target target = resolve_target(vm, vm["name"].as<std::string>(), user_uid);
-    RunRequest req;
+    const Target target =
+        resolve_target(vm, name_argument(vm, "apply needs a namespace NAME"), user_uid);
+    RunRequest req = request_for(target);
     req.user_uid = user_uid;
-    req.name = target.name;
-    req.paths = target.paths;
-    req.lock_timeout = target.lock_timeout;
     req.dry_run = vm.count("dry-run") > 0;
     req.json = vm.count("json") > 0;
     req.tuck = !vm.count("no-tuck");
     if (vm.count("freeze-cgroup"))
         req.freeze_cgroups = vm["freeze-cgroup"].as<std::vector<std::string>>();
-    req.debug = debug_log(target);
-    try {
-        return reconcile_namespace(req, std::cout);
-    } catch (const RunError& e) {
-        std::cerr << "nsreconcile: " << e.what() << "\n";
-        return e.exit_code;
-    }
+    return reconcile_namespace(req, std::cout);
 }
 
 }  // namespace nsr::cmd

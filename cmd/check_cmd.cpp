@@ -14,11 +14,7 @@ int run_check(const Args& args) {
     po::options_description opts("options");
     opts.add_options()("help,h", "show this help")("json", "print JSON instead of text");
     opts.add(target_options(kNsFileFlag | kCurrentFlag));
-    po::options_description hidden;
-    hidden.add_options()("name", po::value<std::string>(), "namespace name");
-    po::positional_options_description pos;
-    pos.add("name", 1);
-    auto vm = parse_command_line(args, opts, hidden, pos);
+    auto vm = parse_named_command_line(args, opts);
     if (vm.count("help")) {
         std::cout << "usage: nsreconcile check NAME [--json] [options]\n\n"
                      "Enters the namespace NAME read-only and compares its current profile\n"
@@ -30,9 +26,7 @@ int run_check(const Args& args) {
                   << opts;
         return kExitOk;
     }
-    if (!vm.count("name"))
-        throw UsageError("check needs a namespace NAME");
-    const Target target = resolve_target(vm, vm["name"].as<std::string>());
+    const Target target = resolve_target(vm, name_argument(vm, "check needs a namespace NAME"));
     const bool json = vm.count("json") > 0;
     NamespaceState state;
     try {

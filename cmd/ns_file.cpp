@@ -26,10 +26,6 @@ using reconcile::Fd;
 
 namespace {
 
-[[noreturn]] void fail(const std::string& what) {
-    throw std::system_error(errno, std::generic_category(), what);
-}
-
 bool propagates(const mountinfo::Mount& m) {
     for (const auto& f : m.optional_fields) {
         if (f.rfind("shared:", 0) == 0)
@@ -45,12 +41,12 @@ void make_private_mount(const std::string& dir) {
     const mountinfo::Mount* top = table.top_at(dir);
     if (!top) {
         if (::mount(dir.c_str(), dir.c_str(), nullptr, MS_BIND, nullptr) != 0)
-            fail("cannot bind " + dir + " onto itself");
+            reconcile::throw_errno(-errno, "cannot bind " + dir + " onto itself");
     } else if (!propagates(*top)) {
         return;
     }
     if (::mount(nullptr, dir.c_str(), nullptr, MS_PRIVATE, nullptr) != 0)
-        fail("cannot make " + dir + " private");
+        reconcile::throw_errno(-errno, "cannot make " + dir + " private");
 }
 
 // Pins the caller to one CPU at a time and restores its affinity at the
@@ -62,7 +58,7 @@ class CpuPin {
   public:
     CpuPin() {
         if (::sched_getaffinity(0, sizeof saved_, &saved_) != 0)
-            fail("cannot read the CPU affinity");
+            reconcile::throw_errno(-errno, "cannot read the CPU affinity");
         const int current = ::sched_getcpu();
         if (current >= 0 && CPU_ISSET(current, &saved_))
             cpus_.push_back(current);
@@ -85,7 +81,7 @@ class CpuPin {
         CPU_ZERO(&one);
         CPU_SET(cpu, &one);
         if (::sched_setaffinity(0, sizeof one, &one) != 0)
-            fail("cannot pin to CPU " + std::to_string(cpu));
+            reconcile::throw_errno(-errno, "cannot pin to CPU " + std::to_string(cpu));
         return cpu;
     }
 
@@ -100,10 +96,10 @@ class NamespaceHolder {
     explicit NamespaceHolder(Propagation propagation) {
         int ready[2], go[2];
         if (::pipe2(ready, O_CLOEXEC) != 0 || ::pipe2(go, O_CLOEXEC) != 0)
-            fail("cannot make a pipe");
+            reconcile::throw_errno(-errno, "cannot make a pipe");
         pid_ = ::fork();
         if (pid_ < 0)
-            fail("cannot fork");
+            reconcile::throw_errno(-errno, "cannot fork");
         if (pid_ == 0) {
             ::close(ready[0]);
             ::close(go[1]);
@@ -128,7 +124,7 @@ class NamespaceHolder {
         if (err != 0) {
             release();
             errno = err;
-            fail("cannot make a new mount namespace");
+            reconcile::throw_errno(-errno, "cannot make a new mount namespace");
         }
     }
     ~NamespaceHolder() { release(); }
@@ -174,7 +170,7 @@ void create_namespace(const std::string& path, Propagation propagation,
     {
         int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0000);
         if (fd < 0)
-            fail("cannot create " + path);
+            reconcile::throw_errno(-errno, "cannot create " + path);
         ::close(fd);
     }
     constexpr int kAttempts = 64;
@@ -188,7 +184,7 @@ void create_namespace(const std::string& path, Propagation propagation,
             int err = errno;
             ::unlink(path.c_str());
             errno = err;
-            fail("cannot bind the new mount namespace to " + path);
+            reconcile::throw_errno(-errno, "cannot bind the new mount namespace to " + path);
         }
         if (debug) {
             debug("binding the namespace to " + path + " on CPU " + std::to_string(cpu) +
@@ -203,31 +199,31 @@ bool discard_namespace_file(const std::string& path) {
     if (::lstat(path.c_str(), &st) != 0) {
         if (errno == ENOENT)
             return false;
-        fail("cannot inspect " + path);
+        reconcile::throw_errno(-errno, "cannot inspect " + path);
     }
     if (::umount2(path.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) != 0 && errno != EINVAL)
-        fail("cannot unmount " + path);
+        reconcile::throw_errno(-errno, "cannot unmount " + path);
     if (::unlink(path.c_str()) != 0 && errno != ENOENT)
-        fail("cannot remove " + path);
+        reconcile::throw_errno(-errno, "cannot remove " + path);
     return true;
 }
 
 void enter_namespace(const std::string& ns_file) {
     int fd = ::open(ns_file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
-        fail("cannot open " + ns_file);
+        reconcile::throw_errno(-errno, "cannot open " + ns_file);
     Fd owned(fd);
     if (::setns(owned.get(), CLONE_NEWNS) != 0)
-        fail("cannot enter the mount namespace " + ns_file);
+        reconcile::throw_errno(-errno, "cannot enter the mount namespace " + ns_file);
 }
 
 std::string in_namespace(const std::string& ns_file, const std::function<std::string()>& fn) {
     int out[2];
     if (::pipe2(out, O_CLOEXEC) != 0)
-        fail("cannot make a pipe");
+        reconcile::throw_errno(-errno, "cannot make a pipe");
     pid_t pid = ::fork();
     if (pid < 0)
-        fail("cannot fork");
+        reconcile::throw_errno(-errno, "cannot fork");
     if (pid == 0) {
         ::close(out[0]);
         std::string text;
@@ -262,7 +258,7 @@ std::string in_namespace(const std::string& ns_file, const std::function<std::st
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR)
-            fail("cannot wait for the child in " + ns_file);
+            reconcile::throw_errno(-errno, "cannot wait for the child in " + ns_file);
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return text;

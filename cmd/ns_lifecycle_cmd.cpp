@@ -15,32 +15,6 @@ namespace nsr::cmd {
 
 namespace po = boost::program_options;
 
-namespace {
-
-// Parses "NAME [options]" for an ns subcommand.
-po::variables_map parse_named(const Args& args, const po::options_description& opts) {
-    po::options_description hidden;
-    hidden.add_options()("name", po::value<std::string>(), "namespace name");
-    po::positional_options_description pos;
-    pos.add("name", 1);
-    return parse_command_line(args, opts, hidden, pos);
-}
-
-reconcile::Fd lock_for(const Target& t) {
-    try {
-        return take_lock(t.paths.lock, t.lock_timeout);
-    } catch (const LockTimeout& e) {
-        throw RunError(kExitLocked, e.what());
-    }
-}
-
-int report_run_error(const RunError& e) {
-    std::cerr << "nsreconcile: " << e.what() << "\n";
-    return e.exit_code;
-}
-
-}  // namespace
-
 int run_ns_create(const Args& args) {
     po::options_description opts("options");
     opts.add_options()("help,h", "show this help")(
@@ -49,7 +23,7 @@ int run_ns_create(const Args& args) {
         "propagates either way")("apply",
                                  "reconcile the new namespace to its desired profile at once");
     opts.add(target_options());
-    auto vm = parse_named(args, opts);
+    auto vm = parse_named_command_line(args, opts);
     if (vm.count("help")) {
         std::cout << "usage: nsreconcile ns create NAME [--propagation slave|private] [--apply]\n\n"
                      "Creates a persistent mount namespace for NAME: a copy of this one whose\n"
@@ -60,45 +34,33 @@ int run_ns_create(const Args& args) {
                   << opts;
         return kExitOk;
     }
-    if (!vm.count("name"))
-        throw UsageError("ns create needs a namespace NAME");
-    const Target target = resolve_target(vm, vm["name"].as<std::string>());
+    const Target target = resolve_target(vm, name_argument(vm, "ns create needs a namespace NAME"));
     Propagation propagation;
     try {
         propagation = propagation_from_name(vm["propagation"].as<std::string>());
     } catch (const std::invalid_argument& e) {
         throw UsageError(e.what());
     }
-    const auto debug = debug_log(target);
-    try {
-        {
-            reconcile::Fd lock = lock_for(target);
-            if (namespace_alive(target.paths.ns_file)) {
-                std::cerr << "nsreconcile: namespace " << target.name << " already exists at "
-                          << target.paths.ns_file << "\n";
-                return kExitFailed;
-            }
-            create_namespace(target.paths.ns_file, propagation, debug);
+    {
+        reconcile::Fd lock = take_lock(target.paths.lock, target.lock_timeout);
+        if (namespace_alive(target.paths.ns_file)) {
+            std::cerr << "nsreconcile: namespace " << target.name << " already exists at "
+                      << target.paths.ns_file << "\n";
+            return kExitFailed;
         }
-        std::cout << "created namespace " << target.name << " at " << target.paths.ns_file << "\n";
-        if (!vm.count("apply"))
-            return kExitOk;
-        RunRequest req;
-        req.name = target.name;
-        req.paths = target.paths;
-        req.lock_timeout = target.lock_timeout;
-        req.debug = debug;
-        return reconcile_namespace(req, std::cout);
-    } catch (const RunError& e) {
-        return report_run_error(e);
+        create_namespace(target.paths.ns_file, propagation, debug_log(target));
     }
+    std::cout << "created namespace " << target.name << " at " << target.paths.ns_file << "\n";
+    if (!vm.count("apply"))
+        return kExitOk;
+    return reconcile_namespace(request_for(target), std::cout);
 }
 
 int run_ns_discard(const Args& args) {
     po::options_description opts("options");
     opts.add_options()("help,h", "show this help");
     opts.add(target_options(kNsFileFlag | kCurrentFlag | kLockFlags));
-    auto vm = parse_named(args, opts);
+    auto vm = parse_named_command_line(args, opts);
     if (vm.count("help")) {
         std::cout << "usage: nsreconcile ns discard NAME\n\n"
                      "Under the lock, unmounts and removes the namespace file of NAME and\n"
@@ -108,26 +70,19 @@ int run_ns_discard(const Args& args) {
                   << opts;
         return kExitOk;
     }
-    if (!vm.count("name"))
-        throw UsageError("ns discard needs a namespace NAME");
-    const Target target = resolve_target(vm, vm["name"].as<std::string>());
-    try {
-        reconcile::Fd lock = lock_for(target);
-        const bool had_ns = discard_namespace_file(target.paths.ns_file);
-        const bool had_profile = ::unlink(target.paths.current.c_str()) == 0;
-        if (!had_profile && errno != ENOENT) {
-            throw std::system_error(errno, std::generic_category(),
-                                    "cannot remove " + target.paths.current);
-        }
-        if (had_ns || had_profile) {
-            std::cout << "discarded namespace " << target.name << "\n";
-        } else {
-            std::cout << "no namespace " << target.name << ": nothing to discard\n";
-        }
-        return kExitOk;
-    } catch (const RunError& e) {
-        return report_run_error(e);
+    const Target target =
+        resolve_target(vm, name_argument(vm, "ns discard needs a namespace NAME"));
+    reconcile::Fd lock = take_lock(target.paths.lock, target.lock_timeout);
+    const bool had_ns = discard_namespace_file(target.paths.ns_file);
+    const bool had_profile = ::unlink(target.paths.current.c_str()) == 0;
+    if (!had_profile && errno != ENOENT)
+        reconcile::throw_errno(-errno, "cannot remove " + target.paths.current);
+    if (had_ns || had_profile) {
+        std::cout << "discarded namespace " << target.name << "\n";
+    } else {
+        std::cout << "no namespace " << target.name << ": nothing to discard\n";
     }
+    return kExitOk;
 }
 
 }  // namespace nsr::cmd

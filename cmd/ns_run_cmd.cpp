@@ -13,6 +13,7 @@
 #include "cmd/options.hpp"
 #include "cmd/subcommands.hpp"
 #include "cmd/target.hpp"
+#include "reconcile/kernel.hpp"
 
 namespace nsr::cmd {
 
@@ -20,20 +21,16 @@ namespace po = boost::program_options;
 
 namespace {
 
-[[noreturn]] void fail(const std::string& what) {
-    throw std::system_error(errno, std::generic_category(), what);
-}
-
 // Supplementary groups first (they need the privilege that setuid drops),
 // then the group, then the user.
 void drop_privileges(uid_t uid, gid_t gid) {
     const passwd* pw = ::getpwuid(uid);
     if (pw ? ::initgroups(pw->pw_name, gid) != 0 : ::setgroups(0, nullptr) != 0)
-        fail("cannot set the supplementary groups");
+        reconcile::throw_errno(-errno, "cannot set the supplementary groups");
     if (::setgid(gid) != 0)
-        fail("cannot switch to group " + std::to_string(gid));
+        reconcile::throw_errno(-errno, "cannot switch to group " + std::to_string(gid));
     if (::setuid(uid) != 0)
-        fail("cannot switch to user " + std::to_string(uid));
+        reconcile::throw_errno(-errno, "cannot switch to user " + std::to_string(uid));
 }
 
 }  // namespace
@@ -47,11 +44,7 @@ int run_ns_run(const Args& args) {
     opts.add_options()("help,h", "show this help")("uid", po::value<long>(), "run as this user id")(
         "gid", po::value<long>(), "run as this group id (default: the user's primary group)");
     opts.add(target_options(kNsFileFlag));
-    po::options_description hidden;
-    hidden.add_options()("name", po::value<std::string>(), "namespace name");
-    po::positional_options_description pos;
-    pos.add("name", 1);
-    auto vm = parse_command_line(own, opts, hidden, pos);
+    auto vm = parse_named_command_line(own, opts);
     if (vm.count("help")) {
         std::cout << "usage: nsreconcile ns run NAME [--uid UID] [--gid GID] -- CMD [ARGS...]\n\n"
                      "Runs CMD inside the mount namespace NAME, as UID:GID when given (the\n"
@@ -62,11 +55,9 @@ int run_ns_run(const Args& args) {
                   << opts;
         return kExitOk;
     }
-    if (!vm.count("name"))
-        throw UsageError("ns run needs a namespace NAME");
+    const Target target = resolve_target(vm, name_argument(vm, "ns run needs a namespace NAME"));
     if (command.empty())
         throw UsageError("ns run needs a command after --");
-    const Target target = resolve_target(vm, vm["name"].as<std::string>());
     if (vm.count("gid") && !vm.count("uid"))
         throw UsageError("--gid needs --uid");
     std::optional<std::pair<uid_t, gid_t>> ids;
@@ -94,7 +85,7 @@ int run_ns_run(const Args& args) {
     enter_namespace(target.paths.ns_file);
     if (!have_cwd || ::chdir(cwd) != 0) {
         if (::chdir("/") != 0)
-            fail("cannot change directory to /");
+            reconcile::throw_errno(-errno, "cannot change directory to /");
     }
     if (ids)
         drop_privileges(ids->first, ids->second);

@@ -19,4 +19,19 @@ po::variables_map parse_command_line(const Args& args, const po::options_descrip
     return vm;
 }
 
+po::variables_map parse_named_command_line(const Args& args,
+                                           const po::options_description& visible) {
+    po::options_description hidden;
+    hidden.add_options()("name", po::value<std::string>(), "namespace name");
+    po::positional_options_description pos;
+    pos.add("name", 1);
+    return parse_command_line(args, visible, hidden, pos);
+}
+
+std::string name_argument(const po::variables_map& vm, const std::string& what_needs_it) {
+    if (!vm.count("name"))
+        throw UsageError(what_needs_it);
+    return vm["name"].as<std::string>();
+}
+
 }  // namespace nsr::cmd

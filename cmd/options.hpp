@@ -14,4 +14,12 @@ boost::program_options::variables_map parse_command_line(
     const boost::program_options::options_description& hidden = {},
     const boost::program_options::positional_options_description& positional = {});
 
+// The same for "COMMAND NAME [options]": NAME, when given, is vm["name"].
+boost::program_options::variables_map parse_named_command_line(
+    const Args& args, const boost::program_options::options_description& visible);
+
+// vm["name"], or a UsageError saying WHAT_NEEDS_IT ("apply needs a namespace NAME").
+std::string name_argument(const boost::program_options::variables_map& vm,
+                          const std::string& what_needs_it);
+
 }  // namespace nsr::cmd

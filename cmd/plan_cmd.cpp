@@ -36,11 +36,7 @@ int run_plan(const Args& args) {
         "json", "print JSON instead of text")(
         "no-tuck", "plan as snapd does: unmount, then mount, no replace");
     opts.add(target_options(kNsFileFlag | kDesiredFlag | kCurrentFlag));
-    po::options_description hidden;
-    hidden.add_options()("name", po::value<std::string>(), "namespace name");
-    po::positional_options_description pos;
-    pos.add("name", 1);
-    auto vm = parse_command_line(args, opts, hidden, pos);
+    auto vm = parse_named_command_line(args, opts);
     if (vm.count("help")) {
         std::cout << "usage: nsreconcile plan NAME [options]\n"
                      "       nsreconcile plan --scenario FILE [--json] [--no-tuck]\n\n"
@@ -59,23 +55,14 @@ int run_plan(const Args& args) {
             throw UsageError("plan takes either NAME or --scenario FILE, not both");
         return plan_scenario_file(vm["scenario"].as<std::string>(), json, no_tuck);
     }
-    if (!vm.count("name"))
-        throw UsageError("plan needs a namespace NAME or --scenario FILE");
-    const Target target = resolve_target(vm, vm["name"].as<std::string>());
-    RunRequest req;
-    req.name = target.name;
-    req.paths = target.paths;
+    const Target target =
+        resolve_target(vm, name_argument(vm, "plan needs a namespace NAME or --scenario FILE"));
+    RunRequest req = request_for(target);
     req.dry_run = true;
     req.take_lock = false;
     req.json = json;
     req.tuck = !no_tuck;
-    req.debug = debug_log(target);
-    try {
-        return reconcile_namespace(req, std::cout);
-    } catch (const RunError& e) {
-        std::cerr << "nsreconcile: " << e.what() << "\n";
-        return e.exit_code;
-    }
+    return reconcile_namespace(req, std::cout);
 }
 
 }  // namespace nsr::cmd

@@ -155,6 +155,15 @@ std::string joined(const std::vector<std::string>& paths) {
 
 }  // namespace
 
+RunRequest request_for(const Target& target) {
+    RunRequest req;
+    req.name = target.name;
+    req.paths = target.paths;
+    req.lock_timeout = target.lock_timeout;
+    req.debug = debug_log(target);
+    return req;
+}
+
 int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     auto debug = [&](const std::string& s) {
         if (req.debug)
@@ -166,11 +175,7 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     if (req.from_snap_confine) {
         require_lock_held_elsewhere(req.paths.lock, req.name);
     } else if (req.take_lock) {
-        try {
-            lock = take_lock(req.paths.lock, req.lock_timeout);
-        } catch (const LockTimeout& e) {
-            throw RunError(kExitLocked, e.what());
-        }
+        lock = take_lock(req.paths.lock, req.lock_timeout);
     }
     profile::MountProfile desired =
         load_checked(req.paths.desired, req.strict_validation, "desired");

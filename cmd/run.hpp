@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cmd/layout.hpp"
+#include "cmd/target.hpp"
 
 namespace nsr::cmd {
 
@@ -33,6 +34,9 @@ struct RunRequest {
     std::vector<std::string> freeze_cgroups;
     std::function<void(const std::string&)> debug;
 };
+
+// A request for TARGET: its name, paths, lock timeout and debug log.
+RunRequest request_for(const Target& target);
 
 // Returns the exit code. Reports go to OUT; problems are thrown as
 // exceptions (RunError carries its exit code).

@@ -3,6 +3,9 @@
 #include <exception>
 #include <iostream>
 
+#include "cmd/lock.hpp"
+#include "cmd/run.hpp"
+
 namespace nsr::cmd {
 
 namespace {
@@ -63,6 +66,12 @@ int run_main(const std::string& argv0, const Args& args) {
     } catch (const UsageError& e) {
         std::cerr << "nsreconcile: " << e.what() << " (see 'nsreconcile --help')\n";
         return kExitBadInput;
+    } catch (const RunError& e) {
+        std::cerr << "nsreconcile: " << e.what() << "\n";
+        return e.exit_code;
+    } catch (const LockTimeout& e) {
+        std::cerr << "nsreconcile: " << e.what() << "\n";
+        return kExitLocked;
     } catch (const std::exception& e) {
         std::cerr << "nsreconcile: " << e.what() << "\n";
         return kExitFailed;
