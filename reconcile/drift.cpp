@@ -1,5 +1,6 @@
 #include "reconcile/drift.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -7,6 +8,7 @@
 #include "reconcile/change.hpp"
 #include "reconcile/needed.hpp"
 #include "reconcile/paths.hpp"
+#include "reconcile/visible_mounts.hpp"
 
 namespace nsr::reconcile {
 
@@ -51,14 +53,8 @@ bool occupied(const MountEntry& e, const std::string& dir, const mountinfo::Moun
 // M is what a process sees at its mount point, or lies under what it sees
 // there (a covered mount's submounts are out of sight, not drift).
 bool visible(const Mount& m, const mountinfo::MountTable& table) {
-    for (const Mount* x = table.containing(m.mount_point); x && x->mount_point == m.mount_point;
-         x = table.by_id(x->parent_id)) {
-        if (x == &m)
-            return true;
-        if (x->parent_id == x->id)
-            break;
-    }
-    return false;
+    const auto stack = visible_stack(table, m.mount_point);
+    return std::find(stack.begin(), stack.end(), &m) != stack.end();
 }
 
 }  // namespace
