@@ -1,11 +1,10 @@
 #include "reconcile/change_groups.hpp"
 
-#include <sys/mount.h>
-
 #include <algorithm>
 
 #include "profile/flags.hpp"
 #include "profile/xsnapd.hpp"
+#include "reconcile/mount_ops.hpp"
 #include "reconcile/paths.hpp"
 
 namespace nsr::reconcile {
@@ -13,8 +12,6 @@ namespace nsr::reconcile {
 using profile::Kind;
 
 namespace {
-
-constexpr unsigned long kPropagation = MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE;
 
 bool below(const std::string& path, const std::string& dir) {
     return path != dir && is_within(path, dir);
@@ -25,10 +22,8 @@ bool below(const std::string& path, const std::string& dir) {
 bool carriable(const Change& c) {
     if (c.action != Action::Mount && c.action != Action::Replace)
         return false;
-    const Kind k = profile::kind(c.entry);
-    if (k != Kind::Directory && k != Kind::File)
-        return false;
-    return !(profile::options_to_flags(c.entry.options).flags & kPropagation);
+    return is_mount_kind(c.entry) &&
+           !(profile::options_to_flags(c.entry.options).flags & kPropagationFlags);
 }
 
 // The plan marks unmounts of binds and tmpfs with x-snapd.detach.
@@ -72,8 +67,7 @@ ChangeGroups::ChangeGroups(const std::vector<Change>& plan) : plan_(plan) {
         for (size_t i = 0; i < j; ++i) {
             const Change& u = plan[i];
             if (u.action != Action::Unmount || !below(dirs_[i], dirs_[j]) ||
-                (profile::kind(u.entry) != Kind::Directory &&
-                 profile::kind(u.entry) != Kind::File)) {
+                !is_mount_kind(u.entry)) {
                 continue;
             }
             const auto& again = at_dir_.at(dirs_[i]);

@@ -30,11 +30,6 @@ std::string_view drift_kind_name(DriftItem::Kind k) {
 
 namespace {
 
-bool is_mount_entry(const MountEntry& e) {
-    const Kind k = profile::kind(e);
-    return k == Kind::Directory || k == Kind::File;
-}
-
 std::string describe(const Mount& m) {
     return m.fstype + " " + m.source + " " + std::to_string(m.major) + ":" +
            std::to_string(m.minor) + " " + m.root + " (" + m.mount_options + ")";
@@ -69,7 +64,7 @@ DriftReport drift(const profile::MountProfile& current, const mountinfo::MountTa
     for (const MountEntry& e : current.entries) {
         ++report.checked;
         const std::string dir = clean_path(e.dir);
-        if (is_mount_entry(e)) {
+        if (is_mount_kind(e)) {
             expected_at[dir].push_back(&e);
             if (profile::is_rbind(e))
                 recursive.insert(dir);

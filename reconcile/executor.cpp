@@ -26,8 +26,6 @@ using profile::Origin;
 
 namespace {
 
-constexpr unsigned long kPropagation = MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE;
-
 // x-snapd.ignore-missing and a missing source or target: skipped, silently.
 struct IgnoredMissing : std::runtime_error {
     IgnoredMissing() : std::runtime_error("mount source or target is missing") {}
@@ -219,7 +217,7 @@ struct Executor::Impl {
     // Builds the entry's mount detached, with its flags, plus what the table
     // should say about it.
     std::pair<Fd, mountinfo::Mount> build(const MountEntry& e, const profile::MountFlags& flags) {
-        const unsigned long attrs = flags.flags & ~(kPropagation | MS_REC | MS_BIND);
+        const unsigned long attrs = flags.flags & ~(kPropagationFlags | MS_REC | MS_BIND);
         if (profile::is_bind(e)) {
             const std::string src = clean_path(e.name);
             Fd src_fd = sfs.open_path(src);
@@ -326,8 +324,7 @@ struct Executor::Impl {
     // mount goes beneath the old one, which is then detached. A replacement
     // (WITH_CHILDREN) takes along the later mounts below it that it can.
     void mount(const MountEntry& e, const MountEntry* replaces, bool with_children) {
-        const Kind kind = profile::kind(e);
-        if (kind != Kind::Directory && kind != Kind::File)
+        if (!is_mount_kind(e))
             return;
         const std::string dir = clean_path(e.dir);
         const auto flags = profile::options_to_flags(e.options);
@@ -336,7 +333,7 @@ struct Executor::Impl {
         // Propagation is set once the mount is attached, and would then reach
         // the carried mounts too.
         std::vector<Carried> carried;
-        if (with_children && opt.tuck && !(flags.flags & kPropagation))
+        if (with_children && opt.tuck && !(flags.flags & kPropagationFlags))
             carried = carry_children(tree, dir);
         Fd target = sfs.open_path(dir);
         bool beneath = false;
@@ -386,7 +383,7 @@ struct Executor::Impl {
             record_mount(k, table, c.tree, c.proto, false);
             done_with[c.index] = "mounted on the new mount at " + dir + " before it was attached";
         }
-        if (unsigned long prop = flags.flags & kPropagation) {
+        if (unsigned long prop = flags.flags & kPropagationFlags) {
             const bool rec = e.has_option("rshared") || e.has_option("rslave") ||
                              e.has_option("rprivate") || e.has_option("runbindable");
             int rc = ops.set_propagation(tree, prop, rec);
