@@ -48,20 +48,6 @@ ChangeGroups::ChangeGroups(const std::vector<Change>& plan) : plan_(plan) {
     }
     std::sort(sorted_.begin(), sorted_.end());
     for (size_t j = 0; j < plan.size(); ++j) {
-        const Change& t = plan[j];
-        if (t.action != Action::Unmount || t.entry.type != "tmpfs" ||
-            profile::kind(t.entry) != Kind::Directory) {
-            continue;
-        }
-        size_t first = j;
-        while (first > 0 && plan[first - 1].action == Action::Unmount &&
-               below(dirs_[first - 1], dirs_[j])) {
-            --first;
-        }
-        if (first < j)
-            leaving_[first] = j;
-    }
-    for (size_t j = 0; j < plan.size(); ++j) {
         if (plan[j].action != Action::Replace)
             continue;
         for (size_t i = 0; i < j; ++i) {
@@ -75,8 +61,21 @@ ChangeGroups::ChangeGroups(const std::vector<Change>& plan) : plan_(plan) {
                     return k > j && plan[k].action == Action::Mount &&
                            same_but_detach(plan[k].entry, u.entry);
                 })) {
-                leaving_with_replace_[i] = j;
+                leaving_[i] = j;
             }
+        }
+    }
+    // A Replace takes precedence: it leaves the tmpfs in place until the
+    // old mount goes, where detaching the tmpfs first would open a window.
+    for (size_t j = 0; j < plan.size(); ++j) {
+        const Change& t = plan[j];
+        if (t.action != Action::Unmount || t.entry.type != "tmpfs" ||
+            profile::kind(t.entry) != Kind::Directory) {
+            continue;
+        }
+        for (size_t i = j;
+             i > 0 && plan[i - 1].action == Action::Unmount && below(dirs_[i - 1], dirs_[j]); --i) {
+            leaving_.emplace(i - 1, j);
         }
     }
 }

@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <system_error>
 
@@ -71,6 +72,8 @@ struct Executor::Impl {
     // Plan positions already carried out together with an earlier change,
     // with the detail to report for them.
     std::map<size_t, std::string> done_with{};
+    // Tmpfs unmounts already tried with everything in them.
+    std::set<size_t> tmpfs_tried{};
 
     void debug(const std::string& s) const {
         if (opt.debug)
@@ -475,16 +478,29 @@ struct Executor::Impl {
         }
     }
 
-    // Unmounts of what lies in a tmpfs, right before the tmpfs's own
-    // unmount (a mimic's bind-backs): one by one, a reader would see the
-    // tmpfs emptied step by step. Detaching the tmpfs first takes them all
-    // at once, and the original directory shows again in one step.
-    void unmount_tmpfs_whole(size_t first) {
-        const auto& leaving_with_tmpfs = groups->unmounts_leaving_with_tmpfs();
-        auto it = leaving_with_tmpfs.find(first);
-        if (it == leaving_with_tmpfs.end())
+    // The unmount at I leaves with a later change's detach (ChangeGroups):
+    // it is not made on its own.
+    void leave_with_later_detach(size_t i) {
+        const auto& leaving = groups->unmounts_leaving_with();
+        const auto it = leaving.find(i);
+        if (it == leaving.end())
             return;
-        const size_t last = it->second;
+        const Change& with = (*plan)[it->second];
+        if (with.action == Action::Replace) {
+            // Kept when the tmpfs holding it was already detached whole.
+            done_with.emplace(i, "left for the replacement at " + clean_path(with.entry.dir) +
+                                     " to take down with the old mount, and to mount again");
+        } else if (tmpfs_tried.insert(it->second).second) {
+            unmount_tmpfs_whole(i, it->second);
+        }
+    }
+
+    // Unmounts of what lies in a tmpfs, right before the tmpfs's own
+    // unmount (at LAST): one by one, a reader would see the tmpfs emptied
+    // step by step. Detaching the tmpfs first (at FIRST, the first of them)
+    // takes them all at once, and the original directory shows again in
+    // one step.
+    void unmount_tmpfs_whole(size_t first, size_t last) {
         const Change& t = (*plan)[last];
         const std::string dir = clean_path(t.entry.dir);
         if (!reconcile::needed(t, table, fs).needed)
@@ -544,13 +560,7 @@ Result Executor::run(const std::vector<Change>& changes) {
         Outcome o{c, Status::Done, "", {}};
         impl.index = i;
         if (options_.tuck)
-            impl.unmount_tmpfs_whole(i);
-        const auto& with_replace = groups.unmounts_leaving_with_replace();
-        if (auto r = with_replace.find(i); options_.tuck && r != with_replace.end()) {
-            impl.done_with[i] = "left for the replacement at " +
-                                clean_path(changes[r->second].entry.dir) +
-                                " to take down with the old mount, and to mount again";
-        }
+            impl.leave_with_later_detach(i);
         if (auto early = impl.done_with.find(i); early != impl.done_with.end()) {
             o.detail = early->second;
         } else if (const Verdict v = needed(c, table_, fs_); !v.needed) {
