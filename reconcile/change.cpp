@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "profile/xsnapd.hpp"
+
 namespace nsr::reconcile {
 
 namespace {
@@ -28,6 +30,11 @@ std::optional<Action> action_from_name(std::string_view name) {
             return action;
     }
     return std::nullopt;
+}
+
+bool is_mount_kind(const profile::MountEntry& e) {
+    const profile::Kind k = profile::kind(e);
+    return k == profile::Kind::Directory || k == profile::Kind::File;
 }
 
 }  // namespace nsr::reconcile

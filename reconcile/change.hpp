@@ -23,4 +23,8 @@ struct Change {
     bool operator==(const Change&) const = default;
 };
 
+// The entry is a mount (x-snapd.kind directory or file), not a symlink, an
+// ensure-dir or a kind nothing acts upon.
+bool is_mount_kind(const profile::MountEntry& e);
+
 }  // namespace nsr::reconcile

@@ -1,11 +1,10 @@
 #include "reconcile/change_groups.hpp"
 
-#include <sys/mount.h>
-
 #include <algorithm>
 
 #include "profile/flags.hpp"
 #include "profile/xsnapd.hpp"
+#include "reconcile/mount_ops.hpp"
 #include "reconcile/paths.hpp"
 
 namespace nsr::reconcile {
@@ -13,8 +12,6 @@ namespace nsr::reconcile {
 using profile::Kind;
 
 namespace {
-
-constexpr unsigned long kPropagation = MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE;
 
 bool below(const std::string& path, const std::string& dir) {
     return path != dir && is_within(path, dir);
@@ -25,10 +22,8 @@ bool below(const std::string& path, const std::string& dir) {
 bool carriable(const Change& c) {
     if (c.action != Action::Mount && c.action != Action::Replace)
         return false;
-    const Kind k = profile::kind(c.entry);
-    if (k != Kind::Directory && k != Kind::File)
-        return false;
-    return !(profile::options_to_flags(c.entry.options).flags & kPropagation);
+    return is_mount_kind(c.entry) &&
+           !(profile::options_to_flags(c.entry.options).flags & kPropagationFlags);
 }
 
 // The plan marks unmounts of binds and tmpfs with x-snapd.detach.
@@ -53,27 +48,12 @@ ChangeGroups::ChangeGroups(const std::vector<Change>& plan) : plan_(plan) {
     }
     std::sort(sorted_.begin(), sorted_.end());
     for (size_t j = 0; j < plan.size(); ++j) {
-        const Change& t = plan[j];
-        if (t.action != Action::Unmount || t.entry.type != "tmpfs" ||
-            profile::kind(t.entry) != Kind::Directory) {
-            continue;
-        }
-        size_t first = j;
-        while (first > 0 && plan[first - 1].action == Action::Unmount &&
-               below(dirs_[first - 1], dirs_[j])) {
-            --first;
-        }
-        if (first < j)
-            leaving_[first] = j;
-    }
-    for (size_t j = 0; j < plan.size(); ++j) {
         if (plan[j].action != Action::Replace)
             continue;
         for (size_t i = 0; i < j; ++i) {
             const Change& u = plan[i];
             if (u.action != Action::Unmount || !below(dirs_[i], dirs_[j]) ||
-                (profile::kind(u.entry) != Kind::Directory &&
-                 profile::kind(u.entry) != Kind::File)) {
+                !is_mount_kind(u.entry)) {
                 continue;
             }
             const auto& again = at_dir_.at(dirs_[i]);
@@ -81,8 +61,21 @@ ChangeGroups::ChangeGroups(const std::vector<Change>& plan) : plan_(plan) {
                     return k > j && plan[k].action == Action::Mount &&
                            same_but_detach(plan[k].entry, u.entry);
                 })) {
-                leaving_with_replace_[i] = j;
+                leaving_[i] = j;
             }
+        }
+    }
+    // A Replace takes precedence: it leaves the tmpfs in place until the
+    // old mount goes, where detaching the tmpfs first would open a window.
+    for (size_t j = 0; j < plan.size(); ++j) {
+        const Change& t = plan[j];
+        if (t.action != Action::Unmount || t.entry.type != "tmpfs" ||
+            profile::kind(t.entry) != Kind::Directory) {
+            continue;
+        }
+        for (size_t i = j;
+             i > 0 && plan[i - 1].action == Action::Unmount && below(dirs_[i - 1], dirs_[j]); --i) {
+            leaving_.emplace(i - 1, j);
         }
     }
 }

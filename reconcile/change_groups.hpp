@@ -28,19 +28,16 @@ class ChangeGroups {
     // replaced mount point or below something changed in between).
     std::vector<size_t> mounts_carried_by(size_t replace) const;
 
-    // Unmounts that directly precede the unmount of a tmpfs and lie below
-    // its mount point leave with it when it is detached. Maps the first of
-    // each such run to the index of the tmpfs unmount.
-    const std::map<size_t, size_t>& unmounts_leaving_with_tmpfs() const { return leaving_; }
-
-    // Unmounts, before a Replace, of mounts below its mount point that the
-    // plan mounts again unchanged after it (children dragged along by a
-    // changed parent). They leave with the old mount when it is detached,
-    // and come back carried by the new one, so unmounting them first would
-    // only open a window. Maps each such unmount to the Replace.
-    const std::map<size_t, size_t>& unmounts_leaving_with_replace() const {
-        return leaving_with_replace_;
-    }
+    // Unmounts that a later change's detach takes along, mapped to that
+    // change, so that a reader never sees them go one by one:
+    // - unmounts, before a Replace, of mounts below its mount point that the
+    //   plan mounts again unchanged after it (children dragged along by a
+    //   changed parent) leave with the old mount and come back carried by
+    //   the new one: map to the Replace;
+    // - the other unmounts in the run of unmounts below a tmpfs's mount
+    //   point right before its unmount (a mimic's bind-backs) leave with
+    //   the tmpfs: map to the tmpfs's unmount.
+    const std::map<size_t, size_t>& unmounts_leaving_with() const { return leaving_; }
 
   private:
     // Is a change at DIR (one of SRC's directories) between FROM and TO?
@@ -51,7 +48,6 @@ class ChangeGroups {
     std::vector<std::pair<std::string, size_t>> sorted_;           // (dir, index), by dir
     std::unordered_map<std::string, std::vector<size_t>> at_dir_;  // ascending indices
     std::map<size_t, size_t> leaving_;
-    std::map<size_t, size_t> leaving_with_replace_;
 };
 
 }  // namespace nsr::reconcile

@@ -1,5 +1,6 @@
 #include "reconcile/drift.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -7,6 +8,7 @@
 #include "reconcile/change.hpp"
 #include "reconcile/needed.hpp"
 #include "reconcile/paths.hpp"
+#include "reconcile/visible_mounts.hpp"
 
 namespace nsr::reconcile {
 
@@ -28,11 +30,6 @@ std::string_view drift_kind_name(DriftItem::Kind k) {
 
 namespace {
 
-bool is_mount_entry(const MountEntry& e) {
-    const Kind k = profile::kind(e);
-    return k == Kind::Directory || k == Kind::File;
-}
-
 std::string describe(const Mount& m) {
     return m.fstype + " " + m.source + " " + std::to_string(m.major) + ":" +
            std::to_string(m.minor) + " " + m.root + " (" + m.mount_options + ")";
@@ -51,14 +48,8 @@ bool occupied(const MountEntry& e, const std::string& dir, const mountinfo::Moun
 // M is what a process sees at its mount point, or lies under what it sees
 // there (a covered mount's submounts are out of sight, not drift).
 bool visible(const Mount& m, const mountinfo::MountTable& table) {
-    for (const Mount* x = table.containing(m.mount_point); x && x->mount_point == m.mount_point;
-         x = table.by_id(x->parent_id)) {
-        if (x == &m)
-            return true;
-        if (x->parent_id == x->id)
-            break;
-    }
-    return false;
+    const auto stack = visible_stack(table, m.mount_point);
+    return std::find(stack.begin(), stack.end(), &m) != stack.end();
 }
 
 }  // namespace
@@ -73,7 +64,7 @@ DriftReport drift(const profile::MountProfile& current, const mountinfo::MountTa
     for (const MountEntry& e : current.entries) {
         ++report.checked;
         const std::string dir = clean_path(e.dir);
-        if (is_mount_entry(e)) {
+        if (is_mount_kind(e)) {
             expected_at[dir].push_back(&e);
             if (profile::is_rbind(e))
                 recursive.insert(dir);

@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <system_error>
 
@@ -25,8 +26,6 @@ using profile::MountEntry;
 using profile::Origin;
 
 namespace {
-
-constexpr unsigned long kPropagation = MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE;
 
 // x-snapd.ignore-missing and a missing source or target: skipped, silently.
 struct IgnoredMissing : std::runtime_error {
@@ -73,6 +72,8 @@ struct Executor::Impl {
     // Plan positions already carried out together with an earlier change,
     // with the detail to report for them.
     std::map<size_t, std::string> done_with{};
+    // Tmpfs unmounts already tried with everything in them.
+    std::set<size_t> tmpfs_tried{};
 
     void debug(const std::string& s) const {
         if (opt.debug)
@@ -219,7 +220,7 @@ struct Executor::Impl {
     // Builds the entry's mount detached, with its flags, plus what the table
     // should say about it.
     std::pair<Fd, mountinfo::Mount> build(const MountEntry& e, const profile::MountFlags& flags) {
-        const unsigned long attrs = flags.flags & ~(kPropagation | MS_REC | MS_BIND);
+        const unsigned long attrs = flags.flags & ~(kPropagationFlags | MS_REC | MS_BIND);
         if (profile::is_bind(e)) {
             const std::string src = clean_path(e.name);
             Fd src_fd = sfs.open_path(src);
@@ -326,8 +327,7 @@ struct Executor::Impl {
     // mount goes beneath the old one, which is then detached. A replacement
     // (WITH_CHILDREN) takes along the later mounts below it that it can.
     void mount(const MountEntry& e, const MountEntry* replaces, bool with_children) {
-        const Kind kind = profile::kind(e);
-        if (kind != Kind::Directory && kind != Kind::File)
+        if (!is_mount_kind(e))
             return;
         const std::string dir = clean_path(e.dir);
         const auto flags = profile::options_to_flags(e.options);
@@ -336,7 +336,7 @@ struct Executor::Impl {
         // Propagation is set once the mount is attached, and would then reach
         // the carried mounts too.
         std::vector<Carried> carried;
-        if (with_children && opt.tuck && !(flags.flags & kPropagation))
+        if (with_children && opt.tuck && !(flags.flags & kPropagationFlags))
             carried = carry_children(tree, dir);
         Fd target = sfs.open_path(dir);
         bool beneath = false;
@@ -386,7 +386,7 @@ struct Executor::Impl {
             record_mount(k, table, c.tree, c.proto, false);
             done_with[c.index] = "mounted on the new mount at " + dir + " before it was attached";
         }
-        if (unsigned long prop = flags.flags & kPropagation) {
+        if (unsigned long prop = flags.flags & kPropagationFlags) {
             const bool rec = e.has_option("rshared") || e.has_option("rslave") ||
                              e.has_option("rprivate") || e.has_option("runbindable");
             int rc = ops.set_propagation(tree, prop, rec);
@@ -478,16 +478,29 @@ struct Executor::Impl {
         }
     }
 
-    // Unmounts of what lies in a tmpfs, right before the tmpfs's own
-    // unmount (a mimic's bind-backs): one by one, a reader would see the
-    // tmpfs emptied step by step. Detaching the tmpfs first takes them all
-    // at once, and the original directory shows again in one step.
-    void unmount_tmpfs_whole(size_t first) {
-        const auto& leaving_with_tmpfs = groups->unmounts_leaving_with_tmpfs();
-        auto it = leaving_with_tmpfs.find(first);
-        if (it == leaving_with_tmpfs.end())
+    // The unmount at I leaves with a later change's detach (ChangeGroups):
+    // it is not made on its own.
+    void leave_with_later_detach(size_t i) {
+        const auto& leaving = groups->unmounts_leaving_with();
+        const auto it = leaving.find(i);
+        if (it == leaving.end())
             return;
-        const size_t last = it->second;
+        const Change& with = (*plan)[it->second];
+        if (with.action == Action::Replace) {
+            // Kept when the tmpfs holding it was already detached whole.
+            done_with.emplace(i, "left for the replacement at " + clean_path(with.entry.dir) +
+                                     " to take down with the old mount, and to mount again");
+        } else if (tmpfs_tried.insert(it->second).second) {
+            unmount_tmpfs_whole(i, it->second);
+        }
+    }
+
+    // Unmounts of what lies in a tmpfs, right before the tmpfs's own
+    // unmount (at LAST): one by one, a reader would see the tmpfs emptied
+    // step by step. Detaching the tmpfs first (at FIRST, the first of them)
+    // takes them all at once, and the original directory shows again in
+    // one step.
+    void unmount_tmpfs_whole(size_t first, size_t last) {
         const Change& t = (*plan)[last];
         const std::string dir = clean_path(t.entry.dir);
         if (!reconcile::needed(t, table, fs).needed)
@@ -547,13 +560,7 @@ Result Executor::run(const std::vector<Change>& changes) {
         Outcome o{c, Status::Done, "", {}};
         impl.index = i;
         if (options_.tuck)
-            impl.unmount_tmpfs_whole(i);
-        const auto& with_replace = groups.unmounts_leaving_with_replace();
-        if (auto r = with_replace.find(i); options_.tuck && r != with_replace.end()) {
-            impl.done_with[i] = "left for the replacement at " +
-                                clean_path(changes[r->second].entry.dir) +
-                                " to take down with the old mount, and to mount again";
-        }
+            impl.leave_with_later_detach(i);
         if (auto early = impl.done_with.find(i); early != impl.done_with.end()) {
             o.detail = early->second;
         } else if (const Verdict v = needed(c, table_, fs_); !v.needed) {

@@ -2,12 +2,19 @@
 // so that nothing is re-resolved by path between checking and mounting.
 #pragma once
 
+#include <sys/mount.h>
+
 #include <string>
 #include <vector>
 
 #include "reconcile/kernel.hpp"
 
 namespace nsr::reconcile {
+
+// The MS_* propagation flags: a mount gets them once it is attached, and
+// they would reach whatever is mounted on it by then.
+inline constexpr unsigned long kPropagationFlags =
+    MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE;
 
 struct MountAttrs {
     unsigned long ms_flags = 0;  // MS_RDONLY, MS_NOSUID, ... as in the entry

@@ -12,6 +12,7 @@
 #include "profile/flags.hpp"
 #include "profile/xsnapd.hpp"
 #include "reconcile/paths.hpp"
+#include "reconcile/visible_mounts.hpp"
 
 namespace nsr::reconcile {
 
@@ -24,25 +25,6 @@ namespace {
 
 std::string dev_text(const Mount& m) {
     return std::to_string(m.major) + ":" + std::to_string(m.minor);
-}
-
-// The mount a process sees at DIR, if DIR is a mount point at all.
-const Mount* visible_at(const MountTable& table, const std::string& dir) {
-    const Mount* m = table.containing(dir);
-    return (m && m->mount_point == dir) ? m : nullptr;
-}
-
-// The visible mount at DIR and the ones it covers at the same place, top
-// first. Stacks are normal here: a mimic tmpfs can sit on a layout's bind.
-std::vector<const Mount*> visible_stack(const MountTable& table, const std::string& dir) {
-    std::vector<const Mount*> out;
-    for (const Mount* m = visible_at(table, dir); m && m->mount_point == dir;
-         m = table.by_id(m->parent_id)) {
-        out.push_back(m);
-        if (m->parent_id == m->id)
-            break;
-    }
-    return out;
 }
 
 struct Match {

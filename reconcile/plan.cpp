@@ -116,7 +116,7 @@ std::set<Key> reused_keys(std::vector<MountEntry> current,
 }
 
 MountEntry with_detach(MountEntry e) {
-    bool hosts_mounts = e.type == "tmpfs" || e.has_option("bind") || e.has_option("rbind");
+    const bool hosts_mounts = e.type == "tmpfs" || profile::is_bind(e);
     if (hosts_mounts && !profile::is_detach(e))
         e.options.push_back("x-snapd.detach");
     return e;
@@ -184,11 +184,6 @@ std::vector<MountEntry> mount_order(const std::vector<MountEntry>& not_reused, c
     return independent;
 }
 
-bool is_real_mount(const MountEntry& e) {
-    Kind k = profile::kind(e);
-    return k == Kind::Directory || k == Kind::File;
-}
-
 // Folds "unmount X at DIR ... mount Y at DIR" into one Replace at the
 // mount's position, when X is the only thing unmounted at DIR: the new
 // mount can then be attached beneath the old one instead of after a gap.
@@ -201,7 +196,7 @@ void fold_replacements(std::vector<Change>& changes) {
         if (c.action != Action::Unmount)
             continue;
         ++unmounts_at[c.entry.dir];
-        if (is_real_mount(c.entry))
+        if (is_mount_kind(c.entry))
             real_unmounts.insert(c.entry.dir);
     }
     auto under_real_unmount = [&](std::string dir) {
@@ -216,13 +211,13 @@ void fold_replacements(std::vector<Change>& changes) {
     for (size_t i = 0; i < changes.size(); ++i) {
         const auto& c = changes[i];
         if (c.action == Action::Unmount && unmounts_at[c.entry.dir] == 1 &&
-            is_real_mount(c.entry) && !under_real_unmount(c.entry.dir)) {
+            is_mount_kind(c.entry) && !under_real_unmount(c.entry.dir)) {
             unmount_index[c.entry.dir] = i;
         }
     }
     std::vector<bool> drop(changes.size(), false);
     for (auto& c : changes) {
-        if (c.action != Action::Mount || !is_real_mount(c.entry))
+        if (c.action != Action::Mount || !is_mount_kind(c.entry))
             continue;
         auto it = unmount_index.find(c.entry.dir);
         if (it == unmount_index.end() || drop[it->second])

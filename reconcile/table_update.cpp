@@ -2,6 +2,8 @@
 
 #include <sys/sysmacros.h>
 
+#include "reconcile/visible_mounts.hpp"
+
 namespace nsr::reconcile {
 
 void record_mount(Kernel& kernel, mountinfo::MountTable& table, const Fd& mount_fd,
@@ -18,8 +20,7 @@ void record_mount(Kernel& kernel, mountinfo::MountTable& table, const Fd& mount_
 }
 
 void record_detach(mountinfo::MountTable& table, const std::string& dir) {
-    const mountinfo::Mount* m = table.containing(dir);
-    if (m && m->mount_point == dir)
+    if (const mountinfo::Mount* m = visible_at(table, dir))
         table.remove(m->id);
 }
 

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <optional>
 
+#include "reconcile/visible_mounts.hpp"
+
 namespace nsr::reconcile {
 
 using mountinfo::Mount;
@@ -49,8 +51,8 @@ std::string path_in(const Mount& parent, const std::string& dir) {
 std::string beneath_refusal(const mountinfo::MountTable& table, const std::string& dir, int err) {
     if (err != EINVAL)
         return std::strerror(err);
-    const Mount* top = table.containing(dir);
-    if (!top || top->mount_point != dir)
+    const Mount* top = visible_at(table, dir);
+    if (!top)
         return dir + " is not a mount point";
     const Mount* parent = table.by_id(top->parent_id);
     if (!parent || parent == top)

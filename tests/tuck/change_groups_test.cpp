@@ -73,7 +73,8 @@ TEST_CASE("unmounts right before a tmpfs's unmount, below it, leave with it") {
         unmount("/k/x", "/k/x", "none"),   mount("/y", "/k/y"),
         unmount("tmpfs", "/k", "tmpfs"),
     };
-    CHECK(ChangeGroups(plan).unmounts_leaving_with_tmpfs() == std::map<size_t, size_t>{{1, 4}});
+    CHECK(ChangeGroups(plan).unmounts_leaving_with() ==
+          std::map<size_t, size_t>{{1, 4}, {2, 4}, {3, 4}});
 }
 
 TEST_CASE("unmounts of children a replacement mounts again unchanged leave with the old mount") {
@@ -91,7 +92,28 @@ TEST_CASE("unmounts of children a replacement mounts again unchanged leave with 
         mount("/r2", "/a/c"),
         mount("/u", "/elsewhere"),
     };
-    CHECK(ChangeGroups(plan).unmounts_leaving_with_replace() == std::map<size_t, size_t>{{0, 4}});
+    CHECK(ChangeGroups(plan).unmounts_leaving_with() == std::map<size_t, size_t>{{0, 4}});
+}
+
+TEST_CASE(
+    "an unmount that would leave with a tmpfs and with a replacement leaves with the latter") {
+    auto detached = [](Change c) {
+        c.entry.options.push_back("x-snapd.detach");
+        return c;
+    };
+    auto tmpfs = [](Action a) {
+        return Change{a, {"tmpfs", "/a/t", "tmpfs", {"mode=0755"}, 0, 0, 0}, std::nullopt};
+    };
+    const std::vector<Change> plan{
+        detached(unmount("/q", "/a/t/b", "none")),  // re-mounted unchanged
+        detached(unmount("/s", "/a/t/gone", "none")),
+        tmpfs(Action::Unmount),
+        replace("/p/2", "/a", "/p/1"),
+        tmpfs(Action::Mount),
+        mount("/q", "/a/t/b"),
+    };
+    CHECK(ChangeGroups(plan).unmounts_leaving_with() ==
+          std::map<size_t, size_t>{{0, 3}, {1, 2}, {2, 3}});
 }
 
 }  // namespace nsr::reconcile
