@@ -4,7 +4,6 @@
 // table. Runs the real nsreconcile binary in a private mount namespace.
 //
 //   tuck_refresh [RUNS]
-#include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
@@ -16,14 +15,16 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "tests/support/files.hpp"
+#include "tests/support/run.hpp"
 #include "tests/tuck/app_namespace.hpp"
 
 namespace fs = std::filesystem;
+using nsr::test::write_file;
 
 namespace {
 
@@ -31,13 +32,6 @@ const std::vector<int> kEntries{1, 100, 1000};
 
 [[noreturn]] void fail(const std::string& what) {
     throw std::runtime_error(what + ": " + std::strerror(errno));
-}
-
-void write_file(const std::string& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-    if (!out)
-        throw std::runtime_error("cannot write " + path);
 }
 
 void bind_ro(const std::string& src, const std::string& dst) {
@@ -91,39 +85,19 @@ struct Setup {
         const std::string desired = root + "/state/desired-" + std::to_string(rev) + ".fstab";
         if (!fs::exists(desired))
             write_file(desired, profile(rev));
-        std::vector<std::string> args{NSR_BINARY,
-                                      "apply",
-                                      "app",
-                                      "--ns-file",
-                                      ns_file,
-                                      "--desired",
-                                      desired,
-                                      "--current",
-                                      root + "/state/current.fstab",
-                                      "--lock",
-                                      root + "/state/app.lock"};
+        std::vector<std::string> args{"apply",     "app",
+                                      "--ns-file", ns_file,
+                                      "--desired", desired,
+                                      "--current", root + "/state/current.fstab",
+                                      "--lock",    root + "/state/app.lock"};
         if (!tuck)
             args.push_back("--no-tuck");
         const auto start = std::chrono::steady_clock::now();
-        pid_t pid = ::fork();
-        if (pid < 0)
-            fail("fork");
-        if (pid == 0) {
-            int null = ::open("/dev/null", O_WRONLY);
-            ::dup2(null, STDOUT_FILENO);
-            std::vector<char*> argv;
-            for (auto& a : args)
-                argv.push_back(a.data());
-            argv.push_back(nullptr);
-            ::execv(argv[0], argv.data());
-            ::_exit(127);
-        }
-        int status = 0;
-        ::waitpid(pid, &status, 0);
+        const nsr::test::Output o = nsr::test::run_binary(args);
         const auto stop = std::chrono::steady_clock::now();
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        if (o.status != 0) {
             throw std::runtime_error("nsreconcile apply failed for N=" + std::to_string(n) +
-                                     ", status " + std::to_string(status));
+                                     ", status " + std::to_string(o.status) + ": " + o.err);
         }
         return std::chrono::duration<double, std::milli>(stop - start).count();
     }

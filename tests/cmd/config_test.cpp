@@ -15,8 +15,9 @@
 
 #include "cmd/options.hpp"
 #include "cmd/target.hpp"
-#include "tests/cmd/binary.hpp"
-#include "tests/reconcile/scratch.hpp"
+#include "tests/support/files.hpp"
+#include "tests/support/run.hpp"
+#include "tests/support/scratch.hpp"
 
 using nsr::cmd::Config;
 using nsr::cmd::ConfigError;
@@ -24,16 +25,14 @@ using nsr::cmd::Layout;
 using nsr::cmd::load_config;
 using nsr::cmd::LogLevel;
 using nsr::cmd::Target;
-using nsr::cmd::test::run_binary;
-using nsr::reconcile::test::require_root;
-using nsr::reconcile::test::run_in_private_ns;
-using nsr::reconcile::test::Scratch;
+using nsr::test::kMerged;
+using nsr::test::require_root;
+using nsr::test::run_binary;
+using nsr::test::run_in_private_ns;
+using nsr::test::Scratch;
+using nsr::test::write_file;
 
 namespace {
-
-void write_file(const std::string& path, const std::string& text) {
-    std::ofstream(path) << text;
-}
 
 std::string config_file(const Scratch& s, const std::string& text) {
     write_file(s / "config.yaml", text);
@@ -318,18 +317,18 @@ TEST_CASE("nsreconcile apply --config uses the file's paths") {
     Scratch s;
     const auto f = paths_config(s);
     write_file(s / "app.fstab", "tmpfs /srv/x tmpfs mode=0755 0 0\n");
-    auto r = run_binary("apply app --config " + f + " --dry-run");
+    auto r = run_binary({"apply", "app", "--config", f, "--dry-run"}, kMerged);
     CHECK(r.status == 0);
     CHECK(r.out == "no mount namespace at " + s / "app.mnt" + ": nothing to do\n");
     CHECK(::access((s / "lock/app.lock").c_str(), F_OK) == 0);
 
     write_file(s / "app.fstab", "tmpfs relative tmpfs defaults 0 0\n");
-    r = run_binary("apply app --config " + f + " --dry-run");
+    r = run_binary({"apply", "app", "--config", f, "--dry-run"}, kMerged);
     CHECK(r.status == 2);
     CHECK(r.out.find(s / "app.fstab" + ":1: ") != std::string::npos);
 
     write_file(s / "app.fstab", "");
-    r = run_binary("plan app --config " + f);
+    r = run_binary({"plan", "app", "--config", f}, kMerged);
     CHECK(r.status == 0);
     CHECK(r.out == "no mount namespace at " + s / "app.mnt" + ": nothing to do\n");
 }
@@ -340,10 +339,10 @@ TEST_CASE("nsreconcile follows the file's log level unless a flag says otherwise
     write_file(s / "app.fstab", "");
     const std::string debug_line =
         "debug: no preserved mount namespace at " + s / "app.mnt" + ", nothing to do\n";
-    auto r = run_binary("apply app --config " + f);
+    auto r = run_binary({"apply", "app", "--config", f}, kMerged);
     CHECK(r.status == 0);
     CHECK(r.out.find(debug_line) != std::string::npos);
-    r = run_binary("apply app --config " + f + " --log-level error");
+    r = run_binary({"apply", "app", "--config", f, "--log-level", "error"}, kMerged);
     CHECK(r.status == 0);
     CHECK(r.out.find("debug:") == std::string::npos);
 }
@@ -351,12 +350,12 @@ TEST_CASE("nsreconcile follows the file's log level unless a flag says otherwise
 TEST_CASE("nsreconcile exits 2 with one line naming a bad or missing configuration file") {
     Scratch s;
     const auto f = config_file(s, "paths:\n  native:\n    nsfile: /x/{name}.mnt\n");
-    auto r = run_binary("apply app --config " + f);
+    auto r = run_binary({"apply", "app", "--config", f}, kMerged);
     CHECK(r.status == 2);
     CHECK(r.out.rfind("nsreconcile: " + f + ":3: unknown key 'paths.native.nsfile'", 0) == 0);
     CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
 
-    r = run_binary("apply app --config " + s / "missing.yaml");
+    r = run_binary({"apply", "app", "--config", s / "missing.yaml"}, kMerged);
     CHECK(r.status == 2);
     CHECK(r.out.rfind("nsreconcile: " + s / "missing.yaml" + ": cannot read: No such file", 0) ==
           0);

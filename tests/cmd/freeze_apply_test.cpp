@@ -10,39 +10,44 @@
 
 #include <doctest/doctest.h>
 
-#include <fstream>
 #include <sstream>
 #include <string>
 
 #include "cmd/run.hpp"
-#include "tests/cmd/binary.hpp"
 #include "tests/cmd/child.hpp"
 #include "tests/cmd/test_cgroup.hpp"
-#include "tests/reconcile/scratch.hpp"
+#include "tests/support/files.hpp"
+#include "tests/support/run.hpp"
+#include "tests/support/scratch.hpp"
 
 using nsr::cmd::RunError;
 using nsr::cmd::RunRequest;
 using nsr::cmd::test::CgroupVersion;
 using nsr::cmd::test::Child;
 using nsr::cmd::test::eventually;
-using nsr::cmd::test::run_binary;
-using nsr::cmd::test::run_shell;
 using nsr::cmd::test::TestCgroup;
-using nsr::reconcile::test::require_root;
-using nsr::reconcile::test::run_in_private_ns;
-using nsr::reconcile::test::Scratch;
+using nsr::test::kMerged;
+using nsr::test::require_root;
+using nsr::test::run_binary;
+using nsr::test::run_in_private_ns;
+using nsr::test::Scratch;
+using nsr::test::write_file;
 
 namespace {
-
-void write_file(const std::string& path, const std::string& text) {
-    std::ofstream(path) << text;
-}
 
 bool is_mount_point(const std::string& dir) {
     struct stat here {};
     struct stat parent {};
     return ::stat(dir.c_str(), &here) == 0 && ::stat((dir + "/..").c_str(), &parent) == 0 &&
            here.st_dev != parent.st_dev;
+}
+
+// Makes S/target and desires a tmpfs there with OPTIONS; returns the entry.
+std::string desire_tmpfs(const Scratch& s, const std::string& options) {
+    REQUIRE(::mkdir((s / "target").c_str(), 0755) == 0);
+    const std::string entry = "tmpfs " + s / "target" + " tmpfs " + options + " 0 0\n";
+    write_file(s / "desired.fstab", entry);
+    return entry;
 }
 
 // A request acting on the namespace the caller is in, with its files in S.
@@ -81,8 +86,7 @@ TEST_CASE("apply freezes the cgroup for the changes and thaws it after") {
     require_root("mounts and cgroups");
     TestCgroup cg(CgroupVersion::V2);
     Scratch s;
-    REQUIRE(::mkdir((s / "target").c_str(), 0755) == 0);
-    write_file(s / "desired.fstab", "tmpfs " + s / "target" + " tmpfs mode=0755 0 0\n");
+    desire_tmpfs(s, "mode=0755");
     CHECK(apply_watching(s, cg) ==
           "froze: frozen=1 mounted=0\n"
           "thawed: frozen=0 mounted=1\n"
@@ -94,8 +98,7 @@ TEST_CASE("apply thaws the cgroup after a change fails") {
     require_root("mounts and cgroups");
     TestCgroup cg(CgroupVersion::V1);
     Scratch s;
-    REQUIRE(::mkdir((s / "target").c_str(), 0755) == 0);
-    write_file(s / "desired.fstab", "tmpfs " + s / "target" + " tmpfs size=garbage 0 0\n");
+    desire_tmpfs(s, "size=garbage");
     CHECK(apply_watching(s, cg) ==
           "froze: frozen=1 mounted=0\n"
           "thawed: frozen=0 mounted=0\n"
@@ -107,10 +110,7 @@ TEST_CASE("apply does not freeze when every entry is kept") {
     require_root("mounts and cgroups");
     TestCgroup cg(CgroupVersion::V2);
     Scratch s;
-    REQUIRE(::mkdir((s / "target").c_str(), 0755) == 0);
-    const std::string entry = "tmpfs " + s / "target" + " tmpfs mode=0755 0 0\n";
-    write_file(s / "desired.fstab", entry);
-    write_file(s / "current.fstab", entry);
+    write_file(s / "current.fstab", desire_tmpfs(s, "mode=0755"));
     CHECK(apply_watching(s, cg) == "rc=0\n");
 }
 
@@ -118,8 +118,7 @@ TEST_CASE("a dry run checks the cgroup path but freezes nothing") {
     require_root("cgroups");
     TestCgroup cg(CgroupVersion::V2);
     Scratch s;
-    REQUIRE(::mkdir((s / "target").c_str(), 0755) == 0);
-    write_file(s / "desired.fstab", "tmpfs " + s / "target" + " tmpfs mode=0755 0 0\n");
+    desire_tmpfs(s, "mode=0755");
     const std::string seen = run_in_private_ns([&] {
         RunRequest req = request_in(s, cg.path());
         req.dry_run = true;
@@ -144,8 +143,7 @@ TEST_CASE("SIGTERM in the middle of an apply thaws the cgroup, then ends the pro
     require_root("mounts and cgroups");
     TestCgroup cg(CgroupVersion::V2);
     Scratch s;
-    REQUIRE(::mkdir((s / "target").c_str(), 0755) == 0);
-    write_file(s / "desired.fstab", "tmpfs " + s / "target" + " tmpfs mode=0755 0 0\n");
+    desire_tmpfs(s, "mode=0755");
     // The run stops in its debug log right after freezing, as if a change
     // were taking long, and reports that it got there.
     Child child([&](int report) {
@@ -213,10 +211,37 @@ std::string apply_with_binary(const Scratch& s, const std::string& desired,
         "echo \"target: $(nsenter --mount=\"$run/app.mnt\" findmnt -n -o FSTYPE --mountpoint "
         "\"$run/target\")\"\n"
         "echo \"current: $(cat \"$run/app.fstab\")\"\n";
-    return run_shell("taskset -c 0 unshare -m --propagation private sh -c '" + script + "' sh " +
-                     run + " " + NSR_BINARY + " apply app --config " + s / "config.yaml" +
-                     " --freeze-cgroup " + cgroup + " -v")
+    return nsr::test::run({"taskset",
+                           "-c",
+                           "0",
+                           "unshare",
+                           "-m",
+                           "--propagation",
+                           "private",
+                           "sh",
+                           "-c",
+                           script,
+                           "sh",
+                           run,
+                           NSR_BINARY,
+                           "apply",
+                           "app",
+                           "--config",
+                           s / "config.yaml",
+                           "--freeze-cgroup",
+                           cgroup,
+                           "-v"},
+                          kMerged)
         .out;
+}
+
+// The binary's OUT logs freezing CG, then thawing it.
+void check_froze_then_thawed(const std::string& out, const TestCgroup& cg) {
+    const auto froze = out.find("debug: froze " + cg.path() + "\n");
+    const auto thawed = out.find("debug: thawed " + cg.path() + "\n");
+    CHECK(froze != std::string::npos);
+    CHECK(thawed != std::string::npos);
+    CHECK(froze < thawed);
 }
 
 }  // namespace
@@ -228,11 +253,7 @@ TEST_CASE("nsreconcile apply --freeze-cgroup freezes around a real apply") {
     const auto out =
         apply_with_binary(s, "tmpfs " + s / "run/target" + " tmpfs mode=0755 0 0\n", cg.path());
     INFO(out);
-    const auto froze = out.find("debug: froze " + cg.path() + "\n");
-    const auto thawed = out.find("debug: thawed " + cg.path() + "\n");
-    CHECK(froze != std::string::npos);
-    CHECK(thawed != std::string::npos);
-    CHECK(froze < thawed);
+    check_froze_then_thawed(out, cg);
     CHECK(out.find("rc=0\n") != std::string::npos);
     CHECK(out.find("target: tmpfs\n") != std::string::npos);
     CHECK(out.find("current: tmpfs " + s / "run/target" + " tmpfs mode=0755 0 0\n") !=
@@ -247,11 +268,7 @@ TEST_CASE("nsreconcile apply --freeze-cgroup thaws after a failed change") {
     const auto out =
         apply_with_binary(s, "tmpfs " + s / "run/target" + " tmpfs size=garbage 0 0\n", cg.path());
     INFO(out);
-    const auto froze = out.find("debug: froze " + cg.path() + "\n");
-    const auto thawed = out.find("debug: thawed " + cg.path() + "\n");
-    CHECK(froze != std::string::npos);
-    CHECK(thawed != std::string::npos);
-    CHECK(froze < thawed);
+    check_froze_then_thawed(out, cg);
     CHECK(out.find("rc=1\n") != std::string::npos);
     CHECK(out.find("target: \n") != std::string::npos);
     CHECK_FALSE(cg.frozen());
@@ -260,9 +277,10 @@ TEST_CASE("nsreconcile apply --freeze-cgroup thaws after a failed change") {
 TEST_CASE("nsreconcile apply with a missing --freeze-cgroup exits 2 and changes nothing") {
     Scratch s;
     write_file(s / "desired.fstab", "");
-    const auto r = run_binary("apply app --ns-file " + s / "app.mnt" + " --desired " +
-                              s / "desired.fstab" + " --current " + s / "current.fstab" +
-                              " --lock " + s / "app.lock" + " --freeze-cgroup " + s / "nope");
+    const auto r = run_binary(
+        {"apply", "app", "--ns-file", s / "app.mnt", "--desired", s / "desired.fstab", "--current",
+         s / "current.fstab", "--lock", s / "app.lock", "--freeze-cgroup", s / "nope"},
+        kMerged);
     CHECK(r.status == 2);
     CHECK(r.out == "nsreconcile: cannot freeze " + s / "nope" + ": No such file or directory\n");
 }

@@ -10,13 +10,12 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "tests/cmd/child.hpp"
 #include "tests/cmd/test_cgroup.hpp"
-#include "tests/reconcile/scratch.hpp"
+#include "tests/support/files.hpp"
+#include "tests/support/scratch.hpp"
 
 using nsr::cmd::BadCgroup;
 using nsr::cmd::Freezer;
@@ -25,20 +24,23 @@ using nsr::cmd::test::CgroupVersion;
 using nsr::cmd::test::Child;
 using nsr::cmd::test::eventually;
 using nsr::cmd::test::TestCgroup;
-using nsr::reconcile::test::require_root;
-using nsr::reconcile::test::Scratch;
+using nsr::test::read_file;
+using nsr::test::require_root;
+using nsr::test::Scratch;
+using nsr::test::write_file;
 
 namespace {
 
-std::string read_all(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-void write_file(const std::string& path, const std::string& text) {
-    std::ofstream(path) << text;
+// A freezer on a fresh cgroup of VERSION freezes it at once and thaws it.
+void check_freeze_until_thaw(CgroupVersion version) {
+    require_root("cgroups");
+    TestCgroup cg(version);
+    Freezer f({cg.path()});
+    CHECK_FALSE(cg.frozen());
+    f.freeze();
+    CHECK(cg.frozen());
+    f.thaw();
+    CHECK(eventually([&] { return !cg.frozen(); }));
 }
 
 // A child that freezes PATHS, reports "F" and waits to be signalled.
@@ -55,25 +57,11 @@ Child frozen_child(const std::vector<std::string>& paths) {
 }  // namespace
 
 TEST_CASE("freeze stops a cgroup v2 until thaw") {
-    require_root("cgroups");
-    TestCgroup cg(CgroupVersion::V2);
-    Freezer f({cg.path()});
-    CHECK_FALSE(cg.frozen());
-    f.freeze();
-    CHECK(cg.frozen());
-    f.thaw();
-    CHECK(eventually([&] { return !cg.frozen(); }));
+    check_freeze_until_thaw(CgroupVersion::V2);
 }
 
 TEST_CASE("freeze stops a cgroup v1 freezer group until thaw") {
-    require_root("cgroups");
-    TestCgroup cg(CgroupVersion::V1);
-    Freezer f({cg.path()});
-    CHECK_FALSE(cg.frozen());
-    f.freeze();
-    CHECK(cg.frozen());
-    f.thaw();
-    CHECK(eventually([&] { return !cg.frozen(); }));
+    check_freeze_until_thaw(CgroupVersion::V1);
 }
 
 TEST_CASE("one freezer holds several cgroups, v1 and v2 together") {
@@ -153,7 +141,7 @@ TEST_CASE("a cgroup holding the freezing process itself is refused, subgroups in
         ::close(go[0]);
         cg.adopt(child.pid());
         if (home != cg.path()) {
-            std::ofstream(home + "/cgroup.procs") << child.pid();
+            write_file(home + "/cgroup.procs", std::to_string(child.pid()));
         }
         REQUIRE(::write(go[1], "g", 1) == 1);
         ::close(go[1]);
@@ -179,7 +167,7 @@ TEST_CASE("a cgroup that never reports frozen times out, thawed again") {
         ("cannot finish freezing the processes of " + s.path() + " within 50 ms; thawed them again")
             .c_str(),
         FreezeTimeout);
-    CHECK(read_all(s / "cgroup.freeze") == "0");
+    CHECK(read_file(s / "cgroup.freeze") == "0");
 }
 
 TEST_CASE("SIGTERM, SIGINT or SIGHUP while frozen thaws, then ends the process by that signal") {

@@ -5,12 +5,14 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <vector>
 
-#include "tests/cmd/binary.hpp"
+#include "tests/support/run.hpp"
+
+using nsr::test::kMerged;
+using nsr::test::run_binary;
 
 namespace {
-
-using nsr::cmd::test::run_binary;
 
 struct TempFile {
     std::string path;
@@ -29,7 +31,7 @@ struct TempFile {
 
 TEST_CASE("lint accepts a clean profile and exits 0") {
     TempFile f("# content\n/snap/p/1/lib /snap/foo/1/lib none bind,ro 0 0\n");
-    auto r = run_binary("lint " + f.path);
+    auto r = run_binary({"lint", f.path}, kMerged);
     CHECK(r.status == 0);
     CHECK(r.out.empty());
 }
@@ -41,7 +43,7 @@ TEST_CASE("lint names the file and line of each bad line and exits 2") {
         "/a relative/dir none bind 0 0\n"
         "/a /b/../c none bind 0 0\n"
         "none /d none x-snapd.kind=weird 0 0\n");
-    auto r = run_binary("lint " + f.path);
+    auto r = run_binary({"lint", f.path}, kMerged);
     CHECK(r.status == 2);
     CHECK(r.out.find(f.path + ":2: ") != std::string::npos);
     CHECK(r.out.find(f.path + ":3: ") != std::string::npos);
@@ -51,7 +53,7 @@ TEST_CASE("lint names the file and line of each bad line and exits 2") {
 }
 
 TEST_CASE("lint reports a missing file and exits 2") {
-    auto r = run_binary("lint /nonexistent/profile.fstab");
+    auto r = run_binary({"lint", "/nonexistent/profile.fstab"}, kMerged);
     CHECK(r.status == 2);
     CHECK(r.out.find("/nonexistent/profile.fstab: cannot read") != std::string::npos);
 }

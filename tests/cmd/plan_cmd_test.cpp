@@ -2,33 +2,20 @@
 // an unprivileged user, since planning a scenario must need no root.
 #include <doctest/doctest.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <string>
 
-#include "tests/profile/scratch_dir.hpp"
+#include "tests/support/run.hpp"
+#include "tests/support/scratch.hpp"
+
+using nsr::test::kMerged;
+using nsr::test::Output;
+using nsr::test::run_binary;
+using nsr::test::run_shell;
 
 namespace {
-
-struct Run {
-    int status;
-    std::string out;
-};
-
-Run run(const std::string& cmd) {
-    FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-    REQUIRE(p != nullptr);
-    std::string out;
-    std::array<char, 4096> buf{};
-    while (size_t n = std::fread(buf.data(), 1, buf.size(), p))
-        out.append(buf.data(), n);
-    const int st = ::pclose(p);
-    return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
 
 const std::string kAsNobody = "setpriv --reuid=65534 --regid=65534 --clear-groups -- ";
 
@@ -39,7 +26,7 @@ TEST_CASE("plan --scenario runs as an unprivileged user (needs root to switch to
                     "needs root: the test drops to uid 65534 with setpriv; run it as root");
     // The binary and the scenario are copied where nobody may read them, so
     // the check does not depend on the permissions of the build tree.
-    nsr::test::ScratchDir dir;
+    nsr::test::Scratch dir;
     REQUIRE(::chmod(dir.path().c_str(), 0755) == 0);
     const std::string binary = dir / "nsreconcile";
     const std::string scenario = dir / "provider-refresh.yaml";
@@ -49,11 +36,11 @@ TEST_CASE("plan --scenario runs as an unprivileged user (needs root to switch to
     REQUIRE(::chmod(binary.c_str(), 0755) == 0);
     REQUIRE(::chmod(scenario.c_str(), 0644) == 0);
 
-    const Run who = run(kAsNobody + "id -u");
+    const Output who = run_shell(kAsNobody + "id -u", kMerged);
     REQUIRE_MESSAGE(who.status == 0, who.out);
     REQUIRE(who.out == "65534\n");
 
-    const Run plan = run(kAsNobody + binary + " plan --scenario " + scenario);
+    const Output plan = run_shell(kAsNobody + binary + " plan --scenario " + scenario, kMerged);
     INFO(plan.out);
     CHECK(plan.status == 0);
     // The refresh moves the bind to the new revision's /lib, which the
@@ -62,7 +49,8 @@ TEST_CASE("plan --scenario runs as an unprivileged user (needs root to switch to
           "replace  /snap/prov/3/lib /snap/foo/1/data none bind,ro 0 0  (replaces "
           "/snap/prov/2/lib /snap/foo/1/data none bind,ro,x-snapd.detach 0 0)\n");
 
-    const Run snapd = run(kAsNobody + binary + " plan --no-tuck --scenario " + scenario);
+    const Output snapd =
+        run_shell(kAsNobody + binary + " plan --no-tuck --scenario " + scenario, kMerged);
     INFO(snapd.out);
     CHECK(snapd.status == 0);
     CHECK(snapd.out ==
@@ -71,7 +59,7 @@ TEST_CASE("plan --scenario runs as an unprivileged user (needs root to switch to
 }
 
 TEST_CASE("plan names an unreadable scenario and exits 2") {
-    const Run r = run(std::string(NSR_BINARY) + " plan --scenario /nonexistent/scenario.yaml");
+    const Output r = run_binary({"plan", "--scenario", "/nonexistent/scenario.yaml"}, kMerged);
     CHECK(r.status == 2);
     CHECK(r.out.find("/nonexistent/scenario.yaml: cannot read") != std::string::npos);
 }

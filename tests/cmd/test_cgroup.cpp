@@ -18,25 +18,12 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/files.hpp"
+
 namespace nsr::cmd::test {
 
-namespace {
-
-std::string read_all(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-void write_file(const std::string& path, const std::string& text) {
-    std::ofstream out(path);
-    out << text;
-    out.flush();
-    REQUIRE_MESSAGE(out.good(), "cannot write '", text, "' to ", path);
-}
-
-}  // namespace
+using nsr::test::read_file;
+using nsr::test::write_file;
 
 std::string hierarchy_root(CgroupVersion version) {
     std::ifstream in("/proc/self/mountinfo");
@@ -112,8 +99,8 @@ void TestCgroup::remove() noexcept {
 
 bool TestCgroup::frozen() const {
     if (version_ == CgroupVersion::V2)
-        return read_all(path_ + "/cgroup.events").find("frozen 1") != std::string::npos;
-    return read_all(path_ + "/freezer.state").rfind("FROZEN", 0) == 0;
+        return read_file(path_ + "/cgroup.events").find("frozen 1") != std::string::npos;
+    return read_file(path_ + "/freezer.state").rfind("FROZEN", 0) == 0;
 }
 
 void TestCgroup::adopt(pid_t pid) const {

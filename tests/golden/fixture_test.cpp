@@ -1,18 +1,18 @@
 #include "tests/golden/fixture.hpp"
 
 #include <doctest/doctest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <string>
+#include <vector>
 
-#include "tests/profile/scratch_dir.hpp"
+#include "tests/support/files.hpp"
+#include "tests/support/run.hpp"
+#include "tests/support/scratch.hpp"
 
 using nsr::golden::check_fixture;
 using nsr::golden::update_fixture;
 using nsr::test::read_file;
-using nsr::test::ScratchDir;
+using nsr::test::Scratch;
 using nsr::test::write_file;
 
 namespace {
@@ -47,27 +47,16 @@ const std::string kRightBlock =
     "replaces: \"/snap/prov/2/lib /snap/foo/1/data none bind,ro,x-snapd.detach 0 0\", needed: "
     "true}\n";
 
-struct Run {
-    int status;
-    std::string out;
-};
-
-Run run(const std::string& args) {
-    const std::string cmd = std::string(GOLDEN_RUNNER) + " " + args + " 2>&1";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    REQUIRE(p != nullptr);
-    std::string out;
-    std::array<char, 4096> buf{};
-    while (size_t n = std::fread(buf.data(), 1, buf.size(), p))
-        out.append(buf.data(), n);
-    const int st = ::pclose(p);
-    return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+// The golden runner with ARGS.
+nsr::test::Output run_runner(std::vector<std::string> args) {
+    args.insert(args.begin(), GOLDEN_RUNNER);
+    return nsr::test::run(args, nsr::test::kMerged);
 }
 
 }  // namespace
 
 TEST_CASE("update rewrites only the expected block, and the file then passes") {
-    ScratchDir dir;
+    Scratch dir;
     const std::string path = dir / "refresh.yaml";
     write_file(path, kHead + kWrongBlock + kTail);
     CHECK_FALSE(check_fixture(path).empty());
@@ -80,7 +69,7 @@ TEST_CASE("update rewrites only the expected block, and the file then passes") {
 }
 
 TEST_CASE("a fixture without an expected block fails, and update adds one") {
-    ScratchDir dir;
+    Scratch dir;
     const std::string path = dir / "refresh.yaml";
     write_file(path, kHead + kTail);
     CHECK(check_fixture(path).find("has no expected: block") != std::string::npos);
@@ -89,11 +78,11 @@ TEST_CASE("a fixture without an expected block fails, and update adds one") {
 }
 
 TEST_CASE("the runner reports a diff and changes nothing unless asked to update") {
-    ScratchDir dir;
+    Scratch dir;
     const std::string path = dir / "refresh.yaml";
     write_file(path, kHead + kWrongBlock + kTail);
 
-    const Run check = run(path);
+    const nsr::test::Output check = run_runner({path});
     INFO(check.out);
     CHECK(check.status == 1);
     CHECK(check.out.find(path + ": the plan differs from expected at change #1") !=
@@ -104,19 +93,19 @@ TEST_CASE("the runner reports a diff and changes nothing unless asked to update"
           std::string::npos);
     CHECK(read_file(path) == kHead + kWrongBlock + kTail);
 
-    const Run update = run("--update " + path);
+    const nsr::test::Output update = run_runner({"--update", path});
     INFO(update.out);
     CHECK(update.status == 0);
     CHECK(update.out == path + ": updated\n");
     CHECK(read_file(path) == kHead + kRightBlock + kTail);
-    CHECK(run(path).status == 0);
+    CHECK(run_runner({path}).status == 0);
 }
 
 TEST_CASE("the runner fails on a fixture without an expected block") {
-    ScratchDir dir;
+    Scratch dir;
     const std::string path = dir / "refresh.yaml";
     write_file(path, kHead + kTail);
-    const Run r = run(path);
+    const nsr::test::Output r = run_runner({path});
     INFO(r.out);
     CHECK(r.status == 1);
     CHECK(r.out.find(path + ": has no expected: block") != std::string::npos);
@@ -124,10 +113,10 @@ TEST_CASE("the runner fails on a fixture without an expected block") {
 }
 
 TEST_CASE("the runner fails on a scenario it cannot load, naming the file") {
-    ScratchDir dir;
+    Scratch dir;
     const std::string path = dir / "bad.yaml";
     write_file(path, "name: bad\nsurprise: 1\n");
-    const Run r = run(path);
+    const nsr::test::Output r = run_runner({path});
     INFO(r.out);
     CHECK(r.status == 1);
     CHECK(r.out.find(path + ":2: unknown key 'surprise'") != std::string::npos);

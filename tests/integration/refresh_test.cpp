@@ -29,7 +29,7 @@ TEST_CASE("a refresh replaces the mount with no empty window and no stacked moun
                     "found=0; missed=0; touch " + started + "; while [ ! -e " + stop +
                         " ]; do if [ -e " + target + "/marker ]; then found=$((found+1)); " +
                         "else missed=$((missed+1)); fi; done; echo $found $missed"},
-                   sb.app_ns());
+                   {.ns_file = sb.app_ns()});
     for (int i = 0; i < 5000 && !sb.exists("state/reader-started"); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     REQUIRE(sb.exists("state/reader-started"));

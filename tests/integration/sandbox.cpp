@@ -18,9 +18,14 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "tests/support/fd_io.hpp"
+#include "tests/support/files.hpp"
+
 namespace nsr::integration {
 
 namespace {
+
+using nsr::test::write_file;
 
 void check(int rc, const std::string& what) {
     if (rc != 0)
@@ -38,13 +43,6 @@ void make_dirs(const std::string& path) {
     std::filesystem::create_directories(path, ec);
     if (ec)
         throw std::system_error(ec, "mkdir -p " + path);
-}
-
-void make_file(const std::string& path, const std::string& text) {
-    std::ofstream f(path);
-    f << text;
-    if (!f.flush())
-        throw std::runtime_error("cannot write " + path);
 }
 
 void make_symlink(const std::string& target, const std::string& path) {
@@ -71,9 +69,9 @@ void read_only_bind(const std::string& path) {
 // come from different CPUs' batches, so the caller is pinned to one CPU
 // and a failure with EINVAL is retried.
 void make_app_namespace(const std::string& file) {
-    make_file(file, "");
+    write_file(file, "");
     for (int attempt = 1;; ++attempt) {
-        Output o = run({"unshare", "--mount=" + file, "--propagation", "slave", "true"});
+        Output o = nsr::test::run({"unshare", "--mount=" + file, "--propagation", "slave", "true"});
         if (o.status == 0)
             return;
         if (attempt < 20 && o.err.find(std::strerror(EINVAL)) != std::string::npos)
@@ -96,24 +94,24 @@ void build_world(const std::string& r) {
     check(::mount(nullptr, r.c_str(), nullptr, MS_SHARED, nullptr), "make " + r + " shared");
 
     make_dirs(r + "/snap/provider/1/lib");
-    make_file(r + "/snap/provider/1/lib/marker", "provider 1");
+    write_file(r + "/snap/provider/1/lib/marker", "provider 1");
     make_dirs(r + "/snap/provider/2/lib");
-    make_file(r + "/snap/provider/2/lib/marker", "provider 2");
+    write_file(r + "/snap/provider/2/lib/marker", "provider 2");
     make_dirs(r + "/snap/provider/2/etc");
-    make_file(r + "/snap/provider/2/etc/foo.conf", "foo.conf of provider 2");
+    write_file(r + "/snap/provider/2/etc/foo.conf", "foo.conf of provider 2");
     make_dirs(r + "/snap/foo/1/bin");
     check(::chmod((r + "/snap/foo/1").c_str(), 0755), "chmod " + r + "/snap/foo/1");
-    make_file(r + "/snap/foo/1/bin/app", "app");
+    write_file(r + "/snap/foo/1/bin/app", "app");
     make_dir(r + "/base", 0751);
-    make_file(r + "/base/conf", "base conf");
+    write_file(r + "/base/conf", "base conf");
     make_dir(r + "/base/share");
-    make_file(r + "/base/share/doc", "base doc");
+    write_file(r + "/base/share/doc", "base doc");
     make_symlink("share", r + "/base/link");
     make_dirs(r + "/var/snap/foo/common");
     make_dirs(r + "/var/snap/provider/common/tree/inner");
-    make_file(r + "/var/snap/provider/common/tree/top", "top");
+    write_file(r + "/var/snap/provider/common/tree/top", "top");
     mount_tmpfs(r + "/var/snap/provider/common/tree/inner");
-    make_file(r + "/var/snap/provider/common/tree/inner/deep", "deep");
+    write_file(r + "/var/snap/provider/common/tree/inner/deep", "deep");
     make_dir(r + "/victim");
     make_dirs(r + "/state/lock");
     make_dir(r + "/ns");
@@ -148,19 +146,6 @@ void build_world(const std::string& r) {
     ::_exit(0);
 }
 
-std::string read_all(int fd) {
-    std::string text;
-    char buf[512];
-    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) != 0;) {
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            break;
-        text.append(buf, static_cast<size_t>(n));
-    }
-    return text;
-}
-
 }  // namespace
 
 Sandbox::Sandbox() {
@@ -185,7 +170,7 @@ Sandbox::Sandbox() {
     ::close(status[1]);
     ::close(control[0]);
     control_ = control[1];
-    const std::string ready = read_all(status[0]);
+    const std::string ready = nsr::test::read_all(status[0]);
     ::close(status[0]);
     if (ready != "ok") {
         ::close(control_);
@@ -217,7 +202,7 @@ std::string Sandbox::outside(const std::string& rel) const {
 }
 
 void Sandbox::write_file(const std::string& rel, const std::string& text) const {
-    make_file(outside(rel), text);
+    nsr::test::write_file(outside(rel), text);
 }
 
 std::optional<std::string> Sandbox::read_file(const std::string& rel) const {

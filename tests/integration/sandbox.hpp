@@ -33,9 +33,12 @@
 #include <vector>
 
 #include "mountinfo/mount_table.hpp"
-#include "tests/integration/process.hpp"
+#include "tests/support/run.hpp"
 
 namespace nsr::integration {
+
+using nsr::test::Output;
+using nsr::test::Process;
 
 class Sandbox {
   public:
@@ -50,7 +53,7 @@ class Sandbox {
     // R/REL.
     std::string path(const std::string& rel) const { return root_ + "/" + rel; }
 
-    // Namespace files to hand to run(): the sandbox's own (the "host side"
+    // Namespace files to run commands in: the sandbox's own (the "host side"
     // the tool starts in) and the application's.
     std::string outer_ns() const;
     std::string app_ns() const;
@@ -65,8 +68,12 @@ class Sandbox {
     bool exists(const std::string& rel) const;
 
     // Commands.
-    Output outer(const std::vector<std::string>& argv) const { return run(argv, outer_ns()); }
-    Output app(const std::vector<std::string>& argv) const { return run(argv, app_ns()); }
+    Output outer(const std::vector<std::string>& argv) const {
+        return nsr::test::run(argv, {.ns_file = outer_ns()});
+    }
+    Output app(const std::vector<std::string>& argv) const {
+        return nsr::test::run(argv, {.ns_file = app_ns()});
+    }
     // A /bin/sh script in the application namespace.
     Output app_sh(const std::string& script) const { return app({"/bin/sh", "-c", script}); }
 

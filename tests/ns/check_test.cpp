@@ -3,7 +3,7 @@
 
 #include "tests/ns/world.hpp"
 
-using nsr::test::tool;
+using nsr::test::run_binary;
 using nsr::test::World;
 
 namespace {
@@ -12,15 +12,15 @@ namespace {
 void make_demo(const World& w) {
     w.desire("demo", w / "prov/1/lib" + " " + w / "app/data" + " none bind,ro 0 0\n" + "tmpfs " +
                          w / "app/cache" + " tmpfs mode=0700 0 0\n");
-    auto c = tool({"ns", "create", "demo", "--apply"});
+    auto c = run_binary({"ns", "create", "demo", "--apply"});
     INFO(c.err);
     REQUIRE(c.status == 0);
 }
 
-nsr::test::Cmd inside(const std::vector<std::string>& cmd) {
+nsr::test::Output inside(const std::vector<std::string>& cmd) {
     std::vector<std::string> args{"ns", "run", "demo", "--"};
     args.insert(args.end(), cmd.begin(), cmd.end());
-    auto c = tool(args);
+    auto c = run_binary(args);
     INFO(c.err);
     REQUIRE(c.status == 0);
     return c;
@@ -31,7 +31,7 @@ nsr::test::Cmd inside(const std::vector<std::string>& cmd) {
 TEST_CASE("check: a namespace just applied is in step (exit 0)") {
     World w;
     make_demo(w);
-    auto c = tool({"check", "demo"});
+    auto c = run_binary({"check", "demo"});
     CHECK(c.status == 0);
     CHECK(c.out == "in step: 2 entries checked\n");
 }
@@ -40,7 +40,7 @@ TEST_CASE("check: an entry unmounted by hand is missing (exit 1)") {
     World w;
     make_demo(w);
     inside({"umount", w / "app/data"});
-    auto c = tool({"check", "demo", "--json"});
+    auto c = run_binary({"check", "demo", "--json"});
     CHECK(c.status == 1);
     auto j = nlohmann::json::parse(c.out);
     CHECK(j["in_step"] == false);
@@ -57,7 +57,7 @@ TEST_CASE("check: another mount in an entry's place differs") {
     make_demo(w);
     inside({"umount", w / "app/cache"});
     inside({"mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", w / "app/cache"});
-    auto c = tool({"check", "demo"});
+    auto c = run_binary({"check", "demo"});
     CHECK(c.status == 1);
     CHECK(c.out.rfind("differs  " + w / "app/cache", 0) == 0);
     CHECK(c.out.find("mode=755") != std::string::npos);
@@ -71,7 +71,7 @@ TEST_CASE("check: a duplicate stacked on a mount point and a stray submount are 
     inside({"mount", "--bind", "-o", "ro", w / "prov/1/lib", w / "app/data"});
     inside({"mkdir", w / "app/cache/sub"});
     inside({"mount", "-t", "tmpfs", "stray", w / "app/cache/sub"});
-    auto j = nlohmann::json::parse(tool({"check", "demo", "--json"}).out);
+    auto j = nlohmann::json::parse(run_binary({"check", "demo", "--json"}).out);
     REQUIRE(j["drift"].size() == 2);
     CHECK(j["drift"][0]["kind"] == "extra");
     CHECK(j["drift"][0]["dir"] == w / "app/data");
@@ -83,16 +83,16 @@ TEST_CASE("check: a duplicate stacked on a mount point and a stray submount are 
 
 TEST_CASE("check: without a namespace there is nothing to check (exit 0)") {
     World w;
-    auto c = tool({"check", "nothere"});
+    auto c = run_binary({"check", "nothere"});
     CHECK(c.status == 0);
     CHECK(c.out == "no mount namespace at /run/nsreconcile/ns/nothere.mnt: nothing to check\n");
 }
 
 TEST_CASE("check: a malformed current profile is bad input (exit 2)") {
     World w;
-    REQUIRE(tool({"ns", "create", "demo"}).status == 0);
+    REQUIRE(run_binary({"ns", "create", "demo"}).status == 0);
     nsr::test::write_file("/run/nsreconcile/ns/demo.fstab", "only-two fields\n");
-    auto c = tool({"check", "demo"});
+    auto c = run_binary({"check", "demo"});
     CHECK(c.status == 2);
     CHECK(c.err.find("/run/nsreconcile/ns/demo.fstab:1") != std::string::npos);
 }

@@ -4,23 +4,23 @@
 
 #include "tests/ns/world.hpp"
 
+using nsr::test::run_binary;
 using nsr::test::sh;
-using nsr::test::tool;
 using nsr::test::World;
 
 TEST_CASE("ns list shows each namespace: alive, entries of its profile, drift") {
     World w;
     w.desire("alpha", w / "prov/1/lib" + " " + w / "app/data" + " none bind,ro 0 0\n" + "tmpfs " +
                           w / "app/cache" + " tmpfs mode=0700 0 0\n");
-    REQUIRE(tool({"ns", "create", "alpha", "--apply"}).status == 0);
-    REQUIRE(tool({"ns", "create", "beta"}).status == 0);
+    REQUIRE(run_binary({"ns", "create", "alpha", "--apply"}).status == 0);
+    REQUIRE(run_binary({"ns", "create", "beta"}).status == 0);
     // A profile left behind by a namespace whose file is gone.
     nsr::test::write_file("/run/nsreconcile/ns/gamma.fstab",
                           "tmpfs " + w / "app/cache" + " tmpfs defaults 0 0\n");
     // A per-user profile is not a namespace of its own.
     nsr::test::write_file("/run/nsreconcile/ns/alpha.1000.user.fstab", "");
 
-    auto text = tool({"ns", "list"});
+    auto text = run_binary({"ns", "list"});
     INFO(text.err);
     REQUIRE(text.status == 0);
     CHECK(text.out ==
@@ -29,8 +29,8 @@ TEST_CASE("ns list shows each namespace: alive, entries of its profile, drift") 
           "beta                 yes    0        in step\n"
           "gamma                no     1        -\n");
 
-    REQUIRE(tool({"ns", "run", "alpha", "--", "umount", w / "app/cache"}).status == 0);
-    auto json = nlohmann::json::parse(tool({"ns", "list", "--json"}).out);
+    REQUIRE(run_binary({"ns", "run", "alpha", "--", "umount", w / "app/cache"}).status == 0);
+    auto json = nlohmann::json::parse(run_binary({"ns", "list", "--json"}).out);
     REQUIRE(json["namespaces"].size() == 3);
     CHECK(json["namespaces"][0] == nlohmann::json{{"name", "alpha"},
                                                   {"ns_file", "/run/nsreconcile/ns/alpha.mnt"},
@@ -43,7 +43,7 @@ TEST_CASE("ns list shows each namespace: alive, entries of its profile, drift") 
 
 TEST_CASE("ns list with nothing known prints only the header") {
     World w;
-    auto c = tool({"ns", "list"});
+    auto c = run_binary({"ns", "list"});
     CHECK(c.status == 0);
     CHECK(c.out == "NAME                 ALIVE  ENTRIES  STATE\n");
 }
@@ -51,8 +51,8 @@ TEST_CASE("ns list with nothing known prints only the header") {
 TEST_CASE("ns discard unmounts and removes the namespace file and the current profile") {
     World w;
     w.desire("demo", w / "prov/1/lib" + " " + w / "app/data" + " none bind 0 0\n");
-    REQUIRE(tool({"ns", "create", "demo", "--apply"}).status == 0);
-    auto c = tool({"ns", "discard", "demo"});
+    REQUIRE(run_binary({"ns", "create", "demo", "--apply"}).status == 0);
+    auto c = run_binary({"ns", "discard", "demo"});
     CHECK(c.status == 0);
     CHECK(c.out == "discarded namespace demo\n");
     struct stat st;
@@ -61,14 +61,14 @@ TEST_CASE("ns discard unmounts and removes the namespace file and the current pr
     CHECK(sh("grep -c demo.mnt /proc/self/mountinfo || true") == "0\n");
     // The desired profile is the package manager's, not ours to remove.
     CHECK(::lstat("/var/lib/nsreconcile/profiles/demo.fstab", &st) == 0);
-    auto again = tool({"ns", "discard", "demo"});
+    auto again = run_binary({"ns", "discard", "demo"});
     CHECK(again.status == 0);
     CHECK(again.out == "no namespace demo: nothing to discard\n");
 }
 
 TEST_CASE("ns discard waits for the lock and gives exit 3 when it is not had in time") {
     World w;
-    REQUIRE(tool({"ns", "create", "demo"}).status == 0);
+    REQUIRE(run_binary({"ns", "create", "demo"}).status == 0);
     auto c = nsr::test::run({"flock", "/run/nsreconcile/lock/demo.lock", NSR_BINARY, "ns",
                              "discard", "demo", "--lock-timeout", "0.2"});
     CHECK(c.status == 3);

@@ -5,17 +5,17 @@
 
 #include "tests/ns/world.hpp"
 
-using nsr::test::tool;
+using nsr::test::run_binary;
 using nsr::test::World;
 
 TEST_CASE("plan NAME reads a live namespace and changes nothing") {
     World w;
-    REQUIRE(tool({"ns", "create", "demo"}).status == 0);
+    REQUIRE(run_binary({"ns", "create", "demo"}).status == 0);
     REQUIRE(::unlink("/run/nsreconcile/lock/demo.lock") == 0);
     const std::string entry = w / "prov/1/lib" + " " + w / "app/data" + " none bind,ro 0 0";
     w.desire("demo", entry + "\n");
     const auto before = w.mounts_in("demo");
-    auto c = tool({"plan", "demo"});
+    auto c = run_binary({"plan", "demo"});
     INFO(c.err);
     CHECK(c.status == 0);
     CHECK(c.out == "mount    " + entry + "\n");
@@ -29,12 +29,14 @@ TEST_CASE("plan NAME judges each change against the namespace's mount table") {
     World w;
     const std::string old_entry = w / "prov/1/lib" + " " + w / "app/data" + " none bind,ro 0 0";
     w.desire("demo", old_entry + "\n");
-    REQUIRE(tool({"ns", "create", "demo", "--apply"}).status == 0);
-    CHECK(tool({"plan", "demo"}).out.rfind("keep     " + old_entry + "  (already done: ", 0) == 0);
+    REQUIRE(run_binary({"ns", "create", "demo", "--apply"}).status == 0);
+    CHECK(
+        run_binary({"plan", "demo"}).out.rfind("keep     " + old_entry + "  (already done: ", 0) ==
+        0);
 
     const std::string new_entry = w / "prov/2/lib" + " " + w / "app/data" + " none bind,ro 0 0";
     w.desire("demo", new_entry + "\n");
-    auto j = nlohmann::json::parse(tool({"plan", "demo", "--json"}).out);
+    auto j = nlohmann::json::parse(run_binary({"plan", "demo", "--json"}).out);
     REQUIRE(j["changes"].size() == 1);
     CHECK(j["changes"][0]["action"] == "replace");
     CHECK(j["changes"][0]["entry"] == new_entry);
@@ -42,7 +44,7 @@ TEST_CASE("plan NAME judges each change against the namespace's mount table") {
           w / "prov/1/lib" + " " + w / "app/data" + " none bind,ro,x-snapd.detach 0 0");
     CHECK(j["changes"][0]["needed"] == true);
 
-    auto snapd_way = nlohmann::json::parse(tool({"plan", "demo", "--json", "--no-tuck"}).out);
+    auto snapd_way = nlohmann::json::parse(run_binary({"plan", "demo", "--json", "--no-tuck"}).out);
     REQUIRE(snapd_way["changes"].size() == 2);
     CHECK(snapd_way["changes"][0]["action"] == "unmount");
     CHECK(snapd_way["changes"][1]["action"] == "mount");
@@ -50,8 +52,8 @@ TEST_CASE("plan NAME judges each change against the namespace's mount table") {
 
 TEST_CASE("plan takes NAME or --scenario, not both, and needs one") {
     World w;
-    CHECK(tool({"plan"}).status == 2);
-    auto both = tool({"plan", "demo", "--scenario", "x.yaml"});
+    CHECK(run_binary({"plan"}).status == 2);
+    auto both = run_binary({"plan", "demo", "--scenario", "x.yaml"});
     CHECK(both.status == 2);
     CHECK(both.err.find("either NAME or --scenario") != std::string::npos);
 }

@@ -1,31 +1,20 @@
 // A throwaway world for the namespace tests: tmpfs over /run and /var/lib
 // (so the native layout's default paths land on scratch), a tmpfs scratch
-// dir with a provider and an application tree, and a way to run the real
-// binary. The test process is already in a private mount namespace.
+// dir with a provider and an application tree, and a way to run shell
+// scripts (tests/support/run.hpp runs the binary). The test process is
+// already in a private mount namespace.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "tests/support/files.hpp"
+#include "tests/support/run.hpp"
+
 namespace nsr::test {
 
-struct Cmd {
-    int status = -1;  // exit status, or 128 + signal
-    std::string out;
-    std::string err;
-};
-
-// Runs ARGV (argv[0] looked up in PATH) with INPUT on its stdin and ENV
-// ("KEY=VALUE") added to its environment.
-Cmd run(const std::vector<std::string>& argv, const std::string& input = "",
-        const std::vector<std::string>& env = {});
-// Runs the nsreconcile binary under test.
-Cmd tool(const std::vector<std::string>& args);
 // Runs a /bin/sh script; a non-zero exit fails the current test.
 std::string sh(const std::string& script);
-
-std::string read_file(const std::string& path);
-void write_file(const std::string& path, const std::string& text);
 
 class World {
   public:

@@ -14,11 +14,12 @@
 #include <system_error>
 
 #include "profile/atomic_file.hpp"
-#include "tests/profile/scratch_dir.hpp"
+#include "tests/support/files.hpp"
+#include "tests/support/scratch.hpp"
 
 using nsr::profile::atomic_write_at;
 using nsr::test::read_file;
-using nsr::test::ScratchDir;
+using nsr::test::Scratch;
 using nsr::test::write_file;
 
 namespace {
@@ -85,7 +86,7 @@ int in_child(Body body) {
 }  // namespace
 
 TEST_CASE("atomic write creates the file with the data and exactly the mode") {
-    ScratchDir dir;
+    Scratch dir;
     DirFd fd(dir.path());
     mode_t old_umask = umask(077);
     atomic_write_at(fd.get(), "state.fstab", "hello\n", 0644, dir / "state.fstab");
@@ -98,7 +99,7 @@ TEST_CASE("atomic write creates the file with the data and exactly the mode") {
 }
 
 TEST_CASE("atomic write replaces an existing file and writes an empty one") {
-    ScratchDir dir;
+    Scratch dir;
     DirFd fd(dir.path());
     write_file(dir / "f", "old content");
     atomic_write_at(fd.get(), "f", "", 0600, "f");
@@ -107,7 +108,7 @@ TEST_CASE("atomic write replaces an existing file and writes an empty one") {
 }
 
 TEST_CASE("atomic write replaces a symlink at the target instead of following it") {
-    ScratchDir dir;
+    Scratch dir;
     DirFd fd(dir.path());
     write_file(dir / "elsewhere", "keep");
     REQUIRE(symlink("elsewhere", (dir / "f").c_str()) == 0);
@@ -118,7 +119,7 @@ TEST_CASE("atomic write replaces a symlink at the target instead of following it
 }
 
 TEST_CASE("atomic write into a removed directory fails naming the path and leaves nothing") {
-    ScratchDir dir;
+    Scratch dir;
     const std::string gone = dir / "gone";
     REQUIRE(mkdir(gone.c_str(), 0755) == 0);
     DirFd fd(gone);
@@ -134,7 +135,7 @@ TEST_CASE("atomic write into a removed directory fails naming the path and leave
 }
 
 TEST_CASE("atomic write that cannot rename removes its temp file and keeps the old target") {
-    ScratchDir dir;
+    Scratch dir;
     DirFd fd(dir.path());
     REQUIRE(mkdir((dir / "f").c_str(), 0755) == 0);
     write_file(dir / "f/inside", "old");
@@ -150,7 +151,7 @@ TEST_CASE("atomic write that cannot rename removes its temp file and keeps the o
 }
 
 TEST_CASE("atomic write that fails mid-write removes its temp file and keeps the old content") {
-    ScratchDir dir;
+    Scratch dir;
     write_file(dir / "f", "old content");
     // A file size limit makes write() fail with EFBIG after the temp file
     // exists; the child reports what it saw through its exit code.
@@ -175,7 +176,7 @@ TEST_CASE("atomic write that fails mid-write removes its temp file and keeps the
 }
 
 TEST_CASE("atomic write killed at any moment leaves the old or the new content") {
-    ScratchDir dir;
+    Scratch dir;
     const std::string old_data = payload(3 << 20, 2);
     const std::string new_data = payload((3 << 20) + 12345, 3);
     write_file(dir / "f", old_data);

@@ -7,20 +7,21 @@
 #include <system_error>
 
 #include "profile/fstab.hpp"
-#include "tests/profile/scratch_dir.hpp"
+#include "tests/support/files.hpp"
+#include "tests/support/scratch.hpp"
 
 using nsr::profile::load_profile;
 using nsr::profile::load_profile_at;
 using nsr::profile::ParseError;
-using nsr::test::ScratchDir;
+using nsr::test::Scratch;
 
 TEST_CASE("load_profile of a missing file is an empty profile") {
-    ScratchDir dir;
+    Scratch dir;
     CHECK(load_profile(dir / "absent.fstab").entries.empty());
 }
 
 TEST_CASE("load_profile reads and parses the file") {
-    ScratchDir dir;
+    Scratch dir;
     nsr::test::write_file(dir / "p.fstab", "# c\n/a /b none bind,ro 0 0\ntmpfs /t tmpfs\n");
     auto p = load_profile(dir / "p.fstab");
     REQUIRE(p.entries.size() == 2);
@@ -29,7 +30,7 @@ TEST_CASE("load_profile reads and parses the file") {
 }
 
 TEST_CASE("load_profile names the path in parse errors") {
-    ScratchDir dir;
+    Scratch dir;
     nsr::test::write_file(dir / "p.fstab", "/a /b\n");
     try {
         load_profile(dir / "p.fstab");
@@ -41,7 +42,7 @@ TEST_CASE("load_profile names the path in parse errors") {
 }
 
 TEST_CASE("load_profile reports other I/O errors with errno and the path") {
-    ScratchDir dir;
+    Scratch dir;
     const std::string path = dir / "a-directory";
     REQUIRE(mkdir(path.c_str(), 0755) == 0);
     try {
@@ -57,7 +58,7 @@ TEST_CASE("load_profile reports other I/O errors with errno and the path") {
 }
 
 TEST_CASE("load_profile_at reads relative to a directory fd and names DISPLAY") {
-    ScratchDir dir;
+    Scratch dir;
     nsr::test::write_file(dir / "p.fstab", "/a /b none bind 0 0\n/c\n");
     int fd = open(dir.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     REQUIRE(fd >= 0);

@@ -27,14 +27,14 @@
 #include "reconcile/paths.hpp"
 #include "reconcile/plan.hpp"
 #include "tests/reconcile/fake_kernel.hpp"
-#include "tests/reconcile/scratch.hpp"
+#include "tests/support/scratch.hpp"
 
 using namespace nsr::reconcile;
 using nsr::mountinfo::MountTable;
 using nsr::profile::MountProfile;
-using nsr::reconcile::test::require_root;
-using nsr::reconcile::test::run_in_private_ns;
-using nsr::reconcile::test::Scratch;
+using nsr::test::require_root;
+using nsr::test::run_in_private_ns;
+using nsr::test::Scratch;
 
 namespace {
 

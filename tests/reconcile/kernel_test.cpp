@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <string>
 
-#include "tests/reconcile/scratch.hpp"
+#include "tests/support/scratch.hpp"
 
 using namespace nsr::reconcile;
-using nsr::reconcile::test::Scratch;
+using nsr::test::Scratch;
 
 TEST_CASE("LinuxKernel::readlinkat reads targets longer than its first buffer") {
     Scratch s;

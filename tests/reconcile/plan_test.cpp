@@ -44,6 +44,24 @@ using Strings = std::vector<std::string>;
 
 const PlanOptions kSnapd{.tuck = false};
 
+// /b changes its source, /k is kept, /a and /c are new: the same change
+// planned tucked and as snapd does.
+struct Scene {
+    TableFsView fs;
+    MountProfile current;
+    MountProfile desired;
+};
+
+Scene one_changed_source() {
+    return {TableFsView({"/a", "/b", "/c", "/k"}, {}, {}),
+            profile("/k /k none bind 0 0\n"
+                    "/s1 /b none bind,ro 0 0\n"),
+            profile("/k /k none bind 0 0\n"
+                    "/s /c none bind 0 0\n"
+                    "/s2 /b none bind,ro 0 0\n"
+                    "/s /a none bind 0 0\n")};
+}
+
 }  // namespace
 
 TEST_CASE("plan: empty in, empty out") {
@@ -445,16 +463,8 @@ TEST_CASE("plan 4.3: worked example, mimic dirs sorted bytewise") {
 }
 
 TEST_CASE("plan tuck: unmount X + mount Y at one dir become one replace, where the mount was") {
-    const TableFsView fs({"/a", "/b", "/c", "/k"}, {}, {});
-    const auto current = profile(
-        "/k /k none bind 0 0\n"
-        "/s1 /b none bind,ro 0 0\n");
-    const auto desired = profile(
-        "/k /k none bind 0 0\n"
-        "/s /c none bind 0 0\n"
-        "/s2 /b none bind,ro 0 0\n"
-        "/s /a none bind 0 0\n");
-    CHECK(lines(plan(current, desired, fs)) ==
+    const Scene c = one_changed_source();
+    CHECK(lines(plan(c.current, c.desired, c.fs)) ==
           Strings{
               "keep /k /k none bind 0 0",
               "mount /s /a none bind 0 0",
@@ -464,16 +474,8 @@ TEST_CASE("plan tuck: unmount X + mount Y at one dir become one replace, where t
 }
 
 TEST_CASE("plan tuck: tuck=false gives snapd's plan (unmount, then mount)") {
-    const TableFsView fs({"/a", "/b", "/c", "/k"}, {}, {});
-    const auto current = profile(
-        "/k /k none bind 0 0\n"
-        "/s1 /b none bind,ro 0 0\n");
-    const auto desired = profile(
-        "/k /k none bind 0 0\n"
-        "/s /c none bind 0 0\n"
-        "/s2 /b none bind,ro 0 0\n"
-        "/s /a none bind 0 0\n");
-    CHECK(lines(plan(current, desired, fs, kSnapd)) ==
+    const Scene c = one_changed_source();
+    CHECK(lines(plan(c.current, c.desired, c.fs, kSnapd)) ==
           Strings{
               "unmount /s1 /b none bind,ro,x-snapd.detach 0 0",
               "keep /k /k none bind 0 0",

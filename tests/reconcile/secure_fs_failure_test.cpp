@@ -13,11 +13,11 @@
 
 #include "reconcile/secure_fs.hpp"
 #include "tests/reconcile/fake_kernel.hpp"
-#include "tests/reconcile/scratch.hpp"
+#include "tests/support/scratch.hpp"
 
 namespace fs = std::filesystem;
 using namespace nsr::reconcile;
-using nsr::reconcile::test::Scratch;
+using nsr::test::Scratch;
 
 namespace {
 

@@ -13,11 +13,11 @@
 #include <vector>
 
 #include "tests/reconcile/fake_kernel.hpp"
-#include "tests/reconcile/scratch.hpp"
+#include "tests/support/scratch.hpp"
 
 namespace fs = std::filesystem;
 using namespace nsr::reconcile;
-using nsr::reconcile::test::Scratch;
+using nsr::test::Scratch;
 
 namespace {
 
@@ -105,11 +105,11 @@ TEST_CASE("open_path refuses relative and unclean paths") {
 }
 
 TEST_CASE("make_dirs gives created directories the exact mode and owner") {
-    nsr::reconcile::test::require_root("chown to another uid");
+    nsr::test::require_root("chown to another uid");
     Scratch s;
     fs::create_directory(s / "old");
     ::chmod((s / "old").c_str(), 0711);
-    nsr::reconcile::test::UmaskGuard mask(027);
+    nsr::test::UmaskGuard mask(027);
     LinuxKernel k;
     SecureFs sfs(k);
     CreateOptions opts;
@@ -173,10 +173,10 @@ TEST_CASE("make_dirs rejects relative and unclean paths before touching anything
 }
 
 TEST_CASE("creating under a read-only mount reports the read-only directory") {
-    nsr::reconcile::test::require_root("mounting a tmpfs and a read-only bind mount");
+    nsr::test::require_root("mounting a tmpfs and a read-only bind mount");
     Scratch s;
     const std::string ro = s / "ro";
-    std::string report = nsr::reconcile::test::run_in_private_ns([&]() -> std::string {
+    std::string report = nsr::test::run_in_private_ns([&]() -> std::string {
         LinuxKernel k;
         if (k.mount("tmpfs", s.path().c_str(), "tmpfs", 0, "mode=0755") < 0)
             return "child failed: cannot mount tmpfs";
@@ -273,7 +273,7 @@ TEST_CASE("a TrespassingError from the check propagates and nothing is created")
 
 TEST_CASE("make_file creates a file with the exact mode and keeps an existing one") {
     Scratch s;
-    nsr::reconcile::test::UmaskGuard mask(077);
+    nsr::test::UmaskGuard mask(077);
     LinuxKernel k;
     SecureFs sfs(k);
     CreateOptions opts = mine();

@@ -9,31 +9,17 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "tests/support/fd_io.hpp"
+
 namespace nsr::tuck::test {
+
+using nsr::test::read_all;
+using nsr::test::write_all;
 
 namespace {
 
 std::string errno_text(int err) {
     return std::strerror(err);
-}
-
-void write_all(int fd, const std::string& s) {
-    size_t off = 0;
-    while (off < s.size()) {
-        ssize_t n = ::write(fd, s.data() + off, s.size() - off);
-        if (n <= 0)
-            return;
-        off += static_cast<size_t>(n);
-    }
-}
-
-std::string read_all(int fd) {
-    std::string out;
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::read(fd, buf, sizeof buf)) > 0)
-        out.append(buf, static_cast<size_t>(n));
-    return out;
 }
 
 // Forks a child that runs BODY and reports through a pipe: "+" and BODY's

@@ -11,7 +11,7 @@ namespace nsr::tuck::test {
 Report run_batch(const Lab& lab, const Batch& b) {
     const auto first = lab.apply(b.initial);
     if (first.status != 0)
-        throw std::runtime_error("the initial apply failed: " + first.output);
+        throw std::runtime_error("the initial apply failed: " + first.out);
     Report r;
     long failed = 0;
     std::string last_output;
@@ -22,7 +22,7 @@ Report run_batch(const Lab& lab, const Batch& b) {
         reader.forget_seen();
         const auto run = lab.apply(step.desired, b.flags);
         if (run.status != 0 || failed == 0)
-            last_output = run.output;
+            last_output = run.out;
         if (run.status != 0)
             ++failed;
         // The reader must have seen the result before the next apply, or it
@@ -52,6 +52,24 @@ void check_batch_ran(const Report& r, int applies) {
     CHECK(r.num("unobserved_applies") == 0);
     CHECK(r.num("changes") >= applies);
     CHECK(r.num("iterations") >= 10L * applies);
+}
+
+void check_no_failed_reads(const Report& r) {
+    CHECK(r.num("failures") == 0);
+    CHECK(r.num("enoent") == 0);
+    CHECK(r.num("empty_listing") == 0);
+}
+
+long no_tuck_failures(const std::function<Report()>& batch, int applies,
+                      const std::function<void(const Report&)>& check_final) {
+    long failures = 0;
+    for (int i = 0; i < kNoTuckBatches && failures == 0; ++i) {
+        const Report r = batch();
+        check_batch_ran(r, applies);
+        check_final(r);
+        failures += r.num("failures");
+    }
+    return failures;
 }
 
 }  // namespace nsr::tuck::test

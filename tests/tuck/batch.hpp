@@ -3,6 +3,7 @@
 // after the other, as a provider refresh or a layout change would.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,7 @@ struct Batch {
     std::string initial;      // applied before the reader starts
     std::vector<Step> cycle;  // applied in turn, APPLIES times in all
     int applies = 0;
-    std::string flags;  // appended to every apply of the cycle ("--no-tuck")
+    std::vector<std::string> flags;  // added to every apply of the cycle ("--no-tuck")
     // What the reader reads (DIR/FILE, one of ACCEPT) and lists (DIR).
     std::string dir;
     std::string file;
@@ -41,5 +42,19 @@ Report run_batch(const Lab& lab, const Batch& b);
 // reader was looking all along (it saw the result of every apply, and read
 // many times).
 void check_batch_ran(const Report& r, int applies);
+
+// Parent side: the reader never failed a read, nor found its file missing
+// or DIR empty.
+void check_no_failed_reads(const Report& r);
+
+// How many --no-tuck batches a test runs, at most, to see a failed read:
+// unlucky scheduling can let one batch slip through its windows.
+constexpr int kNoTuckBatches = 3;
+
+// Parent side: runs BATCH until it shows failed reads, at most
+// kNoTuckBatches times, checking each run with check_batch_ran (APPLIES)
+// and CHECK_FINAL; returns the failed reads seen.
+long no_tuck_failures(const std::function<Report()>& batch, int applies,
+                      const std::function<void(const Report&)>& check_final);
 
 }  // namespace nsr::tuck::test

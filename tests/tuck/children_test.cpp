@@ -6,11 +6,13 @@
 // unmounted, then both mounted) it does.
 #include <doctest/doctest.h>
 
-#include <cstdio>
+#include <string>
+#include <vector>
 
-#include "tests/reconcile/scratch.hpp"
+#include "tests/support/scratch.hpp"
 #include "tests/tuck/batch.hpp"
 #include "tests/tuck/lab.hpp"
+#include "tests/tuck/report.hpp"
 
 namespace nsr::tuck::test {
 
@@ -18,12 +20,9 @@ namespace {
 
 constexpr int kRefreshes = 50;
 constexpr int kFiles = 100;
-constexpr int kNoTuckBatches = 3;
 
 std::string file_name(int i) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "q%03d", i);
-    return buf;
+    return numbered('q', i);
 }
 
 // Provider revisions 1 and 2, each with an empty "sub" directory (and
@@ -51,7 +50,7 @@ std::string profile(const Lab& lab, int rev) {
            lab.path("snap/q/1") + " " + dir + "/sub none bind,ro 0 0\n";
 }
 
-Report children_batch(const std::string& flags) {
+Report children_batch(const std::vector<std::string>& flags) {
     return run_lab(providers_and_consumer, [&](Lab& lab) {
         const std::string dir = lab.path("snap/app/1/data");
         Batch b;
@@ -65,12 +64,8 @@ Report children_batch(const std::string& flags) {
         b.accept = {"q\n"};
         Report r = run_batch(lab, b);
         const auto table = lab.table();
-        const auto at_dir = table.stack_at(dir);
-        const auto at_sub = table.stack_at(dir + "/sub");
-        r.set("mounts_at_dir", static_cast<long>(at_dir.size()));
-        r.set("root_at_dir", at_dir.empty() ? "" : at_dir.front()->root);
-        r.set("mounts_at_sub", static_cast<long>(at_sub.size()));
-        r.set("root_at_sub", at_sub.empty() ? "" : at_sub.front()->root);
+        const auto at_dir = record_stack(r, table, dir, "dir");
+        const auto at_sub = record_stack(r, table, dir + "/sub", "sub");
         r.set("sub_on_dir",
               !at_dir.empty() && !at_sub.empty() && at_sub.front()->parent_id == at_dir.front()->id
                   ? 1
@@ -92,26 +87,19 @@ void check_final_state(const Report& r) {
 }  // namespace
 
 TEST_CASE("tucked refresh carries the mounts below DIR: zero failed reads") {
-    reconcile::test::require_root("mounts in private namespaces");
-    const Report r = children_batch("");
+    nsr::test::require_root("mounts in private namespaces");
+    const Report r = children_batch({});
     check_batch_ran(r, kRefreshes);
-    CHECK(r.num("failures") == 0);
-    CHECK(r.num("enoent") == 0);
-    CHECK(r.num("empty_listing") == 0);
+    check_no_failed_reads(r);
     // The last refresh said how the mount below DIR was made.
     CHECK(r.text("last_output").find("(done: mounted on the new mount at ") != std::string::npos);
     check_final_state(r);
 }
 
 TEST_CASE("--no-tuck refresh loses the mounts below DIR for a while") {
-    reconcile::test::require_root("mounts in private namespaces");
-    long failures = 0;
-    for (int batch = 0; batch < kNoTuckBatches && failures == 0; ++batch) {
-        const Report r = children_batch("--no-tuck");
-        check_batch_ran(r, kRefreshes);
-        check_final_state(r);
-        failures += r.num("failures");
-    }
+    nsr::test::require_root("mounts in private namespaces");
+    const long failures = no_tuck_failures([] { return children_batch({"--no-tuck"}); }, kRefreshes,
+                                           check_final_state);
     CHECK_MESSAGE(failures > 0, "unmount-then-mount never showed DIR/sub empty in ", kNoTuckBatches,
                   " batches of ", kRefreshes, " refreshes");
 }

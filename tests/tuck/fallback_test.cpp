@@ -13,7 +13,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "tests/reconcile/scratch.hpp"
+#include "tests/support/scratch.hpp"
 #include "tests/tuck/app_namespace.hpp"
 #include "tests/tuck/lab.hpp"
 
@@ -39,7 +39,7 @@ std::string optional_field(const mountinfo::Mount& m, const std::string& prefix)
 }  // namespace
 
 TEST_CASE("fallback when the kernel refuses beneath: right result, reason in the debug log") {
-    reconcile::test::require_root("mounts in private namespaces");
+    nsr::test::require_root("mounts in private namespaces");
     const Report r = run_lab(
         consumer_and_provider,
         [](Lab& lab) {
@@ -49,7 +49,7 @@ TEST_CASE("fallback when the kernel refuses beneath: right result, reason in the
             Report r;
             const auto first = lab.apply(self);
             r.set("first_status", first.status);
-            r.set("first_output", first.output);
+            r.set("first_output", first.out);
             // What makes the kernel refuse: the old mount is its parent's
             // peer, and its root is DIR itself.
             auto before = lab.table();
@@ -59,13 +59,11 @@ TEST_CASE("fallback when the kernel refuses beneath: right result, reason in the
             r.set("old_group", old ? optional_field(*old, "shared:") : "");
             r.set("parent_group", parent ? optional_field(*parent, "shared:") : "");
 
-            const auto second = lab.apply(provider, "-v");
+            const auto second = lab.apply(provider, {"-v"});
             r.set("status", second.status);
-            r.set("output", second.output);
+            r.set("output", second.out);
             const auto after = lab.table();
-            const auto stack = after.stack_at(dir);
-            r.set("mounts_at_dir", static_cast<long>(stack.size()));
-            r.set("root_at_dir", stack.empty() ? "" : stack.front()->root);
+            record_stack(r, after, dir, "dir");
             r.set("current_is_desired", lab.current() == provider ? 1 : 0);
             r.set("version", run_in_namespace(lab.ns_file(), [&] {
                       std::ifstream in(dir + "/version");

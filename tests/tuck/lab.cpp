@@ -1,20 +1,15 @@
 #include "tests/tuck/lab.hpp"
 
-#include <fcntl.h>
 #include <sys/mount.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
-#include "tests/reconcile/scratch.hpp"
+#include "tests/support/files.hpp"
+#include "tests/support/scratch.hpp"
 #include "tests/tuck/app_namespace.hpp"
 
 namespace nsr::tuck::test {
@@ -40,10 +35,7 @@ void Lab::make_dirs(const std::string& rel) const {
 
 void Lab::write(const std::string& rel, const std::string& content) const {
     fs::create_directories(fs::path(path(rel)).parent_path());
-    std::ofstream out(path(rel), std::ios::binary);
-    out << content;
-    if (!out)
-        throw std::runtime_error("cannot write " + path(rel));
+    nsr::test::write_file(path(rel), content);
 }
 
 void Lab::bind_ro(const std::string& from, const std::string& to) const {
@@ -61,46 +53,34 @@ void Lab::make_namespace(const std::function<void()>& inside) const {
     make_app_namespace(ns_file(), inside);
 }
 
-Lab::Run Lab::apply(const std::string& desired, const std::string& extra) const {
+nsr::test::Output Lab::apply(const std::string& desired,
+                             const std::vector<std::string>& extra) const {
     write("state/desired.fstab", desired);
     if (!fs::exists(path("state/current.fstab")))
         write("state/current.fstab", "");
-    const std::string cmd = std::string(NSR_BINARY) + " apply app --ns-file " + ns_file() +
-                            " --desired " + path("state/desired.fstab") + " --current " +
-                            path("state/current.fstab") + " --lock " + path("state/app.lock") +
-                            " " + extra + " 2>&1";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p)
-        fail("cannot run " + cmd);
-    std::string out;
-    std::array<char, 4096> buf{};
-    while (size_t n = std::fread(buf.data(), 1, buf.size(), p))
-        out.append(buf.data(), n);
-    int st = ::pclose(p);
-    return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+    std::vector<std::string> args{"apply",     "app",
+                                  "--ns-file", ns_file(),
+                                  "--desired", path("state/desired.fstab"),
+                                  "--current", path("state/current.fstab"),
+                                  "--lock",    path("state/app.lock")};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return nsr::test::run_binary(args, nsr::test::kMerged);
 }
 
 std::string Lab::current() const {
-    std::ifstream in(path("state/current.fstab"), std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
+    return nsr::test::read_file(path("state/current.fstab"));
 }
 
 mountinfo::MountTable Lab::table() const {
-    return mountinfo::MountTable::parse(run_in_namespace(ns_file(), [] {
-        std::ifstream in("/proc/self/mountinfo");
-        std::ostringstream s;
-        s << in.rdbuf();
-        return s.str();
-    }));
+    return mountinfo::MountTable::parse(
+        run_in_namespace(ns_file(), [] { return nsr::test::read_file("/proc/self/mountinfo"); }));
 }
 
 Report run_lab(const std::function<void(Lab&)>& setup, const std::function<Report(Lab&)>& body,
                const std::function<void(const Lab&)>& inside) {
-    reconcile::test::Scratch scratch;
+    nsr::test::Scratch scratch;
     CpuPin pin;
-    return Report::parse(reconcile::test::run_in_private_ns([&] {
+    return Report::parse(nsr::test::run_in_private_ns([&] {
         Lab lab(scratch.path());
         setup(lab);
         lab.make_namespace([&] {
@@ -119,6 +99,20 @@ long mounts_below(const mountinfo::MountTable& table, const std::string& dir) {
             ++n;
     }
     return n;
+}
+
+std::string numbered(char prefix, int i) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%c%03d", prefix, i);
+    return buf;
+}
+
+std::vector<const mountinfo::Mount*> record_stack(Report& r, const mountinfo::MountTable& table,
+                                                  const std::string& dir, const std::string& key) {
+    auto stack = table.stack_at(dir);
+    r.set("mounts_at_" + key, static_cast<long>(stack.size()));
+    r.set("root_at_" + key, stack.empty() ? "" : stack.front()->root);
+    return stack;
 }
 
 }  // namespace nsr::tuck::test

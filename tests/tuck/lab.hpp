@@ -8,8 +8,10 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "mountinfo/mount_table.hpp"
+#include "tests/support/run.hpp"
 #include "tests/tuck/report.hpp"
 
 namespace nsr::tuck::test {
@@ -33,13 +35,11 @@ class Lab {
     void make_namespace(const std::function<void()>& inside = {}) const;
     std::string ns_file() const { return path("ns/app.mnt"); }
 
-    struct Run {
-        int status;
-        std::string output;  // stdout and stderr
-    };
     // `nsreconcile apply app` on the namespace, with DESIRED as the desired
-    // profile and EXTRA appended to the command line.
-    Run apply(const std::string& desired, const std::string& extra = "") const;
+    // profile and EXTRA appended to the command line; its stderr is merged
+    // into out.
+    nsr::test::Output apply(const std::string& desired,
+                            const std::vector<std::string>& extra = {}) const;
     // The current profile nsreconcile wrote.
     std::string current() const;
     // The application namespace's mount table, read from inside it.
@@ -58,5 +58,13 @@ Report run_lab(const std::function<void(Lab&)>& setup, const std::function<Repor
 
 // The count of mounts in TABLE whose mount point lies strictly below DIR.
 long mounts_below(const mountinfo::MountTable& table, const std::string& dir);
+
+// PREFIX and I in three digits ("f007"): the names of a test tree's files.
+std::string numbered(char prefix, int i);
+
+// Records the mounts at DIR in TABLE into R: "mounts_at_KEY" (how many) and
+// "root_at_KEY" (the root of the visible one, "" without one); returns them.
+std::vector<const mountinfo::Mount*> record_stack(Report& r, const mountinfo::MountTable& table,
+                                                  const std::string& dir, const std::string& key);
 
 }  // namespace nsr::tuck::test

@@ -8,11 +8,13 @@
 // empty it, then detach it) it does.
 #include <doctest/doctest.h>
 
-#include <cstdio>
+#include <string>
+#include <vector>
 
-#include "tests/reconcile/scratch.hpp"
+#include "tests/support/scratch.hpp"
 #include "tests/tuck/batch.hpp"
 #include "tests/tuck/lab.hpp"
+#include "tests/tuck/report.hpp"
 
 namespace nsr::tuck::test {
 
@@ -20,12 +22,9 @@ namespace {
 
 constexpr int kApplies = 50;  // 25 builds and 25 removals of the mimic
 constexpr int kFiles = 100;
-constexpr int kNoTuckBatches = 3;
 
 std::string file_name(int i) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "o%03d", i);
-    return buf;
+    return numbered('o', i);
 }
 
 // A read-only consumer snap/app/1 holding kFiles files and a directory,
@@ -45,7 +44,7 @@ std::string layout_entry(const Lab& lab) {
 }
 
 // kApplies applies alternating the layout and no layout, ending without it.
-Report mimic_batch(const std::string& flags) {
+Report mimic_batch(const std::vector<std::string>& flags) {
     return run_lab(consumer_and_provider, [&](Lab& lab) {
         const std::string dir = lab.path("snap/app/1");
         Batch b;
@@ -61,9 +60,7 @@ Report mimic_batch(const std::string& flags) {
         b.accept = {"orig\n"};
         Report r = run_batch(lab, b);
         const auto table = lab.table();
-        const auto stack = table.stack_at(dir);
-        r.set("mounts_at_dir", static_cast<long>(stack.size()));
-        r.set("root_at_dir", stack.empty() ? "" : stack.front()->root);
+        record_stack(r, table, dir, "dir");
         r.set("mounts_below_dir", mounts_below(table, dir));
         r.set("current", lab.current());
         return r;
@@ -81,25 +78,18 @@ void check_final_state(const Report& r) {
 }  // namespace
 
 TEST_CASE("tucked mimic build and removal: zero failed reads") {
-    reconcile::test::require_root("mounts in private namespaces");
-    const Report r = mimic_batch("");
+    nsr::test::require_root("mounts in private namespaces");
+    const Report r = mimic_batch({});
     check_batch_ran(r, kApplies);
-    CHECK(r.num("failures") == 0);
-    CHECK(r.num("enoent") == 0);
-    CHECK(r.num("empty_listing") == 0);
+    check_no_failed_reads(r);
     CHECK(r.num("unexpected") == 0);
     check_final_state(r);
 }
 
 TEST_CASE("--no-tuck mimic build and removal shows failures") {
-    reconcile::test::require_root("mounts in private namespaces");
-    long failures = 0;
-    for (int batch = 0; batch < kNoTuckBatches && failures == 0; ++batch) {
-        const Report r = mimic_batch("--no-tuck");
-        check_batch_ran(r, kApplies);
-        check_final_state(r);
-        failures += r.num("failures");
-    }
+    nsr::test::require_root("mounts in private namespaces");
+    const long failures =
+        no_tuck_failures([] { return mimic_batch({"--no-tuck"}); }, kApplies, check_final_state);
     CHECK_MESSAGE(failures > 0, "snapd's mimic order never showed a missing or empty file in ",
                   kNoTuckBatches, " batches of ", kApplies, " applies");
 }

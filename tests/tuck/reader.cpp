@@ -30,6 +30,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/tuck/reader_counts.hpp"
+
 namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
@@ -44,16 +46,6 @@ struct Args {
     std::string file;
     std::vector<std::string> accept;
     std::string stop_file;
-};
-
-struct Counts {
-    long iterations = 0;
-    long enoent = 0;
-    long read_errno = 0;
-    long unexpected = 0;
-    long empty_listing = 0;
-    long list_errno = 0;
-    long changes = 0;
 };
 
 bool parse(int argc, char** argv, Args& a) {
@@ -145,7 +137,7 @@ int main(int argc, char** argv) {
         ::close(fd);
     }
     const std::string path = a.dir + "/" + a.file;
-    Counts c;
+    nsr::tuck::test::ReaderCounts c;
     std::string first_failure;
     std::string content, last_content;
     long last_entries = -1;
@@ -188,11 +180,7 @@ int main(int argc, char** argv) {
             std::fflush(stdout);
         }
     }
-    std::printf(
-        "iterations=%ld enoent=%ld read_errno=%ld unexpected=%ld empty_listing=%ld "
-        "list_errno=%ld changes=%ld\n",
-        c.iterations, c.enoent, c.read_errno, c.unexpected, c.empty_listing, c.list_errno,
-        c.changes);
+    std::printf("%s\n", c.line().c_str());
     if (!first_failure.empty())
         std::fprintf(stderr, "tuck_reader: first failure at %s\n", first_failure.c_str());
     return 0;

@@ -2,15 +2,11 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <cstring>
-#include <map>
-#include <sstream>
 #include <stdexcept>
 
 namespace nsr::tuck::test {
@@ -35,34 +31,27 @@ Reader::Reader(const std::string& ns_file, const std::string& dir, const std::st
     int p[2];
     if (::pipe2(p, O_CLOEXEC) < 0)
         throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
-    pid_ = ::fork();
-    if (pid_ < 0)
-        throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-    if (pid_ == 0) {
-        // Never outlive the test child, whatever happens to it.
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        ::dup2(p[1], STDOUT_FILENO);
-        std::vector<char*> argv;
-        for (auto& a : args)
-            argv.push_back(a.data());
-        argv.push_back(nullptr);
-        ::execv(argv[0], argv.data());
-        ::_exit(127);
+    out_ = p[0];
+    try {
+        // Read line by line as the reader goes, so through a pipe.
+        process_ =
+            std::make_unique<nsr::test::Process>(args, nsr::test::RunOptions{.stdout_fd = p[1]});
+    } catch (...) {
+        ::close(p[1]);
+        ::close(out_);
+        throw;
     }
     ::close(p[1]);
-    out_ = p[0];
     take_lines(30000);
-    if (last_ != "ready")
+    if (last_ != "ready") {
+        ::close(out_);
         throw std::runtime_error("the reader did not start (said \"" + last_ + "\")");
+    }
 }
 
 Reader::~Reader() {
-    if (pid_ > 0) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, nullptr, 0);
-    }
-    if (out_ >= 0)
-        ::close(out_);
+    process_.reset();
+    ::close(out_);
 }
 
 void Reader::take_lines(int timeout_ms) {
@@ -112,34 +101,18 @@ bool Reader::wait_until_seen(long entries, int accepted, int timeout_ms) {
 }
 
 ReaderCounts Reader::stop() {
-    ::kill(pid_, SIGTERM);
+    ::kill(process_->pid(), SIGTERM);
     while (last_.find("iterations=") != 0) {
         const std::string before = last_, seen_before = seen_;
         take_lines(30000);
         if (last_ == before && seen_ == seen_before)
             break;
     }
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        throw std::runtime_error("the reader failed, status " + std::to_string(status));
-    std::map<std::string, long> v;
-    std::istringstream in(last_);
-    std::string kv;
-    while (in >> kv) {
-        const auto eq = kv.find('=');
-        if (eq == std::string::npos)
-            throw std::runtime_error("the reader said \"" + last_ + "\"");
-        v[kv.substr(0, eq)] = std::stol(kv.substr(eq + 1));
-    }
-    for (const char* key : {"iterations", "enoent", "read_errno", "unexpected", "empty_listing",
-                            "list_errno", "changes"}) {
-        if (!v.count(key))
-            throw std::runtime_error("the reader's counts lack " + std::string(key) + ": " + last_);
-    }
-    return {v["iterations"],    v["enoent"],     v["read_errno"], v["unexpected"],
-            v["empty_listing"], v["list_errno"], v["changes"]};
+    const nsr::test::Output o = process_->wait();
+    if (o.status != 0)
+        throw std::runtime_error("the reader failed, status " + std::to_string(o.status) + ": " +
+                                 o.err);
+    return ReaderCounts::parse(last_);
 }
 
 }  // namespace nsr::tuck::test

@@ -2,24 +2,14 @@
 // inside an application namespace, stopped with SIGTERM, its counts parsed.
 #pragma once
 
-#include <sys/types.h>
-
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "tests/support/run.hpp"
+#include "tests/tuck/reader_counts.hpp"
+
 namespace nsr::tuck::test {
-
-struct ReaderCounts {
-    long iterations = 0;
-    long enoent = 0;
-    long read_errno = 0;
-    long unexpected = 0;
-    long empty_listing = 0;
-    long list_errno = 0;
-    long changes = 0;
-
-    long failures() const { return enoent + read_errno + unexpected + empty_listing + list_errno; }
-};
 
 class Reader {
   public:
@@ -46,7 +36,7 @@ class Reader {
     // Takes in the reader's lines; waits up to TIMEOUT_MS for the first.
     void take_lines(int timeout_ms);
 
-    pid_t pid_ = -1;
+    std::unique_ptr<nsr::test::Process> process_;
     int out_ = -1;
     std::string pending_;
     std::string seen_;  // the latest "seen ..." line

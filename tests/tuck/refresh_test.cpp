@@ -5,11 +5,13 @@
 // unmount-then-mount) it does.
 #include <doctest/doctest.h>
 
-#include <cstdio>
+#include <string>
+#include <vector>
 
-#include "tests/reconcile/scratch.hpp"
+#include "tests/support/scratch.hpp"
 #include "tests/tuck/batch.hpp"
 #include "tests/tuck/lab.hpp"
+#include "tests/tuck/report.hpp"
 
 namespace nsr::tuck::test {
 
@@ -17,13 +19,9 @@ namespace {
 
 constexpr int kRefreshes = 50;
 constexpr int kFiles = 100;
-// Unlucky scheduling can let a --no-tuck batch slip through its windows.
-constexpr int kNoTuckBatches = 3;
 
 std::string file_name(int i) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "f%03d", i);
-    return buf;
+    return numbered('f', i);
 }
 
 // Revisions 1 and 2 of a provider snap (kFiles files each, their content
@@ -47,7 +45,7 @@ std::string content_entry(const Lab& lab, int rev) {
 
 // kRefreshes refreshes 1 -> 2 -> 1 ..., ending on revision 1, and what the
 // namespace and the current profile look like afterwards.
-Report refresh_batch(const std::string& flags) {
+Report refresh_batch(const std::vector<std::string>& flags) {
     return run_lab(provider_and_consumer, [&](Lab& lab) {
         const std::string dir = lab.path("snap/app/1/data");
         Batch b;
@@ -60,9 +58,7 @@ Report refresh_batch(const std::string& flags) {
         b.accept = {"rev1\n", "rev2\n"};
         Report r = run_batch(lab, b);
         const auto table = lab.table();
-        const auto stack = table.stack_at(dir);
-        r.set("mounts_at_dir", static_cast<long>(stack.size()));
-        r.set("root_at_dir", stack.empty() ? "" : stack.front()->root);
+        record_stack(r, table, dir, "dir");
         r.set("current_is_desired", lab.current() == content_entry(lab, 1) ? 1 : 0);
         return r;
     });
@@ -77,25 +73,18 @@ void check_final_state(const Report& r) {
 }  // namespace
 
 TEST_CASE("tucked provider refresh: zero failed reads") {
-    reconcile::test::require_root("mounts in private namespaces");
-    const Report r = refresh_batch("");
+    nsr::test::require_root("mounts in private namespaces");
+    const Report r = refresh_batch({});
     check_batch_ran(r, kRefreshes);
-    CHECK(r.num("failures") == 0);
-    CHECK(r.num("enoent") == 0);
-    CHECK(r.num("empty_listing") == 0);
+    check_no_failed_reads(r);
     CHECK(r.num("unexpected") == 0);
     check_final_state(r);
 }
 
 TEST_CASE("--no-tuck provider refresh shows failures") {
-    reconcile::test::require_root("mounts in private namespaces");
-    long failures = 0;
-    for (int batch = 0; batch < kNoTuckBatches && failures == 0; ++batch) {
-        const Report r = refresh_batch("--no-tuck");
-        check_batch_ran(r, kRefreshes);
-        check_final_state(r);
-        failures += r.num("failures");
-    }
+    nsr::test::require_root("mounts in private namespaces");
+    const long failures = no_tuck_failures([] { return refresh_batch({"--no-tuck"}); }, kRefreshes,
+                                           check_final_state);
     CHECK_MESSAGE(failures > 0, "unmount-then-mount never showed an empty DIR in ", kNoTuckBatches,
                   " batches of ", kRefreshes, " refreshes");
 }

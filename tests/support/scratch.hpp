@@ -8,7 +8,7 @@
 #include <functional>
 #include <string>
 
-namespace nsr::reconcile::test {
+namespace nsr::test {
 
 // A fresh directory under /tmp, removed with everything in it when the
 // guard goes away. path() has no symlink in it, so the secure walker
@@ -45,4 +45,4 @@ std::string run_in_private_ns(const std::function<std::string()>& body);
 // Fails the current test with "needs root" unless running as root.
 void require_root(const char* why);
 
-}  // namespace nsr::reconcile::test
+}  // namespace nsr::test

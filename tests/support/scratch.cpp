@@ -1,6 +1,7 @@
-#include "tests/reconcile/scratch.hpp"
+#include "tests/support/scratch.hpp"
 
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,12 +12,12 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "reconcile/kernel.hpp"
+#include "tests/support/fd_io.hpp"
 
-namespace nsr::reconcile::test {
+namespace nsr::test {
 
 Scratch::Scratch() {
-    char tmpl[] = "/tmp/nsr-securefs-XXXXXX";
+    char tmpl[] = "/tmp/nsr-scratch-XXXXXX";
     if (!::mkdtemp(tmpl))
         throw std::runtime_error("cannot create scratch directory");
     path_ = std::filesystem::canonical(tmpl).string();
@@ -29,21 +30,10 @@ Scratch::~Scratch() {
 
 namespace {
 
-void write_all(int fd, const std::string& s) {
-    size_t off = 0;
-    while (off < s.size()) {
-        ssize_t n = ::write(fd, s.data() + off, s.size() - off);
-        if (n <= 0)
-            return;
-        off += static_cast<size_t>(n);
-    }
-}
-
 std::string child_body(const std::function<std::string()>& body) {
     if (::unshare(CLONE_NEWNS) < 0)
         return "child failed: unshare(CLONE_NEWNS) failed";
-    LinuxKernel k;
-    if (k.mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
         return "child failed: cannot make / private";
     try {
         return body();
@@ -68,11 +58,7 @@ std::string run_in_private_ns(const std::function<std::string()>& body) {
         ::_exit(0);
     }
     ::close(p[1]);
-    std::string out;
-    char buf[512];
-    ssize_t n;
-    while ((n = ::read(p[0], buf, sizeof buf)) > 0)
-        out.append(buf, static_cast<size_t>(n));
+    const std::string out = read_all(p[0]);
     ::close(p[0]);
     int status = 0;
     ::waitpid(pid, &status, 0);
@@ -85,4 +71,4 @@ void require_root(const char* why) {
     REQUIRE_MESSAGE(::geteuid() == 0, "needs root: ", why);
 }
 
-}  // namespace nsr::reconcile::test
+}  // namespace nsr::test
