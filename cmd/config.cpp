@@ -191,9 +191,13 @@ Config load_config(const std::string& path, bool missing_is_empty) {
             return {};
         throw ConfigError(path + ": cannot read: " + std::strerror(ENOENT));
     }
+    return parse_config(*text, path);
+}
+
+Config parse_config(const std::string& text, const std::string& path) {
     YAML::Node root;
     try {
-        root = YAML::Load(*text);
+        root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
         throw ConfigError(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
     }

@@ -45,6 +45,9 @@ struct ConfigError : UsageError {
 // Reads and validates PATH. A missing file is an error unless
 // MISSING_IS_EMPTY, which gives a Config with nothing set.
 Config load_config(const std::string& path, bool missing_is_empty = false);
+// The same for the configuration TEXT, which PATH names in errors. Throws
+// ConfigError.
+Config parse_config(const std::string& text, const std::string& path);
 
 // TEMPLATE with every "{name}" replaced by NAME.
 std::string expand_name(const std::string& path_template, const std::string& name);

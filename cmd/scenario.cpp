@@ -94,9 +94,15 @@ Scenario load_scenario(const std::string& path) {
     std::ifstream in(path);
     if (!in)
         throw std::runtime_error(path + ": cannot read: " + std::strerror(errno));
+    std::stringstream text;
+    text << in.rdbuf();
+    return parse_scenario(text.str(), path);
+}
+
+Scenario parse_scenario(const std::string& text, const std::string& path) {
     YAML::Node root;
     try {
-        root = YAML::Load(in);
+        root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
         throw std::runtime_error(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
     }

@@ -43,6 +43,8 @@ struct Scenario {
 // Reads and checks a scenario file; errors name the file (and line where
 // yaml-cpp knows it) and throw std::runtime_error.
 Scenario load_scenario(const std::string& path);
+// The same for the scenario TEXT, which PATH names in errors.
+Scenario parse_scenario(const std::string& text, const std::string& path);
 
 // Each change judged by needed() against TABLE, or marked "not checked"
 // when there is no table.
