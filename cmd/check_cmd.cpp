@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "cmd/inspect.hpp"
+#include "cmd/json_text.hpp"
 #include "cmd/options.hpp"
 #include "cmd/subcommands.hpp"
 #include "cmd/target.hpp"
@@ -37,7 +38,7 @@ int run_check(const Args& args) {
     }
     if (!state.drift) {
         if (json) {
-            std::cout << nlohmann::json{{"namespace", nullptr}, {"in_step", true}}.dump(2) << "\n";
+            std::cout << dump_json({{"namespace", nullptr}, {"in_step", true}});
         } else {
             std::cout << "no mount namespace at " << target.paths.ns_file << ": nothing to check\n";
         }
@@ -45,8 +46,8 @@ int run_check(const Args& args) {
     }
     if (json) {
         auto j = drift_json(*state.drift);
-        j["namespace"] = target.name;
-        std::cout << j.dump(2) << "\n";
+        put_text(j, "namespace", target.name);
+        std::cout << dump_json(j);
     } else {
         std::cout << drift_text(*state.drift);
     }

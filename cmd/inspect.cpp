@@ -1,5 +1,6 @@
 #include "cmd/inspect.hpp"
 
+#include "cmd/json_text.hpp"
 #include "cmd/ns_file.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/fstab.hpp"
@@ -24,11 +25,10 @@ DriftReport report_from_json(const nlohmann::json& j) {
     DriftReport r;
     r.checked = j.at("checked").get<size_t>();
     for (const auto& item : j.at("drift")) {
-        DriftItem d{kind_from_name(item.at("kind").get<std::string>()),
-                    item.at("dir").get<std::string>(), std::nullopt,
-                    item.at("detail").get<std::string>()};
+        DriftItem d{kind_from_name(item.at("kind").get<std::string>()), get_text(item, "dir"),
+                    std::nullopt, get_text(item, "detail")};
         if (item.contains("entry")) {
-            auto p = profile::parse_profile(item.at("entry").get<std::string>(), "drift report");
+            auto p = profile::parse_profile(get_text(item, "entry"), "drift report");
             d.entry = p.entries.at(0);
         }
         r.items.push_back(std::move(d));
@@ -47,7 +47,8 @@ NamespaceState inspect_namespace(const Paths& paths) {
         return state;
     std::string text = in_namespace(paths.ns_file, [&] {
         reconcile::LiveFsView fs;
-        return drift_json(reconcile::drift(current, mountinfo::MountTable::from_self(), fs)).dump();
+        return dump_json(
+            drift_json(reconcile::drift(current, mountinfo::MountTable::from_self(), fs)));
     });
     state.drift = report_from_json(nlohmann::json::parse(text));
     return state;
@@ -77,10 +78,11 @@ std::string drift_text(const DriftReport& report) {
 nlohmann::json drift_json(const DriftReport& report) {
     auto items = nlohmann::json::array();
     for (const auto& d : report.items) {
-        nlohmann::json j = {{"kind", reconcile::drift_kind_name(d.kind)}, {"dir", d.dir}};
+        nlohmann::json j = {{"kind", reconcile::drift_kind_name(d.kind)}};
+        put_text(j, "dir", d.dir);
         if (d.entry)
-            j["entry"] = d.entry->to_string();
-        j["detail"] = d.detail;
+            put_text(j, "entry", d.entry->to_string());
+        put_text(j, "detail", d.detail);
         items.push_back(std::move(j));
     }
     return {{"in_step", report.in_step()}, {"checked", report.checked}, {"drift", items}};

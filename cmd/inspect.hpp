@@ -26,7 +26,8 @@ NamespaceState inspect_namespace(const Paths& paths);
 // "missing  DIR  ENTRY: DETAIL" lines, then a summary line.
 std::string drift_text(const reconcile::DriftReport& report);
 
-// {"in_step", "checked", "drift":[{"kind","dir","entry"?,"detail"}]}
+// {"in_step", "checked", "drift":[{"kind","dir","entry"?,"detail"}]}; text
+// that is not UTF-8 as cmd/json_text.hpp describes (dir_hex, ...).
 nlohmann::json drift_json(const reconcile::DriftReport& report);
 
 }  // namespace nsr::cmd

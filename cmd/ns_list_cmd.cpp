@@ -4,6 +4,7 @@
 #include <set>
 
 #include "cmd/inspect.hpp"
+#include "cmd/json_text.hpp"
 #include "cmd/options.hpp"
 #include "cmd/subcommands.hpp"
 #include "cmd/target.hpp"
@@ -90,13 +91,14 @@ int run_ns_list(const Args& args) {
             state = std::string("error: ") + e.what();
             status = kExitFailed;
         }
-        nlohmann::json j = {{"name", name},
-                            {"ns_file", t.paths.ns_file},
-                            {"alive", s.alive},
-                            {"entries", s.entries}};
+        nlohmann::json j;
+        put_text(j, "name", name);
+        put_text(j, "ns_file", t.paths.ns_file);
+        j["alive"] = s.alive;
+        j["entries"] = s.entries;
         j["in_step"] = s.drift ? nlohmann::json(s.drift->in_step()) : nlohmann::json(nullptr);
         if (state.rfind("error: ", 0) == 0)
-            j["error"] = state.substr(7);
+            put_text(j, "error", state.substr(7));
         list.push_back(std::move(j));
         std::string row = name;
         row.append(name.size() < 21 ? 21 - name.size() : 1, ' ');
@@ -106,7 +108,7 @@ int run_ns_list(const Args& args) {
         text += row;
     }
     if (vm.count("json"))
-        std::cout << nlohmann::json{{"namespaces", list}}.dump(2) << "\n";
+        std::cout << dump_json({{"namespaces", list}});
     else
         std::cout << text;
     return status;

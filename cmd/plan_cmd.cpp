@@ -1,5 +1,6 @@
 #include <iostream>
 
+#include "cmd/json_text.hpp"
 #include "cmd/options.hpp"
 #include "cmd/render.hpp"
 #include "cmd/run.hpp"
@@ -22,7 +23,7 @@ int plan_scenario_file(const std::string& path, bool json, bool no_tuck) {
         return kExitBadInput;
     }
     auto changes = plan_scenario(s, s.tuck && !no_tuck);
-    std::cout << (json ? plan_json(changes).dump(2) + "\n" : plan_text(changes));
+    std::cout << (json ? dump_json(plan_json(changes)) : plan_text(changes));
     return kExitOk;
 }
 

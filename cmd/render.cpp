@@ -1,5 +1,7 @@
 #include "cmd/render.hpp"
 
+#include "cmd/json_text.hpp"
+
 namespace nsr::cmd {
 
 namespace {
@@ -29,12 +31,12 @@ std::string plan_text(const std::vector<PlannedChange>& changes) {
 nlohmann::json plan_json(const std::vector<PlannedChange>& changes) {
     auto list = nlohmann::json::array();
     for (const auto& p : changes) {
-        nlohmann::json c = {{"action", reconcile::action_name(p.change.action)},
-                            {"entry", p.change.entry.to_string()}};
+        nlohmann::json c = {{"action", reconcile::action_name(p.change.action)}};
+        put_text(c, "entry", p.change.entry.to_string());
         if (p.change.replaces)
-            c["replaces"] = p.change.replaces->to_string();
+            put_text(c, "replaces", p.change.replaces->to_string());
         c["needed"] = p.needed;
-        c["reason"] = p.reason;
+        put_text(c, "reason", p.reason);
         list.push_back(std::move(c));
     }
     return {{"changes", list}};
@@ -68,16 +70,16 @@ std::string outcomes_text(const std::vector<reconcile::Outcome>& outcomes) {
 nlohmann::json outcomes_json(const std::vector<reconcile::Outcome>& outcomes) {
     auto list = nlohmann::json::array();
     for (const auto& o : outcomes) {
-        nlohmann::json c = {{"action", reconcile::action_name(o.change.action)},
-                            {"entry", o.change.entry.to_string()}};
+        nlohmann::json c = {{"action", reconcile::action_name(o.change.action)}};
+        put_text(c, "entry", o.change.entry.to_string());
         if (o.change.replaces)
-            c["replaces"] = o.change.replaces->to_string();
+            put_text(c, "replaces", o.change.replaces->to_string());
         c["outcome"] = reconcile::status_name(o.status);
-        c["detail"] = o.detail;
-        auto syn = nlohmann::json::array();
+        put_text(c, "detail", o.detail);
+        std::vector<std::string> syn;
         for (const auto& s : o.synthesized)
             syn.push_back(s.to_string());
-        c["synthesized"] = syn;
+        put_texts(c, "synthesized", syn);
         list.push_back(std::move(c));
     }
     return {{"changes", list}};

@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "cmd/freeze.hpp"
+#include "cmd/json_text.hpp"
 #include "cmd/lock.hpp"
 #include "cmd/ns_file.hpp"
 #include "cmd/render.hpp"
@@ -214,10 +215,8 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
                 if (!req.json)
                     out << "no mount namespace at " << req.paths.ns_file << ": nothing to do\n";
                 else
-                    out << nlohmann::json{{"namespace", nullptr},
-                                          {"changes", nlohmann::json::array()}}
-                               .dump(2)
-                        << "\n";
+                    out << dump_json(
+                        {{"namespace", nullptr}, {"changes", nlohmann::json::array()}});
                 return kExitOk;
             }
             throw;
@@ -233,7 +232,7 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     auto changes = reconcile::plan(current, desired, fs, {.tuck = req.tuck});
     if (req.dry_run) {
         auto planned = judge(std::move(changes), &table, fs);
-        out << (req.json ? plan_json(planned).dump(2) + "\n" : plan_text(planned));
+        out << (req.json ? dump_json(plan_json(planned)) : plan_text(planned));
         return kExitOk;
     }
 
@@ -269,8 +268,7 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
                                  profile::format_profile(result.new_current), 0644,
                                  req.paths.current);
     }
-    out << (req.json ? outcomes_json(result.outcomes).dump(2) + "\n"
-                     : outcomes_text(result.outcomes));
+    out << (req.json ? dump_json(outcomes_json(result.outcomes)) : outcomes_text(result.outcomes));
     bool failed = false;
     for (const auto& o : result.outcomes) {
         if (o.status == reconcile::Status::Failed) {

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "cmd/json_text.hpp"
 #include "profile/fstab.hpp"
 #include "reconcile/needed.hpp"
 #include "reconcile/plan.hpp"
@@ -88,6 +90,20 @@ ExpectedChange expected_change(const std::string& path, const YAML::Node& n) {
     return c;
 }
 
+// YAML is Unicode text: a byte that is not part of UTF-8 makes the file
+// invalid, and would make its plan impossible to print as JSON.
+void check_utf8(const std::string& text, const std::string& path) {
+    size_t line = 1;
+    for (size_t start = 0; start < text.size(); ++line) {
+        const size_t end = std::min(text.find('\n', start), text.size());
+        if (!is_utf8(std::string_view(text).substr(start, end - start))) {
+            throw std::runtime_error(path + ":" + std::to_string(line) +
+                                     ": not UTF-8 text (YAML files must be)");
+        }
+        start = end + 1;
+    }
+}
+
 }  // namespace
 
 Scenario load_scenario(const std::string& path) {
@@ -100,6 +116,7 @@ Scenario load_scenario(const std::string& path) {
 }
 
 Scenario parse_scenario(const std::string& text, const std::string& path) {
+    check_utf8(text, path);
     YAML::Node root;
     try {
         root = YAML::Load(text);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 
+#include "tests/support/files.hpp"
 #include "tests/support/run.hpp"
 #include "tests/support/scratch.hpp"
 
@@ -62,4 +63,19 @@ TEST_CASE("plan names an unreadable scenario and exits 2") {
     const Output r = run_binary({"plan", "--scenario", "/nonexistent/scenario.yaml"}, kMerged);
     CHECK(r.status == 2);
     CHECK(r.out.find("/nonexistent/scenario.yaml: cannot read") != std::string::npos);
+}
+
+TEST_CASE("plan --scenario --json refuses a scenario that is not UTF-8 with exit 2 and its line") {
+    nsr::test::Scratch dir;
+    const std::string scenario = dir / "latin1.yaml";
+    nsr::test::write_file(scenario,
+                          "name: latin1\n"
+                          "desired: |\n"
+                          "  /snap/p/1/lib /snap/foo/1/caf\xE9 none bind,ro 0 0\n");
+    for (const char* format : {"--json", "--no-tuck"}) {
+        const Output r = run_binary({"plan", "--scenario", scenario, format}, kMerged);
+        INFO(format << ": " << r.out);
+        CHECK(r.status == 2);
+        CHECK(r.out == "nsreconcile: " + scenario + ":3: not UTF-8 text (YAML files must be)\n");
+    }
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "tests/integration/report.hpp"
@@ -18,6 +19,17 @@ namespace {
 std::string content_entry(const Sandbox& sb) {
     return sb.path("snap/provider/2/lib") + " " + sb.path("var/snap/foo/common/lib") +
            " none bind,ro 0 0";
+}
+
+// Lower-case hex, two digits a byte: how JSON output gives exact bytes.
+std::string hex_of(const std::string& bytes) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string hex;
+    for (unsigned char c : bytes) {
+        hex += kDigits[c >> 4];
+        hex += kDigits[c & 0xF];
+    }
+    return hex;
 }
 
 }  // namespace
@@ -70,4 +82,41 @@ TEST_CASE("a missing namespace file means nothing to do: exit 0 with a message")
     CHECK(o.out == "no mount namespace at " + missing + ": nothing to do\n");
     CHECK(sb.app_mountinfo() == before);
     CHECK_FALSE(sb.current());
+}
+
+TEST_CASE("apply --json and check --json report a path that is not UTF-8, exactly") {
+    Sandbox sb;
+    // A Latin-1 "café": a valid Linux path, but not UTF-8.
+    const std::string dir = sb.path("var/snap/foo/common/caf\xE9");
+    const std::string entry = "tmpfs " + dir + " tmpfs mode=0755 0 0";
+    sb.set_desired(fstab({entry}));
+    const Output o = sb.apply({"--json"});
+    INFO("stdout: " << o.out << "\nstderr: " << o.err);
+    CHECK(o.status == 0);
+    const auto report = nlohmann::json::parse(o.out);
+    const auto& change = report.at("changes").at(0);
+    CHECK(change.at("outcome") == "done");
+    CHECK(change.at("entry").get<std::string>().find("caf\xEF\xBF\xBD ") != std::string::npos);
+    CHECK(change.at("entry_hex") == hex_of(entry));
+    // The work the report describes was done.
+    CHECK(mounts_at(sb.app_mounts(), dir).size() == 1);
+    CHECK(sb.current() == fstab({entry}));
+
+    const std::vector<std::string> check = {NSR_BINARY,  "check",          "app",
+                                            "--json",    "--ns-file",      sb.ns_file(),
+                                            "--current", sb.current_file()};
+    const Output in_step = sb.outer(check);
+    INFO("check stdout: " << in_step.out << "\nstderr: " << in_step.err);
+    CHECK(in_step.status == 0);
+    CHECK(nlohmann::json::parse(in_step.out).at("in_step") == true);
+
+    // The drift report names the directory exactly.
+    REQUIRE(sb.app({"umount", dir}).status == 0);
+    const Output drifted = sb.outer(check);
+    INFO("check stdout: " << drifted.out << "\nstderr: " << drifted.err);
+    CHECK(drifted.status == 1);
+    const auto item = nlohmann::json::parse(drifted.out).at("drift").at(0);
+    CHECK(item.at("kind") == "missing");
+    CHECK(item.at("dir_hex") == hex_of(dir));
+    CHECK(item.at("entry_hex") == hex_of(entry));
 }
