@@ -48,6 +48,26 @@ std::string unescape(std::string_view field) {
     return out;
 }
 
+bool has_nul(std::string_view field) {
+    if (field.find('\0') != std::string_view::npos)
+        return true;
+    // The same left-to-right pass as unescape(): "\134000" is a backslash
+    // followed by "000", not a NUL.
+    for (size_t i = 0; i < field.size(); ++i) {
+        if (field[i] != '\\')
+            continue;
+        if (field.substr(i, 4) == "\\000")
+            return true;
+        for (const auto& e : kEscapes) {
+            if (field.substr(i, e.coded.size()) == e.coded) {
+                i += e.coded.size() - 1;
+                break;
+            }
+        }
+    }
+    return false;
+}
+
 std::string escape(std::string_view field) {
     std::string out;
     out.reserve(field.size());

@@ -98,6 +98,11 @@ MountEntry parse_line(std::string_view line) {
     if (fields.size() < 3 || fields.size() > 6) {
         throw LineError{"expected between 3 and 6 fields, found " + std::to_string(fields.size())};
     }
+    static constexpr const char* kFieldNames[] = {"source", "mount point", "type", "options"};
+    for (size_t i = 0; i < fields.size() && i < 4; ++i) {
+        if (has_nul(fields[i]))
+            throw LineError{std::string("NUL byte in the ") + kFieldNames[i]};
+    }
     MountEntry e;
     e.name = unescape(fields[0]);
     e.dir = unescape(fields[1]);

@@ -13,13 +13,13 @@ namespace nsr::profile {
 
 // A problem in a profile file. what() reads "SOURCE:LINE: message".
 class ParseError : public std::runtime_error {
-public:
+  public:
     ParseError(std::string source, int line, std::string message);
     const std::string& source() const { return source_; }
     int line() const { return line_; }
     const std::string& message() const { return message_; }
 
-private:
+  private:
     std::string source_;
     int line_;
     std::string message_;
@@ -33,6 +33,11 @@ struct Problem {
 
 std::string unescape(std::string_view field);
 std::string escape(std::string_view field);
+// Does the raw FIELD hold a NUL byte, or the escape \000? snapd keeps
+// "\000" as text, but libmount and the kernel's readers of fstab decode it,
+// and a path handed to a system call ends at its first NUL: either way the
+// entry would name another path than it says.
+bool has_nul(std::string_view field);
 
 // Parses profile text. `source` names it in errors (usually the path).
 // Throws ParseError on the first malformed line, unless PROBLEMS is given:

@@ -52,6 +52,18 @@ TEST_CASE("lint names the file and line of each bad line and exits 2") {
     CHECK(r.out.find(f.path + ":1: ") == std::string::npos);
 }
 
+TEST_CASE("lint reports a NUL byte, raw or escaped, with PATH:LINE and exits 2") {
+    using namespace std::string_literals;
+    TempFile f(
+        "/snap/p/1/lib /snap/foo/1/lib\0x none bind,ro 0 0\n"
+        "/snap/p/1/lib\\000 /snap/foo/1/lib2 none bind,ro 0 0\n"
+        "/snap/p/1/lib /snap/foo/1/tab\\011and\\012newline none bind,ro 0 0\n"s);
+    auto r = run_binary({"lint", f.path}, kMerged);
+    CHECK(r.status == 2);
+    CHECK(r.out ==
+          f.path + ":1: NUL byte in the mount point\n" + f.path + ":2: NUL byte in the source\n");
+}
+
 TEST_CASE("lint reports a missing file and exits 2") {
     auto r = run_binary({"lint", "/nonexistent/profile.fstab"}, kMerged);
     CHECK(r.status == 2);

@@ -35,6 +35,14 @@ TEST_CASE("a bad profile exits 2 naming file:line and changes nothing") {
     SUBCASE("an unclean mount point") {
         line2 = sb.path("snap/provider/2/lib") + " " + common + "/../x none bind 0 0";
     }
+    SUBCASE("a NUL byte in the mount point") {
+        // The system calls would end the path at the NUL, at common/x, and
+        // nothing would ever match the entry: each run would stack a mount.
+        line2 = "tmpfs " + common + "/x" + std::string(1, '\0') + "y tmpfs mode=0755 0 0";
+    }
+    SUBCASE("a NUL byte escaped as \\000") {
+        line2 = sb.path("snap/provider/2/lib") + "\\000 " + common + "/x none bind,ro 0 0";
+    }
     SUBCASE("an unknown kind") {
         line2 = "none " + common + "/x none x-snapd.kind=weird 0 0";
     }

@@ -113,6 +113,19 @@ TEST_CASE("parse rejects non-numeric dump frequency and pass number") {
     CHECK(parse_error("a /b c d 0 -") == "/x.fstab:1: cannot parse check pass number: \"-\"");
 }
 
+TEST_CASE("parse rejects a NUL byte in any field, raw or as the escape \\000") {
+    using namespace std::string_literals;
+    CHECK(parse_error("/a /b\0c none bind 0 0\n"s) == "/x.fstab:1: NUL byte in the mount point");
+    CHECK(parse_error("\n/a\\000 /b none bind 0 0\n") == "/x.fstab:2: NUL byte in the source");
+    CHECK(parse_error("/a /b no\0ne bind 0 0"s) == "/x.fstab:1: NUL byte in the type");
+    CHECK(parse_error("/a /b none bind,x-snapd.id=\\000 0 0") ==
+          "/x.fstab:1: NUL byte in the options");
+    // An escaped backslash followed by "000" is text, and the other escapes
+    // snapd decodes stay accepted.
+    CHECK(parse_one("/a\\134000 /b\\011c\\012d none bind 0 0").name == "/a\\000");
+    CHECK(parse_one("/a\\134000 /b\\011c\\012d none bind 0 0").dir == "/b\tc\nd");
+}
+
 TEST_CASE("parse error carries source, line and message separately") {
     try {
         parse_profile("/a /b c\n/a\n", "src");
