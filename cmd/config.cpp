@@ -142,8 +142,8 @@ class Reader {
         } catch (const YAML::BadConversion&) {
             fail(e.line, e.key + " must be " + expected + ", not '" + text + "'");
         }
-        if (!std::isfinite(v))
-            fail(e.line, e.key + " must be a finite number of seconds");
+        if (const auto problem = lock_timeout_problem(v); !problem.empty())
+            fail(e.line, e.key + " " + problem);
         return v;
     }
 
@@ -182,6 +182,16 @@ LogLevel log_level_from_name(const std::string& name) {
     if (name == "debug")
         return LogLevel::Debug;
     throw std::invalid_argument("unknown log level '" + name + "' (error or debug)");
+}
+
+std::string lock_timeout_problem(double seconds) {
+    if (!std::isfinite(seconds))
+        return "must be a finite number of seconds";
+    if (seconds > kMaxLockTimeout) {
+        return "must be at most " + std::to_string(static_cast<long>(kMaxLockTimeout)) +
+               " seconds (a year); a negative value waits forever";
+    }
+    return "";
 }
 
 Config load_config(const std::string& path, bool missing_is_empty) {

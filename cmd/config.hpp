@@ -36,6 +36,15 @@ struct Config {
     std::optional<LogLevel> log_level;
 };
 
+// The longest wait for the lock that is not taken for a mistake: a year.
+// A negative timeout waits forever.
+inline constexpr double kMaxLockTimeout = 365 * 24 * 3600.0;
+
+// Why SECONDS is not a lock timeout ("must be a finite number of seconds",
+// ...), or "" when it is one: negative, or at most kMaxLockTimeout. NaN,
+// the infinities and longer waits are not.
+std::string lock_timeout_problem(double seconds);
+
 // A bad configuration file: the message names the file, the line and the key.
 // It is bad input (exit 2), like a malformed command line.
 struct ConfigError : UsageError {

@@ -71,9 +71,15 @@ Target resolve_target(const po::variables_map& vm, const std::string& name, long
                  !per_user_profile)
             *field = expand_name(*(templates->second.*from_file), name);
     }
-    if (vm.count("lock-timeout"))
+    if (vm.count("lock-timeout")) {
         t.lock_timeout = vm["lock-timeout"].as<double>();
-    else if (config.lock_timeout)
+        // A NaN compares false both ways: it would wait forever as no
+        // negative number does, and an infinite or huge deadline overflows
+        // the clock.
+        if (const auto problem = lock_timeout_problem(t.lock_timeout); !problem.empty())
+            throw UsageError("--lock-timeout " + problem + ", not '" +
+                             std::to_string(t.lock_timeout) + "'");
+    } else if (config.lock_timeout)
         t.lock_timeout = *config.lock_timeout;
     return t;
 }

@@ -133,6 +133,11 @@ TEST_CASE("a value of the wrong type or out of range is an error naming the key"
         {"lock-timeout: {a: 1}\n",
          ":1: lock-timeout must be a number of seconds (negative waits forever)"},
         {"lock-timeout: .inf\n", ":1: lock-timeout must be a finite number of seconds"},
+        {"lock-timeout: -.inf\n", ":1: lock-timeout must be a finite number of seconds"},
+        {"lock-timeout: .nan\n", ":1: lock-timeout must be a finite number of seconds"},
+        {"lock-timeout: 1e12\n",
+         ":1: lock-timeout must be at most 31536000 seconds (a year); a negative value waits "
+         "forever"},
         {"log-level: loud\n", ":1: log-level: unknown log level 'loud' (error or debug)"},
         {"log-level: [debug]\n", ":1: log-level must be error or debug"},
         {"paths: /run\n", ":1: paths must be a mapping"},
@@ -240,6 +245,29 @@ TEST_CASE("flags beat the file, key by key") {
 
     const Target quiet_file = resolve({"--config", config_file(s, "log-level: error\n"), "-v"});
     CHECK(quiet_file.log_level == LogLevel::Debug);
+}
+
+TEST_CASE(
+    "--lock-timeout nan, inf, -inf or more than a year is a usage error, a negative one waits") {
+    Scratch s;
+    const auto f = config_file(s, "");
+    for (const char* bad : {"nan", "inf", "-inf", "1e300", "31536001"}) {
+        INFO(bad);
+        CHECK_THROWS_AS(resolve({"--config", f, "--lock-timeout", bad}), nsr::cmd::UsageError);
+    }
+    CHECK(resolve({"--config", f, "--lock-timeout", "-1e300"}).lock_timeout < 0);
+    CHECK(resolve({"--config", f, "--lock-timeout", "31536000"}).lock_timeout == 31536000);
+
+    // The binary stops before it takes the lock, with exit 2.
+    const auto r = run_binary(
+        {"apply", "app", "--config", f, "--ns-file", s / "app.mnt", "--desired", s / "app.fstab",
+         "--current", s / "cur.fstab", "--lock", s / "app.lock", "--lock-timeout", "nan"},
+        kMerged);
+    CHECK(r.status == 2);
+    CHECK(r.out ==
+          "nsreconcile: --lock-timeout must be a finite number of seconds, not 'nan' (see "
+          "'nsreconcile --help')\n");
+    CHECK(::access((s / "app.lock").c_str(), F_OK) != 0);
 }
 
 TEST_CASE("the file's paths for one layout leave the other layout alone") {
