@@ -1,5 +1,7 @@
 #include "profile/validate.hpp"
 
+#include <linux/limits.h>
+
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -30,6 +32,11 @@ std::optional<std::string> path_problem(std::string_view what, const std::string
         }
     }
     const std::string subject = std::string(what) + " " + quote(path);
+    // The kernel refuses longer names with ENAMETOOLONG, which apply would
+    // only find out half-way through a profile.
+    if (path.size() >= PATH_MAX) {
+        return subject + " is longer than " + std::to_string(PATH_MAX - 1) + " bytes (PATH_MAX)";
+    }
     if (rest.empty() || rest.front() != '/') {
         return subject + " is not an absolute path";
     }
@@ -47,6 +54,10 @@ std::optional<std::string> path_problem(std::string_view what, const std::string
         std::string_view component = rest.substr(start, slash - start);
         if (component == "..") {
             return subject + " contains a \"..\" component";
+        }
+        if (component.size() > NAME_MAX) {
+            return subject + " has a component longer than " + std::to_string(NAME_MAX) +
+                   " bytes (NAME_MAX)";
         }
         if (component.empty() || component == ".") {
             is_clean = false;
@@ -90,6 +101,10 @@ std::vector<std::string> entry_problems(const MountEntry& e) {
     found.push_back(value_problem(gid, e));
     if (kind(e) == Kind::Symlink && symlink_target(e).value_or("").empty()) {
         found.push_back("symlink " + quote(e.dir) + " has no x-snapd.symlink target");
+    }
+    if (symlink_target(e).value_or("").size() >= PATH_MAX) {
+        found.push_back("the x-snapd.symlink target of " + quote(e.dir) + " is longer than " +
+                        std::to_string(PATH_MAX - 1) + " bytes (PATH_MAX)");
     }
     if (auto dir = must_exist_dir(e)) {
         found.push_back(path_problem("x-snapd.must-exist-dir", *dir));

@@ -10,7 +10,8 @@
 namespace nsr::profile {
 
 // Every problem in the profile, in line order: relative or unclean paths,
-// ".." components, unknown kinds and origins, bad mode/uid/gid values,
+// ".." components, paths longer than PATH_MAX - 1 bytes or with a component
+// longer than NAME_MAX, unknown kinds and origins, bad mode/uid/gid values,
 // symlink entries without a target, duplicate mount points.
 std::vector<Problem> validate_profile(const MountProfile& profile);
 

@@ -64,6 +64,15 @@ TEST_CASE("lint reports a NUL byte, raw or escaped, with PATH:LINE and exits 2")
           f.path + ":1: NUL byte in the mount point\n" + f.path + ":2: NUL byte in the source\n");
 }
 
+TEST_CASE("lint reports a 300-byte component, which apply would fail on, and exits 2") {
+    const std::string dir = "/snap/foo/1/" + std::string(300, 'x');
+    TempFile f("/snap/p/1/lib " + dir + " none bind,ro 0 0\n");
+    auto r = run_binary({"lint", f.path}, kMerged);
+    CHECK(r.status == 2);
+    CHECK(r.out == f.path + ":1: mount point \"" + dir +
+                       "\" has a component longer than 255 bytes (NAME_MAX)\n");
+}
+
 TEST_CASE("lint reports a missing file and exits 2") {
     auto r = run_binary({"lint", "/nonexistent/profile.fstab"}, kMerged);
     CHECK(r.status == 2);

@@ -80,6 +80,28 @@ TEST_CASE("paths must not contain .. components") {
           "mount point \"$HOME/..\" contains a \"..\" component");
 }
 
+TEST_CASE("a component longer than NAME_MAX or a path longer than PATH_MAX is a problem") {
+    const std::string name_max(255, 'n');
+    CHECK(check("tmpfs /a/" + name_max + " tmpfs\n").empty());
+    const std::string long_dir = "/a/" + name_max + "x/b";
+    CHECK(problem_of("tmpfs " + long_dir + " tmpfs") ==
+          "mount point \"" + long_dir + "\" has a component longer than 255 bytes (NAME_MAX)");
+    CHECK(problem_of("/" + name_max + "x /a none bind") ==
+          "bind source \"/" + name_max + "x\" has a component longer than 255 bytes (NAME_MAX)");
+    // 16 components of 255 bytes and their slashes: 4096 bytes, one more
+    // than a path may have.
+    std::string path_max;
+    while (path_max.size() < 4095)
+        path_max += "/" + std::string(std::min<size_t>(255, 4095 - path_max.size() - 1), 'p');
+    REQUIRE(path_max.size() == 4095);
+    CHECK(check("tmpfs " + path_max + " tmpfs\n").empty());
+    const std::string too_long = path_max + "q";
+    CHECK(problem_of("tmpfs " + too_long + " tmpfs") ==
+          "mount point \"" + too_long + "\" is longer than 4095 bytes (PATH_MAX)");
+    CHECK(problem_of("none /a none x-snapd.kind=symlink,x-snapd.symlink=" + too_long) ==
+          "the x-snapd.symlink target of \"/a\" is longer than 4095 bytes (PATH_MAX)");
+}
+
 TEST_CASE("a bind source must be an absolute clean path") {
     CHECK(problem_of("src /a none bind") == "bind source \"src\" is not an absolute path");
     CHECK(problem_of("src /a none rbind,ro") == "bind source \"src\" is not an absolute path");
