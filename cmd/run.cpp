@@ -21,6 +21,7 @@
 #include "mountinfo/mount_table.hpp"
 #include "profile/atomic_file.hpp"
 #include "profile/fstab.hpp"
+#include "profile/stale_temps.hpp"
 #include "profile/validate.hpp"
 #include "profile/xsnapd.hpp"
 #include "reconcile/assumptions.hpp"
@@ -194,6 +195,14 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
                 "cannot open the state directory " + reconcile::parent_dir(req.paths.current));
         }
         state_dir = Fd(fd);
+        // A run killed between writing the new current profile and renaming
+        // it over the old one leaves the temp file; under the lock, no
+        // write is in progress.
+        for (const auto& stale :
+             profile::remove_stale_temps_at(state_dir.get(), base_of(req.paths.current),
+                                            reconcile::parent_dir(req.paths.current))) {
+            debug("removed the stale temporary file " + stale);
+        }
     }
     // The cgroup files live in the host's /sys/fs/cgroup. Opening them even
     // for a dry run checks the paths without freezing anything.

@@ -120,3 +120,20 @@ TEST_CASE("apply --json and check --json report a path that is not UTF-8, exactl
     CHECK(item.at("dir_hex") == hex_of(dir));
     CHECK(item.at("entry_hex") == hex_of(entry));
 }
+
+TEST_CASE("apply removes the temp files an interrupted save of the current profile left") {
+    Sandbox sb;
+    // What a run killed between writing the temp file and renaming it
+    // leaves; the lock is not held, so no save is in progress.
+    sb.write_file("state/current.fstab.AbCdEf012345~", "half a profile\n");
+    sb.write_file("state/current.fstab.keep", "not a temp file\n");
+    sb.set_desired(fstab({content_entry(sb)}));
+    const Output o = sb.apply({"-v"});
+    INFO("stdout: " << o.out << "\nstderr: " << o.err);
+    CHECK(o.status == 0);
+    CHECK(o.err.find("debug: removed the stale temporary file current.fstab.AbCdEf012345~\n") !=
+          std::string::npos);
+    CHECK_FALSE(sb.exists("state/current.fstab.AbCdEf012345~"));
+    CHECK(sb.read_file("state/current.fstab.keep") == "not a temp file\n");
+    CHECK(sb.current() == fstab({content_entry(sb)}));
+}
