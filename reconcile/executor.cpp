@@ -426,8 +426,14 @@ struct Executor::Impl {
         if (profile::is_detach(e)) {
             rc = ops.detach(target);
         } else {
-            target = Fd();  // an open fd would keep the mount busy
-            rc = ops.unmount(dir);
+            // An open fd would keep the mount busy: the unmount names it
+            // through its parent's fd instead.
+            target = Fd();
+            Fd parent;
+            std::string leaf;
+            rc = sfs.try_open_parent(dir, parent, leaf);
+            if (rc == 0)
+                rc = ops.unmount(parent, leaf);
         }
         if (rc < 0)
             throw_errno(rc, "cannot unmount \"" + dir + "\"");

@@ -119,8 +119,8 @@ int MountOps::detach(const Fd& target) {
     return k_.umount2(target.proc_path().c_str(), MNT_DETACH);
 }
 
-int MountOps::unmount(const std::string& path) {
-    return k_.umount2(path.c_str(), UMOUNT_NOFOLLOW);
+int MountOps::unmount(const Fd& parent, const std::string& leaf) {
+    return k_.umount2((parent.proc_path() + "/" + leaf).c_str(), UMOUNT_NOFOLLOW);
 }
 
 }  // namespace nsr::reconcile

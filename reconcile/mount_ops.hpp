@@ -44,9 +44,13 @@ class MountOps {
     // Makes the mount at TARGET recursively private, then lazily detaches
     // it. 0 or -errno.
     int detach(const Fd& target);
-    // Unmounts the mount at PATH (no lazy detach), not following a final
-    // symlink. 0 or -errno.
-    int unmount(const std::string& path);
+    // Unmounts the mount at LEAF in the directory PARENT (no lazy detach),
+    // not following LEAF if it is a symlink. 0 or -errno. The name goes
+    // through PARENT's fd ("/proc/self/fd/N/LEAF"), so no directory above
+    // LEAF can be swapped for a symlink in between: only LEAF is looked up
+    // by name. An fd of the mount itself would do it by fd, but an open fd,
+    // even an O_PATH one, keeps the mount busy (EBUSY).
+    int unmount(const Fd& parent, const std::string& leaf);
 
     Kernel& kernel() { return k_; }
 

@@ -355,18 +355,26 @@ void SecureFs::make_symlink(const std::string& path, const std::string& target,
     c.commit();
 }
 
-int SecureFs::remove(const std::string& path) {
+int SecureFs::try_open_parent(const std::string& path, Fd& parent, std::string& leaf) {
     std::vector<std::string> parts;
     if (!split(path, parts))
         return -EINVAL;
     if (parts.empty())
         return -EBUSY;
-    Fd parent;
     WalkError e;
     std::string dir;
     if (int r = open_dirs(k_, parts, parts.size() - 1, parent, e, dir); r < 0)
         return r;
-    const char* leaf = parts.back().c_str();
+    leaf = parts.back();
+    return 0;
+}
+
+int SecureFs::remove(const std::string& path) {
+    Fd parent;
+    std::string name;
+    if (int r = try_open_parent(path, parent, name); r < 0)
+        return r;
+    const char* leaf = name.c_str();
     int r = k_.unlinkat(parent.get(), leaf, 0);
     // Linux says EISDIR where POSIX says EPERM.
     if (r == -EISDIR)

@@ -59,6 +59,11 @@ class SecureFs {
     Fd open_path(const std::string& path);
     // Like open_path, but -errno instead of throwing (ENOENT, ELOOP, EINVAL).
     int try_open_path(const std::string& path, Fd& out);
+    // Opens the directory holding PATH with the same walk (O_PATH), and
+    // gives PATH's last component in LEAF: for the calls that must name
+    // PATH rather than hold an fd of it. 0, or -errno as try_open_path;
+    // -EBUSY for "/", which has no parent.
+    int try_open_parent(const std::string& path, Fd& parent, std::string& leaf);
 
     // The make_* calls throw ReadOnlyFsError, TrespassingError,
     // std::system_error (with the errno) or, for something of the wrong type

@@ -4,8 +4,11 @@ namespace nsr::reconcile {
 
 int FakeKernel::record(const char* name, const char* path) {
     calls_.push_back({name, path ? path : ""});
-    if (calls_.size() - 1 != fail_index_)
+    if (calls_.size() - 1 != fail_index_) {
+        if (before_)
+            before_(calls_.back());
         return 0;
+    }
     failed_ = true;
     return -fail_errno_;
 }

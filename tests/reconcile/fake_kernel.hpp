@@ -1,8 +1,10 @@
 // A Kernel for unit tests: every call reaches the real kernel through a
 // LinuxKernel and is recorded, except the one told to fail, which returns
-// the chosen errno without reaching the kernel.
+// the chosen errno without reaching the kernel. A hook can act right before
+// a call reaches the kernel, to widen a race to certain.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,8 @@ class FakeKernel final : public Kernel {
         fail_index_ = k;
         fail_errno_ = err;
     }
+    // Called with each call, once recorded, before it reaches the kernel.
+    void before_each(std::function<void(const Call&)> hook) { before_ = std::move(hook); }
     // Whether the failure asked for by fail_at() was delivered.
     bool failed() const { return failed_; }
     const std::vector<Call>& calls() const { return calls_; }
@@ -55,6 +59,7 @@ class FakeKernel final : public Kernel {
 
     LinuxKernel real_;
     std::vector<Call> calls_;
+    std::function<void(const Call&)> before_;
     size_t fail_index_ = static_cast<size_t>(-1);
     int fail_errno_ = 0;
     bool failed_ = false;

@@ -1,0 +1,89 @@
+// The unmount of an entry that is neither a tmpfs nor a bind (a plain,
+// non-lazy umount2) against a user who owns a directory above the mount
+// point and swaps it for a symlink between the tool's safe walk and the
+// unmount. The swap is made right before umount2 reaches the kernel, which
+// widens the race to certain.
+#include <doctest/doctest.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <string>
+#include <system_error>
+
+#include "mountinfo/mount_table.hpp"
+#include "profile/fstab.hpp"
+#include "reconcile/assumptions.hpp"
+#include "reconcile/executor.hpp"
+#include "reconcile/fs_view.hpp"
+#include "tests/reconcile/fake_kernel.hpp"
+#include "tests/support/scratch.hpp"
+
+using namespace nsr::reconcile;
+using nsr::mountinfo::MountTable;
+using nsr::test::require_root;
+using nsr::test::run_in_private_ns;
+using nsr::test::Scratch;
+
+namespace {
+
+void check(int rc, const std::string& what) {
+    if (rc != 0)
+        throw std::system_error(errno, std::generic_category(), what);
+}
+
+bool is_mounted(const std::string& dir) {
+    const MountTable table = MountTable::from_self();
+    return !table.stack_at(dir).empty();
+}
+
+}  // namespace
+
+TEST_CASE("a plain unmount cannot be redirected by swapping a parent for a symlink") {
+    require_root("mounts");
+    Scratch scratch;
+    const std::string s = scratch.path();
+    const std::string report = run_in_private_ns([&] {
+        check(::mount("tmpfs", s.c_str(), "tmpfs", 0, "mode=0755"), "mount " + s);
+        // USER is the app user's directory (anyone may write to it); the
+        // victim is a mount elsewhere that the user wants gone.
+        for (const char* d : {"/user", "/user/leaf", "/victim", "/victim/leaf"})
+            check(::mkdir((s + d).c_str(), 0755), std::string("mkdir ") + d);
+        check(::chmod((s + "/user").c_str(), 0777), "chmod user");
+        check(::mount("tmpfs", (s + "/user/leaf").c_str(), "tmpfs", 0, "mode=0700"), "mine");
+        check(::mount("victim", (s + "/victim/leaf").c_str(), "tmpfs", 0, "mode=0700"), "victim");
+
+        // Without x-snapd.detach, the entry is unmounted with a plain
+        // umount2, as snapd does for filesystems other than tmpfs and binds.
+        const auto entry =
+            nsr::profile::parse_profile("tmpfs " + s + "/user/leaf tmpfs mode=0700 0 0\n", "test")
+                .entries.at(0);
+        // Right before the unmount, the user renames their directory away
+        // and puts a symlink to the victim's directory in its place.
+        FakeKernel kernel;
+        kernel.before_each([&](const FakeKernel::Call& call) {
+            if (call.name != "umount2")
+                return;
+            check(::rename((s + "/user").c_str(), (s + "/user.moved").c_str()), "rename");
+            check(::symlink((s + "/victim").c_str(), (s + "/user").c_str()), "symlink");
+        });
+        MountTable table = MountTable::from_self();
+        LiveFsView fs;
+        Assumptions as;
+        const Result r =
+            Executor(kernel, table, fs, as, {}).run({{Action::Unmount, entry, std::nullopt}});
+        std::string out = std::string(status_name(r.outcomes.at(0).status)) + " " +
+                          r.outcomes.at(0).detail + "\n";
+        out += "victim mounted: " + std::to_string(is_mounted(s + "/victim/leaf")) + "\n";
+        out += "the entry's mount: " + std::to_string(is_mounted(s + "/user.moved/leaf")) + "\n";
+        return out;
+    });
+    // The entry's own mount went, the victim stayed; removing the mount
+    // point afterwards walks the path again and meets the symlink.
+    CHECK(report == "failed cannot open \"" + s +
+                        "/user/leaf\": Too many levels of symbolic links\n"
+                        "victim mounted: 1\n"
+                        "the entry's mount: 0\n");
+}
