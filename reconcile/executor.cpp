@@ -87,12 +87,9 @@ struct Executor::Impl {
         if (profile::is_ignore_missing(e))
             throw IgnoredMissing();
         CreateOptions co = as.create_options(k, path);
-        if (auto m = profile::mode(e))
-            co.mode = *m;
-        if (auto u = profile::uid(e))
-            co.uid = *u;
-        if (auto g = profile::gid(e))
-            co.gid = *g;
+        co.leaf_mode = profile::mode(e);
+        co.leaf_uid = profile::uid(e);
+        co.leaf_gid = profile::gid(e);
         try {
             switch (profile::kind(e)) {
                 case Kind::Directory:

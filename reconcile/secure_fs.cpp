@@ -157,7 +157,8 @@ class Creator {
     void commit() { undo_.clear(); }
 
     // Opens (creating what is missing) "/" and the first N components of
-    // PARTS; DIR receives the path reached.
+    // PARTS; DIR receives the path reached. The last of all PARTS, when
+    // among them, is made as the leaf.
     Fd dirs(const std::vector<std::string>& parts, size_t n, std::string& dir) {
         Fd cur;
         WalkError e;
@@ -166,7 +167,7 @@ class Creator {
         dir = "/";
         for (size_t i = 0; i < n; ++i) {
             std::string path = child_path(dir, parts[i]);
-            cur = step(std::move(cur), dir, parts[i], path);
+            cur = step(std::move(cur), dir, parts[i], path, i + 1 == parts.size());
             dir = std::move(path);
         }
         return cur;
@@ -186,23 +187,30 @@ class Creator {
         return undo_.back().parent.get();
     }
 
-    // Gives a created object its owner and exact mode; FD must not be O_PATH.
-    void set_attrs(int fd, const std::string& path, const char* noun) {
-        if (int r = k_.fchownat(fd, "", opts_.uid, opts_.gid, AT_EMPTY_PATH); r < 0)
+    mode_t mode(bool leaf) const {
+        return leaf ? opts_.leaf_mode.value_or(opts_.mode) : opts_.mode;
+    }
+    uid_t uid(bool leaf) const { return leaf ? opts_.leaf_uid.value_or(opts_.uid) : opts_.uid; }
+    gid_t gid(bool leaf) const { return leaf ? opts_.leaf_gid.value_or(opts_.gid) : opts_.gid; }
+
+    // Gives a created object its owner and exact mode (the leaf's, for the
+    // object the call makes); FD must not be O_PATH.
+    void set_attrs(int fd, const std::string& path, const char* noun, bool leaf) {
+        if (int r = k_.fchownat(fd, "", uid(leaf), gid(leaf), AT_EMPTY_PATH); r < 0)
             throw_errno(r, std::string("cannot chown ") + noun + " " + quote(path));
         // After the chown, which clears set-id bits; mkdirat and
         // openat(O_CREAT) applied the umask, so this sets the mode exactly.
-        if (int r = k_.fchmod(fd, opts_.mode); r < 0)
+        if (int r = k_.fchmod(fd, mode(leaf)); r < 0)
             throw_errno(r, std::string("cannot chmod ") + noun + " " + quote(path));
     }
 
   private:
     Fd step(Fd parent, const std::string& parent_path, const std::string& name,
-            const std::string& path) {
+            const std::string& path, bool leaf) {
         // snapd checks even when NAME exists: the mkdirat then just gets
         // EEXIST, but the verdict on PARENT is the same.
         check(parent.get(), parent_path);
-        int r = k_.mkdirat(parent.get(), name.c_str(), opts_.mode);
+        int r = k_.mkdirat(parent.get(), name.c_str(), mode(leaf));
         if (r == -EROFS)
             throw ReadOnlyFsError(parent_path);
         if (r < 0 && r != -EEXIST)
@@ -220,7 +228,7 @@ class Creator {
             int rw = k_.openat(dir.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
             if (rw < 0)
                 throw_errno(rw, "cannot open directory " + quote(path));
-            set_attrs(Fd(rw).get(), path, "directory");
+            set_attrs(Fd(rw).get(), path, "directory", leaf);
         }
         return dir;
     }
@@ -289,12 +297,12 @@ Fd SecureFs::make_file(const std::string& path, const CreateOptions& opts) {
     const char* leaf = parts.back().c_str();
     c.check(parent.get(), dir);
     int parentfd = parent.get();
-    int w =
-        k_.openat(parentfd, leaf, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, opts.mode);
+    int w = k_.openat(parentfd, leaf, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+                      c.mode(true));
     if (w >= 0) {
         Fd file(w);
         parentfd = c.adopt(std::move(parent), parts.back(), 0);
-        c.set_attrs(file.get(), path, "file");
+        c.set_attrs(file.get(), path, "file", true);
     } else if (w == -EROFS) {
         throw ReadOnlyFsError(dir);
     } else if (w != -EEXIST) {
@@ -328,7 +336,8 @@ void SecureFs::make_symlink(const std::string& path, const std::string& target,
     int r = k_.symlinkat(target.c_str(), parent.get(), leaf);
     if (r == 0) {
         int parentfd = c.adopt(std::move(parent), parts.back(), 0);
-        if (int rc = k_.fchownat(parentfd, leaf, opts.uid, opts.gid, AT_SYMLINK_NOFOLLOW); rc < 0)
+        if (int rc = k_.fchownat(parentfd, leaf, c.uid(true), c.gid(true), AT_SYMLINK_NOFOLLOW);
+            rc < 0)
             throw_errno(rc, "cannot chown symlink " + quote(path));
         c.commit();
         return;

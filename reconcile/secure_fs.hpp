@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -43,6 +44,14 @@ struct CreateOptions {
     mode_t mode = 0755;
     uid_t uid = 0;
     gid_t gid = 0;
+    // The object the call makes (the last component of its path) gets these
+    // instead, where set; the directories made on the way to it keep mode,
+    // uid and gid. An entry's x-snapd.mode/uid/gid are for its own mount
+    // point: a user who owned the directories above it could rename and
+    // replace them under later entries.
+    std::optional<mode_t> leaf_mode;
+    std::optional<uid_t> leaf_uid;
+    std::optional<gid_t> leaf_gid;
     // Called with an open directory (fd, path) before anything is created in
     // it; throws TrespassingError to refuse. Not called below a directory
     // this walk created itself. Empty: everything may be written.

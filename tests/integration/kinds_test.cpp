@@ -102,16 +102,27 @@ TEST_CASE("a file bind entry creates a placeholder file and mounts the file on i
     CHECK(sb.app({"stat", "-c", "%F", target}).out == "regular file\n");
 }
 
-TEST_CASE("a tmpfs entry mounts a tmpfs with its mode, and x-snapd.mode sets created dirs") {
+TEST_CASE("a tmpfs entry mounts a tmpfs with its mode, and x-snapd.mode/uid/gid set its own dir") {
     Sandbox sb;
-    const std::string target = sb.path("var/snap/foo/common/made/tmp");
-    apply_all(sb, fstab({"tmpfs " + target + " tmpfs x-snapd.mode=0750,mode=0700 0 0"}));
+    const std::string rel = "var/snap/foo/common/made/on/the/way/tmp";
+    const std::string target = sb.path(rel);
+    apply_all(sb,
+              fstab({"tmpfs " + target +
+                     " tmpfs x-snapd.mode=0750,x-snapd.uid=1000,x-snapd.gid=1001,mode=0700 0 0"}));
     const auto at = mounts_at(sb.app_mounts(), target);
     REQUIRE(at.size() == 1);
     CHECK(at[0].fstype == "tmpfs");
     CHECK(at[0].source == "tmpfs");
     CHECK(sb.app({"stat", "-c", "%a", target}).out == "700\n");
-    CHECK(sb.app({"stat", "-c", "%a", sb.path("var/snap/foo/common/made")}).out == "750\n");
+    // The directories made on the way belong to root, mode 0755: the app
+    // user must not own a directory above a later mount point. Outside the
+    // application namespace the mount point is not covered by the tmpfs.
+    for (const char* way : {"made", "made/on", "made/on/the", "made/on/the/way"}) {
+        CAPTURE(way);
+        CHECK(sb.outer({"stat", "-c", "%a %u:%g", sb.path("var/snap/foo/common/") + way}).out ==
+              "755 0:0\n");
+    }
+    CHECK(sb.outer({"stat", "-c", "%a %u:%g", target}).out == "750 1000:1001\n");
 }
 
 TEST_CASE("a symlink entry creates the symlink and mounts nothing") {

@@ -140,6 +140,36 @@ TEST_CASE("make_dirs gives created directories the exact mode and owner") {
     CHECK(again.st_uid == 1234u);
 }
 
+TEST_CASE("the leaf's mode and owner go to the object made, the base ones to the way there") {
+    nsr::test::require_root("chown to another uid");
+    Scratch s;
+    nsr::test::UmaskGuard mask(027);
+    LinuxKernel k;
+    SecureFs sfs(k);
+    CreateOptions opts;
+    opts.leaf_mode = 0750;
+    opts.leaf_uid = 1234;
+    opts.leaf_gid = 5678;
+    sfs.make_dirs(s / "d/a/b", opts);
+    sfs.make_file(s / "f/a/file", opts);
+    sfs.make_symlink(s / "l/a/link", "target", opts);
+    for (const char* way : {"d", "d/a", "f", "f/a", "l", "l/a"}) {
+        CAPTURE(way);
+        struct stat st = lstat_of(s / way);
+        CHECK((st.st_mode & 07777) == 0755);
+        CHECK(st.st_uid == 0u);
+        CHECK(st.st_gid == 0u);
+    }
+    for (const char* leaf : {"d/a/b", "f/a/file", "l/a/link"}) {
+        CAPTURE(leaf);
+        struct stat st = lstat_of(s / leaf);
+        if (!S_ISLNK(st.st_mode))
+            CHECK((st.st_mode & 07777) == 0750);
+        CHECK(st.st_uid == 1234u);
+        CHECK(st.st_gid == 5678u);
+    }
+}
+
 TEST_CASE("make_dirs refuses a planted symlink and creates nothing behind it") {
     Scratch s;
     fs::create_directory(s / "target");
