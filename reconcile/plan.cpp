@@ -19,13 +19,15 @@ using profile::Origin;
 
 namespace {
 
-// What the reuse decision is keyed by. snapd 2.57 (Debian 12, the version
-// the conformance harness runs) keys it by mount point alone, so a mimic
-// tmpfs sharing its dir with a reused entry is kept too; later snapd keys it
-// by (dir, type). We follow the version the harness checks against.
-using Key = std::string;
-const Key& key_of(const MountEntry& e) {
-    return e.dir;
+// What the reuse decision is keyed by: the mount point and the filesystem
+// type, as later snapd does. snapd 2.57 (Debian 12, the version the
+// conformance harness runs) keys it by mount point alone, so a mimic tmpfs
+// kept for its owner keeps any entry at the same directory with it, and
+// masks a new layout there: the stale mimic hides the layout's content
+// (README, "Differences from snap-update-ns").
+using Key = std::pair<std::string, std::string>;
+Key key_of(const MountEntry& e) {
+    return {e.dir, e.type};
 }
 
 int origin_rank(const MountEntry& e) {
@@ -80,23 +82,54 @@ std::vector<MountEntry> cleaned(const profile::MountProfile& p) {
     return out;
 }
 
+// The directories where a desired mount is not in the current profile:
+// something new will be mounted there.
+std::unordered_set<std::string> dirs_of_new_mounts(const std::vector<MountEntry>& current,
+                                                   const std::vector<MountEntry>& desired) {
+    std::unordered_map<std::string, std::vector<const MountEntry*>> current_at;
+    for (const auto& e : current)
+        current_at[e.dir].push_back(&e);
+    std::unordered_set<std::string> dirs;
+    for (const auto& d : desired) {
+        if (!is_mount_kind(d))
+            continue;
+        const auto it = current_at.find(d.dir);
+        const bool present =
+            it != current_at.end() && std::any_of(it->second.begin(), it->second.end(),
+                                                  [&](const MountEntry* c) { return *c == d; });
+        if (!present)
+            dirs.insert(d.dir);
+    }
+    return dirs;
+}
+
 // Current entries that stay in place (R5): identical to a desired entry,
 // synthetic for a desired owner, or the rootfs; never under a changed entry.
+// Keyed by (dir, type), two rules keep a mimic from outliving what it
+// mirrors (a mimic tmpfs replicates the directory it covers, which may be
+// another entry's mount at the same dir, as with nested layouts):
+// - an entry stacked on a changed entry at the same dir (later in the log)
+//   is changed with it, as the entries below it are;
+// - a synthetic entry is not kept at a dir where a new mount is desired,
+//   which would cover it.
 std::set<Key> reused_keys(std::vector<MountEntry> current,
                           const std::unordered_map<std::string, const MountEntry*>& desired_by_dir,
-                          const std::unordered_set<std::string>& desired_ids) {
+                          const std::unordered_set<std::string>& desired_ids,
+                          const std::unordered_set<std::string>& new_mount_dirs) {
     sort_by_overname_and_dir(current);
     std::set<Key> reused;
+    std::string skip_dir;
     std::string skip_prefix;
     for (const auto& e : current) {
-        if (!skip_prefix.empty() && e.dir.starts_with(skip_prefix))
+        if (!skip_prefix.empty() && (e.dir == skip_dir || e.dir.starts_with(skip_prefix)))
             continue;
+        skip_dir.clear();
         skip_prefix.clear();
         if (profile::origin(e) == Origin::Rootfs) {
             reused.insert(key_of(e));
             continue;
         }
-        if (profile::is_synthetic(e)) {
+        if (profile::is_synthetic(e) && !new_mount_dirs.count(e.dir)) {
             auto owner = profile::needed_by(e);
             if (owner && desired_ids.count(*owner)) {
                 reused.insert(key_of(e));
@@ -108,6 +141,7 @@ std::set<Key> reused_keys(std::vector<MountEntry> current,
             reused.insert(key_of(e));
             continue;
         }
+        skip_dir = e.dir;
         skip_prefix = e.dir;
         if (skip_prefix.back() != '/')
             skip_prefix += '/';
@@ -250,7 +284,8 @@ std::vector<Change> plan(const profile::MountProfile& current_profile,
         desired_by_dir[e.dir] = &e;  // the last one in sorted order wins
         desired_ids.insert(profile::entry_id(e));
     }
-    const std::set<Key> reused = reused_keys(current, desired_by_dir, desired_ids);
+    const std::set<Key> reused =
+        reused_keys(current, desired_by_dir, desired_ids, dirs_of_new_mounts(current, desired));
 
     std::vector<Change> changes;
     for (auto it = current.rbegin(); it != current.rend(); ++it) {

@@ -266,11 +266,11 @@ TEST_CASE("plan 4.4: a mimic stays even when its owner changed from symlink to r
           });
 }
 
-TEST_CASE("plan: reuse is keyed by mount point alone, as in snapd 2.57") {
+TEST_CASE("plan: reuse is keyed by mount point and type, so a nested mimic goes with its owner") {
     // /usr/share/foo holds two mimic entries: a bind-back of the outer
     // mimic (owner L1, still desired) and the tmpfs of an inner mimic (owner
-    // L2, gone). Keyed by dir they share the first one's verdict, so the
-    // tmpfs is kept too (keyed by dir and type it would be unmounted).
+    // L2, gone). Keyed by dir alone (snapd 2.57) they would share the first
+    // one's verdict and the stale inner tmpfs would stay.
     const TableFsView fs({"/usr/share/foo/l2", "/usr/share/l1"}, {}, {});
     const auto changes = plan(
         profile("tmpfs /usr/share tmpfs x-snapd.synthetic,x-snapd.needed-by=L1 0 0\n"
@@ -285,7 +285,7 @@ TEST_CASE("plan: reuse is keyed by mount point alone, as in snapd 2.57") {
     REQUIRE(steps(changes) == Strings{
                                   "unmount /usr/share/foo/l2",
                                   "keep /usr/share/l1",
-                                  "keep /usr/share/foo",
+                                  "unmount /usr/share/foo",
                                   "keep /usr/share/foo",
                                   "keep /usr/share",
                               });
@@ -293,7 +293,10 @@ TEST_CASE("plan: reuse is keyed by mount point alone, as in snapd 2.57") {
     CHECK(changes[3].entry.type == "none");
 }
 
-TEST_CASE("plan R7: a desired entry at the dir of a reused synthetic entry is not mounted") {
+TEST_CASE("plan: a new mount at the dir of a synthetic entry replaces it, with what is in it") {
+    // snapd 2.57 (R7) would keep the mimic tmpfs for its owner and count
+    // the new bind at /usr/share as present. The bind would cover the
+    // mimic: the mimic, and the layout in it, are made again over the bind.
     const TableFsView fs({"/usr/share/foo"}, {}, {});
     const auto changes = plan(
         profile("tmpfs /usr/share tmpfs x-snapd.synthetic,x-snapd.needed-by=/usr/share/foo 0 0\n"
@@ -301,7 +304,8 @@ TEST_CASE("plan R7: a desired entry at the dir of a reused synthetic entry is no
         profile("/snap/x/1/foo /usr/share/foo none rbind,x-snapd.origin=layout 0 0\n"
                 "/snap/p/1/share /usr/share none bind,ro 0 0\n"),
         fs, kSnapd);
-    CHECK(steps(changes) == Strings{"keep /usr/share/foo", "keep /usr/share"});
+    CHECK(steps(changes) == Strings{"unmount /usr/share/foo", "unmount /usr/share",
+                                    "mount /usr/share", "mount /usr/share/foo"});
 }
 
 TEST_CASE("plan R3: with a duplicate dir, reuse compares with the last desired entry") {
