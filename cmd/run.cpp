@@ -1,6 +1,7 @@
 #include "cmd/run.hpp"
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <system_error>
+#include <vector>
 
 #include "cmd/freeze.hpp"
 #include "cmd/json_text.hpp"
@@ -81,11 +83,39 @@ std::optional<std::string> real_home(std::string& problem) {
     return std::nullopt;
 }
 
+// The group of per-user mounts: the caller's when the caller is the user
+// (snap-confine runs the tool with the user's real uid and gid), else the
+// user's primary group, else the number of the user itself.
+gid_t user_gid(long uid) {
+    if (static_cast<long>(::getuid()) == uid)
+        return ::getgid();
+    struct passwd pw {};
+    struct passwd* found = nullptr;
+    std::vector<char> buf(16384);
+    if (::getpwuid_r(static_cast<uid_t>(uid), &pw, buf.data(), buf.size(), &found) == 0 &&
+        found != nullptr) {
+        return found->pw_gid;
+    }
+    return static_cast<gid_t>(uid);
+}
+
+// A tmpfs of a per-user profile that names no owner belongs to the user:
+// snapd mounts it as the user, so its root gets the user's uid and gid.
+void give_tmpfs_to_user(profile::MountEntry& e, long uid, gid_t gid) {
+    if (e.type != "tmpfs")
+        return;
+    if (!e.option_value("uid"))
+        e.options.push_back("uid=" + std::to_string(uid));
+    if (!e.option_value("gid"))
+        e.options.push_back("gid=" + std::to_string(gid));
+}
+
 // Per-user profiles (snapd's user mode): $XDG_RUNTIME_DIR at the start of a
 // source or mount point is /run/user/UID; $HOME is the user's real home
 // (SNAP_REAL_HOME), and only in ensure-dir entries, in the mount point and
-// in x-snapd.must-exist-dir. An unusable home fails the whole update.
-void expand_user_paths(profile::MountProfile& p, long uid) {
+// in x-snapd.must-exist-dir. An unusable home fails the whole update. A
+// tmpfs without uid= or gid= gets the user's (GID is the user's group).
+void expand_user_paths(profile::MountProfile& p, long uid, gid_t gid) {
     constexpr std::string_view xdg = "$XDG_RUNTIME_DIR", home_var = "$HOME",
                                must_exist = "x-snapd.must-exist-dir=";
     const std::string runtime_dir = "/run/user/" + std::to_string(uid);
@@ -98,6 +128,7 @@ void expand_user_paths(profile::MountProfile& p, long uid) {
             if (starts_with_var(*f, xdg))
                 *f = runtime_dir + f->substr(xdg.size());
         }
+        give_tmpfs_to_user(e, uid, gid);
         if (profile::kind(e) != profile::Kind::EnsureDir)
             continue;
         auto expand_home = [&](std::string& path) {
@@ -214,6 +245,8 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
             throw RunError(kExitBadInput, e.what());
         }
     }
+    // Looked up in the host's /etc/passwd, before setns.
+    const gid_t gid = req.user_uid >= 0 ? user_gid(req.user_uid) : 0;
     if (req.enter_namespace) {
         try {
             enter_namespace(req.paths.ns_file);
@@ -232,8 +265,8 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
         }
     }
     if (req.user_uid >= 0) {
-        expand_user_paths(desired, req.user_uid);
-        expand_user_paths(current, req.user_uid);
+        expand_user_paths(desired, req.user_uid, gid);
+        expand_user_paths(current, req.user_uid, gid);
     }
 
     auto table = mountinfo::MountTable::from_self();

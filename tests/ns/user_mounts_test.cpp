@@ -50,6 +50,29 @@ TEST_CASE("apply --user-mounts: $HOME in ensure-dir entries is SNAP_REAL_HOME, a
     CHECK(sh("test -d " + (w / "home/u/.config/app") + " && echo yes") == "yes\n");
 }
 
+TEST_CASE("apply --user-mounts: a tmpfs belongs to the user, uid and gid, as snapd mounts it") {
+    World w;
+    sh("mkdir -p /run/user/4242/t /run/user/4242/mine");
+    REQUIRE(run_binary({"ns", "create", "demo"}).status == 0);
+    nsr::test::write_file("/var/lib/nsreconcile/profiles/demo.user.fstab",
+                          "tmpfs $XDG_RUNTIME_DIR/t tmpfs mode=0700 0 0\n"
+                          "tmpfs $XDG_RUNTIME_DIR/mine tmpfs mode=0700,uid=0 0 0\n");
+    // As snap-confine runs it: the user's real uid and gid, effective uid 0.
+    auto c =
+        nsr::test::run({"setpriv", "--ruid=4242", "--rgid=4242", "--egid=4242", "--clear-groups",
+                        "--", NSR_BINARY, "apply", "demo", "--user-mounts", "-u", "4242"});
+    INFO(c.out, c.err);
+    REQUIRE(c.status == 0);
+    const auto owner = [](const std::string& path) {
+        return run_binary({"ns", "run", "demo", "--", "stat", "-c", "%u:%g %a", path}).out;
+    };
+    CHECK(owner("/run/user/4242/t") == "4242:4242 700\n");
+    // An owner the entry names stays.
+    CHECK(owner("/run/user/4242/mine") == "0:4242 700\n");
+    auto again = run_binary({"apply", "demo", "--user-mounts", "-u", "4242"});
+    CHECK(again.out.find("(done") == std::string::npos);
+}
+
 TEST_CASE("apply: -u without --user-mounts is a usage error") {
     World w;
     CHECK(run_binary({"apply", "demo", "-u", "1"}).status == 2);
