@@ -19,12 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct ThawWrite {
-    int fd;
-    const char* text;
-    size_t len;
-};
-
 // What the signal handler writes to thaw the frozen cgroups. The list is
 // built before it is published and cleared only after it is withdrawn, so
 // the handler never sees it change.
@@ -174,6 +168,9 @@ void Freezer::freeze() {
     frozen_ = true;
     try {
         install_signal_handlers();
+        // Before anything is frozen: a SIGKILL from here on cannot leave
+        // the cgroups frozen.
+        guard_.emplace(g_thaw_list);
         for (const auto& g : groups_) {
             if (!write_at_start(g.control.get(), freeze_text(g.v2),
                                 std::strlen(freeze_text(g.v2)))) {
@@ -217,6 +214,7 @@ void Freezer::thaw() {
             failure = "cannot thaw " + g.path;
         }
     }
+    guard_.reset();
     restore_signal_handlers();
     g_thaw.store(nullptr);
     g_thaw_count.store(0);

@@ -7,10 +7,12 @@
 
 #include <array>
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "cmd/thaw_guard.hpp"
 #include "reconcile/kernel.hpp"
 
 namespace nsr::cmd {
@@ -41,8 +43,10 @@ class Freezer {
 
     // Freezes every cgroup and returns once the kernel reports each one
     // frozen. Until thaw(), SIGINT, SIGTERM and SIGHUP thaw the cgroups and
-    // then end the process as the signal would have. Throws FreezeTimeout or
-    // std::system_error, in both cases with every cgroup thawed again.
+    // then end the process as the signal would have, and a guard process
+    // (cmd/thaw_guard.hpp) thaws them if this process dies any other way
+    // (SIGKILL). Throws FreezeTimeout or std::system_error, in both cases
+    // with every cgroup thawed again.
     void freeze();
 
     // Thaws every cgroup; throws std::system_error when one cannot be.
@@ -62,6 +66,7 @@ class Freezer {
     void restore_signal_handlers();
 
     std::vector<Group> groups_;
+    std::optional<ThawGuard> guard_;
     std::chrono::milliseconds timeout_;
     bool frozen_ = false;
     std::array<struct sigaction, kSignals.size()> saved_{};

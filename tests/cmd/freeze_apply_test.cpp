@@ -1,8 +1,10 @@
 // --freeze-cgroup during a real apply: the application's cgroup is frozen
 // while the namespace changes and thawed after, on success, on a failed
 // change and on SIGTERM. Mounts happen only in private namespaces.
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -168,6 +170,41 @@ TEST_CASE("SIGTERM in the middle of an apply thaws the cgroup, then ends the pro
     const int status = child.wait();
     CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM));
     CHECK(eventually([&] { return !cg.frozen(); }));
+}
+
+TEST_CASE("SIGKILL in the middle of an apply: the guard process thaws the cgroup") {
+    require_root("mounts and cgroups");
+    TestCgroup cg(CgroupVersion::V2);
+    Scratch s;
+    desire_tmpfs(s, "mode=0755");
+    // As above; SIGKILL cannot be caught, so only the guard can thaw.
+    Child child([&](int report) {
+        if (::unshare(CLONE_NEWNS) != 0 ||
+            ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+            throw std::runtime_error("cannot make a private mount namespace");
+        }
+        RunRequest req = request_in(s, cg.path());
+        req.debug = [report](const std::string& line) {
+            if (line.rfind("froze ", 0) == 0) {
+                (void)!::write(report, "F", 1);
+                for (;;)
+                    ::pause();
+            }
+        };
+        std::ostringstream out;
+        nsr::cmd::reconcile_namespace(req, out);
+    });
+    REQUIRE(child.read(1) == "F");
+    CHECK(cg.frozen());
+    REQUIRE(::kill(child.pid(), SIGKILL) == 0);
+    const int status = child.wait();
+    CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
+    CHECK(eventually([&] { return !cg.frozen(); }));
+    // The guard held nothing of the run's: the namespace lock is free.
+    const int lock = ::open((s / "app.lock").c_str(), O_RDWR | O_CLOEXEC);
+    REQUIRE(lock >= 0);
+    CHECK(eventually([&] { return ::flock(lock, LOCK_EX | LOCK_NB) == 0; }));
+    ::close(lock);
 }
 
 // The real binary against a real namespace file: a private outer namespace
