@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "base/fd.hpp"
 #include "cmd/thaw_guard.hpp"
-#include "reconcile/kernel.hpp"
 
 namespace nsr::cmd {
 
@@ -56,8 +56,8 @@ class Freezer {
     struct Group {
         std::string path;
         bool v2 = true;
-        reconcile::Fd control;  // cgroup.freeze or freezer.state, written
-        reconcile::Fd state;    // cgroup.events or freezer.state, read
+        base::Fd control;  // cgroup.freeze or freezer.state, written
+        base::Fd state;    // cgroup.events or freezer.state, read
     };
     static constexpr std::array<int, 3> kSignals = {SIGINT, SIGTERM, SIGHUP};
 

@@ -3,14 +3,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
 
+#include "base/file.hpp"
 #include "cmd/json_text.hpp"
 #include "profile/fstab.hpp"
 #include "reconcile/needed.hpp"
@@ -107,12 +106,15 @@ void check_utf8(const std::string& text, const std::string& path) {
 }  // namespace
 
 Scenario load_scenario(const std::string& path) {
-    std::ifstream in(path);
-    if (!in)
-        throw std::runtime_error(path + ": cannot read: " + std::strerror(errno));
-    std::stringstream text;
-    text << in.rdbuf();
-    return parse_scenario(text.str(), path);
+    // Scenario files are fixtures of a few KiB; the bound only stops a runaway.
+    constexpr size_t kMaxScenarioBytes = 16 << 20;
+    std::string text;
+    try {
+        text = base::read_file(path, kMaxScenarioBytes);
+    } catch (const std::system_error& e) {
+        throw std::runtime_error(path + ": cannot read: " + e.code().message());
+    }
+    return parse_scenario(text, path);
 }
 
 Scenario parse_scenario(const std::string& text, const std::string& path) {

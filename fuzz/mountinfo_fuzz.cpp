@@ -7,20 +7,15 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "base/path.hpp"
 #include "fuzz/fuzz_check.hpp"
 #include "mountinfo/mount_table.hpp"
-#include "reconcile/paths.hpp"
 
 using nsr::mountinfo::Mount;
 using nsr::mountinfo::MountTable;
 using nsr::mountinfo::ParseError;
 
 namespace {
-
-// The queries take absolute, clean paths (what the reconciler passes).
-bool is_clean_absolute(const std::string& p) {
-    return !p.empty() && p.front() == '/' && nsr::reconcile::clean_path(p) == p;
-}
 
 void query_all(const MountTable& table) {
     for (const Mount& m : table.mounts()) {
@@ -29,7 +24,8 @@ void query_all(const MountTable& table) {
         (void)table.children_of(m.id);
         (void)table.by_device(m.dev());
         NSR_FUZZ_EXPECT(table.by_id(m.id) != nullptr);
-        if (!is_clean_absolute(m.mount_point))
+        // The queries take absolute, clean paths, as the reconciler passes.
+        if (!nsr::base::is_clean_absolute(m.mount_point))
             continue;
         const auto stack = table.stack_at(m.mount_point);
         NSR_FUZZ_EXPECT(!stack.empty());
@@ -56,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         return 0;
 
     const Mount first = table.mounts().front();
-    if (is_clean_absolute(first.mount_point)) {
+    if (nsr::base::is_clean_absolute(first.mount_point)) {
         Mount on_top = first;
         on_top.id = 0;
         table.add(on_top);

@@ -1,4 +1,4 @@
-// Leftovers of an interrupted atomic write: atomic_write_at (and snapd's
+// Leftovers of an interrupted atomic write: base::write_file_at (and snapd's
 // AtomicWriteFile) write NAME.<12 random alphanumerics>~ and rename it over
 // NAME; a process killed in between leaves the temp file behind for good.
 #pragma once
