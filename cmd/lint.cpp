@@ -1,12 +1,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <iostream>
-#include <sstream>
+#include <system_error>
 
 #include <boost/program_options.hpp>
 
+#include "base/file.hpp"
 #include "cmd/options.hpp"
 #include "cmd/subcommands.hpp"
 #include "profile/fstab.hpp"
@@ -15,6 +15,24 @@
 namespace nsr::cmd {
 
 namespace po = boost::program_options;
+
+namespace {
+
+// Why a profile could not be read, as base::read_file reports it.
+std::string read_failure(int err) {
+    switch (err) {
+        case EISDIR:
+            return "it is a directory";
+        case EINVAL:
+            return "not a regular file";
+        case EFBIG:
+            return "larger than " + std::to_string(profile::kMaxProfileBytes >> 20) + " MiB";
+        default:
+            return std::strerror(err);
+    }
+}
+
+}  // namespace
 
 int run_lint(const Args& args) {
     po::options_description opts("options");
@@ -37,16 +55,18 @@ int run_lint(const Args& args) {
 
     bool clean = true;
     for (const auto& path : vm["file"].as<std::vector<std::string>>()) {
-        std::ifstream in(path);
-        if (!in) {
-            std::cout << path << ": cannot read: " << std::strerror(errno) << "\n";
+        // Bounded, and only a regular file: a directory or a device such as
+        // /dev/zero is a problem, never an endless read.
+        std::string text;
+        try {
+            text = base::read_file(path, profile::kMaxProfileBytes);
+        } catch (const std::system_error& e) {
+            std::cout << path << ": cannot read: " << read_failure(e.code().value()) << "\n";
             clean = false;
             continue;
         }
-        std::stringstream text;
-        text << in.rdbuf();
         std::vector<profile::Problem> problems;
-        auto parsed = profile::parse_profile(text.str(), path, &problems);
+        auto parsed = profile::parse_profile(text, path, &problems);
         auto semantic = profile::validate_profile(parsed);
         problems.insert(problems.end(), semantic.begin(), semantic.end());
         std::stable_sort(problems.begin(), problems.end(),

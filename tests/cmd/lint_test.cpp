@@ -1,5 +1,6 @@
 // `nsreconcile lint` as a user runs it: the real binary on real files.
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "tests/support/run.hpp"
+#include "tests/support/scratch.hpp"
 
 using nsr::test::kMerged;
 using nsr::test::run_binary;
@@ -71,6 +73,21 @@ TEST_CASE("lint reports a 300-byte component, which apply would fail on, and exi
     CHECK(r.status == 2);
     CHECK(r.out == f.path + ":1: mount point \"" + dir +
                        "\" has a component longer than 255 bytes (NAME_MAX)\n");
+}
+
+TEST_CASE("lint refuses a directory, a device and a FIFO, and reads no endless input") {
+    nsr::test::Scratch scratch;
+    const std::string dir = scratch.path();
+    const std::string fifo = scratch / "fifo";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    nsr::test::RunOptions bounded = kMerged;
+    bounded.timeout_sec = 20;
+    auto r = run_binary({"lint", dir, "/dev/zero", fifo}, bounded);
+    CHECK_FALSE(r.timed_out);
+    CHECK(r.status == 2);
+    CHECK(r.out == dir + ": cannot read: it is a directory\n" +
+                       "/dev/zero: cannot read: not a regular file\n" + fifo +
+                       ": cannot read: not a regular file\n");
 }
 
 TEST_CASE("lint reports a missing file and exits 2") {
