@@ -141,13 +141,12 @@ TEST_CASE("a dry run checks the cgroup path but freezes nothing") {
                       ": No such file or directory\nrc=0 mounted=0\n");
 }
 
-TEST_CASE("SIGTERM in the middle of an apply thaws the cgroup, then ends the process") {
-    require_root("mounts and cgroups");
-    TestCgroup cg(CgroupVersion::V2);
-    Scratch s;
-    desire_tmpfs(s, "mode=0755");
-    // The run stops in its debug log right after freezing, as if a change
-    // were taking long, and reports that it got there.
+namespace {
+
+// Applies S's desired profile in a private namespace from a child that
+// stops in its debug log right after freezing CG, as if a change were
+// taking long; sends it SIG there. Returns the child's wait status.
+int signal_frozen_apply(const Scratch& s, const TestCgroup& cg, int sig) {
     Child child([&](int report) {
         if (::unshare(CLONE_NEWNS) != 0 ||
             ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
@@ -166,8 +165,18 @@ TEST_CASE("SIGTERM in the middle of an apply thaws the cgroup, then ends the pro
     });
     REQUIRE(child.read(1) == "F");
     CHECK(cg.frozen());
-    REQUIRE(::kill(child.pid(), SIGTERM) == 0);
-    const int status = child.wait();
+    REQUIRE(::kill(child.pid(), sig) == 0);
+    return child.wait();
+}
+
+}  // namespace
+
+TEST_CASE("SIGTERM in the middle of an apply thaws the cgroup, then ends the process") {
+    require_root("mounts and cgroups");
+    TestCgroup cg(CgroupVersion::V2);
+    Scratch s;
+    desire_tmpfs(s, "mode=0755");
+    const int status = signal_frozen_apply(s, cg, SIGTERM);
     CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM));
     CHECK(eventually([&] { return !cg.frozen(); }));
 }
@@ -177,27 +186,8 @@ TEST_CASE("SIGKILL in the middle of an apply: the guard process thaws the cgroup
     TestCgroup cg(CgroupVersion::V2);
     Scratch s;
     desire_tmpfs(s, "mode=0755");
-    // As above; SIGKILL cannot be caught, so only the guard can thaw.
-    Child child([&](int report) {
-        if (::unshare(CLONE_NEWNS) != 0 ||
-            ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
-            throw std::runtime_error("cannot make a private mount namespace");
-        }
-        RunRequest req = request_in(s, cg.path());
-        req.debug = [report](const std::string& line) {
-            if (line.rfind("froze ", 0) == 0) {
-                (void)!::write(report, "F", 1);
-                for (;;)
-                    ::pause();
-            }
-        };
-        std::ostringstream out;
-        nsr::cmd::reconcile_namespace(req, out);
-    });
-    REQUIRE(child.read(1) == "F");
-    CHECK(cg.frozen());
-    REQUIRE(::kill(child.pid(), SIGKILL) == 0);
-    const int status = child.wait();
+    // SIGKILL cannot be caught: only the guard can thaw.
+    const int status = signal_frozen_apply(s, cg, SIGKILL);
     CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
     CHECK(eventually([&] { return !cg.frozen(); }));
     // The guard held nothing of the run's: the namespace lock is free.

@@ -8,11 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstdio>
 #include <string>
-#include <system_error>
 
+#include "base/error.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/fstab.hpp"
 #include "reconcile/assumptions.hpp"
@@ -22,17 +20,13 @@
 #include "tests/support/scratch.hpp"
 
 using namespace nsr::reconcile;
+using nsr::base::check_sys;
 using nsr::mountinfo::MountTable;
 using nsr::test::require_root;
 using nsr::test::run_in_private_ns;
 using nsr::test::Scratch;
 
 namespace {
-
-void check(int rc, const std::string& what) {
-    if (rc != 0)
-        throw std::system_error(errno, std::generic_category(), what);
-}
 
 bool is_mounted(const std::string& dir) {
     const MountTable table = MountTable::from_self();
@@ -46,14 +40,15 @@ TEST_CASE("a plain unmount cannot be redirected by swapping a parent for a symli
     Scratch scratch;
     const std::string s = scratch.path();
     const std::string report = run_in_private_ns([&] {
-        check(::mount("tmpfs", s.c_str(), "tmpfs", 0, "mode=0755"), "mount " + s);
+        check_sys(::mount("tmpfs", s.c_str(), "tmpfs", 0, "mode=0755"), "mount " + s);
         // USER is the app user's directory (anyone may write to it); the
         // victim is a mount elsewhere that the user wants gone.
         for (const char* d : {"/user", "/user/leaf", "/victim", "/victim/leaf"})
-            check(::mkdir((s + d).c_str(), 0755), std::string("mkdir ") + d);
-        check(::chmod((s + "/user").c_str(), 0777), "chmod user");
-        check(::mount("tmpfs", (s + "/user/leaf").c_str(), "tmpfs", 0, "mode=0700"), "mine");
-        check(::mount("victim", (s + "/victim/leaf").c_str(), "tmpfs", 0, "mode=0700"), "victim");
+            check_sys(::mkdir((s + d).c_str(), 0755), std::string("mkdir ") + d);
+        check_sys(::chmod((s + "/user").c_str(), 0777), "chmod user");
+        check_sys(::mount("tmpfs", (s + "/user/leaf").c_str(), "tmpfs", 0, "mode=0700"), "mine");
+        check_sys(::mount("victim", (s + "/victim/leaf").c_str(), "tmpfs", 0, "mode=0700"),
+                  "victim");
 
         // Without x-snapd.detach, the entry is unmounted with a plain
         // umount2, as snapd does for filesystems other than tmpfs and binds.
@@ -66,8 +61,8 @@ TEST_CASE("a plain unmount cannot be redirected by swapping a parent for a symli
         kernel.before_each([&](const FakeKernel::Call& call) {
             if (call.name != "umount2")
                 return;
-            check(::rename((s + "/user").c_str(), (s + "/user.moved").c_str()), "rename");
-            check(::symlink((s + "/victim").c_str(), (s + "/user").c_str()), "symlink");
+            check_sys(::rename((s + "/user").c_str(), (s + "/user.moved").c_str()), "rename");
+            check_sys(::symlink((s + "/victim").c_str(), (s + "/user").c_str()), "symlink");
         });
         MountTable table = MountTable::from_self();
         LiveFsView fs;
