@@ -7,10 +7,6 @@
 namespace nsr::profile {
 namespace {
 
-// snapd reads profiles with Go's bufio.Scanner, whose buffer holds at most
-// 64 KiB including the newline.
-constexpr size_t kMaxLineLength = 64 * 1024 - 1;
-
 // A malformed line, before the file and line number are known.
 struct LineError {
     std::string message;
@@ -138,7 +134,7 @@ MountProfile parse_profile(std::string_view text, const std::string& source,
         std::string_view raw = text.substr(0, newline);
         text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
         try {
-            if (raw.size() > kMaxLineLength) {
+            if (raw.size() > kMaxLineBytes) {
                 throw LineError{"line is longer than 64 KiB (" + std::to_string(raw.size()) +
                                 " bytes)"};
             }

@@ -48,6 +48,10 @@ MountProfile parse_profile(std::string_view text, const std::string& source,
 // One entry per line, each ending in '\n'; an empty profile is "".
 std::string format_profile(const MountProfile& profile);
 
+// The longest line read: snapd reads profiles with Go's bufio.Scanner,
+// whose buffer holds at most 64 KiB including the newline.
+inline constexpr size_t kMaxLineBytes = 64 * 1024 - 1;
+
 // The largest profile file read: 64 KiB lines (snapd's limit) of several
 // thousand entries stay far below it.
 inline constexpr size_t kMaxProfileBytes = 64 << 20;

@@ -96,6 +96,13 @@ std::vector<std::string> entry_problems(const MountEntry& e) {
     if (auto dir = must_exist_dir(e)) {
         found.push_back(path_problem("x-snapd.must-exist-dir", *dir));
     }
+    // Escapes grow a line up to fourfold: a line the parser accepts may
+    // not be one it can read back from the current profile.
+    if (const size_t written = e.to_string().size(); written > kMaxLineBytes) {
+        found.push_back("the entry is longer than " + std::to_string(kMaxLineBytes) +
+                        " bytes once written, escapes included (" + std::to_string(written) +
+                        " bytes), so its current profile could not be read back");
+    }
     std::vector<std::string> problems;
     for (auto& p : found) {
         if (p) {

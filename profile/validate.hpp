@@ -12,7 +12,8 @@ namespace nsr::profile {
 // Every problem in the profile, in line order: relative or unclean paths,
 // ".." components, paths longer than PATH_MAX - 1 bytes or with a component
 // longer than NAME_MAX, unknown kinds and origins, bad mode/uid/gid values,
-// symlink entries without a target, duplicate mount points.
+// symlink entries without a target, entries too long to read back once
+// written (escapes included), duplicate mount points.
 std::vector<Problem> validate_profile(const MountProfile& profile);
 
 }  // namespace nsr::profile

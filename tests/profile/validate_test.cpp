@@ -102,6 +102,17 @@ TEST_CASE("a component longer than NAME_MAX or a path longer than PATH_MAX is a 
           "the x-snapd.symlink target of \"/a\" is longer than 4095 bytes (PATH_MAX)");
 }
 
+TEST_CASE("an entry that would be too long to read back once written is a problem") {
+    // Written, each lone backslash becomes \134: 17000 of them are 68000
+    // bytes, past the 64 KiB line the parser (and snapd's) reads.
+    const std::string id(17000, '\\');
+    const std::string line = "/s /a none bind,x-snapd.id=" + id + " 0 0";
+    REQUIRE(line.size() < 65535);
+    CHECK(problem_of(line) ==
+          "the entry is longer than 65535 bytes once written, escapes included (68031 bytes), "
+          "so its current profile could not be read back");
+}
+
 TEST_CASE("a bind source must be an absolute clean path") {
     CHECK(problem_of("src /a none bind") == "bind source \"src\" is not an absolute path");
     CHECK(problem_of("src /a none rbind,ro") == "bind source \"src\" is not an absolute path");
