@@ -6,6 +6,7 @@
 #include "cmd/run.hpp"
 #include "cmd/subcommands.hpp"
 #include "cmd/target.hpp"
+#include "cmd/text_report.hpp"
 
 namespace nsr::cmd {
 
@@ -14,7 +15,7 @@ namespace po = boost::program_options;
 int run_apply(const Args& args) {
     po::options_description opts("options");
     opts.add_options()("help,h", "show this help")("dry-run", "plan and print, change nothing")(
-        "json", "print JSON")(
+        "json", "print JSON")("all", "list the unchanged entries too")(
         "no-tuck", "replace by unmounting first, as snapd does (leaves an empty window)")(
         "freeze-cgroup", po::value<std::vector<std::string>>()->composing(),
         "freeze the processes of this cgroup directory (v2 or v1 freezer) while changes are "
@@ -58,6 +59,7 @@ int run_apply(const Args& args) {
     req.user_uid = user_uid;
     req.dry_run = vm.count("dry-run") > 0;
     req.json = vm.count("json") > 0;
+    req.text = {.all = vm.count("all") > 0, .colour = colour_wanted(STDOUT_FILENO)};
     req.tuck = !vm.count("no-tuck");
     if (vm.count("freeze-cgroup"))
         req.freeze_cgroups = vm["freeze-cgroup"].as<std::vector<std::string>>();

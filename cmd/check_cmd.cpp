@@ -1,9 +1,12 @@
+#include <unistd.h>
+
 #include <iostream>
 
 #include "cmd/inspect.hpp"
 #include "cmd/options.hpp"
 #include "cmd/subcommands.hpp"
 #include "cmd/target.hpp"
+#include "cmd/text_report.hpp"
 #include "profile/fstab.hpp"
 
 namespace nsr::cmd {
@@ -48,7 +51,7 @@ int run_check(const Args& args) {
         j["namespace"] = target.name;
         std::cout << j.dump(2) << "\n";
     } else {
-        std::cout << drift_text(*state.drift);
+        std::cout << drift_text(*state.drift, {.colour = colour_wanted(STDOUT_FILENO)});
     }
     return state.drift->in_step() ? kExitOk : kExitFailed;
 }

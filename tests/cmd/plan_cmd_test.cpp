@@ -46,16 +46,17 @@ TEST_CASE("plan --scenario runs as an unprivileged user (needs root to switch to
     // The refresh moves the bind to the new revision's /lib, which the
     // scenario's table shows is not mounted yet: one replace, needed.
     CHECK(plan.out ==
-          "replace  /snap/prov/3/lib /snap/foo/1/data none bind,ro 0 0  (replaces "
-          "/snap/prov/2/lib /snap/foo/1/data none bind,ro,x-snapd.detach 0 0)\n");
+          "~ /snap/prov/3/lib -> /snap/foo/1/data (was /snap/prov/2/lib)\n"
+          "1 to replace, 0 unchanged\n");
 
     const Output snapd =
         run_shell(kAsNobody + binary + " plan --no-tuck --scenario " + scenario, kMerged);
     INFO(snapd.out);
     CHECK(snapd.status == 0);
     CHECK(snapd.out ==
-          "unmount  /snap/prov/2/lib /snap/foo/1/data none bind,ro,x-snapd.detach 0 0\n"
-          "mount    /snap/prov/3/lib /snap/foo/1/data none bind,ro 0 0\n");
+          "- /snap/prov/2/lib -> /snap/foo/1/data (bind, ro)\n"
+          "+ /snap/prov/3/lib -> /snap/foo/1/data (bind, ro)\n"
+          "1 to mount, 1 to unmount, 0 unchanged\n");
 }
 
 TEST_CASE("plan names an unreadable scenario and exits 2") {
