@@ -218,6 +218,13 @@ void enter_namespace(const std::string& ns_file) {
 }
 
 std::string in_namespace(const std::string& ns_file, const std::function<std::string()>& fn) {
+    return in_child("the child that entered " + ns_file, [&] {
+        enter_namespace(ns_file);
+        return fn();
+    });
+}
+
+std::string in_child(const std::string& what, const std::function<std::string()>& fn) {
     int out[2];
     if (::pipe2(out, O_CLOEXEC) != 0)
         reconcile::throw_errno(-errno, "cannot make a pipe");
@@ -229,7 +236,6 @@ std::string in_namespace(const std::string& ns_file, const std::function<std::st
         std::string text;
         int code = 0;
         try {
-            enter_namespace(ns_file);
             text = fn();
         } catch (const std::exception& e) {
             text = e.what();
@@ -258,14 +264,13 @@ std::string in_namespace(const std::string& ns_file, const std::function<std::st
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR)
-            reconcile::throw_errno(-errno, "cannot wait for the child in " + ns_file);
+            reconcile::throw_errno(-errno, "cannot wait for " + what);
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return text;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 1)
         throw std::runtime_error(text);
-    throw std::runtime_error("the child that entered " + ns_file + " died (status " +
-                             std::to_string(status) + ")");
+    throw std::runtime_error(what + " died (status " + std::to_string(status) + ")");
 }
 
 }  // namespace nsr::cmd
