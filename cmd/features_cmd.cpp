@@ -1,6 +1,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cmd/help_text.hpp"
 #include "cmd/kernel_features.hpp"
 #include "cmd/options.hpp"
 #include "cmd/subcommands.hpp"
@@ -70,13 +71,15 @@ int run_features(const Args& args) {
     opts.add_options()("help,h", "show this help")("json", "print JSON instead of text");
     auto vm = parse_command_line(args, opts);
     if (vm.count("help")) {
-        std::cout << "usage: nsreconcile features [--json]\n\n"
-                     "Probes the running kernel for each feature nsreconcile can use and says\n"
-                     "whether it is there, what it is used for and what nsreconcile does\n"
-                     "without it. Probes that mount run as root in a throwaway mount namespace\n"
-                     "and change nothing outside it; without root they say 'unknown (needs\n"
-                     "root)'. Exit 0.\n\n"
-                  << opts;
+        print_help(std::cout,
+                   {"usage: nsreconcile features [--json]\n",
+                    "Probes the running kernel for each feature nsreconcile can use and says\n"
+                    "whether it is there, what it is used for and what nsreconcile does\n"
+                    "without it. Probes that mount run as root in a throwaway mount namespace\n"
+                    "and change nothing outside it; without root they say 'unknown (needs\n"
+                    "root)'. Exit 0.\n",
+                    {"nsreconcile features --json"}},
+                   &opts);
         return kExitOk;
     }
     const std::string release = kernel_release();

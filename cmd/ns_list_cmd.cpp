@@ -3,6 +3,7 @@
 #include <iostream>
 #include <set>
 
+#include "cmd/help_text.hpp"
 #include "cmd/inspect.hpp"
 #include "cmd/options.hpp"
 #include "cmd/subcommands.hpp"
@@ -60,11 +61,14 @@ int run_ns_list(const Args& args) {
     opts.add(target_options(0));
     auto vm = parse_command_line(args, opts);
     if (vm.count("help")) {
-        std::cout << "usage: nsreconcile ns list [--json]\n\n"
-                     "Lists each namespace the layout knows of (a namespace file or a current\n"
-                     "profile): whether it is alive, the entries of its current profile, and\n"
-                     "whether it has drifted from it (as 'nsreconcile check' judges).\n\n"
-                  << opts;
+        print_help(std::cout,
+                   {"usage: nsreconcile ns list [--json] [options]\n",
+                    "Lists each namespace the layout knows of (a namespace file or a current\n"
+                    "profile): whether it is alive, the entries of its current profile, and\n"
+                    "whether it has drifted from it (as 'nsreconcile check' judges). Exit 0,\n"
+                    "or 1 when a namespace could not be checked.\n",
+                    {"nsreconcile ns list --layout snapd"}},
+                   &opts);
         return kExitOk;
     }
     const Target templ = resolve_target(vm, kPlaceholder);

@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "cmd/help_text.hpp"
 #include "cmd/options.hpp"
 #include "cmd/render.hpp"
 #include "cmd/run.hpp"
@@ -61,14 +62,20 @@ int run_plan(const Args& args) {
     opts.add(target_options(kNsFileFlag | kDesiredFlag | kCurrentFlag));
     auto vm = parse_named_command_line(args, opts);
     if (vm.count("help")) {
-        std::cout << "usage: nsreconcile plan NAME [options]\n"
-                     "       nsreconcile plan --scenario FILE [--json] [--no-tuck]\n\n"
-                     "Prints the ordered changes that would bring the current profile to the\n"
-                     "desired one, each checked against the mount table: a change already in\n"
-                     "effect is marked (already done: REASON). With NAME it enters that live\n"
-                     "namespace to read its mount table (root needed, no lock taken); with\n"
-                     "--scenario it reads everything from the file. Changes nothing.\n\n"
-                  << opts;
+        print_help(std::cout,
+                   {"usage: nsreconcile plan NAME [options]\n"
+                    "       nsreconcile plan --scenario FILE [--json] [--all] [--no-tuck]\n",
+                    "Prints the ordered changes that would bring the current profile to the\n"
+                    "desired one, each checked against the mount table, one line a change:\n"
+                    "+ mount, - unmount, ~ replace, ! mount again a missing entry; unchanged\n"
+                    "entries are counted (listed with --all). Why each change is or is not\n"
+                    "needed is in --json and in the debug log (-v). With NAME it enters that\n"
+                    "live namespace to read its mount table (root needed, no lock taken);\n"
+                    "with --scenario it reads everything from the file. Changes nothing.\n"
+                    "Exit 0, or 2 on bad input.\n",
+                    {"# what a new profile would do, before it is installed",
+                     "nsreconcile plan myapp --desired /tmp/myapp.fstab"}},
+                   &opts);
         return kExitOk;
     }
     const bool json = vm.count("json") > 0;
