@@ -36,6 +36,15 @@ _nsreconcile_options() {
         }'
 }
 
+# Whether OPTION takes a value on the command line TOOL PATH... (no pipe to
+# grep -q, which a shell with pipefail would see fail).
+_nsreconcile_takes_value() {
+    local option=$1 list
+    shift
+    list=$(_nsreconcile_options arg "$@")
+    [[ $'\n'$list$'\n' == *$'\n'"$option"$'\n'* ]]
+}
+
 _nsreconcile() {
     local cur=${COMP_WORDS[COMP_CWORD]}
     local prev=""
@@ -68,7 +77,7 @@ _nsreconcile() {
                 value=${word#*=}
                 word=${word%%=*}
             elif [ $((i + 1)) -lt "$COMP_CWORD" ] &&
-                _nsreconcile_options arg "$tool" "${path[@]}" | grep -qx -- "$word"; then
+                _nsreconcile_takes_value "$word" "$tool" "${path[@]}"; then
                 value=${COMP_WORDS[i + 1]}
                 ((i++))
             fi
@@ -101,8 +110,7 @@ _nsreconcile() {
             return
             ;;
         -*)
-            if [ ${#path[@]} -gt 0 ] &&
-                _nsreconcile_options arg "$tool" "${path[@]}" | grep -qx -- "$prev"; then
+            if [ ${#path[@]} -gt 0 ] && _nsreconcile_takes_value "$prev" "$tool" "${path[@]}"; then
                 # --config, --desired, --current, --ns-file, --lock, --scenario.
                 compopt -o filenames 2>/dev/null
                 mapfile -t COMPREPLY < <(compgen -f -- "$cur")

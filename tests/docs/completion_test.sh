@@ -83,8 +83,10 @@ contains() {
     local line=$1 word missing=""
     shift
     split_line "$line"
+    local offered
+    offered=$(printf '%s\n' "${COMPREPLY[@]}")
     for word in "$@"; do
-        printf '%s\n' "${COMPREPLY[@]}" | grep -qx -- "$word" || missing+=" $word"
+        [[ $'\n'$offered$'\n' == *$'\n'"$word"$'\n'* ]] || missing+=" $word"
     done
     if [ -z "$missing" ]; then
         echo "ok: '$line' offers $*"
