@@ -19,6 +19,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "base/error.hpp"
+#include "base/fd.hpp"
 #include "cmd/ns_file.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "reconcile/kernel.hpp"
@@ -40,7 +42,7 @@ namespace nsr::cmd {
 namespace {
 
 using State = KernelFeature::State;
-using reconcile::Fd;
+using base::Fd;
 
 struct Verdict {
     State state;
@@ -417,7 +419,7 @@ std::string_view state_name(KernelFeature::State s) {
 std::string kernel_release() {
     struct utsname u {};
     if (::uname(&u) != 0)
-        reconcile::throw_errno(-errno, "cannot read the kernel release");
+        base::throw_errno(-errno, "cannot read the kernel release");
     return u.release;
 }
 
