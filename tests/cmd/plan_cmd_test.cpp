@@ -64,3 +64,22 @@ TEST_CASE("plan names an unreadable scenario and exits 2") {
     CHECK(r.status == 2);
     CHECK(r.out.find("/nonexistent/scenario.yaml: cannot read") != std::string::npos);
 }
+
+TEST_CASE("plan colours its markers on a terminal, and never with NO_COLOR") {
+    // script(1) (util-linux) runs the binary on a pseudo-terminal.
+    const std::string plan = std::string(NSR_BINARY) + " plan --scenario " + NSR_SOURCE_DIR +
+                             "/fixtures/plan/provider-refresh.yaml";
+    const Output tty = run_shell("TERM=xterm script -qec '" + plan + "' /dev/null");
+    INFO(tty.out);
+    REQUIRE(tty.status == 0);
+    CHECK(tty.out.rfind("\033[33m~\033[0m /snap/prov/3/lib -> /snap/foo/1/data", 0) == 0);
+    const Output no_colour =
+        run_shell("TERM=xterm NO_COLOR=1 script -qec '" + plan + "' /dev/null");
+    INFO(no_colour.out);
+    CHECK(no_colour.out.rfind("~ /snap/prov/3/lib -> /snap/foo/1/data", 0) == 0);
+    CHECK(no_colour.out.find('\033') == std::string::npos);
+    // Not a terminal: no colour either (the other tests read it plain).
+    CHECK(run_binary({"plan", "--scenario",
+                      std::string(NSR_SOURCE_DIR) + "/fixtures/plan/provider-refresh.yaml"})
+              .out.find('\033') == std::string::npos);
+}

@@ -62,7 +62,8 @@ run plan--no-ns plan nothere --json
 run apply--no-ns apply nothere --json
 run check--no-ns check nothere --json
 run ns-list--one ns list --json
-run features--now features --json
+run features--root features --json
+setpriv --reuid=65534 --regid=65534 --clear-groups -- "$nsr" features --json >"$out/features--nobody.json"
 for f in "$src"/fixtures/plan/*.yaml; do
     name=$(basename "$f" .yaml)
     run "plan--scenario-$name" plan --scenario "$f" --json

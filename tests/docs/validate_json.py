@@ -70,6 +70,10 @@ def main():
         covered(f"a '{kind}' finding", kind in findings)
     covered("a namespace in step", any(d.get("namespace") and d["in_step"] for d in every("check")))
     covered("a check with no namespace", any(d["namespace"] is None for d in every("check")))
+    features = [f for d in every("features") for f in d["features"]]
+    covered("a feature probed available", any(f["available"] is True for f in features))
+    covered("a feature unknown (needs root)",
+            any(f["available"] is None and f["detail"] == "needs root" for f in features))
 
     # Documents broken on purpose: each must be rejected.
     def rejects(kind, label, mutate):
