@@ -237,19 +237,25 @@ std::string change_text(Mark m, const reconcile::Change& c) {
     }
 }
 
-Mark planned_mark(const PlannedChange& p, bool checked) {
-    if (p.change.action == Action::Keep)
-        return checked && p.needed ? Mark::Again : Mark::Unchanged;
-    if (!p.needed)
-        return Mark::AlreadyDone;
-    switch (p.change.action) {
+// The mark of a change that is (or would be) carried out.
+Mark action_mark(Action a) {
+    switch (a) {
+        case Action::Keep:
+            return Mark::Again;
         case Action::Unmount:
             return Mark::Unmount;
         case Action::Replace:
             return Mark::Replace;
-        default:
-            return Mark::Mount;
+        case Action::Mount:
+            break;
     }
+    return Mark::Mount;
+}
+
+Mark planned_mark(const PlannedChange& p, bool checked) {
+    if (p.change.action == Action::Keep)
+        return checked && p.needed ? Mark::Again : Mark::Unchanged;
+    return p.needed ? action_mark(p.change.action) : Mark::AlreadyDone;
 }
 
 Mark outcome_mark(const reconcile::Outcome& o) {
@@ -263,16 +269,7 @@ Mark outcome_mark(const reconcile::Outcome& o) {
         case Status::Done:
             break;
     }
-    switch (o.change.action) {
-        case Action::Keep:
-            return Mark::Again;
-        case Action::Unmount:
-            return Mark::Unmount;
-        case Action::Replace:
-            return Mark::Replace;
-        default:
-            return Mark::Mount;
-    }
+    return action_mark(o.change.action);
 }
 
 std::string change_head(const reconcile::Change& c) {
