@@ -9,6 +9,7 @@
 
 #include "cmd/render.hpp"
 #include "cmd/scenario.hpp"
+#include "cmd/text_report.hpp"
 #include "fuzz/fuzz_check.hpp"
 
 using namespace nsr::cmd;
@@ -26,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     for (bool tuck : {true, false}) {
         const auto changes = plan_scenario(s, tuck);
-        (void)plan_text(changes);
+        (void)plan_text(changes, s.table.has_value(), TextStyle{.all = true});
+        (void)reason_lines(changes);
         (void)plan_json(changes).dump(2);
     }
     return 0;
