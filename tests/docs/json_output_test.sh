@@ -64,6 +64,22 @@ run check--no-ns check nothere --json
 run ns-list--one ns list --json
 run features--root features --json
 setpriv --reuid=65534 --regid=65534 --clear-groups -- "$nsr" features --json >"$out/features--nobody.json"
+# A mount point that is not UTF-8 (Latin-1 "cafe" with an acute e): the
+# text fields get U+FFFD and *_hex fields the exact bytes.
+latin1="$S/caf"$'\xe9'
+mkdir -p "$latin1"
+printf '%s\n' "tmpfs $latin1 tmpfs mode=0755 0 0" >/var/lib/nsreconcile/profiles/latin1.fstab
+"$nsr" ns create latin1 >/dev/null
+run plan--not-utf8 plan latin1 --json
+run apply--not-utf8 apply latin1 --json
+"$nsr" ns run latin1 -- umount "$latin1"
+run check--not-utf8 check latin1 --json
+for f in apply--not-utf8 plan--not-utf8 check--not-utf8; do
+    if ! grep -q '"entry_hex"' "$out/$f.json"; then
+        echo "$f.json has no entry_hex" >&2
+        exit 1
+    fi
+done
 for f in "$src"/fixtures/plan/*.yaml; do
     name=$(basename "$f" .yaml)
     run "plan--scenario-$name" plan --scenario "$f" --json
