@@ -36,7 +36,10 @@ void check_keys(const std::string& path, const YAML::Node& map, const std::set<s
     if (!map.IsMap())
         fail(path, map, what + " must be a mapping");
     for (const auto& kv : map) {
-        auto key = kv.first.as<std::string>();
+        // A complex key ("? [a, b]: ...") has no string form.
+        if (!kv.first.IsScalar())
+            fail(path, kv.first, "a key in " + what + " must be a plain word");
+        const auto& key = kv.first.Scalar();
         if (!known.count(key))
             fail(path, kv.first, "unknown key '" + key + "' in " + what);
     }

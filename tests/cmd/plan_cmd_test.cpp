@@ -99,3 +99,27 @@ TEST_CASE("plan colours its markers on a terminal, and never with NO_COLOR") {
                       std::string(NSR_SOURCE_DIR) + "/fixtures/plan/provider-refresh.yaml"})
               .out.find('\033') == std::string::npos);
 }
+
+TEST_CASE("plan --scenario names the file and line of a key that is not a plain word") {
+    // Found by scenario_fuzz: yaml-cpp's "bad conversion" escaped without
+    // the file's name.
+    nsr::test::Scratch dir;
+    const std::string scenario = dir / "complex-key.yaml";
+    nsr::test::write_file(scenario,
+                          "name: complex\n"
+                          "fs:\n"
+                          "  ? [dirs, files]\n"
+                          "  : [/snap/foo/1/lib]\n"
+                          "? dirs: [/snap/foo/1/lib]\n");
+    const Output r = run_binary({"plan", "--scenario", scenario}, kMerged);
+    CHECK(r.status == 2);
+    CHECK(r.out == "nsreconcile: " + scenario + ":5: a key in the scenario must be a plain word\n");
+    nsr::test::write_file(scenario,
+                          "name: complex\n"
+                          "fs:\n"
+                          "  ? [dirs, files]\n"
+                          "  : [/snap/foo/1/lib]\n");
+    const Output in_fs = run_binary({"plan", "--scenario", scenario}, kMerged);
+    CHECK(in_fs.status == 2);
+    CHECK(in_fs.out == "nsreconcile: " + scenario + ":3: a key in fs must be a plain word\n");
+}
