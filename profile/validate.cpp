@@ -4,6 +4,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "profile/overlay_spec.hpp"
 #include "profile/quote.hpp"
 #include "profile/xsnapd.hpp"
 
@@ -73,6 +74,27 @@ std::optional<std::string> value_problem(Accessor accessor, const MountEntry& e)
     return std::nullopt;
 }
 
+// The layers, upper and work paths of an overlay entry, then its shape.
+void overlay_problems(const MountEntry& e, std::vector<std::optional<std::string>>& found) {
+    OverlaySpec spec;
+    try {
+        spec = overlay_spec_parse(e);
+    } catch (const std::invalid_argument& err) {
+        found.push_back(std::string("overlay ") + quote(e.dir) + ": " + err.what());
+        return;
+    }
+    for (size_t i = 0; i < spec.lower.size(); ++i)
+        found.push_back(path_problem("lower layer " + std::to_string(i + 1), spec.lower[i]));
+    for (size_t i = 0; i < spec.data.size(); ++i)
+        found.push_back(path_problem("data layer " + std::to_string(i + 1), spec.data[i]));
+    if (spec.upper)
+        found.push_back(path_problem("upperdir", *spec.upper));
+    if (spec.work)
+        found.push_back(path_problem("workdir", *spec.work));
+    for (auto& p : overlay_spec_problems(spec, e.dir))
+        found.push_back(std::move(p));
+}
+
 std::vector<std::string> entry_problems(const MountEntry& e) {
     std::vector<std::optional<std::string>> found;
     found.push_back(path_problem("mount point", e.dir));
@@ -93,6 +115,9 @@ std::vector<std::string> entry_problems(const MountEntry& e) {
     }
     if (auto dir = must_exist_dir(e)) {
         found.push_back(path_problem("x-snapd.must-exist-dir", *dir));
+    }
+    if (e.type == "overlay" && !is_bind(e)) {
+        overlay_problems(e, found);
     }
     std::vector<std::string> problems;
     for (auto& p : found) {
