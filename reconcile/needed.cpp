@@ -11,6 +11,7 @@
 
 #include "profile/flags.hpp"
 #include "profile/xsnapd.hpp"
+#include "reconcile/overlay_match.hpp"
 #include "reconcile/paths.hpp"
 #include "reconcile/visible_mounts.hpp"
 
@@ -145,12 +146,8 @@ Match filesystem_matches(const MountEntry& e, const Mount& top) {
             }
         }
     } else if (e.type == "overlay") {
-        for (const char* key : {"lowerdir", "upperdir", "workdir"}) {
-            auto want = data_option(data, key);
-            if (want && top.super_option(key) != want) {
-                return {false, "overlay at " + e.dir + " has a different " + key};
-            }
-        }
+        if (auto m = overlay_entry_matches(e, top.super_options); !m.matches)
+            return {false, "overlay at " + e.dir + " " + m.why};
     }
     return {true, e.type + " " + e.name + " is mounted at " + e.dir};
 }

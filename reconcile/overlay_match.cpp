@@ -1,0 +1,210 @@
+#include "reconcile/overlay_match.hpp"
+
+#include <optional>
+#include <stdexcept>
+
+namespace nsr::reconcile {
+namespace {
+
+using profile::OverlaySpec;
+
+// One layer as the kernel shows it. A layer from a lowerdir= string keeps
+// the overlay's escapes (the kernel shows what it was given); one added by
+// lowerdir+= or datadir+= is the plain path. upperdir= and workdir= may be
+// either (a string is unescaped by the kernel, an fd's path is not), so
+// both readings are accepted for them.
+struct Shown {
+    std::string text;
+    bool escaped = false;     // only the unescaped reading counts
+    bool either_way = false;  // the plain and the unescaped reading count
+};
+
+struct ShownOverlay {
+    bool read_only = false;
+    std::vector<Shown> lower;
+    std::vector<Shown> data;
+    std::optional<Shown> upper;
+    std::optional<Shown> work;
+};
+
+bool is_octal(char c) {
+    return c >= '0' && c <= '7';
+}
+
+// The kernel's seq escapes: a backslash and three octal digits is a byte.
+std::string octal_decode(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size();) {
+        if (s[i] == '\\' && i + 3 < s.size() && is_octal(s[i + 1]) && is_octal(s[i + 2]) &&
+            is_octal(s[i + 3])) {
+            out += static_cast<char>(((s[i + 1] - '0') << 6) | ((s[i + 2] - '0') << 3) |
+                                     (s[i + 3] - '0'));
+            i += 4;
+        } else {
+            out += s[i++];
+        }
+    }
+    return out;
+}
+
+// The overlay's own unescaping of a layer given as a string: a backslash
+// takes the next character literally.
+std::string overlay_unescape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '\\' && i + 1 < s.size())
+            ++i;
+        out += s[i];
+    }
+    return out;
+}
+
+// lowerdir=a:b::c as the kernel splits it: at unescaped colons, "::"
+// starting the data-only layers; escapes stay in each part.
+void split_lowerdir(std::string_view v, ShownOverlay& shown) {
+    bool data = false;
+    std::string part;
+    for (size_t i = 0; i <= v.size(); ++i) {
+        if (i < v.size() && v[i] == '\\' && i + 1 < v.size()) {
+            part += v[i];
+            part += v[++i];
+            continue;
+        }
+        if (i < v.size() && v[i] != ':') {
+            part += v[i];
+            continue;
+        }
+        (data ? shown.data : shown.lower).push_back({part, true, false});
+        part.clear();
+        if (i + 1 < v.size() && v[i + 1] == ':') {
+            data = true;
+            ++i;
+        }
+    }
+}
+
+std::optional<std::string_view> value_of(std::string_view option, std::string_view key) {
+    if (option.size() > key.size() && option.starts_with(key) && option[key.size()] == '=')
+        return option.substr(key.size() + 1);
+    return std::nullopt;
+}
+
+void take(std::string_view o, ShownOverlay& shown) {
+    if (o == "ro") {
+        shown.read_only = true;
+    } else if (o == "rw") {
+        shown.read_only = false;
+    } else if (auto v = value_of(o, "lowerdir")) {
+        split_lowerdir(*v, shown);
+    } else if (auto v = value_of(o, "lowerdir+")) {
+        shown.lower.push_back({std::string(*v), false, false});
+    } else if (auto v = value_of(o, "datadir+")) {
+        shown.data.push_back({std::string(*v), false, false});
+    } else if (auto v = value_of(o, "upperdir")) {
+        shown.upper = Shown{std::string(*v), false, true};
+    } else if (auto v = value_of(o, "workdir")) {
+        shown.work = Shown{std::string(*v), false, true};
+    }
+}
+
+bool same(const Shown& s, const std::string& path) {
+    if (s.escaped)
+        return overlay_unescape(s.text) == path;
+    return s.text == path || (s.either_way && overlay_unescape(s.text) == path);
+}
+
+std::string quoted(const std::string& s) {
+    return "\"" + s + "\"";
+}
+
+std::string list(const std::vector<std::string>& paths) {
+    if (paths.empty())
+        return "none";
+    std::string out;
+    for (const auto& p : paths)
+        out += (out.empty() ? "" : ", ") + quoted(p);
+    return out;
+}
+
+std::vector<std::string> readable(const std::vector<Shown>& shown) {
+    std::vector<std::string> out;
+    for (const auto& s : shown)
+        out.push_back(s.escaped ? overlay_unescape(s.text) : s.text);
+    return out;
+}
+
+std::optional<std::string> layers_differ(const char* what, const std::vector<Shown>& have,
+                                         const std::vector<std::string>& want) {
+    bool equal = have.size() == want.size();
+    for (size_t i = 0; equal && i < want.size(); ++i)
+        equal = same(have[i], want[i]);
+    if (equal)
+        return std::nullopt;
+    return "has " + std::string(what) + " " + list(readable(have)) + ", the entry " + list(want);
+}
+
+std::optional<std::string> dir_differs(const char* what, const std::optional<Shown>& have,
+                                       const std::optional<std::string>& want) {
+    if (!have && !want)
+        return std::nullopt;
+    if (have && want && same(*have, *want))
+        return std::nullopt;
+    const std::string shown =
+        have ? std::string(what) + " " + quoted(have->text) : "no " + std::string(what);
+    return "has " + shown + ", the entry " + (want ? quoted(*want) : "none");
+}
+
+OverlayMatch compare(const OverlaySpec& want, const ShownOverlay& have) {
+    if (auto d = layers_differ("lower layers", have.lower, want.lower))
+        return {false, *d};
+    if (auto d = layers_differ("data-only layers", have.data, want.data))
+        return {false, *d};
+    if (auto d = dir_differs("upperdir", have.upper, want.upper))
+        return {false, *d};
+    if (auto d = dir_differs("workdir", have.work, want.work))
+        return {false, *d};
+    // Without an upper layer the kernel makes the overlay read-only anyway.
+    const bool want_ro = want.read_only || !want.upper;
+    if (want_ro != have.read_only) {
+        return {false, have.read_only ? "is read-only, the entry is not"
+                                      : "is read-write, the entry says ro"};
+    }
+    return {true, "has the entry's layers" + std::string(want.upper ? ", upper and work" : "")};
+}
+
+}  // namespace
+
+OverlayMatch overlay_matches(const OverlaySpec& want, std::string_view super_options) {
+    ShownOverlay shown;
+    size_t start = 0;
+    while (start <= super_options.size()) {
+        size_t comma = super_options.find(',', start);
+        if (comma == std::string_view::npos)
+            comma = super_options.size();
+        take(octal_decode(super_options.substr(start, comma - start)), shown);
+        start = comma + 1;
+    }
+    return compare(want, shown);
+}
+
+OverlayMatch overlay_matches(const OverlaySpec& want, const std::vector<std::string>& options,
+                             bool read_only) {
+    ShownOverlay shown;
+    for (const auto& o : options)
+        take(o, shown);
+    shown.read_only = read_only;
+    return compare(want, shown);
+}
+
+OverlayMatch overlay_entry_matches(const profile::MountEntry& entry,
+                                   std::string_view super_options) {
+    try {
+        return overlay_matches(profile::overlay_spec_parse(entry), super_options);
+    } catch (const std::invalid_argument& e) {
+        return {false, std::string("the entry's options cannot be read: ") + e.what()};
+    }
+}
+
+}  // namespace nsr::reconcile
