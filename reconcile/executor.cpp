@@ -14,6 +14,7 @@
 #include "reconcile/mimic.hpp"
 #include "reconcile/mount_ops.hpp"
 #include "reconcile/needed.hpp"
+#include "reconcile/overlay_mount.hpp"
 #include "reconcile/paths.hpp"
 #include "reconcile/secure_fs.hpp"
 #include "reconcile/table_update.hpp"
@@ -229,6 +230,8 @@ struct Executor::Impl {
             Fd tree = ops.clone(src_fd, {attrs, profile::is_rbind(e), true});
             return {std::move(tree), bind_proto(table, src, attrs & MS_RDONLY)};
         }
+        if (e.type == "overlay")
+            return overlay_build(k, sfs, e, attrs, opt.debug);
         Fd tree = ops.create(e.type, e.name, flags.data, {attrs, false});
         mountinfo::Mount m;
         m.root = "/";

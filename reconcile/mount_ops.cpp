@@ -12,7 +12,8 @@ namespace {
 #define UMOUNT_NOFOLLOW 8
 #endif
 
-// MS_* flags of an entry as mount_setattr attributes.
+}  // namespace
+
 struct mount_attr to_mount_attr(unsigned long ms) {
     struct mount_attr a {};
     if (ms & MS_RDONLY)
@@ -34,8 +35,6 @@ struct mount_attr to_mount_attr(unsigned long ms) {
     }
     return a;
 }
-
-}  // namespace
 
 Fd MountOps::clone(const Fd& src, const MountAttrs& attrs) {
     unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH;

@@ -92,6 +92,10 @@ int FakeKernel::fsopen(const char* fstype, unsigned flags) {
 int FakeKernel::fsconfig(int fd, unsigned cmd, const char* key, const char* value, int aux) {
     if (int r = record("fsconfig", key))
         return r;
+    for (const auto& refusal : refused_fsconfig_) {
+        if (refusal.cmd == cmd && key && refusal.key == key)
+            return -refusal.err;
+    }
     return real_.fsconfig(fd, cmd, key, value, aux);
 }
 
