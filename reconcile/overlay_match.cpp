@@ -174,9 +174,7 @@ OverlayMatch compare(const OverlaySpec& want, const ShownOverlay& have) {
     return {true, "has the entry's layers" + std::string(want.upper ? ", upper and work" : "")};
 }
 
-}  // namespace
-
-OverlayMatch overlay_matches(const OverlaySpec& want, std::string_view super_options) {
+ShownOverlay shown_from_text(std::string_view super_options) {
     ShownOverlay shown;
     size_t start = 0;
     while (start <= super_options.size()) {
@@ -186,7 +184,19 @@ OverlayMatch overlay_matches(const OverlaySpec& want, std::string_view super_opt
         take(octal_decode(super_options.substr(start, comma - start)), shown);
         start = comma + 1;
     }
-    return compare(want, shown);
+    return shown;
+}
+
+}  // namespace
+
+OverlayMatch overlay_matches(const OverlaySpec& want, std::string_view super_options) {
+    return compare(want, shown_from_text(super_options));
+}
+
+bool overlay_uses_pair(std::string_view super_options, const std::string& upper,
+                       const std::string& work) {
+    const ShownOverlay shown = shown_from_text(super_options);
+    return (shown.upper && same(*shown.upper, upper)) || (shown.work && same(*shown.work, work));
 }
 
 OverlayMatch overlay_matches(const OverlaySpec& want, const std::vector<std::string>& options,

@@ -39,6 +39,11 @@ OverlayMatch overlay_matches(const profile::OverlaySpec& want, std::string_view 
 OverlayMatch overlay_matches(const profile::OverlaySpec& want,
                              const std::vector<std::string>& options, bool read_only);
 
+// Whether the overlay with SUPER_OPTIONS (read as overlay_matches() reads
+// them) has UPPER as its upperdir or WORK as its workdir.
+bool overlay_uses_pair(std::string_view super_options, const std::string& upper,
+                       const std::string& work);
+
 // For needed(): ENTRY (type overlay) against a mount's super options. An
 // entry whose options cannot be read never matches (it cannot be mounted
 // either), and the why says what is wrong with it.

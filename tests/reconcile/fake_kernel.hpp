@@ -42,6 +42,9 @@ class FakeKernel final : public Kernel {
     int fstatat(int dirfd, const char* path, struct stat* st, int flags) override;
     int fstatfs(int fd, struct statfs* st) override;
     int mount_id(int fd, long& id) override;
+    int syncfs(int fd) override;
+    int renameat2(int olddirfd, const char* oldname, int newdirfd, const char* newname,
+                  unsigned flags) override;
     int open_tree(int dirfd, const char* path, unsigned flags) override;
     int move_mount(int from_dirfd, const char* from_path, int to_dirfd, const char* to_path,
                    unsigned flags) override;
