@@ -36,6 +36,7 @@ const std::vector<Subcommand>& subcommands() {
         {"apply", "bring a live mount namespace in step with its desired profile", run_apply},
         {"check", "compare a live namespace with its current profile (exit 1 on drift)", run_check},
         {"ns", "create, run in, discard and list persistent namespaces", run_ns},
+        {"convert", "print the profile for the mounts of an OCI runtime spec", run_convert},
         {"snap-update-ns", "drop-in for snapd's snap-update-ns (snapd's paths and flags)",
          run_snap_update_ns},
     };

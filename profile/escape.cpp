@@ -51,7 +51,15 @@ std::string unescape(std::string_view field) {
 std::string escape(std::string_view field) {
     std::string out;
     out.reserve(field.size());
-    for (char c : field) {
+    for (size_t i = 0; i < field.size(); ++i) {
+        const char c = field[i];
+        // An overlay layer's \054 or \072 (overlay_spec.hpp) is no sequence
+        // of this format, so the decoder leaves it alone: it is written as
+        // it is, not as \134054, and reads back the same.
+        if (c == '\\' && (field.substr(i, 4) == "\\054" || field.substr(i, 4) == "\\072")) {
+            out += c;
+            continue;
+        }
         bool encoded = false;
         for (const auto& e : kEscapes) {
             if (c == e.plain) {

@@ -13,13 +13,13 @@ namespace nsr::profile {
 
 // A problem in a profile file. what() reads "SOURCE:LINE: message".
 class ParseError : public std::runtime_error {
-public:
+  public:
     ParseError(std::string source, int line, std::string message);
     const std::string& source() const { return source_; }
     int line() const { return line_; }
     const std::string& message() const { return message_; }
 
-private:
+  private:
     std::string source_;
     int line_;
     std::string message_;
@@ -32,6 +32,8 @@ struct Problem {
 };
 
 std::string unescape(std::string_view field);
+// The reverse of unescape(). A backslash that starts an overlay layer's
+// \054 or \072 is left as it is (unescape() leaves those alone too).
 std::string escape(std::string_view field);
 
 // Parses profile text. `source` names it in errors (usually the path).

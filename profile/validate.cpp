@@ -4,6 +4,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "profile/bind_flags.hpp"
 #include "profile/overlay_spec.hpp"
 #include "profile/quote.hpp"
 #include "profile/xsnapd.hpp"
@@ -95,6 +96,21 @@ void overlay_problems(const MountEntry& e, std::vector<std::optional<std::string
         found.push_back(std::move(p));
 }
 
+// nsreconcile's own x-nsr.* options: known, and on the entries they are for.
+void nsr_option_problems(const MountEntry& e, std::vector<std::optional<std::string>>& found) {
+    for (const auto& o : e.options) {
+        if (!o.starts_with(kNsrPrefix))
+            continue;
+        const std::string_view name = std::string_view(o).substr(kNsrPrefix.size());
+        const bool bind_only = o == kTopFlagsOption || is_recursive_flag(name);
+        if (bind_only && !is_bind(e)) {
+            found.push_back(o + " is only for bind and rbind entries");
+        } else if (!bind_only && !name.starts_with("volatile-stale=")) {
+            found.push_back("unknown option " + quote(o));
+        }
+    }
+}
+
 std::vector<std::string> entry_problems(const MountEntry& e) {
     std::vector<std::optional<std::string>> found;
     found.push_back(path_problem("mount point", e.dir));
@@ -119,6 +135,7 @@ std::vector<std::string> entry_problems(const MountEntry& e) {
     if (e.type == "overlay" && !is_bind(e)) {
         overlay_problems(e, found);
     }
+    nsr_option_problems(e, found);
     std::vector<std::string> problems;
     for (auto& p : found) {
         if (p) {

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "profile/bind_flags.hpp"
 #include "profile/flags.hpp"
 #include "profile/xsnapd.hpp"
 #include "reconcile/change_groups.hpp"
@@ -227,7 +228,13 @@ struct Executor::Impl {
             Fd src_fd = sfs.open_path(src);
             // A bind gets exactly the access flags its entry names, as
             // snapd's read-only remount leaves it; none named: the source's.
-            Fd tree = ops.clone(src_fd, {attrs, profile::is_rbind(e), true});
+            // runc's rules for containers (x-nsr.top-flags, x-nsr.rro, ...):
+            // profile/bind_flags.hpp.
+            Fd tree =
+                ops.clone(src_fd, {attrs, profile::is_rbind(e), true, profile::is_top_flags(e)});
+            if (auto rec = profile::recursive_attrs(e); !rec.empty())
+                check_rc(ops.set_tree_attrs(tree, rec.set, rec.clear),
+                         "cannot set the recursive flags of the bind of \"" + src + "\"");
             return {std::move(tree), bind_proto(table, src, attrs & MS_RDONLY)};
         }
         if (e.type == "overlay")

@@ -46,10 +46,10 @@ Fd MountOps::clone(const Fd& src, const MountAttrs& attrs) {
     struct mount_attr a = to_mount_attr(attrs.ms_flags);
     constexpr unsigned kAccess =
         MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
-    if (attrs.exact && (a.attr_set & kAccess))
+    if (attrs.exact && ((a.attr_set & kAccess) || attrs.top_only))
         a.attr_clr |= kAccess & ~a.attr_set;
     if (a.attr_set || a.attr_clr) {
-        unsigned at = AT_EMPTY_PATH | (attrs.recursive ? AT_RECURSIVE : 0);
+        unsigned at = AT_EMPTY_PATH | (attrs.recursive && !attrs.top_only ? AT_RECURSIVE : 0);
         check_rc(k_.mount_setattr(tree.get(), "", at, &a, sizeof a), "cannot set mount attributes");
     }
     return tree;
@@ -87,6 +87,13 @@ Fd MountOps::create(const std::string& type, const std::string& source, const st
     int mfd = k_.fsmount(fs.get(), FSMOUNT_CLOEXEC, a.attr_set);
     check_rc(mfd, "cannot make a mount of the new " + type + " filesystem");
     return Fd(mfd);
+}
+
+int MountOps::set_tree_attrs(const Fd& tree, uint64_t set, uint64_t clear) {
+    struct mount_attr a {};
+    a.attr_set = set;
+    a.attr_clr = clear;
+    return k_.mount_setattr(tree.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a);
 }
 
 int MountOps::attach(const Fd& tree, const Fd& target, bool beneath) {

@@ -4,6 +4,7 @@
 
 #include <sys/mount.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ struct MountAttrs {
     bool recursive = false;      // apply to a whole rbind tree
     // With any of ro/nosuid/nodev/noexec named, clear the ones not named.
     bool exact = false;
+    // runc's rule (x-nsr.top-flags): the flags exactly, even when none of
+    // ro/nosuid/nodev/noexec is named, and on the top mount of a recursive
+    // copy only.
+    bool top_only = false;
 };
 
 class MountOps {
@@ -37,6 +42,9 @@ class MountOps {
     // A detached new filesystem: TYPE from SOURCE with DATA ("k=v,flag").
     Fd create(const std::string& type, const std::string& source, const std::string& data,
               const MountAttrs& attrs);
+    // Sets and clears mount_setattr attributes on every mount of TREE
+    // (x-nsr.rro, ...). 0 or -errno.
+    int set_tree_attrs(const Fd& tree, uint64_t set, uint64_t clear);
     // Attaches TREE on top of TARGET, or beneath the mount on top of it.
     // Returns 0 or -errno (EINVAL when the kernel refuses a tuck).
     int attach(const Fd& tree, const Fd& target, bool beneath);

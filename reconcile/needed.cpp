@@ -9,6 +9,7 @@
 #include <tuple>
 #include <vector>
 
+#include "profile/bind_flags.hpp"
 #include "profile/flags.hpp"
 #include "profile/xsnapd.hpp"
 #include "reconcile/overlay_match.hpp"
@@ -33,17 +34,6 @@ struct Match {
     std::string why;
 };
 
-// Whether apply makes the bind read-only: a bind that names any access flag
-// gets exactly the flags it names (so only a read-only filesystem overrides
-// a missing "ro"); one that names none keeps its source mount's.
-bool bind_read_only(const MountEntry& e, const Mount& src) {
-    constexpr unsigned long kAccess = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-    const unsigned long named = profile::options_to_flags(e.options).flags & kAccess;
-    if (named == 0)
-        return src.read_only();
-    return (named & MS_RDONLY) != 0 || src.super_option("ro").has_value();
-}
-
 // A bind of SRC is in place at DIR when the visible mount there shows the
 // same filesystem (st_dev) and the same directory of it (root) as SRC, with
 // the access mode the entry asks for.
@@ -55,7 +45,8 @@ Match bind_matches(const MountEntry& e, const Mount& top, const MountTable& tabl
         return {false, "mounted at " + e.dir + " is " + dev_text(top) + " " + top.root +
                            ", the source is " + dev_text(*src->mount) + " " + src->path_in_fs};
     }
-    if (bind_read_only(e, *src->mount) != top.read_only()) {
+    const bool fs_ro = src->mount->super_option("ro").has_value();
+    if (profile::bind_read_only(e, src->mount->read_only(), fs_ro) != top.read_only()) {
         return {false, std::string("mounted at ") + e.dir + " is " +
                            (top.read_only() ? "read-only" : "read-write")};
     }
