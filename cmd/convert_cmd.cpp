@@ -4,12 +4,12 @@
 #include <iostream>
 #include <sstream>
 
+#include "base/path.hpp"
 #include "cmd/oci_convert.hpp"
 #include "cmd/options.hpp"
 #include "cmd/run.hpp"
 #include "cmd/subcommands.hpp"
 #include "profile/fstab.hpp"
-#include "reconcile/paths.hpp"
 
 namespace nsr::cmd {
 
@@ -49,11 +49,11 @@ int run_convert(const Args& args) {
     std::stringstream text;
     text << in.rdbuf();
     // Relative paths in the spec start at the bundle, the file's directory.
-    std::string bundle = path.find('/') == std::string::npos ? "." : reconcile::parent_dir(path);
+    std::string bundle = path.find('/') == std::string::npos ? "." : base::parent_dir(path);
     if (bundle.empty() || bundle.front() != '/') {
         char cwd[4096];
         if (::getcwd(cwd, sizeof cwd))
-            bundle = reconcile::clean_path(std::string(cwd) + "/" + bundle);
+            bundle = base::clean_path(std::string(cwd) + "/" + bundle);
     }
     OciConversion c;
     try {

@@ -9,9 +9,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "base/path.hpp"
 #include "profile/bind_flags.hpp"
 #include "profile/overlay_spec.hpp"
-#include "reconcile/paths.hpp"
 
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256
@@ -173,7 +173,7 @@ std::string string_field(const json& m, const char* key, const std::string& wher
 HostPath host_path(const OciContext& ctx, const std::string& path, const std::string& where) {
     if (path.empty() || path.front() != '/')
         fail(where, json_quoted(path) + " is not an absolute path");
-    auto p = ctx.resolve(reconcile::clean_path(path));
+    auto p = ctx.resolve(base::clean_path(path));
     if (!p)
         fail(where, json_quoted(path) + " does not exist");
     return *p;
@@ -308,7 +308,7 @@ std::optional<profile::MountEntry> convert_one(const json& m, size_t i, const Oc
     const std::string raw_dest = string_field(m, "destination", where, true);
     if (raw_dest.empty() || raw_dest.front() != '/')
         fail(where + ".destination", json_quoted(raw_dest) + " is not an absolute path");
-    const std::string dest = reconcile::clean_path(raw_dest);
+    const std::string dest = base::clean_path(raw_dest);
     if (dest == "/")
         fail(where + ".destination", "a mount over the container's root cannot be expressed");
     const std::string type = string_field(m, "type", where, false);
@@ -430,7 +430,7 @@ OciConversion oci_mounts_convert(std::string_view text, const OciContext& ctx) {
                                    std::to_string(d.index) +
                                    "]'s; a profile has one mount a directory");
             }
-            if (reconcile::is_within(d.dest, e->dir)) {
+            if (base::is_within(d.dest, e->dir)) {
                 throw OciSpecError(where + ": " + e->dir + " would cover mounts[" +
                                    std::to_string(d.index) + "] at " + d.dest +
                                    ", mounted before it; a profile mounts a directory before "
@@ -466,7 +466,7 @@ OciContext oci_host_context(const std::string& bundle) {
         const std::string real_root = buf;
         if (!::realpath((real_root + dest).c_str(), buf))
             return std::nullopt;
-        if (!reconcile::is_within(buf, real_root))
+        if (!base::is_within(buf, real_root))
             return std::nullopt;
         struct stat st {};
         if (::stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))

@@ -5,10 +5,13 @@
 #include <array>
 #include <stdexcept>
 
+#include "base/quote.hpp"
 #include "profile/flags.hpp"
-#include "profile/quote.hpp"
 
 namespace nsr::profile {
+
+using base::quote;
+
 namespace {
 
 struct Escape {

@@ -8,6 +8,9 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "base/error.hpp"
+#include "base/fd.hpp"
+#include "base/path.hpp"
 #include "profile/bind_flags.hpp"
 #include "profile/flags.hpp"
 #include "profile/xsnapd.hpp"
@@ -16,13 +19,17 @@
 #include "reconcile/mount_ops.hpp"
 #include "reconcile/needed.hpp"
 #include "reconcile/overlay_mount.hpp"
-#include "reconcile/paths.hpp"
 #include "reconcile/secure_fs.hpp"
 #include "reconcile/table_update.hpp"
 #include "reconcile/tuck_refusal.hpp"
 
 namespace nsr::reconcile {
 
+using base::check_rc;
+using base::clean_path;
+using base::Fd;
+using base::is_within;
+using base::throw_errno;
 using profile::Kind;
 using profile::MountEntry;
 using profile::Origin;

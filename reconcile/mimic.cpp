@@ -8,11 +8,16 @@
 #include <cstring>
 #include <system_error>
 
-#include "reconcile/paths.hpp"
+#include "base/error.hpp"
+#include "base/fd.hpp"
+#include "base/path.hpp"
 #include "reconcile/table_update.hpp"
 
 namespace nsr::reconcile {
 
+using base::check_rc;
+using base::child_path;
+using base::Fd;
 using profile::MountEntry;
 
 namespace {

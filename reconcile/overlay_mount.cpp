@@ -5,9 +5,15 @@
 #include <cstring>
 #include <system_error>
 
-#include "reconcile/paths.hpp"
+#include "base/error.hpp"
+#include "base/path.hpp"
 
 namespace nsr::reconcile {
+
+using base::check_rc;
+using base::clean_path;
+using base::Fd;
+using base::throw_errno;
 
 using profile::OverlaySpec;
 

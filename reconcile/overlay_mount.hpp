@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/fd.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/mount_entry.hpp"
 #include "profile/overlay_spec.hpp"
@@ -31,10 +32,10 @@ namespace nsr::reconcile {
 // O_PATH fds only since Linux 6.15). They may be opened before a setns()
 // and used after it.
 struct OverlayLayers {
-    std::vector<Fd> lower;
-    std::vector<Fd> data;
-    Fd upper;  // empty without an upper
-    Fd work;
+    std::vector<base::Fd> lower;
+    std::vector<base::Fd> data;
+    base::Fd upper;  // empty without an upper
+    base::Fd work;
 };
 
 // Opens every directory of SPEC (absolute, clean paths) through SFS. Throws
@@ -51,9 +52,10 @@ using DebugLog = std::function<void(const std::string&)>;
 // A detached overlay from SPEC with the opened LAYERS, SOURCE as its source
 // and ATTRS (ro also makes the superblock read-only). DIR names the mount
 // point in messages. Throws std::system_error naming the step.
-Fd overlay_mount_create(Kernel& kernel, const profile::OverlaySpec& spec,
-                        const OverlayLayers& layers, const std::string& source,
-                        const MountAttrs& attrs, const std::string& dir, const DebugLog& debug);
+base::Fd overlay_mount_create(Kernel& kernel, const profile::OverlaySpec& spec,
+                              const OverlayLayers& layers, const std::string& source,
+                              const MountAttrs& attrs, const std::string& dir,
+                              const DebugLog& debug);
 
 // The super options the kernel shows for an overlay of SPEC with its layers
 // given one by one ("rw,lowerdir+=...,upperdir=...,workdir=..."), for
@@ -64,8 +66,8 @@ std::string overlay_super_options(const profile::OverlaySpec& spec, bool read_on
 // described for the table, its layers opened in the namespace with SFS.
 // Throws as the calls above, and std::invalid_argument for options that
 // cannot be read.
-std::pair<Fd, mountinfo::Mount> overlay_build(Kernel& kernel, SecureFs& sfs,
-                                              const profile::MountEntry& entry,
-                                              unsigned long ms_flags, const DebugLog& debug);
+std::pair<base::Fd, mountinfo::Mount> overlay_build(Kernel& kernel, SecureFs& sfs,
+                                                    const profile::MountEntry& entry,
+                                                    unsigned long ms_flags, const DebugLog& debug);
 
 }  // namespace nsr::reconcile

@@ -2,9 +2,12 @@
 
 #include <sys/sysmacros.h>
 
+#include "base/fd.hpp"
 #include "reconcile/visible_mounts.hpp"
 
 namespace nsr::reconcile {
+
+using base::Fd;
 
 void record_mount(Kernel& kernel, mountinfo::MountTable& table, const Fd& mount_fd,
                   mountinfo::Mount proto, bool beneath) {

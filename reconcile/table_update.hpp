@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "base/fd.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "reconcile/kernel.hpp"
 
@@ -11,7 +12,7 @@ namespace nsr::reconcile {
 
 // Records the mount MOUNT_FD (just attached at PROTO.mount_point) in TABLE:
 // its id and device come from the kernel, the rest from PROTO.
-void record_mount(Kernel& kernel, mountinfo::MountTable& table, const Fd& mount_fd,
+void record_mount(Kernel& kernel, mountinfo::MountTable& table, const base::Fd& mount_fd,
                   mountinfo::Mount proto, bool beneath);
 
 // Records that the visible mount at DIR was detached (with everything on it).

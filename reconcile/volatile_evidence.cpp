@@ -12,11 +12,14 @@
 #include <map>
 #include <system_error>
 
-#include "profile/atomic_file.hpp"
+#include "base/file.hpp"
+#include "base/path.hpp"
 #include "profile/fstab.hpp"
-#include "reconcile/paths.hpp"
 
 namespace nsr::reconcile {
+
+using base::Fd;
+using base::parent_dir;
 namespace {
 
 // A record is a few hundred bytes; anything bigger is not one of ours.
@@ -166,16 +169,7 @@ int upper_identity_read(Kernel& kernel, int fd, UpperIdentity& out) {
 }
 
 std::string boot_id_read() {
-    constexpr const char* kPath = "/proc/sys/kernel/random/boot_id";
-    int fd = ::open(kPath, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        fail(errno, std::string("cannot read ") + kPath);
-    Fd owned(fd);
-    char buf[64];
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n <= 0)
-        fail(n < 0 ? errno : EIO, std::string("cannot read ") + kPath);
-    std::string id(buf, static_cast<size_t>(n));
+    std::string id = base::read_file("/proc/sys/kernel/random/boot_id", 64);
     while (!id.empty() && id.back() == '\n')
         id.pop_back();
     return id;
@@ -212,32 +206,21 @@ std::optional<VolatileRecord> VolatileStore::find(const std::string& upper, cons
                                                   std::string* why) const {
     const std::string name = file_name(upper, work);
     const std::string display = display_ + "/" + name;
-    int fd = ::openat(dir_.get(), name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return std::nullopt;
-        fail(errno, "cannot read " + display);
+    std::optional<std::string> text;
+    try {
+        text = base::try_read_file_at(dir_.get(), name, kMaxRecord, display);
+    } catch (const std::system_error& e) {
+        // Too big, or not a regular file: not one of ours.
+        if (e.code().value() != EFBIG && e.code().value() != EINVAL && e.code().value() != EISDIR)
+            throw;
+        if (why)
+            *why = display + " is not a record (" + e.code().message() + ")";
+        return std::nullopt;
     }
-    Fd owned(fd);
-    std::string text;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            fail(errno, "cannot read " + display);
-        if (n == 0)
-            break;
-        text.append(buf, static_cast<size_t>(n));
-        if (text.size() > kMaxRecord) {
-            if (why)
-                *why = display + " is not a record (too big)";
-            return std::nullopt;
-        }
-    }
+    if (!text)
+        return std::nullopt;
     std::string problem;
-    auto r = parse(text, problem);
+    auto r = parse(*text, problem);
     if (!r) {
         if (why)
             *why = display + " is not a record: " + problem;
@@ -253,7 +236,7 @@ std::optional<VolatileRecord> VolatileStore::find(const std::string& upper, cons
 
 void VolatileStore::write(const VolatileRecord& r) {
     const std::string name = file_name(r.upper, r.work);
-    profile::atomic_write_at(dir_.get(), name, format(r), 0600, display_ + "/" + name);
+    base::write_file_at(dir_.get(), name, format(r), 0600, display_ + "/" + name);
 }
 
 void VolatileStore::record_mounted(const std::string& upper, const std::string& work,

@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 
+#include "base/fd.hpp"
 #include "reconcile/kernel.hpp"
 
 namespace nsr::reconcile {
@@ -69,7 +70,7 @@ class VolatileStore {
   public:
     // DIR: the store's directory, open for reading (it is fsync'd). The
     // caller makes it (mode 0700) and opens it before setns.
-    explicit VolatileStore(Fd dir, std::string display = kVolatileStoreDir);
+    explicit VolatileStore(base::Fd dir, std::string display = kVolatileStoreDir);
     // Opens (creating it, mode 0700, and its parent) the store at PATH.
     // Throws std::system_error naming PATH.
     static VolatileStore open(const std::string& path);
@@ -102,7 +103,7 @@ class VolatileStore {
   private:
     void write(const VolatileRecord& r);
 
-    Fd dir_;
+    base::Fd dir_;
     std::string display_;
 };
 

@@ -11,9 +11,15 @@
 #include <system_error>
 #include <vector>
 
-#include "reconcile/paths.hpp"
+#include "base/error.hpp"
+#include "base/path.hpp"
 
 namespace nsr::reconcile {
+
+using base::check_rc;
+using base::Fd;
+using base::parent_dir;
+using base::throw_errno;
 
 using profile::OverlaySpec;
 using profile::VolatileStale;

@@ -31,6 +31,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "base/fd.hpp"
 #include "profile/overlay_spec.hpp"
 #include "reconcile/kernel.hpp"
 #include "reconcile/secure_fs.hpp"
@@ -95,7 +96,7 @@ class VolatileGuard {
     void mounted(const profile::OverlaySpec& spec);
     // Before unmounting (or replacing) the volatile overlay whose root is
     // open at ROOT: syncfs inside it. Returns 0 or the errno, for unmounted().
-    int sync_inside(const Fd& root);
+    int sync_inside(const base::Fd& root);
     // After nsreconcile unmounted it, SYNC_ERRNO from sync_inside().
     void unmounted(const profile::OverlaySpec& spec, int sync_errno);
 

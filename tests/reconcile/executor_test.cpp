@@ -18,18 +18,19 @@
 #include <system_error>
 #include <vector>
 
+#include "base/path.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/fstab.hpp"
 #include "profile/xsnapd.hpp"
 #include "reconcile/assumptions.hpp"
 #include "reconcile/executor.hpp"
 #include "reconcile/fs_view.hpp"
-#include "reconcile/paths.hpp"
 #include "reconcile/plan.hpp"
 #include "tests/reconcile/fake_kernel.hpp"
 #include "tests/support/scratch.hpp"
 
 using namespace nsr::reconcile;
+using nsr::base::is_within;
 using nsr::mountinfo::MountTable;
 using nsr::profile::MountProfile;
 using nsr::test::require_root;

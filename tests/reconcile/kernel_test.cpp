@@ -8,9 +8,11 @@
 #include <filesystem>
 #include <string>
 
+#include "base/fd.hpp"
 #include "tests/support/scratch.hpp"
 
 using namespace nsr::reconcile;
+using nsr::base::Fd;
 using nsr::test::Scratch;
 
 TEST_CASE("LinuxKernel::readlinkat reads targets longer than its first buffer") {
@@ -35,21 +37,6 @@ TEST_CASE("LinuxKernel::mount_id tells two mounts apart") {
     CHECK(k.mount_id(proc.get(), b) == 0);
     CHECK(a > 0);
     CHECK(a != b);
-}
-
-TEST_CASE("Fd closes what it owns and moves ownership") {
-    LinuxKernel k;
-    int raw = k.openat(AT_FDCWD, "/", O_PATH | O_CLOEXEC);
-    REQUIRE(raw >= 0);
-    {
-        Fd a(raw);
-        CHECK(a.proc_path() == "/proc/self/fd/" + std::to_string(raw));
-        Fd b(std::move(a));
-        CHECK_FALSE(a);
-        CHECK(b.get() == raw);
-    }
-    CHECK(::fcntl(raw, F_GETFD) == -1);
-    CHECK(errno == EBADF);
 }
 
 TEST_CASE("LinuxKernel returns -errno instead of -1") {

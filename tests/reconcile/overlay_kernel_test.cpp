@@ -19,15 +19,17 @@
 #include <system_error>
 #include <vector>
 
+#include "base/error.hpp"
+#include "base/fd.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/overlay_spec.hpp"
 #include "reconcile/kernel.hpp"
 #include "reconcile/overlay_match.hpp"
 #include "tests/support/scratch.hpp"
 
+using nsr::base::check_rc;
+using nsr::base::Fd;
 using nsr::profile::OverlaySpec;
-using nsr::reconcile::check_rc;
-using nsr::reconcile::Fd;
 using nsr::reconcile::LinuxKernel;
 using nsr::reconcile::overlay_matches;
 using nsr::test::require_root;

@@ -15,6 +15,7 @@
 #include <system_error>
 #include <vector>
 
+#include "base/fd.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/overlay_spec.hpp"
 #include "reconcile/overlay_match.hpp"
@@ -24,6 +25,7 @@
 #include "tests/support/scratch.hpp"
 
 using namespace nsr::reconcile;
+using nsr::base::Fd;
 using nsr::profile::OverlaySpec;
 using nsr::test::require_root;
 using nsr::test::run_in_private_ns;

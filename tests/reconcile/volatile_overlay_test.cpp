@@ -17,6 +17,7 @@
 #include <string>
 #include <system_error>
 
+#include "base/fd.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/overlay_spec.hpp"
 #include "reconcile/overlay_match.hpp"
@@ -27,6 +28,7 @@
 #include "tests/support/scratch.hpp"
 
 using namespace nsr::reconcile;
+using nsr::base::Fd;
 using nsr::profile::OverlaySpec;
 using nsr::profile::VolatileStale;
 using nsr::test::require_root;
