@@ -21,7 +21,7 @@ int run_apply(const Args& args) {
         "applied; repeat for several cgroups")(
         "user-mounts", "apply the per-user profile of user -u (default: the caller) instead")(
         "uid,u", po::value<long>(), "the user of --user-mounts");
-    opts.add(target_options());
+    opts.add(target_options(kAllTargetFlags | kPidFlag));
     auto vm = parse_named_command_line(args, opts);
     if (vm.count("help")) {
         std::cout << "usage: nsreconcile apply NAME [options]\n\n"

@@ -50,6 +50,11 @@ Fd MountOps::clone(const Fd& src, const MountAttrs& attrs) {
     int fd = k_.open_tree(src.get(), "", flags);
     check_rc(fd, "cannot clone mount tree");
     Fd tree(fd);
+    set_attrs(tree, attrs);
+    return tree;
+}
+
+void MountOps::set_attrs(const Fd& tree, const MountAttrs& attrs) {
     struct mount_attr a = to_mount_attr(attrs.ms_flags);
     constexpr unsigned kAccess =
         MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
@@ -59,7 +64,6 @@ Fd MountOps::clone(const Fd& src, const MountAttrs& attrs) {
         unsigned at = AT_EMPTY_PATH | (attrs.recursive && !attrs.top_only ? AT_RECURSIVE : 0);
         check_rc(k_.mount_setattr(tree.get(), "", at, &a, sizeof a), "cannot set mount attributes");
     }
-    return tree;
 }
 
 Fd MountOps::create(const std::string& type, const std::string& source, const std::string& data,

@@ -40,6 +40,9 @@ class MountOps {
     // A detached copy of the mount tree at SRC (recursive for rbind) with
     // ATTRS applied before anyone can see it.
     base::Fd clone(const base::Fd& src, const MountAttrs& attrs);
+    // Applies ATTRS to the detached copy TREE as clone() does (for a copy
+    // made earlier, e.g. before entering a container's namespace). Throws.
+    void set_attrs(const base::Fd& tree, const MountAttrs& attrs);
     // A detached new filesystem: TYPE from SOURCE with DATA ("k=v,flag").
     base::Fd create(const std::string& type, const std::string& source, const std::string& data,
                     const MountAttrs& attrs);
