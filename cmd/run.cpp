@@ -11,6 +11,7 @@
 #include <optional>
 #include <system_error>
 
+#include "base/error.hpp"
 #include "base/fd.hpp"
 #include "base/file.hpp"
 #include "base/path.hpp"
@@ -217,6 +218,7 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     // now too: after setns, the container's /proc (of its own PID namespace)
     // has no /proc/self for this process.
     reconcile::LinuxKernel kernel;
+    Fd host_proc;
     std::optional<mountinfo::MountTable> host_table;
     std::optional<mountinfo::MountTable> container_table;
     std::optional<reconcile::HostSources> host_sources;
@@ -228,6 +230,8 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
             // No such process: enter_namespace() below says so.
         }
         if (container_table) {
+            host_proc = Fd(base::check_sys(::open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC),
+                                           "cannot open /proc"));
             host_table = mountinfo::MountTable::from_self();
             if (!req.dry_run) {
                 debug("process " + pid +
@@ -256,6 +260,11 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
             throw;
         }
     }
+    // Inside a container, its /proc has no /proc/self for this process:
+    // working from the host's /proc, self/fd/N still names this process's
+    // fds (MountOps::detach). Every other path here is absolute.
+    if (host_proc && ::fchdir(host_proc.get()) != 0)
+        base::throw_errno(-errno, "cannot work from the host's /proc");
     if (req.user_uid >= 0) {
         expand_user_paths(desired, req.user_uid);
         expand_user_paths(current, req.user_uid);

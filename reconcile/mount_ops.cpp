@@ -124,7 +124,14 @@ int MountOps::detach(const Fd& target) {
         return rc;
     // The fd's /proc path names exactly the mount the fd holds, so a
     // symlink swapped into the path meanwhile cannot redirect the unmount.
-    return k_.umount2(target.proc_path().c_str(), MNT_DETACH);
+    rc = k_.umount2(target.proc_path().c_str(), MNT_DETACH);
+    if (rc != -ENOENT)
+        return rc;
+    // In a container's namespace /proc is the container's, which has no
+    // /proc/self for this process; apply then works from the host's /proc
+    // (cmd/run.cpp), where self/fd/N names the fd.
+    const std::string relative = "self/fd/" + std::to_string(target.get());
+    return k_.umount2(relative.c_str(), MNT_DETACH);
 }
 
 int MountOps::unmount(const std::string& path) {

@@ -2,7 +2,9 @@
 // and overlays whose layers are host directories is run by runc (container
 // A, which prints its mount table); the same spec without those mounts is
 // run as container B, and `nsreconcile apply --pid` applies the profile that
-// `nsreconcile convert --from oci` makes of A's spec to B's namespace. Below
+// `nsreconcile convert --from oci` makes of A's spec to B's namespace; then
+// the same with an edited spec (a mount removed, a tmpfs and a read-only
+// overlay replaced), against runc's container C of that spec. Below
 // each of those mounts' destinations both must show the same mounts: mount
 // point, type, the directory of the filesystem it shows, ro/nosuid/nodev/
 // noexec, and for an overlay its layers, upper and work; for a tmpfs its
@@ -204,6 +206,22 @@ std::string mounts_below(const std::string& text, const Strings& dests) {
     return out;
 }
 
+// The spec edited: /plain gone, /scratch bigger, /ovro's layers swapped.
+json edited_mounts(const std::string& h) {
+    json out = json::array();
+    for (auto m : user_mounts(h)) {
+        const std::string dest = m["destination"];
+        if (dest == "/plain")
+            continue;
+        if (dest == "/scratch")
+            m["options"] = {"nosuid", "nodev", "mode=0750", "size=2m"};
+        if (dest == "/ovro")
+            m["options"] = {"lowerdir=" + h + "/ro2:" + h + "/ro1"};
+        out.push_back(m);
+    }
+    return out;
+}
+
 // A busybox root filesystem in ROOT.
 void make_rootfs(const std::string& root) {
     mkdirs(root + "/bin");
@@ -253,6 +271,12 @@ std::string compare(const std::string& s) {
     if (a.status != 0)
         return "runc cannot run a container here (exit " + std::to_string(a.status) + "): " + a.err;
     const std::string want = mounts_below(a.out, dests);
+    // C: runc with the edited spec.
+    make_bundle(s + "/c", edited_mounts(h), {"cat", "/proc/self/mountinfo"});
+    const std::string want_edited =
+        mounts_below(must({"runc", "--root", runc_root, "run", "--bundle", s + "/c", id + "-c"},
+                          "runc cannot run container C"),
+                     dests);
 
     // B: runc's own mounts only; nsreconcile adds the rest.
     make_bundle(s + "/b", json::array(), {"sleep", "600"});
@@ -301,6 +325,19 @@ std::string compare(const std::string& s) {
         must({"runc", "--root", runc_root, "exec", b, "cat", "/proc/self/mountinfo"}, "runc exec");
     if (mounts_below(after, dests) != have)
         out += "the second apply changed the mounts\n";
+    // The edited spec, applied to B, gives what runc gives for it: a
+    // mount removed, a tmpfs and a read-only overlay replaced.
+    nsr::test::write_file(
+        h + "/state/desired.fstab",
+        must({NSR_BINARY, "convert", "--from", "oci", s + "/c/config.json"}, "convert edited"));
+    must(apply, "nsreconcile apply --pid, edited spec");
+    const std::string have_edited = mounts_below(
+        must({"runc", "--root", runc_root, "exec", b, "cat", "/proc/self/mountinfo"}, "runc exec"),
+        dests);
+    if (want_edited == want)
+        out += "the edit changes nothing in runc's container\n";
+    if (have_edited != want_edited)
+        out += "edited spec, runc:\n" + want_edited + "nsreconcile:\n" + have_edited;
     // What the container reads through them.
     const std::string reads =
         must({"runc", "--root", runc_root, "exec", b, "cat", "/data/f", "/ov/f", "/ovdata/f"},
