@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "base/path.hpp"
+#include "cmd/help_text.hpp"
 #include "cmd/oci_convert.hpp"
 #include "cmd/options.hpp"
 #include "cmd/run.hpp"
@@ -25,14 +26,18 @@ int run_convert(const Args& args) {
     pos.add("file", 1);
     auto vm = parse_command_line(args, opts, hidden, pos);
     if (vm.count("help")) {
-        std::cout << "usage: nsreconcile convert --from oci CONFIG.json\n\n"
-                     "Prints the desired profile for the mounts of an OCI runtime spec, with\n"
-                     "runc's meanings (binds, tmpfs, overlays; ro/nosuid/nodev/noexec, the\n"
-                     "recursive r* flags, propagation). The runtime's own pseudo-filesystems\n"
-                     "(proc, sysfs, devpts, mqueue, cgroup, cgroup2) are skipped with a note on\n"
-                     "stderr. Exit 0, or 2 when the spec is not valid or holds a mount a\n"
-                     "profile cannot express (the message names its index and field).\n\n"
-                  << opts;
+        print_help(std::cout,
+                   {"usage: nsreconcile convert --from oci CONFIG.json\n",
+                    "Prints the desired profile for the mounts of an OCI runtime spec, with\n"
+                    "runc's meanings (binds, tmpfs, overlays; ro/nosuid/nodev/noexec, the\n"
+                    "recursive r* flags, propagation). The runtime's own pseudo-filesystems\n"
+                    "(proc, sysfs, devpts, mqueue, cgroup, cgroup2) are skipped with a note on\n"
+                    "stderr. Exit 0, or 2 when the spec is not valid or holds a mount a\n"
+                    "profile cannot express (the message names its index and field).\n",
+                    {"nsreconcile convert --from oci bundle/config.json > ctr1.fstab",
+                     "# then, with the container's first process PID:",
+                     "nsreconcile apply ctr1 --pid PID --desired ctr1.fstab"}},
+                   &opts);
         return kExitOk;
     }
     if (!vm.count("from"))

@@ -21,6 +21,7 @@
 #include "cmd/render.hpp"
 #include "cmd/scenario.hpp"
 #include "cmd/subcommands.hpp"
+#include "cmd/text_report.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/fstab.hpp"
 #include "profile/validate.hpp"
@@ -275,7 +276,9 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     auto changes = reconcile::plan(current, desired, fs, {.tuck = req.tuck});
     if (req.dry_run) {
         auto planned = judge(std::move(changes), &table, fs, host_table ? &*host_table : nullptr);
-        out << (req.json ? plan_json(planned).dump(2) + "\n" : plan_text(planned));
+        for (const auto& line : reason_lines(planned))
+            debug(line);
+        out << (req.json ? plan_json(planned).dump(2) + "\n" : plan_text(planned, true, req.text));
         return kExitOk;
     }
 
@@ -311,8 +314,10 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
         base::write_file_at(state_dir.get(), base_of(req.paths.current),
                             profile::format_profile(result.new_current), 0644, req.paths.current);
     }
+    for (const auto& line : reason_lines(result.outcomes))
+        debug(line);
     out << (req.json ? outcomes_json(result.outcomes).dump(2) + "\n"
-                     : outcomes_text(result.outcomes));
+                     : outcomes_text(result.outcomes, req.text));
     bool failed = false;
     for (const auto& o : result.outcomes) {
         if (o.status == reconcile::Status::Failed) {

@@ -13,6 +13,7 @@
 
 #include "cmd/layout.hpp"
 #include "cmd/target.hpp"
+#include "cmd/text_report.hpp"
 
 namespace nsr::cmd {
 
@@ -24,6 +25,7 @@ struct RunRequest {
     bool take_lock = true;            // false: read-only look (plan NAME)
     bool tuck = true;                 // replace beneath, mimics built detached
     bool json = false;                // report as JSON
+    TextStyle text;                   // how the text report looks
     bool strict_validation = true;    // reject profiles lint would reject
     bool failures_are_errors = true;  // non-fatal change failures give exit 1
     bool save_current = true;         // write the new current profile

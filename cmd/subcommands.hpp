@@ -40,6 +40,7 @@ int run_ns_create(const Args& args);
 int run_ns_run(const Args& args);
 int run_ns_discard(const Args& args);
 int run_ns_list(const Args& args);
+int run_features(const Args& args);
 
 // Thrown for a malformed command line; run_main prints it with a hint and
 // exits with kExitBadInput.
