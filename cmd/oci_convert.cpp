@@ -9,9 +9,11 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "base/options.hpp"
 #include "base/path.hpp"
 #include "profile/bind_flags.hpp"
 #include "profile/overlay_spec.hpp"
+#include "reconcile/overlay_match.hpp"
 
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256
@@ -198,47 +200,6 @@ std::vector<std::string> split_data(const std::string& data) {
     return out;
 }
 
-// overlayfs's unescaping of a layer given as a string.
-std::string ovl_unescape(std::string_view s) {
-    std::string out;
-    for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\\' && i + 1 < s.size())
-            ++i;
-        out += s[i];
-    }
-    return out;
-}
-
-// lowerdir=a:b::d as overlayfs reads it: lower layers, then data-only ones.
-void split_lowerdir(std::string_view v, std::vector<std::string>& lower,
-                    std::vector<std::string>& data) {
-    bool in_data = false;
-    std::string part;
-    for (size_t i = 0; i <= v.size(); ++i) {
-        if (i < v.size() && v[i] == '\\' && i + 1 < v.size()) {
-            part += v[i];
-            part += v[++i];
-            continue;
-        }
-        if (i < v.size() && v[i] != ':') {
-            part += v[i];
-            continue;
-        }
-        (in_data ? data : lower).push_back(ovl_unescape(part));
-        part.clear();
-        if (i + 1 < v.size() && v[i + 1] == ':') {
-            in_data = true;
-            ++i;
-        }
-    }
-}
-
-std::optional<std::string> value_of(const std::string& o, std::string_view key) {
-    if (o.size() > key.size() && o.starts_with(key) && o[key.size()] == '=')
-        return o.substr(key.size() + 1);
-    return std::nullopt;
-}
-
 // The overlay's data options with its layers as resolved host paths,
 // written the profile's way.
 std::vector<std::string> overlay_options(const OciContext& ctx, const Options& opts,
@@ -248,19 +209,23 @@ std::vector<std::string> overlay_options(const OciContext& ctx, const Options& o
         joined += (joined.empty() ? "" : ",") + d;
     std::vector<std::string> lower, data, rest;
     std::optional<std::string> upper, work;
-    for (const auto& o : split_data(joined)) {
-        if (auto v = value_of(o, "lowerdir")) {
-            split_lowerdir(*v, lower, data);
-        } else if (auto v = value_of(o, "lowerdir+")) {
-            lower.push_back(*v);
-        } else if (auto v = value_of(o, "datadir+")) {
-            data.push_back(*v);
-        } else if (auto v = value_of(o, "upperdir")) {
-            upper = ovl_unescape(*v);
-        } else if (auto v = value_of(o, "workdir")) {
-            work = ovl_unescape(*v);
-        } else if (!o.empty()) {
-            rest.push_back(o);
+    for (const auto& item : split_data(joined)) {
+        const base::Option o = base::parse_option(item);
+        const std::string value(o.value.value_or(""));
+        if (o.key == "lowerdir" && o.value) {
+            auto layers = reconcile::overlay_lowerdir_split(value);
+            lower.insert(lower.end(), layers.lower.begin(), layers.lower.end());
+            data.insert(data.end(), layers.data.begin(), layers.data.end());
+        } else if (o.key == "lowerdir+" && o.value) {
+            lower.push_back(value);
+        } else if (o.key == "datadir+" && o.value) {
+            data.push_back(value);
+        } else if (o.key == "upperdir" && o.value) {
+            upper = reconcile::overlay_unescape(value);
+        } else if (o.key == "workdir" && o.value) {
+            work = reconcile::overlay_unescape(value);
+        } else if (!item.empty()) {
+            rest.push_back(item);
         }
     }
     if (lower.empty())

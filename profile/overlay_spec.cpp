@@ -5,7 +5,9 @@
 #include <array>
 #include <stdexcept>
 
+#include "base/options.hpp"
 #include "base/quote.hpp"
+#include "profile/escape_table.hpp"
 #include "profile/flags.hpp"
 
 namespace nsr::profile {
@@ -14,11 +16,6 @@ using base::quote;
 
 namespace {
 
-struct Escape {
-    char plain;
-    std::string_view coded;
-};
-
 // Inside one option a ',' would end the option and a ':' the layer, so
 // both are written in octal, as the kernel writes a ',' in mountinfo. The
 // backslash is escaped too, so that a path holding "\054" literally can be
@@ -26,13 +23,6 @@ struct Escape {
 constexpr std::array<Escape, 3> kEscapes{{{',', "\\054"}, {':', "\\072"}, {'\\', "\\134"}}};
 
 constexpr std::string_view kStaleOption = "x-nsr.volatile-stale";
-
-// The option's value when OPTION is "KEY=value".
-std::optional<std::string_view> value_of(std::string_view option, std::string_view key) {
-    if (option.size() > key.size() && option.starts_with(key) && option[key.size()] == '=')
-        return option.substr(key.size() + 1);
-    return std::nullopt;
-}
 
 std::string layer(std::string_view text, std::string_view option) {
     if (text.empty())
@@ -72,93 +62,61 @@ bool at_or_under(const std::string& path, const std::string& dir) {
 }  // namespace
 
 std::string overlay_path_decode(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (size_t i = 0; i < text.size();) {
-        bool decoded = false;
-        if (text[i] == '\\') {
-            for (const auto& e : kEscapes) {
-                if (text.substr(i, e.coded.size()) == e.coded) {
-                    out += e.plain;
-                    i += e.coded.size();
-                    decoded = true;
-                    break;
-                }
-            }
-        }
-        if (!decoded)
-            out += text[i++];
-    }
-    return out;
+    return table_unescape(text, kEscapes);
 }
 
 std::string overlay_path_encode(std::string_view path) {
-    std::string out;
-    out.reserve(path.size());
-    for (char c : path) {
-        bool encoded = false;
-        for (const auto& e : kEscapes) {
-            if (c == e.plain) {
-                out += e.coded;
-                encoded = true;
-                break;
-            }
-        }
-        if (!encoded)
-            out += c;
-    }
-    return out;
+    return table_escape(path, kEscapes);
 }
 
 OverlaySpec overlay_spec_parse(const MountEntry& entry) {
     OverlaySpec spec;
-    for (const auto& o : entry.options) {
-        if (auto v = value_of(o, kStaleOption)) {
-            if (*v == "refuse")
-                spec.stale = VolatileStale::Refuse;
-            else if (*v == "quarantine")
-                spec.stale = VolatileStale::Quarantine;
-            else
-                throw std::invalid_argument("invalid " + std::string(kStaleOption) + " " +
-                                            quote(*v) + ": expected refuse or quarantine");
-        }
+    for (const auto& item : entry.options) {
+        const base::Option o = base::parse_option(item);
+        if (o.key != kStaleOption || !o.value)
+            continue;
+        if (*o.value == "refuse")
+            spec.stale = VolatileStale::Refuse;
+        else if (*o.value == "quarantine")
+            spec.stale = VolatileStale::Quarantine;
+        else
+            throw std::invalid_argument("invalid " + std::string(kStaleOption) + " " +
+                                        quote(*o.value) + ": expected refuse or quarantine");
     }
     const MountFlags flags = options_to_flags(entry.options);
     spec.read_only = (flags.flags & MS_RDONLY) != 0;
     bool legacy = false;    // lowerdir= seen
     bool appended = false;  // lowerdir+= seen
-    size_t start = 0;
-    const std::string& data = flags.data;
-    while (start < data.size()) {
-        size_t comma = data.find(',', start);
-        if (comma == std::string::npos)
-            comma = data.size();
-        const std::string_view o(data.data() + start, comma - start);
-        start = comma + 1;
-        if (auto v = value_of(o, "lowerdir")) {
+    for (const base::Option& o : base::OptionList(flags.data)) {
+        if (!o.value) {
+            if (o.key == "volatile")
+                spec.is_volatile = true;
+            else
+                spec.other.emplace_back(o.text);
+            continue;
+        }
+        if (o.key == "lowerdir") {
             if (legacy)
                 throw std::invalid_argument("lowerdir= is given twice");
             if (appended)
                 throw std::invalid_argument("lowerdir= and lowerdir+= cannot be mixed");
             legacy = true;
-            split_lowerdir(*v, o, spec);
-        } else if (auto v = value_of(o, "lowerdir+")) {
+            split_lowerdir(*o.value, o.text, spec);
+        } else if (o.key == "lowerdir+") {
             if (legacy)
                 throw std::invalid_argument("lowerdir= and lowerdir+= cannot be mixed");
             if (!spec.data.empty())
-                throw std::invalid_argument(quote(o) + " comes after a data-only layer");
+                throw std::invalid_argument(quote(o.text) + " comes after a data-only layer");
             appended = true;
-            spec.lower.push_back(layer(*v, o));
-        } else if (auto v = value_of(o, "datadir+")) {
-            spec.data.push_back(layer(*v, o));
-        } else if (auto v = value_of(o, "upperdir")) {
-            spec.upper = layer(*v, o);
-        } else if (auto v = value_of(o, "workdir")) {
-            spec.work = layer(*v, o);
-        } else if (o == "volatile") {
-            spec.is_volatile = true;
-        } else if (!o.empty()) {
-            spec.other.emplace_back(o);
+            spec.lower.push_back(layer(*o.value, o.text));
+        } else if (o.key == "datadir+") {
+            spec.data.push_back(layer(*o.value, o.text));
+        } else if (o.key == "upperdir") {
+            spec.upper = layer(*o.value, o.text);
+        } else if (o.key == "workdir") {
+            spec.work = layer(*o.value, o.text);
+        } else {
+            spec.other.emplace_back(o.text);
         }
     }
     return spec;

@@ -1,5 +1,7 @@
 #include "reconcile/overlay_match.hpp"
 
+#include "base/options.hpp"
+
 #include <optional>
 #include <stdexcept>
 
@@ -8,15 +10,12 @@ namespace {
 
 using profile::OverlaySpec;
 
-// One layer as the kernel shows it. A layer from a lowerdir= string keeps
-// the overlay's escapes (the kernel shows what it was given); one added by
-// lowerdir+= or datadir+= is the plain path. upperdir= and workdir= may be
-// either (a string is unescaped by the kernel, an fd's path is not), so
-// both readings are accepted for them.
+// One layer as the kernel shows it. upperdir= and workdir= given as strings
+// are unescaped by the kernel, given by fd they are not; both readings are
+// accepted for them (EITHER_WAY).
 struct Shown {
     std::string text;
-    bool escaped = false;     // only the unescaped reading counts
-    bool either_way = false;  // the plain and the unescaped reading count
+    bool either_way = false;
 };
 
 struct ShownOverlay {
@@ -48,70 +47,32 @@ std::string octal_decode(std::string_view s) {
     return out;
 }
 
-// The overlay's own unescaping of a layer given as a string: a backslash
-// takes the next character literally.
-std::string overlay_unescape(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\\' && i + 1 < s.size())
-            ++i;
-        out += s[i];
+void take(std::string_view item, ShownOverlay& shown) {
+    const base::Option o = base::parse_option(item);
+    if (!o.value) {
+        if (o.key == "ro" || o.key == "rw")
+            shown.read_only = o.key == "ro";
+        return;
     }
-    return out;
-}
-
-// lowerdir=a:b::c as the kernel splits it: at unescaped colons, "::"
-// starting the data-only layers; escapes stay in each part.
-void split_lowerdir(std::string_view v, ShownOverlay& shown) {
-    bool data = false;
-    std::string part;
-    for (size_t i = 0; i <= v.size(); ++i) {
-        if (i < v.size() && v[i] == '\\' && i + 1 < v.size()) {
-            part += v[i];
-            part += v[++i];
-            continue;
-        }
-        if (i < v.size() && v[i] != ':') {
-            part += v[i];
-            continue;
-        }
-        (data ? shown.data : shown.lower).push_back({part, true, false});
-        part.clear();
-        if (i + 1 < v.size() && v[i + 1] == ':') {
-            data = true;
-            ++i;
-        }
-    }
-}
-
-std::optional<std::string_view> value_of(std::string_view option, std::string_view key) {
-    if (option.size() > key.size() && option.starts_with(key) && option[key.size()] == '=')
-        return option.substr(key.size() + 1);
-    return std::nullopt;
-}
-
-void take(std::string_view o, ShownOverlay& shown) {
-    if (o == "ro") {
-        shown.read_only = true;
-    } else if (o == "rw") {
-        shown.read_only = false;
-    } else if (auto v = value_of(o, "lowerdir")) {
-        split_lowerdir(*v, shown);
-    } else if (auto v = value_of(o, "lowerdir+")) {
-        shown.lower.push_back({std::string(*v), false, false});
-    } else if (auto v = value_of(o, "datadir+")) {
-        shown.data.push_back({std::string(*v), false, false});
-    } else if (auto v = value_of(o, "upperdir")) {
-        shown.upper = Shown{std::string(*v), false, true};
-    } else if (auto v = value_of(o, "workdir")) {
-        shown.work = Shown{std::string(*v), false, true};
+    const std::string value(*o.value);
+    if (o.key == "lowerdir") {
+        auto layers = overlay_lowerdir_split(value);
+        for (auto& l : layers.lower)
+            shown.lower.push_back({std::move(l)});
+        for (auto& d : layers.data)
+            shown.data.push_back({std::move(d)});
+    } else if (o.key == "lowerdir+") {
+        shown.lower.push_back({value});
+    } else if (o.key == "datadir+") {
+        shown.data.push_back({value});
+    } else if (o.key == "upperdir") {
+        shown.upper = Shown{value, true};
+    } else if (o.key == "workdir") {
+        shown.work = Shown{value, true};
     }
 }
 
 bool same(const Shown& s, const std::string& path) {
-    if (s.escaped)
-        return overlay_unescape(s.text) == path;
     return s.text == path || (s.either_way && overlay_unescape(s.text) == path);
 }
 
@@ -131,7 +92,7 @@ std::string list(const std::vector<std::string>& paths) {
 std::vector<std::string> readable(const std::vector<Shown>& shown) {
     std::vector<std::string> out;
     for (const auto& s : shown)
-        out.push_back(s.escaped ? overlay_unescape(s.text) : s.text);
+        out.push_back(s.text);
     return out;
 }
 
@@ -188,6 +149,40 @@ ShownOverlay shown_from_text(std::string_view super_options) {
 }
 
 }  // namespace
+
+LowerdirLayers overlay_lowerdir_split(std::string_view v) {
+    LowerdirLayers out;
+    bool data = false;
+    std::string part;
+    for (size_t i = 0; i <= v.size(); ++i) {
+        if (i < v.size() && v[i] == '\\' && i + 1 < v.size()) {
+            part += v[++i];
+            continue;
+        }
+        if (i < v.size() && v[i] != ':') {
+            part += v[i];
+            continue;
+        }
+        (data ? out.data : out.lower).push_back(std::move(part));
+        part.clear();
+        if (i + 1 < v.size() && v[i + 1] == ':') {
+            data = true;
+            ++i;
+        }
+    }
+    return out;
+}
+
+std::string overlay_unescape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '\\' && i + 1 < s.size())
+            ++i;
+        out += s[i];
+    }
+    return out;
+}
 
 OverlayMatch overlay_matches(const OverlaySpec& want, std::string_view super_options) {
     return compare(want, shown_from_text(super_options));

@@ -44,6 +44,20 @@ OverlayMatch overlay_matches(const profile::OverlaySpec& want,
 bool overlay_uses_pair(std::string_view super_options, const std::string& upper,
                        const std::string& work);
 
+// The layers of a lowerdir= string as overlayfs reads one (mount(2) data,
+// fsconfig's "lowerdir", and what mountinfo shows for them): split at ':'
+// not escaped by '\', the layers after "::" data-only, and in each layer a
+// '\' taking the next character as it is.
+struct LowerdirLayers {
+    std::vector<std::string> lower;
+    std::vector<std::string> data;
+};
+LowerdirLayers overlay_lowerdir_split(std::string_view value);
+
+// overlayfs's unescaping of one path given as a string (upperdir=, a
+// layer of lowerdir=): a '\' takes the next character as it is.
+std::string overlay_unescape(std::string_view path);
+
 // For needed(): ENTRY (type overlay) against a mount's super options. An
 // entry whose options cannot be read never matches (it cannot be mounted
 // either), and the why says what is wrong with it.

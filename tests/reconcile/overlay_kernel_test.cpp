@@ -25,6 +25,7 @@
 #include "profile/overlay_spec.hpp"
 #include "reconcile/kernel.hpp"
 #include "reconcile/overlay_match.hpp"
+#include "tests/reconcile/raw_mountinfo.hpp"
 #include "tests/support/scratch.hpp"
 
 using nsr::base::check_rc;
@@ -32,6 +33,7 @@ using nsr::base::Fd;
 using nsr::profile::OverlaySpec;
 using nsr::reconcile::LinuxKernel;
 using nsr::reconcile::overlay_matches;
+using nsr::test::raw_super_options;
 using nsr::test::require_root;
 using nsr::test::run_in_private_ns;
 using nsr::test::Scratch;
@@ -77,23 +79,6 @@ struct Shown {
 void check(int rc, const std::string& what) {
     if (rc < 0)
         throw std::system_error(errno, std::generic_category(), what);
-}
-
-// The last field of PATH's line in the raw mountinfo text.
-std::string raw_super_options(const std::string& path) {
-    std::ifstream in("/proc/self/mountinfo");
-    std::string line, found;
-    while (std::getline(in, line)) {
-        std::istringstream fields(line);
-        std::string f, point;
-        for (int i = 0; i < 5; ++i)
-            fields >> point;
-        if (point != path)
-            continue;
-        while (fields >> f)
-            found = f;
-    }
-    return found;
 }
 
 Shown shown_at(const std::string& path) {

@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <system_error>
@@ -22,11 +23,13 @@
 #include "reconcile/overlay_mount.hpp"
 #include "reconcile/secure_fs.hpp"
 #include "tests/reconcile/fake_kernel.hpp"
+#include "tests/reconcile/raw_mountinfo.hpp"
 #include "tests/support/scratch.hpp"
 
 using namespace nsr::reconcile;
 using nsr::base::Fd;
 using nsr::profile::OverlaySpec;
+using nsr::test::raw_super_options;
 using nsr::test::require_root;
 using nsr::test::run_in_private_ns;
 using nsr::test::Scratch;
@@ -36,23 +39,6 @@ namespace {
 void check(int rc, const std::string& what) {
     if (rc < 0)
         throw std::system_error(errno, std::generic_category(), what);
-}
-
-// The super options field of the mount at PATH, as the kernel wrote it.
-std::string raw_super_options(const std::string& path) {
-    std::ifstream in("/proc/self/mountinfo");
-    std::string line, found;
-    while (std::getline(in, line)) {
-        std::istringstream fields(line);
-        std::string f, point;
-        for (int i = 0; i < 5; ++i)
-            fields >> point;
-        if (point != path)
-            continue;
-        while (fields >> f)
-            found = f;
-    }
-    return found;
 }
 
 // A tmpfs at S with the layers lower "a", "b:c", "d,e", data "data", upper
@@ -159,40 +145,28 @@ TEST_CASE("another error from a layer by fd is reported, not worked around") {
                      "/a\" by fd: Operation not permitted");
 }
 
-TEST_CASE("a layer that is not a directory is named") {
+TEST_CASE("a layer that is not a directory, or is missing, is named") {
     require_root("mounts overlays in a private namespace");
     Scratch s;
-    const std::string out = run_in_private_ns([&] {
-        LinuxKernel k;
-        OverlaySpec spec = world(s.path());
-        spec.lower[1] = s / "a/f";
-        SecureFs sfs(k);
-        try {
-            overlay_layers_open(k, sfs, spec, s / "m");
-        } catch (const std::system_error& e) {
-            return std::string(e.what());
-        }
-        return std::string("opened");
-    });
-    CHECK(out == "overlay at \"" + s.path() + "/m\": cannot open lower layer 2 \"" + s.path() +
-                     "/a/f\": Not a directory");
-}
-
-TEST_CASE("a missing layer is named") {
-    require_root("mounts overlays in a private namespace");
-    Scratch s;
-    const std::string out = run_in_private_ns([&] {
-        LinuxKernel k;
-        OverlaySpec spec = world(s.path());
-        spec.work = s / "nowhere/w";
-        SecureFs sfs(k);
-        try {
-            overlay_layers_open(k, sfs, spec, s / "m");
-        } catch (const std::system_error& e) {
-            return std::string(e.what());
-        }
-        return std::string("opened");
-    });
-    CHECK(out == "overlay at \"" + s.path() + "/m\": cannot open workdir \"" + s.path() +
-                     "/nowhere/w\" at \"" + s.path() + "/nowhere\": No such file or directory");
+    // The error opening the layers of the world's spec once SPOIL changed it.
+    auto open_error = [&](const std::function<void(OverlaySpec&)>& spoil) {
+        return run_in_private_ns([&] {
+            LinuxKernel k;
+            OverlaySpec spec = world(s.path());
+            spoil(spec);
+            SecureFs sfs(k);
+            try {
+                overlay_layers_open(k, sfs, spec, s / "m");
+            } catch (const std::system_error& e) {
+                return std::string(e.what());
+            }
+            return std::string("opened");
+        });
+    };
+    CHECK(open_error([&](OverlaySpec& spec) { spec.lower[1] = s / "a/f"; }) ==
+          "overlay at \"" + s.path() + "/m\": cannot open lower layer 2 \"" + s.path() +
+              "/a/f\": Not a directory");
+    CHECK(open_error([&](OverlaySpec& spec) { spec.work = s / "nowhere/w"; }) ==
+          "overlay at \"" + s.path() + "/m\": cannot open workdir \"" + s.path() +
+              "/nowhere/w\" at \"" + s.path() + "/nowhere\": No such file or directory");
 }

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <system_error>
@@ -121,6 +122,23 @@ struct Lab {
         }
     }
 
+    // use_once() with a guard of BOOT_ID and STORE.
+    void use_in(VolatileStore& store, const std::string& boot_id, bool clean) {
+        VolatileGuard g = guard(store, boot_id);
+        use_once(g, clean);
+    }
+
+    // G's prepare() for the mount point DIR: its refusal, or "prepared".
+    std::string prepare_or_refusal(VolatileGuard& g, const std::string& dir,
+                                   const std::optional<std::string>& in_use_at) {
+        try {
+            g.prepare(spec, dir, in_use_at);
+        } catch (const VolatileStaleError& e) {
+            return e.what();
+        }
+        return "prepared";
+    }
+
     // The errno of a plain mount of the pair, 0 when it mounted.
     int try_mount() {
         try {
@@ -132,6 +150,17 @@ struct Lab {
     }
 };
 
+// BODY's verdict, in a private namespace, on a new Lab at ROOT with its
+// evidence in ROOT/run/volatile.
+std::string in_lab(const std::string& root,
+                   const std::function<std::string(Lab&, VolatileStore&)>& body) {
+    return run_in_private_ns([&] {
+        Lab lab(root);
+        VolatileStore store = VolatileStore::open(lab.s + "/run/volatile");
+        return body(lab, store);
+    });
+}
+
 std::string summary_of(const VolatileVerdict& v) {
     return std::string(volatile_action_name(v.action)) + " by " + v.check;
 }
@@ -141,9 +170,7 @@ std::string summary_of(const VolatileVerdict& v) {
 TEST_CASE("the kernel refuses a used volatile pair, and the evidence lets it be reused") {
     require_root("mounts overlays in a private namespace");
     Scratch scratch;
-    const std::string out = run_in_private_ns([&] {
-        Lab lab(scratch.path());
-        VolatileStore store = VolatileStore::open(lab.s + "/run/volatile");
+    const std::string out = in_lab(scratch.path(), [&](Lab& lab, VolatileStore& store) {
         VolatileGuard g = lab.guard(store, "boot-1");
         lab.use_once(g, true);
         std::string result;
@@ -179,23 +206,12 @@ TEST_CASE("the kernel refuses a used volatile pair, and the evidence lets it be 
 TEST_CASE("after a reboot (an empty store) refuse fails cleanly and keeps the upper") {
     require_root("mounts overlays in a private namespace");
     Scratch scratch;
-    const std::string out = run_in_private_ns([&] {
-        Lab lab(scratch.path());
-        {
-            VolatileStore before = VolatileStore::open(lab.s + "/run/volatile");
-            VolatileGuard g = lab.guard(before, "boot-1");
-            lab.use_once(g, true);
-        }
+    const std::string out = in_lab(scratch.path(), [&](Lab& lab, VolatileStore& before) {
+        lab.use_in(before, "boot-1", true);
         // /run is empty after a reboot.
         VolatileStore after = VolatileStore::open(lab.s + "/run/after-reboot");
         VolatileGuard g = lab.guard(after, "boot-2");
-        std::string result;
-        try {
-            g.prepare(lab.spec, lab.s + "/m", std::nullopt);
-            result += "prepared\n";
-        } catch (const VolatileStaleError& e) {
-            result += std::string(e.what()) + "\n";
-        }
+        std::string result = lab.prepare_or_refusal(g, lab.s + "/m", std::nullopt) + "\n";
         result += "upper: " + read(lab.s + "/u/f") + "\n";
         if (!exists(lab.s + "/w/work/incompat/volatile/dirty"))
             result += "the marker was removed\n";
@@ -212,13 +228,8 @@ TEST_CASE("after a reboot (an empty store) refuse fails cleanly and keeps the up
 TEST_CASE("after a reboot (another boot id) quarantine sets the pair aside and mounts empty") {
     require_root("mounts overlays in a private namespace");
     Scratch scratch;
-    const std::string out = run_in_private_ns([&] {
-        Lab lab(scratch.path());
-        VolatileStore store = VolatileStore::open(lab.s + "/run/volatile");
-        {
-            VolatileGuard g = lab.guard(store, "boot-1");
-            lab.use_once(g, true);
-        }
+    const std::string out = in_lab(scratch.path(), [&](Lab& lab, VolatileStore& store) {
+        lab.use_in(store, "boot-1", true);
         lab.spec.stale = VolatileStale::Quarantine;
         VolatileGuard g = lab.guard(store, "boot-2");
         const VolatileVerdict v = g.prepare(lab.spec, lab.s + "/m", std::nullopt);
@@ -251,11 +262,9 @@ TEST_CASE("after a reboot (another boot id) quarantine sets the pair aside and m
 TEST_CASE("an overlay that went away without nsreconcile unmounting it falls under the policy") {
     require_root("mounts overlays in a private namespace");
     Scratch scratch;
-    const std::string out = run_in_private_ns([&] {
-        Lab lab(scratch.path());
-        VolatileStore store = VolatileStore::open(lab.s + "/run/volatile");
+    const std::string out = in_lab(scratch.path(), [&](Lab& lab, VolatileStore& store) {
+        lab.use_in(store, "boot-1", false);
         VolatileGuard g = lab.guard(store, "boot-1");
-        lab.use_once(g, false);
         const VolatileFacts f = g.facts(lab.spec, std::nullopt);
         return summary_of(volatile_reuse_decide(f, VolatileStale::Refuse));
     });
@@ -265,9 +274,7 @@ TEST_CASE("an overlay that went away without nsreconcile unmounting it falls und
 TEST_CASE("a pair in use by a live overlay is seen in the mount table and refused") {
     require_root("mounts overlays in a private namespace");
     Scratch scratch;
-    const std::string out = run_in_private_ns([&] {
-        Lab lab(scratch.path());
-        VolatileStore store = VolatileStore::open(lab.s + "/run/volatile");
+    const std::string out = in_lab(scratch.path(), [&](Lab& lab, VolatileStore& store) {
         VolatileGuard g = lab.guard(store, "boot-1");
         g.prepare(lab.spec, lab.s + "/m", std::nullopt);
         lab.mount();
@@ -282,12 +289,8 @@ TEST_CASE("a pair in use by a live overlay is seen in the mount table and refuse
         if (!user)
             return std::string("not seen in use");
         lab.spec.stale = VolatileStale::Quarantine;
-        try {
-            g.prepare(lab.spec, lab.s + "/m2", user);
-        } catch (const VolatileStaleError& e) {
-            return std::string(e.what()) + (exists(lab.s + "/u") ? "" : " (upper moved)");
-        }
-        return std::string("prepared");
+        return lab.prepare_or_refusal(g, lab.s + "/m2", user) +
+               (exists(lab.s + "/u") ? "" : " (upper moved)");
     });
     CHECK(out == "overlay at \"" + scratch.path() + "/m2\": cannot mount the volatile upperdir \"" +
                      scratch.path() + "/u\" again: the overlay at \"" + scratch.path() +
