@@ -220,6 +220,18 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     // has no /proc/self for this process.
     reconcile::LinuxKernel kernel;
     Fd host_proc;
+    // Leaves the container's namespace when the run ends, however it ends:
+    // what runs at exit (a sanitizer's leak check) reads /proc, which
+    // inside is the container's.
+    struct Return {
+        Fd home;
+        const RunRequest& req;
+        ~Return() {
+            if (home && ::setns(home.get(), CLONE_NEWNS) != 0 && req.debug)
+                req.debug(std::string("cannot return to the host's namespace: ") +
+                          std::strerror(errno));
+        }
+    } leave{Fd(), req};
     std::optional<mountinfo::MountTable> host_table;
     std::optional<mountinfo::MountTable> container_table;
     std::optional<reconcile::HostSources> host_sources;
@@ -233,6 +245,8 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
         if (container_table) {
             host_proc = Fd(base::check_sys(::open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC),
                                            "cannot open /proc"));
+            leave.home = Fd(base::check_sys(::open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC),
+                                            "cannot open this process's mount namespace"));
             host_table = mountinfo::MountTable::from_self();
             if (!req.dry_run) {
                 debug("process " + pid +
