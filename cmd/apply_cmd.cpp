@@ -23,7 +23,7 @@ int run_apply(const Args& args) {
         "applied; repeat for several cgroups")(
         "user-mounts", "apply the per-user profile of user -u (default: the caller) instead")(
         "uid,u", po::value<long>(), "the user of --user-mounts");
-    opts.add(target_options());
+    opts.add(target_options(kAllTargetFlags | kPidFlag));
     auto vm = parse_named_command_line(args, opts);
     if (vm.count("help")) {
         print_help(std::cout,
@@ -46,7 +46,10 @@ int run_apply(const Args& args) {
                     "NAME.user.fstab desired, NAME.UID.user.fstab current; snapd layout:\n"
                     "snap.NAME.user-fstab) in the same namespace, under the same lock, with\n"
                     "$XDG_RUNTIME_DIR expanded to /run/user/UID and $HOME in ensure-dir entries\n"
-                    "to $SNAP_REAL_HOME, as snapd's user mode does.\n",
+                    "to $SNAP_REAL_HOME, as snapd's user mode does.\n"
+                    "\n"
+                    "With --pid PID the namespace is a container's (/proc/PID/ns/mnt): bind\n"
+                    "sources and overlay layers are host paths, taken before entering it.\n",
                     {"nsreconcile apply myapp --lock-timeout 30 --freeze-cgroup \\",
                      "    /sys/fs/cgroup/myapp.slice"}},
                    &opts);

@@ -211,8 +211,23 @@ bool discard_namespace_file(const std::string& path) {
     return true;
 }
 
+std::optional<long> container_pid(const std::string& ns_file) {
+    constexpr std::string_view prefix = "/proc/", suffix = "/ns/mnt";
+    if (!ns_file.starts_with(prefix) || !ns_file.ends_with(suffix) ||
+        ns_file.size() <= prefix.size() + suffix.size())
+        return std::nullopt;
+    const std::string digits =
+        ns_file.substr(prefix.size(), ns_file.size() - prefix.size() - suffix.size());
+    if (digits.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    return std::stol(digits);
+}
+
 void enter_namespace(const std::string& ns_file) {
-    int fd = ::open(ns_file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    // /proc/PID/ns/mnt is a link to the namespace itself; any other file is
+    // opened without following a symlink planted in its place.
+    const int nofollow = container_pid(ns_file) ? 0 : O_NOFOLLOW;
+    int fd = ::open(ns_file.c_str(), O_RDONLY | O_CLOEXEC | nofollow);
     if (fd < 0)
         base::throw_errno(-errno, "cannot open " + ns_file);
     Fd owned(fd);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace nsr::cmd {
@@ -36,6 +37,11 @@ std::string in_child(const std::string& what, const std::function<std::string()>
 
 // in_child with FN run after entering the namespace at NS_FILE.
 std::string in_namespace(const std::string& ns_file, const std::function<std::string()>& fn);
+
+// The process whose mount namespace NS_FILE names when it is
+// /proc/PID/ns/mnt (how --pid PID is kept): a container's, whose bind
+// sources and overlay layers are the host's.
+std::optional<long> container_pid(const std::string& ns_file);
 
 // Enters the namespace at NS_FILE (the calling process must be
 // single-threaded). Throws std::system_error naming NS_FILE.

@@ -60,7 +60,7 @@ int run_plan(const Args& args) {
         "plan the scenario in this YAML file instead of a live namespace (no root needed)")(
         "json", "print JSON instead of text")("all", "list the unchanged entries too")(
         "no-tuck", "plan as snapd does: unmount, then mount, no replace");
-    opts.add(target_options(kNsFileFlag | kDesiredFlag | kCurrentFlag));
+    opts.add(target_options(kNsFileFlag | kPidFlag | kDesiredFlag | kCurrentFlag));
     auto vm = parse_named_command_line(args, opts);
     if (vm.count("help")) {
         print_help(std::cout,

@@ -13,6 +13,7 @@
 #include <system_error>
 #include <vector>
 
+#include "base/error.hpp"
 #include "base/fd.hpp"
 #include "base/file.hpp"
 #include "base/path.hpp"
@@ -160,6 +161,12 @@ void expand_user_paths(profile::MountProfile& p, long uid, gid_t gid) {
 // Where the reconciler may create things without a mimic (snapd's list).
 reconcile::Assumptions assumptions_for(const RunRequest& req) {
     reconcile::Assumptions as;
+    if (req.container_pid) {
+        // A container's root filesystem is its own: mount points are made
+        // where they are missing, as runc makes them.
+        as.add_unrestricted("/");
+        return as;
+    }
     if (req.user_uid >= 0) {
         if (const char* home = std::getenv("SNAP_REAL_HOME"); home && *home) {
             as.add_unrestricted(home);
@@ -196,6 +203,7 @@ RunRequest request_for(const Target& target) {
     req.paths = target.paths;
     req.lock_timeout = target.lock_timeout;
     req.debug = debug_log(target);
+    req.container_pid = container_pid(target.paths.ns_file);
     return req;
 }
 
@@ -249,6 +257,48 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     }
     // Looked up in the host's /etc/passwd, before setns.
     const gid_t gid = req.user_uid >= 0 ? user_gid(req.user_uid) : 0;
+    // A container's sources are host paths its root does not show: taken
+    // now, with the host's table to resolve them in. Its mount table is read
+    // now too: after setns, the container's /proc (of its own PID namespace)
+    // has no /proc/self for this process.
+    reconcile::LinuxKernel kernel;
+    Fd host_proc;
+    // Leaves the container's namespace when the run ends, however it ends:
+    // what runs at exit (a sanitizer's leak check) reads /proc, which
+    // inside is the container's.
+    struct Return {
+        Fd home;
+        const RunRequest& req;
+        ~Return() {
+            if (home && ::setns(home.get(), CLONE_NEWNS) != 0 && req.debug)
+                req.debug(std::string("cannot return to the host's namespace: ") +
+                          std::strerror(errno));
+        }
+    } leave{Fd(), req};
+    std::optional<mountinfo::MountTable> host_table;
+    std::optional<mountinfo::MountTable> container_table;
+    std::optional<reconcile::HostSources> host_sources;
+    if (req.container_pid) {
+        const std::string pid = std::to_string(*req.container_pid);
+        try {
+            container_table = mountinfo::MountTable::from_file("/proc/" + pid + "/mountinfo");
+        } catch (const std::system_error&) {
+            // No such process: enter_namespace() below says so.
+        }
+        if (container_table) {
+            host_proc = Fd(base::check_sys(::open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC),
+                                           "cannot open /proc"));
+            leave.home = Fd(base::check_sys(::open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC),
+                                            "cannot open this process's mount namespace"));
+            host_table = mountinfo::MountTable::from_self();
+            if (!req.dry_run) {
+                debug("process " + pid +
+                      " is a container: taking bind sources and overlay layers on the host");
+                host_sources =
+                    reconcile::HostSources::take(kernel, desired, *container_table, req.debug);
+            }
+        }
+    }
     if (req.enter_namespace) {
         try {
             enter_namespace(req.paths.ns_file);
@@ -266,16 +316,21 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
             throw;
         }
     }
+    // Inside a container, its /proc has no /proc/self for this process:
+    // working from the host's /proc, self/fd/N still names this process's
+    // fds (MountOps::detach). Every other path here is absolute.
+    if (host_proc && ::fchdir(host_proc.get()) != 0)
+        base::throw_errno(-errno, "cannot work from the host's /proc");
     if (req.user_uid >= 0) {
         expand_user_paths(desired, req.user_uid, gid);
         expand_user_paths(current, req.user_uid, gid);
     }
 
-    auto table = mountinfo::MountTable::from_self();
+    auto table = container_table ? std::move(*container_table) : mountinfo::MountTable::from_self();
     reconcile::LiveFsView fs;
     auto changes = reconcile::plan(current, desired, fs, {.tuck = req.tuck});
     if (req.dry_run) {
-        auto planned = judge(std::move(changes), &table, fs);
+        auto planned = judge(std::move(changes), &table, fs, host_table ? &*host_table : nullptr);
         for (const auto& line : reason_lines(planned))
             debug(line);
         out << (req.json ? dump_json(plan_json(planned)) : plan_text(planned, true, req.text));
@@ -285,12 +340,13 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     reconcile::Assumptions as = assumptions_for(req);
     for (const auto& e : current.entries)
         as.record({reconcile::Action::Mount, e, std::nullopt});
-    reconcile::LinuxKernel kernel;
     reconcile::ExecOptions opts;
     opts.tuck = req.tuck;
     opts.uid = ::getuid();
     opts.gid = ::getgid();
     opts.debug = req.debug;
+    opts.host_sources = host_sources ? &*host_sources : nullptr;
+    opts.source_table = host_table ? &*host_table : nullptr;
     reconcile::Executor exec(kernel, table, fs, as, opts);
     const bool anything_to_change = std::any_of(changes.begin(), changes.end(), [](const auto& c) {
         return c.action != reconcile::Action::Keep;

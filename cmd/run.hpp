@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <iosfwd>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -31,6 +32,9 @@ struct RunRequest {
     bool from_snap_confine = false;   // the caller holds the lock
     double lock_timeout = -1;         // seconds; < 0 waits forever
     long user_uid = -1;               // >= 0: per-user mounts ($XDG_RUNTIME_DIR)
+    // A container's namespace (/proc/PID/ns/mnt): its sources are the
+    // host's, taken before setns (reconcile/host_sources.hpp).
+    std::optional<long> container_pid;
 
     // Cgroup directories whose processes are frozen while changes are applied.
     std::vector<std::string> freeze_cgroups;

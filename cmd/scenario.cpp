@@ -172,12 +172,13 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
 }
 
 std::vector<PlannedChange> judge(std::vector<reconcile::Change> changes,
-                                 const mountinfo::MountTable* table, const reconcile::FsView& fs) {
+                                 const mountinfo::MountTable* table, const reconcile::FsView& fs,
+                                 const mountinfo::MountTable* sources) {
     std::vector<PlannedChange> out;
     for (auto& c : changes) {
         PlannedChange p{std::move(c), true, "not checked: there is no mount table"};
         if (table) {
-            auto v = reconcile::needed(p.change, *table, fs);
+            auto v = reconcile::needed(p.change, *table, fs, sources);
             p.needed = v.needed;
             p.reason = v.reason;
         }

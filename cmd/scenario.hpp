@@ -48,8 +48,10 @@ Scenario parse_scenario(const std::string& text, const std::string& path);
 
 // Each change judged by needed() against TABLE, or marked "not checked"
 // when there is no table.
+// SOURCES: where bind sources are resolved, when not in TABLE (needed()).
 std::vector<PlannedChange> judge(std::vector<reconcile::Change> changes,
-                                 const mountinfo::MountTable* table, const reconcile::FsView& fs);
+                                 const mountinfo::MountTable* table, const reconcile::FsView& fs,
+                                 const mountinfo::MountTable* sources = nullptr);
 
 // The plan of a scenario, judged against its mount table if it has one.
 std::vector<PlannedChange> plan_scenario(const Scenario& s, bool tuck);

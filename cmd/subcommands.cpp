@@ -43,6 +43,7 @@ const std::vector<Subcommand>& subcommands() {
         {"apply", "bring a namespace in step with its desired profile", run_apply},
         {"check", "compare a namespace with its current profile (1: drift)", run_check},
         {"ns", "create, run in, discard and list persistent namespaces", run_ns},
+        {"convert", "print the profile for the mounts of an OCI runtime spec", run_convert},
         {"features", "probe the kernel for the features nsreconcile can use", run_features},
         {"snap-update-ns", "drop-in for snapd's snap-update-ns (snapd's paths)",
          run_snap_update_ns},

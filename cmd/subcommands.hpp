@@ -34,6 +34,7 @@ int run_plan(const Args& args);
 int run_apply(const Args& args);
 int run_snap_update_ns(const Args& args);
 int run_check(const Args& args);
+int run_convert(const Args& args);
 int run_ns(const Args& args);
 int run_ns_create(const Args& args);
 int run_ns_run(const Args& args);

@@ -13,7 +13,8 @@ namespace nsr::profile {
 // ".." components, paths longer than PATH_MAX - 1 bytes or with a component
 // longer than NAME_MAX, unknown kinds and origins, bad mode/uid/gid values,
 // symlink entries without a target, entries too long to read back once
-// written (escapes included), duplicate mount points.
+// written (escapes included), duplicate mount points, and for overlay
+// entries their layers, upper and work (overlay_spec.hpp).
 std::vector<Problem> validate_profile(const MountProfile& profile);
 
 }  // namespace nsr::profile
