@@ -124,18 +124,22 @@ int MountOps::detach(const Fd& target) {
         return rc;
     // The fd's /proc path names exactly the mount the fd holds, so a
     // symlink swapped into the path meanwhile cannot redirect the unmount.
-    rc = k_.umount2(target.proc_path().c_str(), MNT_DETACH);
+    return umount_through(target, "", MNT_DETACH);
+}
+
+int MountOps::unmount(const Fd& parent, const std::string& leaf) {
+    return umount_through(parent, "/" + leaf, UMOUNT_NOFOLLOW);
+}
+
+int MountOps::umount_through(const Fd& fd, const std::string& below, int flags) {
+    const std::string fd_and_below = std::to_string(fd.get()) + below;
+    const int rc = k_.umount2(("/proc/self/fd/" + fd_and_below).c_str(), flags);
     if (rc != -ENOENT)
         return rc;
     // In a container's namespace /proc is the container's, which has no
     // /proc/self for this process; apply then works from the host's /proc
     // (cmd/run.cpp), where self/fd/N names the fd.
-    const std::string relative = "self/fd/" + std::to_string(target.get());
-    return k_.umount2(relative.c_str(), MNT_DETACH);
-}
-
-int MountOps::unmount(const Fd& parent, const std::string& leaf) {
-    return k_.umount2((parent.proc_path() + "/" + leaf).c_str(), UMOUNT_NOFOLLOW);
+    return k_.umount2(("self/fd/" + fd_and_below).c_str(), flags);
 }
 
 }  // namespace nsr::reconcile

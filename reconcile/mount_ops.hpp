@@ -71,6 +71,9 @@ class MountOps {
     Kernel& kernel() { return k_; }
 
   private:
+    // umount2 of BELOW ("" or "/NAME") under FD's /proc path.
+    int umount_through(const base::Fd& fd, const std::string& below, int flags);
+
     Kernel& k_;
 };
 
