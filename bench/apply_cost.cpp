@@ -33,6 +33,7 @@
 #include "reconcile/executor.hpp"
 #include "reconcile/fs_view.hpp"
 #include "reconcile/kernel.hpp"
+#include "reconcile/mount_state.hpp"
 #include "reconcile/plan.hpp"
 
 #include <linux/openat2.h>
@@ -176,13 +177,13 @@ struct ApplyTimes {
 ApplyTimes apply(const Scratch& s, bool read_only) {
     const auto desired = nsr::profile::parse_profile(desired_text(s, read_only), "desired");
     const auto t0 = std::chrono::steady_clock::now();
-    auto table = nsr::mountinfo::MountTable::from_self();
+    LinuxKernel kernel;
+    MountState mounts(kernel, MountSource::Auto, {});
     LiveFsView fs;
     const auto changes = plan({}, desired, fs);
     const auto t1 = std::chrono::steady_clock::now();
     Assumptions as;
-    LinuxKernel kernel;
-    Executor exec(kernel, table, fs, as, ExecOptions{});
+    Executor exec(kernel, mounts.view(), fs, as, ExecOptions{});
     const Result r = exec.run(changes);
     const auto t2 = std::chrono::steady_clock::now();
     for (const auto& o : r.outcomes) {

@@ -17,7 +17,6 @@
 #include "cmd/render.hpp"
 #include "cmd/scenario.hpp"
 #include "cmd/subcommands.hpp"
-#include "mountinfo/mount_table.hpp"
 #include "profile/atomic_file.hpp"
 #include "profile/fstab.hpp"
 #include "profile/validate.hpp"
@@ -25,6 +24,7 @@
 #include "reconcile/assumptions.hpp"
 #include "reconcile/executor.hpp"
 #include "reconcile/kernel.hpp"
+#include "reconcile/mount_state.hpp"
 #include "reconcile/paths.hpp"
 #include "reconcile/plan.hpp"
 
@@ -146,6 +146,14 @@ reconcile::Assumptions assumptions_for(const RunRequest& req) {
     return as;
 }
 
+// NSRECONCILE_MOUNT_SOURCE=mountinfo makes the run read the whole mount
+// table, as on kernels without statmount (to compare the two).
+reconcile::MountSource mount_source() {
+    const char* v = std::getenv("NSRECONCILE_MOUNT_SOURCE");
+    return v && std::string_view(v) == "mountinfo" ? reconcile::MountSource::Mountinfo
+                                                   : reconcile::MountSource::Auto;
+}
+
 std::string joined(const std::vector<std::string>& paths) {
     std::string out;
     for (const auto& p : paths)
@@ -228,11 +236,12 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
         expand_user_paths(current, req.user_uid);
     }
 
-    auto table = mountinfo::MountTable::from_self();
+    reconcile::LinuxKernel kernel;
+    reconcile::MountState mounts(kernel, mount_source(), req.debug);
     reconcile::LiveFsView fs;
     auto changes = reconcile::plan(current, desired, fs, {.tuck = req.tuck});
     if (req.dry_run) {
-        auto planned = judge(std::move(changes), &table, fs);
+        auto planned = judge(std::move(changes), &mounts.view(), fs);
         out << (req.json ? plan_json(planned).dump(2) + "\n" : plan_text(planned));
         return kExitOk;
     }
@@ -240,13 +249,12 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     reconcile::Assumptions as = assumptions_for(req);
     for (const auto& e : current.entries)
         as.record({reconcile::Action::Mount, e, std::nullopt});
-    reconcile::LinuxKernel kernel;
     reconcile::ExecOptions opts;
     opts.tuck = req.tuck;
     opts.uid = ::getuid();
     opts.gid = ::getgid();
     opts.debug = req.debug;
-    reconcile::Executor exec(kernel, table, fs, as, opts);
+    reconcile::Executor exec(kernel, mounts.view(), fs, as, opts);
     const bool anything_to_change = std::any_of(changes.begin(), changes.end(), [](const auto& c) {
         return c.action != reconcile::Action::Keep;
     });

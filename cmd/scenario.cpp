@@ -13,6 +13,7 @@
 #include "profile/fstab.hpp"
 #include "reconcile/needed.hpp"
 #include "reconcile/plan.hpp"
+#include "reconcile/table_mount_view.hpp"
 
 namespace nsr::cmd {
 
@@ -143,13 +144,13 @@ Scenario load_scenario(const std::string& path) {
     return s;
 }
 
-std::vector<PlannedChange> judge(std::vector<reconcile::Change> changes,
-                                 const mountinfo::MountTable* table, const reconcile::FsView& fs) {
+std::vector<PlannedChange> judge(std::vector<reconcile::Change> changes, reconcile::MountView* view,
+                                 const reconcile::FsView& fs) {
     std::vector<PlannedChange> out;
     for (auto& c : changes) {
         PlannedChange p{std::move(c), true, "not checked: there is no mount table"};
-        if (table) {
-            auto v = reconcile::needed(p.change, *table, fs);
+        if (view) {
+            auto v = reconcile::needed(p.change, *view, fs);
             p.needed = v.needed;
             p.reason = v.reason;
         }
@@ -159,8 +160,11 @@ std::vector<PlannedChange> judge(std::vector<reconcile::Change> changes,
 }
 
 std::vector<PlannedChange> plan_scenario(const Scenario& s, bool tuck) {
+    std::optional<reconcile::TableMountView> view;
+    if (s.table)
+        view.emplace(*s.table);
     return judge(reconcile::plan(s.current, s.desired, *s.fs, {.tuck = tuck}),
-                 s.table ? &*s.table : nullptr, *s.fs);
+                 view ? &*view : nullptr, *s.fs);
 }
 
 }  // namespace nsr::cmd

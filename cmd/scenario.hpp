@@ -11,6 +11,7 @@
 #include "profile/mount_entry.hpp"
 #include "reconcile/change.hpp"
 #include "reconcile/fs_view.hpp"
+#include "reconcile/mount_view.hpp"
 
 namespace nsr::cmd {
 
@@ -44,10 +45,10 @@ struct Scenario {
 // yaml-cpp knows it) and throw std::runtime_error.
 Scenario load_scenario(const std::string& path);
 
-// Each change judged by needed() against TABLE, or marked "not checked"
-// when there is no table.
-std::vector<PlannedChange> judge(std::vector<reconcile::Change> changes,
-                                 const mountinfo::MountTable* table, const reconcile::FsView& fs);
+// Each change judged by needed() against VIEW, or marked "not checked"
+// when there is none.
+std::vector<PlannedChange> judge(std::vector<reconcile::Change> changes, reconcile::MountView* view,
+                                 const reconcile::FsView& fs);
 
 // The plan of a scenario, judged against its mount table if it has one.
 std::vector<PlannedChange> plan_scenario(const Scenario& s, bool tuck);

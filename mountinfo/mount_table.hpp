@@ -42,6 +42,11 @@ class ParseError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// FIELD with the four escapes the kernel's mangle() and seq_show_option()
+// write for space, tab, newline and backslash (\040 \011 \012 \134)
+// decoded; any other backslash sequence is kept as it is.
+std::string unescape(std::string_view field);
+
 // Parses text in /proc/PID/mountinfo format (snapd's rules: fields split on
 // runs of spaces, optional fields ended by "-", the super options are the
 // remaining fields joined by one space, \040 \011 \012 \134 decoded). Throws

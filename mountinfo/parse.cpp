@@ -14,10 +14,6 @@
 
 namespace nsr::mountinfo {
 
-namespace {
-
-// The four escapes the kernel's mangle() produces for mountinfo (space, tab,
-// newline, backslash); any other backslash sequence is kept as it is.
 std::string unescape(std::string_view field) {
     if (field.find('\\') == std::string_view::npos) {
         return std::string(field);
@@ -47,6 +43,8 @@ std::string unescape(std::string_view field) {
     }
     return out;
 }
+
+namespace {
 
 template <typename Int>
 bool parse_number(std::string_view text, Int& out) {

@@ -8,7 +8,7 @@
 #include "reconcile/change.hpp"
 #include "reconcile/needed.hpp"
 #include "reconcile/paths.hpp"
-#include "reconcile/visible_mounts.hpp"
+#include "reconcile/table_mount_view.hpp"
 
 namespace nsr::reconcile {
 
@@ -47,8 +47,8 @@ bool occupied(const MountEntry& e, const std::string& dir, const mountinfo::Moun
 
 // M is what a process sees at its mount point, or lies under what it sees
 // there (a covered mount's submounts are out of sight, not drift).
-bool visible(const Mount& m, const mountinfo::MountTable& table) {
-    const auto stack = visible_stack(table, m.mount_point);
+bool visible(const Mount& m, MountView& view) {
+    const auto stack = view.stack_at(m.mount_point);
     return std::find(stack.begin(), stack.end(), &m) != stack.end();
 }
 
@@ -57,6 +57,7 @@ bool visible(const Mount& m, const mountinfo::MountTable& table) {
 DriftReport drift(const profile::MountProfile& current, const mountinfo::MountTable& table,
                   const FsView& fs) {
     DriftReport report;
+    TableMountView view(table);
     // Mount points of the profile: how many mounts each accounts for, and
     // whether submounts come along with it.
     std::map<std::string, std::vector<const MountEntry*>> expected_at;
@@ -69,7 +70,7 @@ DriftReport drift(const profile::MountProfile& current, const mountinfo::MountTa
             if (profile::is_rbind(e))
                 recursive.insert(dir);
         }
-        Verdict v = needed({Action::Mount, e, std::nullopt}, table, fs);
+        Verdict v = needed({Action::Mount, e, std::nullopt}, view, fs);
         if (!v.needed)
             continue;
         if (occupied(e, dir, table, fs)) {
@@ -113,7 +114,7 @@ DriftReport drift(const profile::MountProfile& current, const mountinfo::MountTa
             size_t ours = 0;
             for (size_t i = 0; i < stack.size(); ++i) {
                 for (const MountEntry* e : entries) {
-                    if (shows_entry(*e, *stack[i], table))
+                    if (shows_entry(*e, *stack[i], view))
                         ours = i + 1;
                 }
             }
@@ -126,7 +127,7 @@ DriftReport drift(const profile::MountProfile& current, const mountinfo::MountTa
             }
             continue;
         }
-        if (under_rbind(m.mount_point) || !visible(m, table))
+        if (under_rbind(m.mount_point) || !visible(m, view))
             continue;
         report.items.push_back({DriftItem::Kind::Extra, m.mount_point, std::nullopt,
                                 describe(m) + " is not in the profile"});

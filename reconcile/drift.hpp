@@ -35,7 +35,9 @@ struct DriftReport {
 // Each entry of CURRENT is judged with needed(); then every mount at or
 // below a mount point of the profile that no entry accounts for is extra
 // (a bind stacked twice at one place included). Submounts that an rbind
-// entry brings along are accounted for by it.
+// entry brings along are accounted for by it. A question about the whole
+// table: listmount(2) would walk every mount of the namespace for each
+// mount point asked about, so drift reads a snapshot.
 DriftReport drift(const profile::MountProfile& current, const mountinfo::MountTable& table,
                   const FsView& fs);
 

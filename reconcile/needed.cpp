@@ -12,12 +12,10 @@
 #include "profile/flags.hpp"
 #include "profile/xsnapd.hpp"
 #include "reconcile/paths.hpp"
-#include "reconcile/visible_mounts.hpp"
 
 namespace nsr::reconcile {
 
 using mountinfo::Mount;
-using mountinfo::MountTable;
 using profile::Kind;
 using profile::MountEntry;
 
@@ -46,8 +44,8 @@ bool bind_read_only(const MountEntry& e, const Mount& src) {
 // A bind of SRC is in place at DIR when the visible mount there shows the
 // same filesystem (st_dev) and the same directory of it (root) as SRC, with
 // the access mode the entry asks for.
-Match bind_matches(const MountEntry& e, const Mount& top, const MountTable& table) {
-    auto src = table.resolve(clean_path(e.name));
+Match bind_matches(const MountEntry& e, const Mount& top, MountView& view) {
+    auto src = view.resolve(clean_path(e.name));
     if (!src)
         return {false, "source " + e.name + " is not under any mount"};
     if (src->mount->dev() != top.dev() || src->path_in_fs != top.root) {
@@ -158,7 +156,7 @@ Match filesystem_matches(const MountEntry& e, const Mount& top) {
 // Is the entry, as a mount, what a process sees at its mount point now?
 // With ONLY_TOP the entry must be the visible mount; otherwise it may be
 // covered by later mounts at the same place (a mimic over a layout).
-Match in_place(const MountEntry& e, const MountTable& table, const FsView& fs, bool only_top) {
+Match in_place(const MountEntry& e, MountView& view, const FsView& fs, bool only_top) {
     const std::string dir = clean_path(e.dir);
     switch (profile::kind(e)) {
         case Kind::Symlink: {
@@ -180,13 +178,13 @@ Match in_place(const MountEntry& e, const MountTable& table, const FsView& fs, b
         case Kind::File:
             break;
     }
-    auto stack = visible_stack(table, dir);
+    auto stack = view.stack_at(dir);
     if (stack.empty())
         return {false, "nothing is mounted at " + dir};
     MountEntry clean = e;
     clean.dir = dir;
     auto check = [&](const Mount& m) {
-        return profile::is_bind(e) ? bind_matches(clean, m, table) : filesystem_matches(clean, m);
+        return profile::is_bind(e) ? bind_matches(clean, m, view) : filesystem_matches(clean, m);
     };
     Match first = check(*stack.front());
     if (first.matches || only_top)
@@ -201,20 +199,20 @@ Match in_place(const MountEntry& e, const MountTable& table, const FsView& fs, b
 
 }  // namespace
 
-Verdict needed(const Change& change, const MountTable& table, const FsView& fs) {
+Verdict needed(const Change& change, MountView& view, const FsView& fs) {
     const MountEntry& e = change.entry;
     switch (change.action) {
         case Action::Keep: {
             if (profile::origin(e) == profile::Origin::Rootfs) {
                 return {false, "the root filesystem is never touched"};
             }
-            auto m = in_place(e, table, fs, false);
+            auto m = in_place(e, view, fs, false);
             return {!m.matches, m.matches ? m.why : "kept entry is missing: " + m.why};
         }
         case Action::Mount:
         case Action::Replace: {
             // A replacement is done only once the new mount is what shows.
-            auto m = in_place(e, table, fs, change.action == Action::Replace);
+            auto m = in_place(e, view, fs, change.action == Action::Replace);
             return {!m.matches, m.why};
         }
         case Action::Unmount: {
@@ -230,14 +228,14 @@ Verdict needed(const Change& change, const MountTable& table, const FsView& fs) 
                 default:
                     break;
             }
-            if (!visible_at(table, dir))
+            if (!view.visible_at(dir))
                 return {false, "nothing is mounted at " + dir};
             // A bind whose source can no longer be found cannot be told apart
             // from another mount; what sits at DIR is presumed to be ours.
             if (profile::is_bind(e) && fs.stat(clean_path(e.name)) == FileType::Missing) {
                 return {true, "something is mounted at " + dir};
             }
-            auto m = in_place(e, table, fs, false);
+            auto m = in_place(e, view, fs, false);
             if (!m.matches)
                 return {false, "not mounted any more: " + m.why};
             return {true, m.why};
@@ -246,10 +244,10 @@ Verdict needed(const Change& change, const MountTable& table, const FsView& fs) 
     return {true, ""};
 }
 
-bool shows_entry(const MountEntry& entry, const Mount& m, const MountTable& table) {
+bool shows_entry(const MountEntry& entry, const Mount& m, MountView& view) {
     MountEntry clean = entry;
     clean.dir = clean_path(entry.dir);
-    return (profile::is_bind(entry) ? bind_matches(clean, m, table) : filesystem_matches(clean, m))
+    return (profile::is_bind(entry) ? bind_matches(clean, m, view) : filesystem_matches(clean, m))
         .matches;
 }
 

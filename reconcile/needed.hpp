@@ -1,5 +1,6 @@
-// Is a planned change still needed, judged from the live mount table and
-// file facts rather than from the (possibly stale) current profile?
+// Is a planned change still needed, judged from what is mounted (the live
+// namespace, or a snapshot of its mount table) and file facts rather than
+// from the (possibly stale) current profile?
 #pragma once
 
 #include <string>
@@ -7,6 +8,7 @@
 #include "mountinfo/mount_table.hpp"
 #include "reconcile/change.hpp"
 #include "reconcile/fs_view.hpp"
+#include "reconcile/mount_view.hpp"
 
 namespace nsr::reconcile {
 
@@ -15,11 +17,11 @@ struct Verdict {
     std::string reason;  // one line: why it is or is not needed
 };
 
-Verdict needed(const Change& change, const mountinfo::MountTable& table, const FsView& fs);
+// Throws std::system_error when VIEW cannot tell what is mounted.
+Verdict needed(const Change& change, MountView& view, const FsView& fs);
 
 // Whether mount M, wherever it sits in a stack, shows ENTRY (a mount-kind
 // entry: a bind of its source, or its filesystem), by the rules of needed().
-bool shows_entry(const profile::MountEntry& entry, const mountinfo::Mount& m,
-                 const mountinfo::MountTable& table);
+bool shows_entry(const profile::MountEntry& entry, const mountinfo::Mount& m, MountView& view);
 
 }  // namespace nsr::reconcile

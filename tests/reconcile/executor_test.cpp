@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -24,8 +25,10 @@
 #include "reconcile/assumptions.hpp"
 #include "reconcile/executor.hpp"
 #include "reconcile/fs_view.hpp"
+#include "reconcile/live_mount_view.hpp"
 #include "reconcile/paths.hpp"
 #include "reconcile/plan.hpp"
+#include "reconcile/table_mount_view.hpp"
 #include "tests/reconcile/fake_kernel.hpp"
 #include "tests/support/scratch.hpp"
 
@@ -101,6 +104,9 @@ struct Scenario {
     std::string before;   // applied with the real kernel first, as the current profile
     std::string desired;  // then planned and run on the FakeKernel
     bool tuck = true;     // false: snapd's order, mimics attached and then filled
+    // The executor learns what is mounted from a mountinfo snapshot (the
+    // fallback) instead of asking the kernel about each path.
+    bool mountinfo = false;
 };
 
 // What a run did, in the child, as the parent needs it.
@@ -121,11 +127,11 @@ Run run(const std::string& s, const Scenario& sc, std::optional<size_t> fail_at)
     MountProfile current;
     if (!sc.before.empty()) {
         LinuxKernel real;
-        MountTable table = MountTable::from_self();
+        LiveMountView view(real);
         Assumptions as;
         as.add_unrestricted(s);
         auto changes = plan({}, nsr::profile::parse_profile(sc.before, "before"), fs);
-        Result first = Executor(real, table, fs, as, {}).run(changes);
+        Result first = Executor(real, view, fs, as, {}).run(changes);
         for (const auto& o : first.outcomes) {
             if (o.status != Status::Done)
                 throw std::runtime_error("setting up: " + o.change.entry.to_string() + ": " +
@@ -133,7 +139,6 @@ Run run(const std::string& s, const Scenario& sc, std::optional<size_t> fail_at)
         }
         current = first.new_current;
     }
-    MountTable table = MountTable::from_self();
     Assumptions as;
     as.add_unrestricted(s);
     for (const auto& e : current.entries)
@@ -141,11 +146,20 @@ Run run(const std::string& s, const Scenario& sc, std::optional<size_t> fail_at)
     r.changes =
         plan(current, nsr::profile::parse_profile(sc.desired, "desired"), fs, {.tuck = sc.tuck});
     FakeKernel k;
+    // The view asks through the same kernel, so its calls fail in turn too.
+    std::optional<MountTable> table;
+    std::unique_ptr<MountView> view;
+    if (sc.mountinfo) {
+        table.emplace(MountTable::from_self());
+        view = std::make_unique<TableMountView>(*table, k);
+    } else {
+        view = std::make_unique<LiveMountView>(k);
+    }
     if (fail_at)
         k.fail_at(*fail_at, EIO);
     ExecOptions opts;
     opts.tuck = sc.tuck;
-    r.result = Executor(k, table, fs, as, opts).run(r.changes);
+    r.result = Executor(k, *view, fs, as, opts).run(r.changes);
     r.mounted = mounted_below(s);
     r.calls = k.calls().size();
     r.failure_delivered = k.failed();
@@ -313,6 +327,10 @@ TEST_CASE(
     SUBCASE("mimic attached, then filled (--no-tuck)") {
         CHECK(fail_each_call(s, {"", build_profile(s), false}) == "mount mount mount mount mimic");
     }
+    SUBCASE("mimic built detached, what is mounted read from mountinfo") {
+        CHECK(fail_each_call(s, {"", build_profile(s), true, true}) ==
+              "mount mount mount mount mimic");
+    }
 }
 
 TEST_CASE("a failure at any call while replacing and unmounting keeps the profile true") {
@@ -326,5 +344,9 @@ TEST_CASE("a failure at any call while replacing and unmounting keeps the profil
     SUBCASE("unmount, then mount (--no-tuck)") {
         CHECK(fail_each_call(s, {build_profile(s), change_profile(s), false}) ==
               "unmount unmount unmount unmount unmount unmount unmount mount ");
+    }
+    SUBCASE("replace beneath, what is mounted read from mountinfo") {
+        CHECK(fail_each_call(s, {build_profile(s), change_profile(s), true, true}) ==
+              "unmount unmount unmount unmount unmount unmount replace ");
     }
 }

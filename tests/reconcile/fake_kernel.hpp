@@ -36,7 +36,10 @@ class FakeKernel final : public Kernel {
     int fchmod(int fd, mode_t mode) override;
     int fstatat(int dirfd, const char* path, struct stat* st, int flags) override;
     int fstatfs(int fd, struct statfs* st) override;
-    int mount_id(int fd, long& id) override;
+    int statx(int dirfd, const char* path, int flags, unsigned mask, struct statx* out) override;
+    int openat2(int dirfd, const char* path, int flags, mode_t mode, uint64_t resolve) override;
+    int read_dir(int fd, std::vector<DirEntry>& entries) override;
+    int statmount(uint64_t mnt_id, uint64_t mask, std::vector<char>& out) override;
     int open_tree(int dirfd, const char* path, unsigned flags) override;
     int move_mount(int from_dirfd, const char* from_path, int to_dirfd, const char* to_path,
                    unsigned flags) override;

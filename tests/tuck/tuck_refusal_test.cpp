@@ -2,6 +2,8 @@
 // the mount table (the kernel says EINVAL for all of them).
 #include "reconcile/tuck_refusal.hpp"
 
+#include "reconcile/table_mount_view.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cerrno>
@@ -20,6 +22,11 @@ const auto kTable = mountinfo::MountTable::parse(
     "22 20 0:30 /f /s/f ro master:5 - tmpfs tmpfs rw\n"
     "23 20 0:30 /d /s/e ro shared:5 - tmpfs tmpfs rw\n"
     "24 20 0:31 / /s/g rw - tmpfs tmpfs rw\n");
+
+std::string beneath_refusal(const mountinfo::MountTable& table, const std::string& dir, int err) {
+    TableMountView view(table);
+    return reconcile::beneath_refusal(view, dir, err);
+}
 
 }  // namespace
 

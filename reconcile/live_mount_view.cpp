@@ -1,0 +1,262 @@
+#include "reconcile/live_mount_view.hpp"
+
+#include <sys/mount.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "reconcile/paths.hpp"
+
+namespace nsr::reconcile {
+
+using mountinfo::Mount;
+
+namespace {
+
+#ifndef STATX_ATTR_MOUNT_ROOT
+#define STATX_ATTR_MOUNT_ROOT 0x00002000
+#endif
+
+// Everything a Mount holds but the optional fields' propagate_from.
+constexpr uint64_t kWanted = kStatmountSbBasic | kStatmountMntBasic | kStatmountMntRoot |
+                             kStatmountMntPoint | kStatmountFsType | kStatmountMntOpts |
+                             kStatmountFsSubtype | kStatmountSbSource;
+
+// The superblock flags mountinfo shows among the super options.
+constexpr uint32_t kSbRdonly = 1, kSbSynchronous = 16, kSbMandlock = 64, kSbDirsync = 128,
+                   kSbLazytime = 1u << 25;
+
+// Errors of a path lookup that mean "nothing there", as a lexical reading of
+// a mount table would have it.
+bool is_absent(int rc) {
+    return rc == -ENOENT || rc == -ENOTDIR || rc == -ELOOP || rc == -ENAMETOOLONG;
+}
+
+std::string quoted(std::string_view path) {
+    std::string q = "\"";
+    q += path;
+    q += '"';
+    return q;
+}
+
+// mountinfo's per-mount options for MOUNT_ATTR_* bits, in its order.
+std::string mount_options(uint64_t attr) {
+    std::string s = attr & MOUNT_ATTR_RDONLY ? "ro" : "rw";
+    if (attr & MOUNT_ATTR_NOSUID)
+        s += ",nosuid";
+    if (attr & MOUNT_ATTR_NODEV)
+        s += ",nodev";
+    if (attr & MOUNT_ATTR_NOEXEC)
+        s += ",noexec";
+    const uint64_t atime = attr & MOUNT_ATTR__ATIME;
+    if (atime == MOUNT_ATTR_NOATIME)
+        s += ",noatime";
+    if (attr & MOUNT_ATTR_NODIRATIME)
+        s += ",nodiratime";
+    if (atime == MOUNT_ATTR_RELATIME)
+        s += ",relatime";
+    if (attr & MOUNT_ATTR_NOSYMFOLLOW)
+        s += ",nosymfollow";
+    if (attr & MOUNT_ATTR_IDMAP)
+        s += ",idmapped";
+    return s;
+}
+
+// mountinfo's super options: the superblock's flags, then what statmount
+// calls the mount options (the security module's, then the filesystem's).
+std::string super_options(uint32_t sb_flags, const char* fs_options) {
+    std::string s = sb_flags & kSbRdonly ? "ro" : "rw";
+    if (sb_flags & kSbSynchronous)
+        s += ",sync";
+    if (sb_flags & kSbDirsync)
+        s += ",dirsync";
+    if (sb_flags & kSbMandlock)
+        s += ",mand";
+    if (sb_flags & kSbLazytime)
+        s += ",lazytime";
+    if (fs_options && *fs_options) {
+        s += ',';
+        s += mountinfo::unescape(fs_options);
+    }
+    return s;
+}
+
+// mountinfo's optional fields for a mount's propagation.
+std::vector<std::string> optional_fields(const StatmountHead& h) {
+    std::vector<std::string> f;
+    if (h.mnt_propagation & MS_SHARED)
+        f.push_back("shared:" + std::to_string(h.mnt_peer_group));
+    if (h.mnt_propagation & MS_SLAVE)
+        f.push_back("master:" + std::to_string(h.mnt_master));
+    if (h.mnt_propagation & MS_UNBINDABLE)
+        f.push_back("unbindable");
+    return f;
+}
+
+// The string at OFFSET of a statmount result, or nullptr when the kernel
+// did not fill in FIELD (or the offset lies outside the result).
+const char* string_at(const std::vector<char>& buf, const StatmountHead& h, uint64_t field,
+                      uint32_t offset) {
+    if (!(h.mask & field))
+        return nullptr;
+    const size_t start = sizeof(StatmountHead) + offset;
+    if (start >= h.size || h.size > buf.size())
+        return nullptr;
+    return buf.data() + start;
+}
+
+}  // namespace
+
+bool LiveMountView::supported(Kernel& kernel, std::string& why) {
+    struct statx stx {};
+    if (int rc = kernel.statx(AT_FDCWD, "/", AT_SYMLINK_NOFOLLOW, STATX_MNT_ID_UNIQUE, &stx);
+        rc < 0) {
+        why = std::string("statx of / failed: ") + std::strerror(-rc);
+        return false;
+    }
+    if (!(stx.stx_mask & STATX_MNT_ID_UNIQUE) ||
+        !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)) {
+        why = "statx gives no unique mount id or mount-root attribute (Linux < 6.8)";
+        return false;
+    }
+    std::vector<char> buf;
+    if (int rc = kernel.statmount(stx.stx_mnt_id, kWanted | kStatmountSupportedMask, buf); rc < 0) {
+        why = std::string("statmount failed: ") + std::strerror(-rc);
+        return false;
+    }
+    StatmountHead h;
+    std::memcpy(&h, buf.data(), sizeof h);
+    const uint64_t known = h.mask & kStatmountSupportedMask ? h.supported_mask
+                           : h.mask & kStatmountSbSource    ? kWanted
+                                                            : h.mask;
+    if ((known & kWanted) != kWanted) {
+        why = "statmount does not tell a mount's options, source and subtype (Linux < 6.14)";
+        return false;
+    }
+    return true;
+}
+
+int LiveMountView::mount_of(std::string_view path, uint64_t& id, bool& is_root) {
+    struct statx stx {};
+    const std::string p(path);
+    if (int rc = k_.statx(AT_FDCWD, p.c_str(), AT_SYMLINK_NOFOLLOW, STATX_MNT_ID_UNIQUE, &stx);
+        rc < 0)
+        return rc;
+    id = stx.stx_mnt_id;
+    is_root = stx.stx_attributes & STATX_ATTR_MOUNT_ROOT;
+    return 0;
+}
+
+const Mount* LiveMountView::by_id(uint64_t id) {
+    if (auto it = mounts_.find(id); it != mounts_.end())
+        return &it->second;
+    const int rc = k_.statmount(id, kWanted, buf_);
+    if (rc == -ENOENT)
+        return nullptr;
+    if (rc < 0)
+        throw_errno(rc, "cannot read mount " + std::to_string(id));
+    StatmountHead h;
+    std::memcpy(&h, buf_.data(), sizeof h);
+    const char* point = string_at(buf_, h, kStatmountMntPoint, h.mnt_point);
+    // The namespace root's parent lies outside the caller's root: no path
+    // reaches it.
+    if (!point || !*point)
+        return nullptr;
+    Mount m;
+    m.id = static_cast<long>(h.mnt_id);
+    m.parent_id = static_cast<long>(h.mnt_parent_id);
+    m.major = h.sb_dev_major;
+    m.minor = h.sb_dev_minor;
+    const char* root = string_at(buf_, h, kStatmountMntRoot, h.mnt_root);
+    m.root = root ? root : "/";
+    m.mount_point = point;
+    m.mount_options = mount_options(h.mnt_attr);
+    m.optional_fields = optional_fields(h);
+    const char* type = string_at(buf_, h, kStatmountFsType, h.fs_type);
+    m.fstype = type ? type : "";
+    if (const char* sub = string_at(buf_, h, kStatmountFsSubtype, h.fs_subtype); sub && *sub)
+        m.fstype += std::string(".") + sub;
+    // mountinfo says "none" for a mount made without a source.
+    const char* source = string_at(buf_, h, kStatmountSbSource, h.sb_source);
+    m.source = source && *source ? source : "none";
+    m.super_options = super_options(h.sb_flags, string_at(buf_, h, kStatmountMntOpts, h.mnt_opts));
+    ids_at_[m.mount_point].push_back(id);
+    return &mounts_.emplace(id, std::move(m)).first->second;
+}
+
+std::vector<const Mount*> LiveMountView::stack_at(std::string_view dir) {
+    std::vector<const Mount*> out;
+    uint64_t id = 0;
+    bool is_root = false;
+    if (int rc = mount_of(dir, id, is_root); rc < 0) {
+        if (is_absent(rc))
+            return out;
+        throw_errno(rc, "cannot inspect " + quoted(dir));
+    }
+    if (!is_root)
+        return out;
+    const Mount* m = by_id(id);
+    if (!m)
+        throw_errno(-ENOENT, "cannot read the mount at " + quoted(dir));
+    // A mount root reached through a symlink is not a mount at DIR.
+    // Bounded, so that a parent cycle cannot hang the walk.
+    for (size_t steps = 0; m && m->mount_point == dir && steps < 4096; ++steps) {
+        out.push_back(m);
+        m = parent_of(*m);
+    }
+    return out;
+}
+
+std::optional<MountedPath> LiveMountView::resolve(std::string_view path) {
+    // A missing leaf is held by the mount that holds its directory.
+    std::string_view held = path;
+    uint64_t id = 0;
+    bool is_root = false;
+    for (;;) {
+        const int rc = mount_of(held, id, is_root);
+        if (rc == 0)
+            break;
+        if ((rc != -ENOENT && rc != -ENOTDIR) || held == "/") {
+            if (is_absent(rc))
+                return std::nullopt;
+            throw_errno(rc, "cannot inspect " + quoted(held));
+        }
+        held = held.substr(0, std::max<size_t>(held.rfind('/'), 1));
+    }
+    const Mount* m = by_id(id);
+    if (!m)
+        throw_errno(-ENOENT, "cannot read the mount that holds " + quoted(path));
+    // Reached through a symlink into some other place: PATH itself goes
+    // through no mount point of that mount.
+    if (!is_within(path, m->mount_point))
+        return std::nullopt;
+    std::string_view rest = path.substr(m->mount_point == "/" ? 0 : m->mount_point.size());
+    if (rest.starts_with('/'))
+        rest.remove_prefix(1);
+    return MountedPath{m, mountinfo::join_path(m->root, rest)};
+}
+
+const Mount* LiveMountView::parent_of(const Mount& m) {
+    if (m.parent_id == m.id)
+        return nullptr;
+    return by_id(static_cast<uint64_t>(m.parent_id));
+}
+
+void LiveMountView::forget_at(std::string_view dir) {
+    const auto it = ids_at_.find(std::string(dir));
+    if (it == ids_at_.end())
+        return;
+    for (const uint64_t id : it->second)
+        mounts_.erase(id);
+    ids_at_.erase(it);
+}
+
+void LiveMountView::record_mount(const Fd&, Mount proto, bool) {
+    forget_at(proto.mount_point);
+}
+
+void LiveMountView::record_detach(std::string_view dir) {
+    forget_at(dir);
+}
+
+}  // namespace nsr::reconcile

@@ -1,0 +1,64 @@
+// A MountView that asks the kernel about each path it is asked about:
+// statx(STATX_MNT_ID_UNIQUE) of the path names the mount that holds it (and
+// says whether the path is that mount's root), statmount(2) tells that
+// mount's filesystem, root, mount point, options and parent. A question
+// costs O(depth of the mount stack there), not O(mounts in the namespace):
+// no mountinfo is read.
+//
+// Mounts are cached by their unique id (the kernel never reuses one); the
+// few facts about a mount that can change (its parent, when a mount is put
+// beneath it) are forgotten when the tool records a change at its mount
+// point. Changes made by others during a run are seen, except in those
+// cached facts.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "reconcile/kernel.hpp"
+#include "reconcile/mount_view.hpp"
+
+namespace nsr::reconcile {
+
+class LiveMountView final : public MountView {
+  public:
+    // Whether KERNEL can answer everything the view asks, judged from what
+    // statx and statmount return for "/": statx must give the unique mount
+    // id and the mount-root attribute, statmount the filesystem's options,
+    // source and subtype (by its supported mask; kernels without that mask
+    // show support by filling in the root's source). Otherwise returns
+    // false with WHY naming what is missing, and a MountTable must serve.
+    static bool supported(Kernel& kernel, std::string& why);
+
+    // KERNEL must outlive the view.
+    explicit LiveMountView(Kernel& kernel) : k_(kernel) {}
+
+    std::vector<const mountinfo::Mount*> stack_at(std::string_view dir) override;
+    std::optional<MountedPath> resolve(std::string_view path) override;
+    const mountinfo::Mount* parent_of(const mountinfo::Mount& m) override;
+    // Both forget what was cached about the mounts at the mount point; the
+    // next question about it asks the kernel.
+    void record_mount(const Fd& mount_fd, mountinfo::Mount proto, bool beneath) override;
+    void record_detach(std::string_view dir) override;
+    bool wants_protos() const override { return false; }
+
+  private:
+    // The unique mount id of what PATH names (not following a final
+    // symlink), and whether PATH is that mount's root: 0, or -errno.
+    int mount_of(std::string_view path, uint64_t& id, bool& is_root);
+    // The mount with unique id ID; nullptr when it is not (or no longer) in
+    // the caller's namespace, or out of the caller's sight (the parent of
+    // the namespace's root).
+    const mountinfo::Mount* by_id(uint64_t id);
+    void forget_at(std::string_view dir);
+
+    Kernel& k_;
+    std::unordered_map<uint64_t, mountinfo::Mount> mounts_;
+    // The ids in mounts_ at each mount point.
+    std::unordered_map<std::string, std::vector<uint64_t>> ids_at_;
+    std::vector<char> buf_;  // statmount's result, reused
+};
+
+}  // namespace nsr::reconcile

@@ -1,0 +1,61 @@
+// What is mounted where, as needed(), the executor and the tuck diagnosis
+// ask it: the mount stack at one directory, and the mount that holds one
+// path. Two implementations: LiveMountView asks the kernel about each path
+// (statx and statmount, so a question costs the same whatever the size of
+// the namespace's mount table), TableMountView reads a MountTable snapshot
+// (fixtures, and kernels without statmount).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mountinfo/mount_table.hpp"
+#include "reconcile/kernel.hpp"
+
+namespace nsr::reconcile {
+
+// PATH's place in the mount tree.
+struct MountedPath {
+    const mountinfo::Mount* mount;  // the visible mount that holds PATH
+    std::string path_in_fs;         // PATH inside that mount's filesystem
+};
+
+class MountView {
+  public:
+    virtual ~MountView() = default;
+
+    // Pointers returned by the queries stay valid until the next
+    // record_mount() or record_detach(). Paths are clean and absolute. The
+    // queries throw std::system_error when the kernel cannot answer.
+
+    // The mount a process in the namespace sees at DIR and the ones it
+    // covers at the same place, top first; empty when DIR is no mount point.
+    virtual std::vector<const mountinfo::Mount*> stack_at(std::string_view dir) = 0;
+    // The visible mount holding PATH, found by the mount points PATH goes
+    // through (a missing leaf is held by what holds its directory). Nothing
+    // when no mount holds it.
+    virtual std::optional<MountedPath> resolve(std::string_view path) = 0;
+    // The mount M is attached to; nullptr for the namespace's root mount.
+    virtual const mountinfo::Mount* parent_of(const mountinfo::Mount& m) = 0;
+
+    // The tool's own changes, so that later answers include them.
+    //
+    // MOUNT_FD was just attached at PROTO.mount_point (beneath the mount
+    // there with BENEATH). PROTO holds what the tool knows of the new mount
+    // (filesystem, root, options); the view takes what else it needs from
+    // the kernel.
+    virtual void record_mount(const Fd& mount_fd, mountinfo::Mount proto, bool beneath) = 0;
+    // The visible mount at DIR was detached, with everything on it.
+    virtual void record_detach(std::string_view dir) = 0;
+    // Whether record_mount() uses more of PROTO than its mount point (a
+    // snapshot does; a view that asks the kernel does not), so that callers
+    // can skip working it out.
+    virtual bool wants_protos() const = 0;
+
+    // stack_at(DIR).front(), or nullptr.
+    const mountinfo::Mount* visible_at(std::string_view dir);
+};
+
+}  // namespace nsr::reconcile

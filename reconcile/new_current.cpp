@@ -1,0 +1,57 @@
+#include "reconcile/new_current.hpp"
+
+namespace nsr::reconcile {
+
+using profile::MountEntry;
+
+profile::MountProfile build_new_current(const std::vector<Change>& plan,
+                                        const std::vector<Outcome>& outcomes,
+                                        const std::set<size_t>& carried) {
+    // The plan lists what was there in reverse log order; PRIOR follows it.
+    std::vector<MountEntry> prior;
+    std::vector<MountEntry> added;
+    for (const Outcome& o : outcomes) {
+        const Change& c = o.change;
+        added.insert(added.end(), o.synthesized.begin(), o.synthesized.end());
+        const bool ok = o.status == Status::Done || o.status == Status::AlreadyDone;
+        switch (c.action) {
+            case Action::Keep:
+                if (ok || o.remains)
+                    prior.push_back(c.entry);
+                break;
+            case Action::Unmount:
+                if (!ok && o.remains)
+                    prior.push_back(c.entry);
+                break;
+            case Action::Mount:
+            case Action::Replace:
+                if (ok)
+                    added.push_back(c.entry);
+                else if (c.action == Action::Replace && c.replaces && o.remains)
+                    prior.push_back(*c.replaces);
+                break;
+        }
+    }
+    // Not reached: what was there still is, unless an earlier change took
+    // care of it.
+    for (size_t i = outcomes.size(); i < plan.size(); ++i) {
+        const Change& c = plan[i];
+        if (carried.count(i)) {
+            if (c.action == Action::Mount || c.action == Action::Replace)
+                added.push_back(c.entry);
+            continue;
+        }
+        if (c.action == Action::Keep || c.action == Action::Unmount)
+            prior.push_back(c.entry);
+        if (c.action == Action::Replace && c.replaces)
+            prior.push_back(*c.replaces);
+    }
+    profile::MountProfile out;
+    out.entries.assign(prior.rbegin(), prior.rend());
+    out.entries.insert(out.entries.end(), added.begin(), added.end());
+    for (auto& e : out.entries)
+        e.line = 0;
+    return out;
+}
+
+}  // namespace nsr::reconcile
