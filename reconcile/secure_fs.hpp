@@ -1,6 +1,8 @@
-// Symlink-proof path walking and creation inside the namespace. Every path
-// is walked from "/" one component at a time with O_NOFOLLOW, so a symlink
-// planted anywhere in a path is refused, never followed.
+// Symlink-proof path walking and creation inside the namespace. A path is
+// opened in one openat2(RESOLVE_NO_SYMLINKS) call where the kernel has it,
+// else walked from "/" one component at a time with O_NOFOLLOW (as are the
+// failures, to say which component stopped it, and every creating walk), so
+// a symlink planted anywhere in a path is refused, never followed.
 #pragma once
 
 #include <sys/types.h>
@@ -81,7 +83,12 @@ class SecureFs {
     int remove(const std::string& path);
 
   private:
+    // Opens PATH with FLAGS in one openat2 call refusing every symlink;
+    // false when that fails or the kernel lacks openat2 (OUT untouched).
+    bool open_fast(const std::string& path, int flags, Fd& out);
+
     Kernel& k_;
+    bool openat2_works_ = true;
 };
 
 }  // namespace nsr::reconcile
