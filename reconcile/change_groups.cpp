@@ -50,12 +50,10 @@ ChangeGroups::ChangeGroups(const std::vector<Change>& plan) : plan_(plan) {
     for (size_t j = 0; j < plan.size(); ++j) {
         if (plan[j].action != Action::Replace)
             continue;
-        for (size_t i = 0; i < j; ++i) {
+        for (size_t i : below_dir(j)) {
             const Change& u = plan[i];
-            if (u.action != Action::Unmount || !below(dirs_[i], dirs_[j]) ||
-                !is_mount_kind(u.entry)) {
+            if (i >= j || u.action != Action::Unmount || !is_mount_kind(u.entry))
                 continue;
-            }
             const auto& again = at_dir_.at(dirs_[i]);
             if (std::any_of(again.begin(), again.end(), [&](size_t k) {
                     return k > j && plan[k].action == Action::Mount &&
@@ -93,18 +91,25 @@ bool ChangeGroups::changed_between(const std::string& src, size_t from, size_t t
     }
 }
 
-std::vector<size_t> ChangeGroups::mounts_carried_by(size_t replace) const {
-    const std::string& dir = dirs_.at(replace);
+std::vector<size_t> ChangeGroups::below_dir(size_t at) const {
+    const std::string& dir = dirs_.at(at);
     // Paths below DIR sort together, right after DIR + "/".
     const std::string prefix = dir == "/" ? "/" : dir + "/";
-    std::vector<size_t> later;
+    std::vector<size_t> found;
     for (auto it =
              std::lower_bound(sorted_.begin(), sorted_.end(), std::make_pair(prefix, size_t{0}));
          it != sorted_.end() && it->first.starts_with(prefix); ++it) {
-        if (it->second > replace && it->first != dir)
-            later.push_back(it->second);
+        if (it->first != dir)
+            found.push_back(it->second);
     }
-    std::sort(later.begin(), later.end());
+    std::sort(found.begin(), found.end());
+    return found;
+}
+
+std::vector<size_t> ChangeGroups::mounts_carried_by(size_t replace) const {
+    std::vector<size_t> later = below_dir(replace);
+    std::erase_if(later, [&](size_t i) { return i <= replace; });
+    const std::string& dir = dirs_.at(replace);
     std::vector<size_t> out;
     for (size_t i : later) {
         const Change& c = plan_[i];

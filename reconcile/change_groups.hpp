@@ -40,6 +40,9 @@ class ChangeGroups {
     const std::map<size_t, size_t>& unmounts_leaving_with() const { return leaving_; }
 
   private:
+    // The positions of the changes whose dir lies below the dir of the
+    // change at AT, ascending: O(log n) plus what it finds.
+    std::vector<size_t> below_dir(size_t at) const;
     // Is a change at DIR (one of SRC's directories) between FROM and TO?
     bool changed_between(const std::string& src, size_t from, size_t to) const;
 
