@@ -1,7 +1,6 @@
 #include "cmd/config.hpp"
 
 #include <fcntl.h>
-#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -10,9 +9,10 @@
 #include <cstring>
 #include <set>
 #include <stdexcept>
+#include <system_error>
 #include <vector>
 
-#include "reconcile/kernel.hpp"
+#include "base/file.hpp"
 
 namespace nsr::cmd {
 
@@ -28,29 +28,6 @@ std::string joined(const std::set<std::string>& keys) {
     for (const auto& k : keys)
         out += (out.empty() ? "" : ", ") + k;
     return out;
-}
-
-// Reads the whole file; ENOENT is reported as nullopt so the caller decides.
-std::optional<std::string> read_file(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return std::nullopt;
-        throw ConfigError(path + ": cannot read: " + std::strerror(errno));
-    }
-    reconcile::Fd owned(fd);
-    std::string text;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = ::read(owned.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            throw ConfigError(path + ": cannot read: " + std::strerror(errno));
-        if (n == 0)
-            return text;
-        text.append(buf, static_cast<size_t>(n));
-    }
 }
 
 // One "key: value" of a mapping, with the dotted key for messages and the
@@ -185,7 +162,14 @@ LogLevel log_level_from_name(const std::string& name) {
 }
 
 Config load_config(const std::string& path, bool missing_is_empty) {
-    const auto text = read_file(path);
+    // A configuration file is a few lines; the bound only stops a runaway.
+    constexpr size_t kMaxConfigBytes = 1 << 20;
+    std::optional<std::string> text;
+    try {
+        text = base::try_read_file_at(AT_FDCWD, path, kMaxConfigBytes, path);
+    } catch (const std::system_error& e) {
+        throw ConfigError(path + ": cannot read: " + e.code().message());
+    }
     if (!text) {
         if (missing_is_empty)
             return {};

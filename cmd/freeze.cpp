@@ -13,6 +13,8 @@
 #include <system_error>
 #include <thread>
 
+#include "base/fd.hpp"
+
 namespace nsr::cmd {
 
 namespace {
@@ -107,16 +109,16 @@ Freezer::Freezer(const std::vector<std::string>& paths, std::chrono::millisecond
                 throw BadCgroup("cannot freeze " + path + ": " + std::strerror(errno));
             throw std::system_error(errno, std::generic_category(), "cannot open " + path);
         }
-        reconcile::Fd dir(d);
+        base::Fd dir(d);
         Group g;
         g.path = path;
         if (int c = open_at(dir.get(), path, "cgroup.freeze", O_WRONLY); c >= 0) {
-            g.control = reconcile::Fd(c);
-            g.state = reconcile::Fd(open_at(dir.get(), path, "cgroup.events", O_RDONLY));
+            g.control = base::Fd(c);
+            g.state = base::Fd(open_at(dir.get(), path, "cgroup.events", O_RDONLY));
         } else if (c = open_at(dir.get(), path, "freezer.state", O_WRONLY); c >= 0) {
             g.v2 = false;
-            g.control = reconcile::Fd(c);
-            g.state = reconcile::Fd(open_at(dir.get(), path, "freezer.state", O_RDONLY));
+            g.control = base::Fd(c);
+            g.state = base::Fd(open_at(dir.get(), path, "freezer.state", O_RDONLY));
         } else {
             throw BadCgroup("cannot freeze " + path +
                             ": not a freezable cgroup (it has neither cgroup.freeze, cgroup v2, "

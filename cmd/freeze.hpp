@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "reconcile/kernel.hpp"
+#include "base/fd.hpp"
 
 namespace nsr::cmd {
 
@@ -52,8 +52,8 @@ class Freezer {
     struct Group {
         std::string path;
         bool v2 = true;
-        reconcile::Fd control;  // cgroup.freeze or freezer.state, written
-        reconcile::Fd state;    // cgroup.events or freezer.state, read
+        base::Fd control;  // cgroup.freeze or freezer.state, written
+        base::Fd state;    // cgroup.events or freezer.state, read
     };
     static constexpr std::array<int, 3> kSignals = {SIGINT, SIGTERM, SIGHUP};
 

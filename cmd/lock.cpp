@@ -9,13 +9,14 @@
 #include <system_error>
 #include <thread>
 
+#include "base/fd.hpp"
 #include "cmd/make_dirs.hpp"
 
 namespace nsr::cmd {
 
 namespace {
 
-reconcile::Fd open_lock(const std::string& path) {
+base::Fd open_lock(const std::string& path) {
     auto slash = path.rfind('/');
     if (slash != std::string::npos && slash > 0)
         make_dirs(path.substr(0, slash), 0700);
@@ -24,13 +25,13 @@ reconcile::Fd open_lock(const std::string& path) {
         throw std::system_error(errno, std::generic_category(),
                                 "cannot open lock file \"" + path + "\"");
     }
-    return reconcile::Fd(fd);
+    return base::Fd(fd);
 }
 
 }  // namespace
 
-reconcile::Fd take_lock(const std::string& path, double timeout_sec) {
-    reconcile::Fd fd = open_lock(path);
+base::Fd take_lock(const std::string& path, double timeout_sec) {
+    base::Fd fd = open_lock(path);
     if (timeout_sec < 0) {
         while (::flock(fd.get(), LOCK_EX) != 0) {
             if (errno != EINTR) {
@@ -56,7 +57,7 @@ reconcile::Fd take_lock(const std::string& path, double timeout_sec) {
 }
 
 void require_lock_held_elsewhere(const std::string& path, const std::string& name) {
-    reconcile::Fd fd = open_lock(path);
+    base::Fd fd = open_lock(path);
     if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0 || errno != EWOULDBLOCK) {
         throw std::runtime_error("mount namespace of snap \"" + name +
                                  "\" is not locked but --from-snap-confine was used");

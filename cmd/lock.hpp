@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "reconcile/kernel.hpp"
+#include "base/fd.hpp"
 
 namespace nsr::cmd {
 
@@ -14,7 +14,7 @@ struct LockTimeout : std::runtime_error {
 
 // Takes an exclusive lock on PATH (creating it and its directory, 0700).
 // TIMEOUT_SEC < 0 waits forever. Throws LockTimeout or std::system_error.
-reconcile::Fd take_lock(const std::string& path, double timeout_sec);
+base::Fd take_lock(const std::string& path, double timeout_sec);
 
 // --from-snap-confine: the lock must already be held by our caller.
 // Throws when it is not.

@@ -11,18 +11,21 @@
 
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <stdexcept>
 #include <system_error>
 #include <vector>
 
+#include "base/error.hpp"
+#include "base/fd.hpp"
+#include "base/file.hpp"
+#include "base/path.hpp"
 #include "cmd/make_dirs.hpp"
 #include "mountinfo/mount_table.hpp"
-#include "reconcile/kernel.hpp"
-#include "reconcile/paths.hpp"
 
 namespace nsr::cmd {
 
-using reconcile::Fd;
+using base::Fd;
 
 namespace {
 
@@ -41,12 +44,12 @@ void make_private_mount(const std::string& dir) {
     const mountinfo::Mount* top = table.top_at(dir);
     if (!top) {
         if (::mount(dir.c_str(), dir.c_str(), nullptr, MS_BIND, nullptr) != 0)
-            reconcile::throw_errno(-errno, "cannot bind " + dir + " onto itself");
+            base::throw_errno(-errno, "cannot bind " + dir + " onto itself");
     } else if (!propagates(*top)) {
         return;
     }
     if (::mount(nullptr, dir.c_str(), nullptr, MS_PRIVATE, nullptr) != 0)
-        reconcile::throw_errno(-errno, "cannot make " + dir + " private");
+        base::throw_errno(-errno, "cannot make " + dir + " private");
 }
 
 // Pins the caller to one CPU at a time and restores its affinity at the
@@ -58,7 +61,7 @@ class CpuPin {
   public:
     CpuPin() {
         if (::sched_getaffinity(0, sizeof saved_, &saved_) != 0)
-            reconcile::throw_errno(-errno, "cannot read the CPU affinity");
+            base::throw_errno(-errno, "cannot read the CPU affinity");
         const int current = ::sched_getcpu();
         if (current >= 0 && CPU_ISSET(current, &saved_))
             cpus_.push_back(current);
@@ -81,7 +84,7 @@ class CpuPin {
         CPU_ZERO(&one);
         CPU_SET(cpu, &one);
         if (::sched_setaffinity(0, sizeof one, &one) != 0)
-            reconcile::throw_errno(-errno, "cannot pin to CPU " + std::to_string(cpu));
+            base::throw_errno(-errno, "cannot pin to CPU " + std::to_string(cpu));
         return cpu;
     }
 
@@ -96,10 +99,10 @@ class NamespaceHolder {
     explicit NamespaceHolder(Propagation propagation) {
         int ready[2], go[2];
         if (::pipe2(ready, O_CLOEXEC) != 0 || ::pipe2(go, O_CLOEXEC) != 0)
-            reconcile::throw_errno(-errno, "cannot make a pipe");
+            base::throw_errno(-errno, "cannot make a pipe");
         pid_ = ::fork();
         if (pid_ < 0)
-            reconcile::throw_errno(-errno, "cannot fork");
+            base::throw_errno(-errno, "cannot fork");
         if (pid_ == 0) {
             ::close(ready[0]);
             ::close(go[1]);
@@ -124,7 +127,7 @@ class NamespaceHolder {
         if (err != 0) {
             release();
             errno = err;
-            reconcile::throw_errno(-errno, "cannot make a new mount namespace");
+            base::throw_errno(-errno, "cannot make a new mount namespace");
         }
     }
     ~NamespaceHolder() { release(); }
@@ -164,13 +167,13 @@ bool namespace_alive(const std::string& path) {
 
 void create_namespace(const std::string& path, Propagation propagation,
                       const std::function<void(const std::string&)>& debug) {
-    const std::string dir = reconcile::parent_dir(path);
+    const std::string dir = base::parent_dir(path);
     make_dirs(dir, 0755);
     make_private_mount(dir);
     {
         int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0000);
         if (fd < 0)
-            reconcile::throw_errno(-errno, "cannot create " + path);
+            base::throw_errno(-errno, "cannot create " + path);
         ::close(fd);
     }
     constexpr int kAttempts = 64;
@@ -184,7 +187,7 @@ void create_namespace(const std::string& path, Propagation propagation,
             int err = errno;
             ::unlink(path.c_str());
             errno = err;
-            reconcile::throw_errno(-errno, "cannot bind the new mount namespace to " + path);
+            base::throw_errno(-errno, "cannot bind the new mount namespace to " + path);
         }
         if (debug) {
             debug("binding the namespace to " + path + " on CPU " + std::to_string(cpu) +
@@ -199,31 +202,31 @@ bool discard_namespace_file(const std::string& path) {
     if (::lstat(path.c_str(), &st) != 0) {
         if (errno == ENOENT)
             return false;
-        reconcile::throw_errno(-errno, "cannot inspect " + path);
+        base::throw_errno(-errno, "cannot inspect " + path);
     }
     if (::umount2(path.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) != 0 && errno != EINVAL)
-        reconcile::throw_errno(-errno, "cannot unmount " + path);
+        base::throw_errno(-errno, "cannot unmount " + path);
     if (::unlink(path.c_str()) != 0 && errno != ENOENT)
-        reconcile::throw_errno(-errno, "cannot remove " + path);
+        base::throw_errno(-errno, "cannot remove " + path);
     return true;
 }
 
 void enter_namespace(const std::string& ns_file) {
     int fd = ::open(ns_file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
-        reconcile::throw_errno(-errno, "cannot open " + ns_file);
+        base::throw_errno(-errno, "cannot open " + ns_file);
     Fd owned(fd);
     if (::setns(owned.get(), CLONE_NEWNS) != 0)
-        reconcile::throw_errno(-errno, "cannot enter the mount namespace " + ns_file);
+        base::throw_errno(-errno, "cannot enter the mount namespace " + ns_file);
 }
 
 std::string in_namespace(const std::string& ns_file, const std::function<std::string()>& fn) {
     int out[2];
     if (::pipe2(out, O_CLOEXEC) != 0)
-        reconcile::throw_errno(-errno, "cannot make a pipe");
+        base::throw_errno(-errno, "cannot make a pipe");
     pid_t pid = ::fork();
     if (pid < 0)
-        reconcile::throw_errno(-errno, "cannot fork");
+        base::throw_errno(-errno, "cannot fork");
     if (pid == 0) {
         ::close(out[0]);
         std::string text;
@@ -245,21 +248,25 @@ std::string in_namespace(const std::string& ns_file, const std::function<std::st
     }
     ::close(out[1]);
     Fd reader(out[0]);
+    // Read before waiting, so a child with much to say never blocks on a
+    // full pipe. The bound keeps a runaway child from exhausting memory.
+    constexpr size_t kMaxChildOutput = 64 << 20;
     std::string text;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = ::read(reader.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        text.append(buf, static_cast<size_t>(n));
+    std::exception_ptr read_error;
+    try {
+        text =
+            base::read_fd(reader.get(), kMaxChildOutput, "the output of the child in " + ns_file);
+    } catch (const std::system_error&) {
+        read_error = std::current_exception();
     }
+    reader.reset();
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR)
-            reconcile::throw_errno(-errno, "cannot wait for the child in " + ns_file);
+            base::throw_errno(-errno, "cannot wait for the child in " + ns_file);
     }
+    if (read_error)
+        std::rethrow_exception(read_error);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return text;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 1)

@@ -4,6 +4,8 @@
 #include <iostream>
 #include <system_error>
 
+#include "base/error.hpp"
+#include "base/fd.hpp"
 #include "cmd/lock.hpp"
 #include "cmd/ns_file.hpp"
 #include "cmd/options.hpp"
@@ -42,7 +44,7 @@ int run_ns_create(const Args& args) {
         throw UsageError(e.what());
     }
     {
-        reconcile::Fd lock = take_lock(target.paths.lock, target.lock_timeout);
+        base::Fd lock = take_lock(target.paths.lock, target.lock_timeout);
         if (namespace_alive(target.paths.ns_file)) {
             std::cerr << "nsreconcile: namespace " << target.name << " already exists at "
                       << target.paths.ns_file << "\n";
@@ -72,11 +74,11 @@ int run_ns_discard(const Args& args) {
     }
     const Target target =
         resolve_target(vm, name_argument(vm, "ns discard needs a namespace NAME"));
-    reconcile::Fd lock = take_lock(target.paths.lock, target.lock_timeout);
+    base::Fd lock = take_lock(target.paths.lock, target.lock_timeout);
     const bool had_ns = discard_namespace_file(target.paths.ns_file);
     const bool had_profile = ::unlink(target.paths.current.c_str()) == 0;
     if (!had_profile && errno != ENOENT)
-        reconcile::throw_errno(-errno, "cannot remove " + target.paths.current);
+        base::throw_errno(-errno, "cannot remove " + target.paths.current);
     if (had_ns || had_profile) {
         std::cout << "discarded namespace " << target.name << "\n";
     } else {

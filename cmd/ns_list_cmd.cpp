@@ -3,12 +3,11 @@
 #include <iostream>
 #include <set>
 
+#include "base/path.hpp"
 #include "cmd/inspect.hpp"
 #include "cmd/options.hpp"
 #include "cmd/subcommands.hpp"
 #include "cmd/target.hpp"
-#include "reconcile/kernel.hpp"
-#include "reconcile/paths.hpp"
 
 namespace nsr::cmd {
 
@@ -21,7 +20,7 @@ namespace {
 constexpr char kPlaceholder[] = "@";
 
 void names_matching(const std::string& templ, std::set<std::string>& names) {
-    const std::string dir = reconcile::parent_dir(templ);
+    const std::string dir = base::parent_dir(templ);
     const std::string base = templ.substr(templ.rfind('/') + 1);
     const size_t at = base.find(kPlaceholder);
     const std::string prefix = base.substr(0, at), suffix = base.substr(at + 1);

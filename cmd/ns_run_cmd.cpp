@@ -9,11 +9,11 @@
 #include <optional>
 #include <system_error>
 
+#include "base/error.hpp"
 #include "cmd/ns_file.hpp"
 #include "cmd/options.hpp"
 #include "cmd/subcommands.hpp"
 #include "cmd/target.hpp"
-#include "reconcile/kernel.hpp"
 
 namespace nsr::cmd {
 
@@ -26,11 +26,11 @@ namespace {
 void drop_privileges(uid_t uid, gid_t gid) {
     const passwd* pw = ::getpwuid(uid);
     if (pw ? ::initgroups(pw->pw_name, gid) != 0 : ::setgroups(0, nullptr) != 0)
-        reconcile::throw_errno(-errno, "cannot set the supplementary groups");
+        base::throw_errno(-errno, "cannot set the supplementary groups");
     if (::setgid(gid) != 0)
-        reconcile::throw_errno(-errno, "cannot switch to group " + std::to_string(gid));
+        base::throw_errno(-errno, "cannot switch to group " + std::to_string(gid));
     if (::setuid(uid) != 0)
-        reconcile::throw_errno(-errno, "cannot switch to user " + std::to_string(uid));
+        base::throw_errno(-errno, "cannot switch to user " + std::to_string(uid));
 }
 
 }  // namespace
@@ -85,7 +85,7 @@ int run_ns_run(const Args& args) {
     enter_namespace(target.paths.ns_file);
     if (!have_cwd || ::chdir(cwd) != 0) {
         if (::chdir("/") != 0)
-            reconcile::throw_errno(-errno, "cannot change directory to /");
+            base::throw_errno(-errno, "cannot change directory to /");
     }
     if (ids)
         drop_privileges(ids->first, ids->second);

@@ -11,13 +11,15 @@
 #include <optional>
 #include <system_error>
 
+#include "base/fd.hpp"
+#include "base/file.hpp"
+#include "base/path.hpp"
 #include "cmd/freeze.hpp"
 #include "cmd/lock.hpp"
 #include "cmd/ns_file.hpp"
 #include "cmd/render.hpp"
 #include "cmd/scenario.hpp"
 #include "cmd/subcommands.hpp"
-#include "profile/atomic_file.hpp"
 #include "profile/fstab.hpp"
 #include "profile/validate.hpp"
 #include "profile/xsnapd.hpp"
@@ -25,12 +27,11 @@
 #include "reconcile/executor.hpp"
 #include "reconcile/kernel.hpp"
 #include "reconcile/mount_state.hpp"
-#include "reconcile/paths.hpp"
 #include "reconcile/plan.hpp"
 
 namespace nsr::cmd {
 
-using reconcile::Fd;
+using base::Fd;
 
 namespace {
 
@@ -66,7 +67,7 @@ std::optional<std::string> real_home(std::string& problem) {
     const std::string home = env ? env : "";
     if (home.empty() || home[0] != '/') {
         problem = "not an absolute path";
-    } else if (reconcile::clean_path(home) != home) {
+    } else if (base::clean_path(home) != home) {
         problem = "not a clean path";
     } else if (int fd = ::open(home.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                fd < 0) {
@@ -193,12 +194,12 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     }
     Fd state_dir;
     if (req.save_current && !req.dry_run) {
-        int fd = ::open(reconcile::parent_dir(req.paths.current).c_str(),
-                        O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int fd =
+            ::open(base::parent_dir(req.paths.current).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0) {
             throw std::system_error(
                 errno, std::generic_category(),
-                "cannot open the state directory " + reconcile::parent_dir(req.paths.current));
+                "cannot open the state directory " + base::parent_dir(req.paths.current));
         }
         state_dir = Fd(fd);
     }
@@ -273,9 +274,8 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     }
 
     if (req.save_current) {
-        profile::atomic_write_at(state_dir.get(), base_of(req.paths.current),
-                                 profile::format_profile(result.new_current), 0644,
-                                 req.paths.current);
+        base::write_file_at(state_dir.get(), base_of(req.paths.current),
+                            profile::format_profile(result.new_current), 0644, req.paths.current);
     }
     out << (req.json ? outcomes_json(result.outcomes).dump(2) + "\n"
                      : outcomes_text(result.outcomes));

@@ -2,14 +2,13 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
 
+#include "base/file.hpp"
 #include "profile/fstab.hpp"
 #include "reconcile/needed.hpp"
 #include "reconcile/plan.hpp"
@@ -92,12 +91,17 @@ ExpectedChange expected_change(const std::string& path, const YAML::Node& n) {
 }  // namespace
 
 Scenario load_scenario(const std::string& path) {
-    std::ifstream in(path);
-    if (!in)
-        throw std::runtime_error(path + ": cannot read: " + std::strerror(errno));
+    // Scenario files are fixtures of a few KiB; the bound only stops a runaway.
+    constexpr size_t kMaxScenarioBytes = 16 << 20;
+    std::string text;
+    try {
+        text = base::read_file(path, kMaxScenarioBytes);
+    } catch (const std::system_error& e) {
+        throw std::runtime_error(path + ": cannot read: " + e.code().message());
+    }
     YAML::Node root;
     try {
-        root = YAML::Load(in);
+        root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
         throw std::runtime_error(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
     }

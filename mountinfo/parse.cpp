@@ -2,14 +2,10 @@
 // rather than libmount's mnt_table_parse_file: bench/README.md has the
 // numbers, and snapd's rules (super options joined from all remaining fields,
 // only four escapes) are not libmount's.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
-#include <system_error>
 
+#include "base/file.hpp"
 #include "mountinfo/mount_table.hpp"
 
 namespace nsr::mountinfo {
@@ -162,32 +158,9 @@ MountTable MountTable::parse(std::string_view text, const std::string& source) {
 }
 
 MountTable MountTable::from_file(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        throw std::system_error(errno, std::generic_category(), "cannot open " + path);
-    }
-    // /proc files report a size of 0, so read until end of file.
-    std::string text;
-    size_t used = 0;
-    while (true) {
-        text.resize(std::max<size_t>(used * 2, 64 * 1024));
-        const ssize_t n = ::read(fd, text.data() + used, text.size() - used);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            const int err = errno;
-            ::close(fd);
-            throw std::system_error(err, std::generic_category(), "cannot read " + path);
-        }
-        if (n == 0) {
-            break;
-        }
-        used += static_cast<size_t>(n);
-    }
-    ::close(fd);
-    text.resize(used);
-    return parse(text, path);
+    // A table of 10^5 mounts is about 15 MiB of text.
+    constexpr size_t kMaxMountinfoBytes = 256 << 20;
+    return parse(base::read_file(path, kMaxMountinfoBytes), path);
 }
 
 MountTable MountTable::from_self() {

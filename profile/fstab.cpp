@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "profile/quote.hpp"
+#include "base/quote.hpp"
 
 namespace nsr::profile {
 namespace {
@@ -88,7 +88,7 @@ int parse_int(std::string_view s, const char* what) {
     int value = 0;
     auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
     if (!all_digits || ec != std::errc{} || end != number.data() + number.size()) {
-        throw LineError{std::string("cannot parse ") + what + ": " + quote(s)};
+        throw LineError{std::string("cannot parse ") + what + ": " + base::quote(s)};
     }
     return value;
 }

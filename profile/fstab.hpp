@@ -13,13 +13,13 @@ namespace nsr::profile {
 
 // A problem in a profile file. what() reads "SOURCE:LINE: message".
 class ParseError : public std::runtime_error {
-public:
+  public:
     ParseError(std::string source, int line, std::string message);
     const std::string& source() const { return source_; }
     int line() const { return line_; }
     const std::string& message() const { return message_; }
 
-private:
+  private:
     std::string source_;
     int line_;
     std::string message_;
@@ -43,8 +43,13 @@ MountProfile parse_profile(std::string_view text, const std::string& source,
 // One entry per line, each ending in '\n'; an empty profile is "".
 std::string format_profile(const MountProfile& profile);
 
+// The largest profile file read: 64 KiB lines (snapd's limit) of several
+// thousand entries stay far below it.
+inline constexpr size_t kMaxProfileBytes = 64 << 20;
+
 // Reads and parses PATH; a missing file is an empty profile. Other I/O
-// errors throw std::system_error naming the path.
+// errors, a file that is not a regular file and one larger than
+// kMaxProfileBytes throw std::system_error naming the path (base/file.hpp).
 MountProfile load_profile(const std::string& path);
 // The same relative to a directory fd (works after setns).
 MountProfile load_profile_at(int dirfd, const std::string& name, const std::string& display);

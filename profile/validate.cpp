@@ -4,7 +4,8 @@
 #include <optional>
 #include <stdexcept>
 
-#include "profile/quote.hpp"
+#include "base/path.hpp"
+#include "base/quote.hpp"
 #include "profile/xsnapd.hpp"
 
 namespace nsr::profile {
@@ -29,35 +30,21 @@ std::optional<std::string> path_problem(std::string_view what, const std::string
             break;
         }
     }
-    const std::string subject = std::string(what) + " " + quote(path);
+    const std::string subject = std::string(what) + " " + base::quote(path);
     if (rest.empty() || rest.front() != '/') {
         return subject + " is not an absolute path";
     }
-    if (rest == "/" && prefix.empty()) {
-        return std::nullopt;
-    }
-    std::string clean(prefix);
-    bool is_clean = true;
-    size_t start = 1;
-    while (start <= rest.size()) {
-        size_t slash = rest.find('/', start);
-        if (slash == std::string_view::npos) {
-            slash = rest.size();
-        }
-        std::string_view component = rest.substr(start, slash - start);
+    for (const auto& component : base::split_path(rest)) {
         if (component == "..") {
             return subject + " contains a \"..\" component";
         }
-        if (component.empty() || component == ".") {
-            is_clean = false;
-        } else {
-            clean += '/';
-            clean += component;
-        }
-        start = slash + 1;
     }
-    if (!is_clean) {
-        return subject + " is not clean, expected " + quote(clean.empty() ? "/" : clean);
+    // Below a variable, "/" is the variable itself: "$HOME/" is "$HOME".
+    const std::string clean = base::clean_path(rest);
+    const std::string expected =
+        prefix.empty() ? clean : std::string(prefix) + (clean == "/" ? "" : clean);
+    if (expected != path) {
+        return subject + " is not clean, expected " + base::quote(expected);
     }
     return std::nullopt;
 }
@@ -80,16 +67,16 @@ std::vector<std::string> entry_problems(const MountEntry& e) {
         found.push_back(path_problem("bind source", e.name));
     }
     if (kind(e) == Kind::Unknown) {
-        found.push_back("unknown x-snapd.kind " + quote(kind_name(e)));
+        found.push_back("unknown x-snapd.kind " + base::quote(kind_name(e)));
     }
     if (origin(e) == Origin::Unknown) {
-        found.push_back("unknown x-snapd.origin " + quote(origin_name(e)));
+        found.push_back("unknown x-snapd.origin " + base::quote(origin_name(e)));
     }
     found.push_back(value_problem(mode, e));
     found.push_back(value_problem(uid, e));
     found.push_back(value_problem(gid, e));
     if (kind(e) == Kind::Symlink && symlink_target(e).value_or("").empty()) {
-        found.push_back("symlink " + quote(e.dir) + " has no x-snapd.symlink target");
+        found.push_back("symlink " + base::quote(e.dir) + " has no x-snapd.symlink target");
     }
     if (auto dir = must_exist_dir(e)) {
         found.push_back(path_problem("x-snapd.must-exist-dir", *dir));

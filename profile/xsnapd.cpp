@@ -4,7 +4,7 @@
 #include <limits>
 #include <stdexcept>
 
-#include "profile/quote.hpp"
+#include "base/quote.hpp"
 
 namespace nsr::profile {
 namespace {
@@ -20,7 +20,7 @@ bool all_in(std::string_view s, char lo, char hi) {
 
 [[noreturn]] void invalid(std::string_view option, const std::string& value,
                           std::string_view expected) {
-    throw std::invalid_argument("invalid " + std::string(option) + " " + quote(value) +
+    throw std::invalid_argument("invalid " + std::string(option) + " " + base::quote(value) +
                                 ": expected " + std::string(expected));
 }
 

@@ -3,10 +3,13 @@
 #include <fnmatch.h>
 #include <sys/statvfs.h>
 
+#include "base/path.hpp"
 #include "profile/xsnapd.hpp"
-#include "reconcile/paths.hpp"
 
 namespace nsr::reconcile {
+
+using base::clean_path;
+using base::is_within;
 
 void Assumptions::add_unrestricted(std::string path) {
     unrestricted_.push_back(clean_path(path));

@@ -2,12 +2,18 @@
 
 #include <cstring>
 
+#include "base/error.hpp"
+#include "base/fd.hpp"
+#include "base/path.hpp"
 #include "profile/flags.hpp"
 #include "profile/xsnapd.hpp"
 #include "reconcile/mount_builder.hpp"
-#include "reconcile/paths.hpp"
 
 namespace nsr::reconcile {
+
+using base::check_rc;
+using base::clean_path;
+using base::Fd;
 
 using profile::Kind;
 using profile::MountEntry;

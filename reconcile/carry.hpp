@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/fd.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "reconcile/change.hpp"
 #include "reconcile/exec_context.hpp"
@@ -16,7 +17,7 @@ namespace nsr::reconcile {
 
 struct Carried {
     size_t index;            // in the plan
-    Fd tree;                 // the mount, on the detached new mount
+    base::Fd tree;           // the mount, on the detached new mount
     mountinfo::Mount proto;  // its record once the new mount is attached
 };
 
@@ -26,7 +27,7 @@ struct Carried {
 // or of another type, or the kernel refuses): that one and the rest are made
 // after the replacement, as usual, and the debug log says why.
 std::vector<Carried> carry_mounts(ExecContext& ctx, const std::vector<Change>& plan,
-                                  const std::vector<size_t>& candidates, const Fd& tree,
+                                  const std::vector<size_t>& candidates, const base::Fd& tree,
                                   const std::string& dir);
 
 }  // namespace nsr::reconcile

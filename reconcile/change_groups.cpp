@@ -2,13 +2,16 @@
 
 #include <algorithm>
 
+#include "base/path.hpp"
 #include "profile/flags.hpp"
 #include "profile/xsnapd.hpp"
 #include "reconcile/mount_ops.hpp"
-#include "reconcile/paths.hpp"
 
 namespace nsr::reconcile {
 
+using base::clean_path;
+using base::is_within;
+using base::parent_dir;
 using profile::Kind;
 
 namespace {

@@ -4,14 +4,16 @@
 #include <map>
 #include <set>
 
+#include "base/path.hpp"
 #include "profile/xsnapd.hpp"
 #include "reconcile/change.hpp"
 #include "reconcile/needed.hpp"
-#include "reconcile/paths.hpp"
 #include "reconcile/table_mount_view.hpp"
 
 namespace nsr::reconcile {
 
+using base::clean_path;
+using base::parent_dir;
 using mountinfo::Mount;
 using profile::Kind;
 using profile::MountEntry;

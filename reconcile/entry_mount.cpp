@@ -2,13 +2,19 @@
 
 #include <cstring>
 
+#include "base/error.hpp"
+#include "base/fd.hpp"
+#include "base/path.hpp"
 #include "profile/flags.hpp"
 #include "reconcile/carry.hpp"
 #include "reconcile/mount_builder.hpp"
-#include "reconcile/paths.hpp"
 #include "reconcile/tuck_refusal.hpp"
 
 namespace nsr::reconcile {
+
+using base::clean_path;
+using base::Fd;
+using base::throw_errno;
 
 using profile::MountEntry;
 

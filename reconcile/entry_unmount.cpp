@@ -1,9 +1,15 @@
 #include "reconcile/entry_unmount.hpp"
 
+#include "base/error.hpp"
+#include "base/fd.hpp"
+#include "base/path.hpp"
 #include "profile/xsnapd.hpp"
-#include "reconcile/paths.hpp"
 
 namespace nsr::reconcile {
+
+using base::clean_path;
+using base::Fd;
+using base::throw_errno;
 
 using profile::Kind;
 using profile::MountEntry;

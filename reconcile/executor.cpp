@@ -4,6 +4,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "base/path.hpp"
 #include "profile/xsnapd.hpp"
 #include "reconcile/change_groups.hpp"
 #include "reconcile/entry_mount.hpp"
@@ -11,10 +12,10 @@
 #include "reconcile/mount_points.hpp"
 #include "reconcile/needed.hpp"
 #include "reconcile/new_current.hpp"
-#include "reconcile/paths.hpp"
 
 namespace nsr::reconcile {
 
+using base::clean_path;
 using profile::MountEntry;
 using profile::Origin;
 

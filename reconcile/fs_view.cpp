@@ -1,13 +1,15 @@
 #include "reconcile/fs_view.hpp"
 
-#include "reconcile/paths.hpp"
-
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <vector>
 
+#include "base/path.hpp"
+
 namespace nsr::reconcile {
+
+using base::parent_dir;
 
 namespace {
 

@@ -1,7 +1,5 @@
 #include "reconcile/kernel.hpp"
 
-#include <system_error>
-
 #include <dirent.h>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
@@ -21,10 +19,6 @@
 #endif
 
 namespace nsr::reconcile {
-
-void throw_errno(int neg_errno, const std::string& what) {
-    throw std::system_error(-neg_errno, std::generic_category(), what);
-}
 
 namespace {
 
@@ -170,30 +164,6 @@ int LinuxKernel::mount(const char* source, const char* target, const char* fstyp
 
 int LinuxKernel::umount2(const char* target, int flags) {
     return ret(::syscall(SYS_umount2, target, flags));
-}
-
-Fd& Fd::operator=(Fd&& o) noexcept {
-    if (this != &o) {
-        if (fd_ >= 0)
-            ::close(fd_);
-        fd_ = o.release();
-    }
-    return *this;
-}
-
-Fd::~Fd() {
-    if (fd_ >= 0)
-        ::close(fd_);
-}
-
-int Fd::release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-}
-
-std::string Fd::proc_path() const {
-    return "/proc/self/fd/" + std::to_string(fd_);
 }
 
 }  // namespace nsr::reconcile

@@ -1,7 +1,7 @@
 // The system calls the reconciler makes, behind an interface so that unit
 // tests can record them and make the k-th one fail. Every method returns
 // what the system call returns on success (0 or a new fd) and -errno on
-// failure; none of them throws.
+// failure (base::check_rc turns that into an error); none of them throws.
 #pragma once
 
 #include <fcntl.h>
@@ -29,15 +29,6 @@ namespace nsr::reconcile {
 // statfs f_type values the reconciler tells apart.
 inline constexpr long kSquashfsMagic = 0x73717368;
 inline constexpr long kTmpfsMagic = 0x01021994;
-
-// Throws std::system_error for a Kernel result of -errno, naming WHAT.
-[[noreturn]] void throw_errno(int neg_errno, const std::string& what);
-// Returns RC, or throws as throw_errno when it is negative.
-inline int check_rc(int rc, const std::string& what) {
-    if (rc < 0)
-        throw_errno(rc, what);
-    return rc;
-}
 
 // statmount(2)'s request bits (Linux 6.8 to 6.15; the kernel says in the
 // result's mask which ones it filled in).
@@ -167,27 +158,6 @@ class LinuxKernel final : public Kernel {
     int mount(const char* source, const char* target, const char* fstype, unsigned long flags,
               const char* data) override;
     int umount2(const char* target, int flags) override;
-};
-
-// An owned file descriptor.
-class Fd {
-  public:
-    Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(Fd&& o) noexcept : fd_(o.release()) {}
-    Fd& operator=(Fd&& o) noexcept;
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd();
-    int get() const { return fd_; }
-    explicit operator bool() const { return fd_ >= 0; }
-    int release();
-    // "/proc/self/fd/N": names exactly the object the fd holds, for the
-    // calls that only take paths (umount2, mount).
-    std::string proc_path() const;
-
-  private:
-    int fd_ = -1;
 };
 
 }  // namespace nsr::reconcile

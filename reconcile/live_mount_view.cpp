@@ -1,13 +1,18 @@
 #include "reconcile/live_mount_view.hpp"
+#include "base/error.hpp"
+#include "base/fd.hpp"
+#include "base/path.hpp"
 
 #include <sys/mount.h>
 
 #include <cerrno>
 #include <cstring>
 
-#include "reconcile/paths.hpp"
-
 namespace nsr::reconcile {
+
+using base::Fd;
+using base::is_within;
+using base::throw_errno;
 
 using mountinfo::Mount;
 

@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/fd.hpp"
 #include "reconcile/kernel.hpp"
 #include "reconcile/mount_view.hpp"
 
@@ -40,7 +41,7 @@ class LiveMountView final : public MountView {
     const mountinfo::Mount* parent_of(const mountinfo::Mount& m) override;
     // Both forget what was cached about the mounts at the mount point; the
     // next question about it asks the kernel.
-    void record_mount(const Fd& mount_fd, mountinfo::Mount proto, bool beneath) override;
+    void record_mount(const base::Fd& mount_fd, mountinfo::Mount proto, bool beneath) override;
     void record_detach(std::string_view dir) override;
     bool wants_protos() const override { return false; }
 

@@ -7,11 +7,17 @@
 #include <cstring>
 #include <system_error>
 
+#include "base/error.hpp"
+#include "base/fd.hpp"
+#include "base/path.hpp"
 #include "reconcile/mount_builder.hpp"
-#include "reconcile/paths.hpp"
 
 namespace nsr::reconcile {
 
+using base::check_rc;
+using base::child_path;
+using base::Fd;
+using base::throw_errno;
 using profile::MountEntry;
 
 namespace {

@@ -2,10 +2,14 @@
 
 #include <sys/mount.h>
 
+#include "base/fd.hpp"
+#include "base/path.hpp"
 #include "profile/xsnapd.hpp"
-#include "reconcile/paths.hpp"
 
 namespace nsr::reconcile {
+
+using base::clean_path;
+using base::Fd;
 
 mountinfo::Mount bind_proto(MountView& view, const std::string& src, bool read_only) {
     mountinfo::Mount m;

@@ -3,6 +3,7 @@
 // about it once it is attached.
 #pragma once
 
+#include "base/fd.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/flags.hpp"
 #include "profile/mount_entry.hpp"
@@ -11,7 +12,7 @@
 namespace nsr::reconcile {
 
 struct BuiltMount {
-    Fd tree;  // the detached mount (tree, for rbind)
+    base::Fd tree;  // the detached mount (tree, for rbind)
     // Its record for MountView::record_mount (only the fields the view wants);
     // the mount point is left to the caller.
     mountinfo::Mount proto;

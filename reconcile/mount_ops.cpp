@@ -4,7 +4,14 @@
 
 #include <system_error>
 
+#include "base/error.hpp"
+#include "base/fd.hpp"
+#include "base/options.hpp"
+
 namespace nsr::reconcile {
+
+using base::check_rc;
+using base::Fd;
 
 namespace {
 
@@ -63,21 +70,12 @@ Fd MountOps::create(const std::string& type, const std::string& source, const st
     Fd fs(fsfd);
     check_rc(k_.fsconfig(fs.get(), FSCONFIG_SET_STRING, "source", source.c_str(), 0),
              "cannot set source \"" + source + "\"");
-    size_t pos = 0;
-    while (pos < data.size()) {
-        size_t end = data.find(',', pos);
-        if (end == std::string::npos)
-            end = data.size();
-        std::string opt = data.substr(pos, end - pos);
-        pos = end + 1;
-        if (opt.empty())
-            continue;
-        auto eq = opt.find('=');
-        int rc = eq == std::string::npos
-                     ? k_.fsconfig(fs.get(), FSCONFIG_SET_FLAG, opt.c_str(), nullptr, 0)
-                     : k_.fsconfig(fs.get(), FSCONFIG_SET_STRING, opt.substr(0, eq).c_str(),
-                                   opt.substr(eq + 1).c_str(), 0);
-        check_rc(rc, "cannot set " + type + " option \"" + opt + "\"");
+    for (const base::Option& opt : base::OptionList(data)) {
+        const std::string key(opt.key);
+        int rc = opt.value ? k_.fsconfig(fs.get(), FSCONFIG_SET_STRING, key.c_str(),
+                                         std::string(*opt.value).c_str(), 0)
+                           : k_.fsconfig(fs.get(), FSCONFIG_SET_FLAG, key.c_str(), nullptr, 0);
+        check_rc(rc, "cannot set " + type + " option \"" + std::string(opt.text) + "\"");
     }
     if (attrs.ms_flags & MS_RDONLY) {
         check_rc(k_.fsconfig(fs.get(), FSCONFIG_SET_FLAG, "ro", nullptr, 0), "cannot set ro");

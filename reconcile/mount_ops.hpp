@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/fd.hpp"
 #include "reconcile/kernel.hpp"
 
 namespace nsr::reconcile {
@@ -29,21 +30,21 @@ class MountOps {
 
     // A detached copy of the mount tree at SRC (recursive for rbind) with
     // ATTRS applied before anyone can see it.
-    Fd clone(const Fd& src, const MountAttrs& attrs);
+    base::Fd clone(const base::Fd& src, const MountAttrs& attrs);
     // A detached new filesystem: TYPE from SOURCE with DATA ("k=v,flag").
-    Fd create(const std::string& type, const std::string& source, const std::string& data,
-              const MountAttrs& attrs);
+    base::Fd create(const std::string& type, const std::string& source, const std::string& data,
+                    const MountAttrs& attrs);
     // Attaches TREE on top of TARGET, or beneath the mount on top of it.
     // Returns 0 or -errno (EINVAL when the kernel refuses a tuck).
-    int attach(const Fd& tree, const Fd& target, bool beneath);
+    int attach(const base::Fd& tree, const base::Fd& target, bool beneath);
     // Attaches TREE at NAME inside the directory DIRFD (possibly a detached tree).
-    int attach_at(const Fd& tree, const Fd& dir, const std::string& name);
+    int attach_at(const base::Fd& tree, const base::Fd& dir, const std::string& name);
     // Sets propagation (MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE) on the
     // mount at TARGET, recursively with REC. 0 or -errno.
-    int set_propagation(const Fd& target, unsigned long ms_propagation, bool recursive);
+    int set_propagation(const base::Fd& target, unsigned long ms_propagation, bool recursive);
     // Makes the mount at TARGET recursively private, then lazily detaches
     // it. 0 or -errno.
-    int detach(const Fd& target);
+    int detach(const base::Fd& target);
     // Unmounts the mount at PATH (no lazy detach), not following a final
     // symlink. 0 or -errno.
     int unmount(const std::string& path);

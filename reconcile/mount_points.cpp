@@ -1,10 +1,13 @@
 #include "reconcile/mount_points.hpp"
 
+#include "base/path.hpp"
 #include "profile/xsnapd.hpp"
 #include "reconcile/mimic.hpp"
-#include "reconcile/paths.hpp"
 
 namespace nsr::reconcile {
+
+using base::clean_path;
+using base::is_within;
 
 using profile::Kind;
 using profile::MountEntry;

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/fd.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "reconcile/kernel.hpp"
 
@@ -46,7 +47,7 @@ class MountView {
     // there with BENEATH). PROTO holds what the tool knows of the new mount
     // (filesystem, root, options); the view takes what else it needs from
     // the kernel.
-    virtual void record_mount(const Fd& mount_fd, mountinfo::Mount proto, bool beneath) = 0;
+    virtual void record_mount(const base::Fd& mount_fd, mountinfo::Mount proto, bool beneath) = 0;
     // The visible mount at DIR was detached, with everything on it.
     virtual void record_detach(std::string_view dir) = 0;
     // Whether record_mount() uses more of PROTO than its mount point (a

@@ -9,12 +9,14 @@
 #include <tuple>
 #include <vector>
 
+#include "base/options.hpp"
+#include "base/path.hpp"
 #include "profile/flags.hpp"
 #include "profile/xsnapd.hpp"
-#include "reconcile/paths.hpp"
 
 namespace nsr::reconcile {
 
+using base::clean_path;
 using mountinfo::Mount;
 using profile::Kind;
 using profile::MountEntry;
@@ -70,17 +72,11 @@ std::optional<unsigned long> number(const std::string& v, int base) {
     return n;
 }
 
+// The value of KEY=VALUE in an entry's data; a bare KEY does not count.
 std::optional<std::string> data_option(const std::string& data, std::string_view key) {
-    size_t pos = 0;
-    while (pos <= data.size()) {
-        size_t end = data.find(',', pos);
-        if (end == std::string::npos)
-            end = data.size();
-        std::string_view opt(data.data() + pos, end - pos);
-        if (opt.size() > key.size() && opt.substr(0, key.size()) == key && opt[key.size()] == '=') {
-            return std::string(opt.substr(key.size() + 1));
-        }
-        pos = end + 1;
+    for (const base::Option& opt : base::OptionList(data)) {
+        if (opt.key == key && opt.value)
+            return std::string(*opt.value);
     }
     return std::nullopt;
 }

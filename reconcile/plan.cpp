@@ -8,11 +8,14 @@
 #include <unordered_set>
 #include <utility>
 
+#include "base/path.hpp"
 #include "profile/xsnapd.hpp"
-#include "reconcile/paths.hpp"
 
 namespace nsr::reconcile {
 
+using base::clean_path;
+using base::dir_less;
+using base::parent_dir;
 using profile::Kind;
 using profile::MountEntry;
 using profile::Origin;

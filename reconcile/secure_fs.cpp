@@ -1,5 +1,4 @@
 #include "reconcile/secure_fs.hpp"
-#include "reconcile/paths.hpp"
 
 #include <linux/openat2.h>
 
@@ -8,35 +7,31 @@
 #include <utility>
 #include <vector>
 
+#include "base/error.hpp"
+#include "base/fd.hpp"
+#include "base/path.hpp"
+#include "base/quote.hpp"
+
 namespace nsr::reconcile {
+
+using base::child_path;
+using base::Fd;
+using base::parent_dir;
+using base::quote;
+using base::throw_errno;
+
 namespace {
 
 constexpr int kPathFlags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
 constexpr int kDirFlags = kPathFlags | O_DIRECTORY;
 
-std::string quote(const std::string& s) {
-    return "\"" + s + "\"";
-}
-
 // The components of PATH, or false when PATH is not absolute and clean.
 // "/" has no components.
 bool split(const std::string& path, std::vector<std::string>& parts) {
-    if (path.empty() || path.front() != '/')
+    if (!base::is_clean_absolute(path))
         return false;
-    parts.clear();
-    if (path == "/")
-        return true;
-    size_t pos = 1;
-    for (;;) {
-        size_t end = path.find('/', pos);
-        std::string part = path.substr(pos, end == std::string::npos ? end : end - pos);
-        if (part.empty() || part == "." || part == "..")
-            return false;
-        parts.push_back(std::move(part));
-        if (end == std::string::npos)
-            return true;
-        pos = end + 1;
-    }
+    parts = base::split_path(path);
+    return true;
 }
 
 // NOUN is what the caller was making ("directory", "file", "symlink").

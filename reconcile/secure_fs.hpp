@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "base/fd.hpp"
 #include "reconcile/kernel.hpp"
 
 namespace nsr::reconcile {
@@ -58,9 +59,9 @@ class SecureFs {
     // Opens PATH (absolute and clean) with O_PATH, refusing symlinks in
     // every component (including the last). Throws std::system_error naming
     // PATH: ELOOP for a symlink, EINVAL for a relative or unclean PATH.
-    Fd open_path(const std::string& path);
+    base::Fd open_path(const std::string& path);
     // Like open_path, but -errno instead of throwing (ENOENT, ELOOP, EINVAL).
-    int try_open_path(const std::string& path, Fd& out);
+    int try_open_path(const std::string& path, base::Fd& out);
 
     // The make_* calls throw ReadOnlyFsError, TrespassingError,
     // std::system_error (with the errno) or, for something of the wrong type
@@ -68,10 +69,10 @@ class SecureFs {
     // created is removed again.
 
     // mkdir -p with the walk rules. Returns an O_PATH fd of PATH.
-    Fd make_dirs(const std::string& path, const CreateOptions& opts);
+    base::Fd make_dirs(const std::string& path, const CreateOptions& opts);
     // Parents as make_dirs, then an empty regular file (kept if present).
     // Returns an O_PATH fd of the file.
-    Fd make_file(const std::string& path, const CreateOptions& opts);
+    base::Fd make_file(const std::string& path, const CreateOptions& opts);
     // Parents as make_dirs, then a symlink to TARGET (owner set, no mode);
     // an existing symlink with the same target is accepted, anything else is
     // "in the way".
@@ -85,7 +86,7 @@ class SecureFs {
   private:
     // Opens PATH with FLAGS in one openat2 call refusing every symlink;
     // false when that fails or the kernel lacks openat2 (OUT untouched).
-    bool open_fast(const std::string& path, int flags, Fd& out);
+    bool open_fast(const std::string& path, int flags, base::Fd& out);
 
     Kernel& k_;
     bool openat2_works_ = true;

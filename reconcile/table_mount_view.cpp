@@ -1,10 +1,13 @@
 #include "reconcile/table_mount_view.hpp"
+#include "base/fd.hpp"
 
 #include <sys/sysmacros.h>
 
 #include <stdexcept>
 
 namespace nsr::reconcile {
+
+using base::Fd;
 
 using mountinfo::Mount;
 

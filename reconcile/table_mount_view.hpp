@@ -4,6 +4,7 @@
 // the kernel's table is read once per run.
 #pragma once
 
+#include "base/fd.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "reconcile/kernel.hpp"
 #include "reconcile/mount_view.hpp"
@@ -21,7 +22,7 @@ class TableMountView final : public MountView {
     std::vector<const mountinfo::Mount*> stack_at(std::string_view dir) override;
     std::optional<MountedPath> resolve(std::string_view path) override;
     const mountinfo::Mount* parent_of(const mountinfo::Mount& m) override;
-    void record_mount(const Fd& mount_fd, mountinfo::Mount proto, bool beneath) override;
+    void record_mount(const base::Fd& mount_fd, mountinfo::Mount proto, bool beneath) override;
     void record_detach(std::string_view dir) override;
     bool wants_protos() const override { return true; }
 

@@ -19,6 +19,7 @@
 #include <system_error>
 #include <vector>
 
+#include "base/path.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/fstab.hpp"
 #include "profile/xsnapd.hpp"
@@ -26,13 +27,13 @@
 #include "reconcile/executor.hpp"
 #include "reconcile/fs_view.hpp"
 #include "reconcile/live_mount_view.hpp"
-#include "reconcile/paths.hpp"
 #include "reconcile/plan.hpp"
 #include "reconcile/table_mount_view.hpp"
 #include "tests/reconcile/fake_kernel.hpp"
 #include "tests/support/scratch.hpp"
 
 using namespace nsr::reconcile;
+using nsr::base::is_within;
 using nsr::mountinfo::MountTable;
 using nsr::profile::MountProfile;
 using nsr::test::require_root;

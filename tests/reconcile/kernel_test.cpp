@@ -15,9 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "base/fd.hpp"
 #include "tests/support/scratch.hpp"
 
 using namespace nsr::reconcile;
+using nsr::base::Fd;
 using nsr::test::Scratch;
 
 TEST_CASE("LinuxKernel::readlinkat reads targets longer than its first buffer") {
@@ -103,21 +105,6 @@ TEST_CASE("LinuxKernel::openat2 refuses a symlink anywhere in the path") {
     CHECK(fd >= 0);
     Fd owned(fd);
     CHECK(k.openat2(AT_FDCWD, (s / "link").c_str(), O_PATH | O_CLOEXEC, 0, resolve) == -ELOOP);
-}
-
-TEST_CASE("Fd closes what it owns and moves ownership") {
-    LinuxKernel k;
-    int raw = k.openat(AT_FDCWD, "/", O_PATH | O_CLOEXEC);
-    REQUIRE(raw >= 0);
-    {
-        Fd a(raw);
-        CHECK(a.proc_path() == "/proc/self/fd/" + std::to_string(raw));
-        Fd b(std::move(a));
-        CHECK_FALSE(a);
-        CHECK(b.get() == raw);
-    }
-    CHECK(::fcntl(raw, F_GETFD) == -1);
-    CHECK(errno == EBADF);
 }
 
 TEST_CASE("LinuxKernel returns -errno instead of -1") {

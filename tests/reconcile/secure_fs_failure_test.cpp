@@ -13,12 +13,14 @@
 #include <functional>
 #include <string>
 
+#include "base/fd.hpp"
 #include "reconcile/secure_fs.hpp"
 #include "tests/reconcile/fake_kernel.hpp"
 #include "tests/support/scratch.hpp"
 
 namespace fs = std::filesystem;
 using namespace nsr::reconcile;
+using nsr::base::Fd;
 using nsr::test::Scratch;
 
 namespace {

@@ -12,11 +12,13 @@
 #include <system_error>
 #include <vector>
 
+#include "base/fd.hpp"
 #include "tests/reconcile/fake_kernel.hpp"
 #include "tests/support/scratch.hpp"
 
 namespace fs = std::filesystem;
 using namespace nsr::reconcile;
+using nsr::base::Fd;
 using nsr::test::Scratch;
 
 namespace {

@@ -1,8 +1,8 @@
-#include "profile/quote.hpp"
+#include "base/quote.hpp"
 
 #include <cstdio>
 
-namespace nsr::profile {
+namespace nsr::base {
 
 std::string quote(std::string_view s) {
     std::string out = "\"";
@@ -21,4 +21,4 @@ std::string quote(std::string_view s) {
     return out + "\"";
 }
 
-}  // namespace nsr::profile
+}  // namespace nsr::base

@@ -1,8 +1,6 @@
-#include "reconcile/paths.hpp"
+#include "base/path.hpp"
 
-#include <vector>
-
-namespace nsr::reconcile {
+namespace nsr::base {
 
 std::string clean_path(std::string_view path) {
     if (path.empty())
@@ -37,8 +35,26 @@ std::string clean_path(std::string_view path) {
     return out.empty() ? "." : out;
 }
 
+bool is_clean_absolute(std::string_view path) {
+    return !path.empty() && path.front() == '/' && clean_path(path) == path;
+}
+
+std::vector<std::string> split_path(std::string_view path) {
+    std::vector<std::string> parts;
+    size_t pos = 0;
+    while (pos < path.size()) {
+        size_t end = path.find('/', pos);
+        if (end == std::string_view::npos)
+            end = path.size();
+        if (end > pos)
+            parts.emplace_back(path.substr(pos, end - pos));
+        pos = end + 1;
+    }
+    return parts;
+}
+
 std::string parent_dir(std::string_view path) {
-    auto slash = path.rfind('/');
+    const auto slash = path.rfind('/');
     if (slash == std::string_view::npos)
         return ".";
     if (slash == 0)
@@ -54,6 +70,14 @@ std::string child_path(std::string_view dir, std::string_view name) {
     return out;
 }
 
+bool is_within(std::string_view path, std::string_view dir) {
+    if (dir == "/")
+        return !path.empty() && path.front() == '/';
+    if (path.size() < dir.size() || path.substr(0, dir.size()) != dir)
+        return false;
+    return path.size() == dir.size() || path[dir.size()] == '/';
+}
+
 bool dir_less(std::string_view a, std::string_view b) {
     // Compares A+"/" with B+"/" (no slash added where one ends the path)
     // without building either string: this runs inside sorts of 10^4 entries.
@@ -63,19 +87,11 @@ bool dir_less(std::string_view a, std::string_view b) {
         return i < s.size() ? static_cast<unsigned char>(s[i]) : '/';
     };
     for (size_t i = 0; i < la && i < lb; ++i) {
-        unsigned char ca = at(a, i), cb = at(b, i);
+        const unsigned char ca = at(a, i), cb = at(b, i);
         if (ca != cb)
             return ca < cb;
     }
     return la < lb;
 }
 
-bool is_within(std::string_view path, std::string_view dir) {
-    if (dir == "/")
-        return !path.empty() && path.front() == '/';
-    if (path.size() < dir.size() || path.substr(0, dir.size()) != dir)
-        return false;
-    return path.size() == dir.size() || path[dir.size()] == '/';
-}
-
-}  // namespace nsr::reconcile
+}  // namespace nsr::base

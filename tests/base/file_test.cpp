@@ -13,31 +13,27 @@
 #include <random>
 #include <system_error>
 
-#include "profile/atomic_file.hpp"
+#include "base/fd.hpp"
+#include "base/file.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/scratch.hpp"
 
-using nsr::profile::atomic_write_at;
-using nsr::test::read_file;
+using nsr::base::Fd;
+using nsr::base::read_fd;
+using nsr::base::read_file;
+using nsr::base::read_file_at;
+using nsr::base::try_read_file_at;
+using nsr::base::write_file_at;
 using nsr::test::Scratch;
 using nsr::test::write_file;
 
 namespace {
 
-class DirFd {
-  public:
-    explicit DirFd(const std::string& path)
-        : fd_(open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
-        REQUIRE(fd_ >= 0);
-    }
-    DirFd(const DirFd&) = delete;
-    DirFd& operator=(const DirFd&) = delete;
-    ~DirFd() { close(fd_); }
-    int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
+Fd open_dir(const std::string& path) {
+    Fd fd(open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    REQUIRE(fd);
+    return fd;
+}
 
 std::vector<std::string> names_in(const std::string& dir) {
     std::vector<std::string> names;
@@ -85,47 +81,47 @@ int in_child(Body body) {
 
 }  // namespace
 
-TEST_CASE("atomic write creates the file with the data and exactly the mode") {
+TEST_CASE("write_file_at creates the file with the data and exactly the mode") {
     Scratch dir;
-    DirFd fd(dir.path());
+    const Fd fd = open_dir(dir.path());
     mode_t old_umask = umask(077);
-    atomic_write_at(fd.get(), "state.fstab", "hello\n", 0644, dir / "state.fstab");
+    write_file_at(fd.get(), "state.fstab", "hello\n", 0644, dir / "state.fstab");
     umask(old_umask);
-    CHECK(read_file(dir / "state.fstab") == "hello\n");
+    CHECK(nsr::test::read_file(dir / "state.fstab") == "hello\n");
     struct stat st {};
     REQUIRE(stat((dir / "state.fstab").c_str(), &st) == 0);
     CHECK((st.st_mode & 07777) == 0644);
     CHECK(names_in(dir.path()) == std::vector<std::string>{"state.fstab"});
 }
 
-TEST_CASE("atomic write replaces an existing file and writes an empty one") {
+TEST_CASE("write_file_at replaces an existing file and writes an empty one") {
     Scratch dir;
-    DirFd fd(dir.path());
+    const Fd fd = open_dir(dir.path());
     write_file(dir / "f", "old content");
-    atomic_write_at(fd.get(), "f", "", 0600, "f");
-    CHECK(read_file(dir / "f") == "");
+    write_file_at(fd.get(), "f", "", 0600, "f");
+    CHECK(nsr::test::read_file(dir / "f") == "");
     CHECK(names_in(dir.path()) == std::vector<std::string>{"f"});
 }
 
-TEST_CASE("atomic write replaces a symlink at the target instead of following it") {
+TEST_CASE("write_file_at replaces a symlink at the target instead of following it") {
     Scratch dir;
-    DirFd fd(dir.path());
+    const Fd fd = open_dir(dir.path());
     write_file(dir / "elsewhere", "keep");
     REQUIRE(symlink("elsewhere", (dir / "f").c_str()) == 0);
-    atomic_write_at(fd.get(), "f", "new", 0644, "f");
-    CHECK(read_file(dir / "elsewhere") == "keep");
+    write_file_at(fd.get(), "f", "new", 0644, "f");
+    CHECK(nsr::test::read_file(dir / "elsewhere") == "keep");
     CHECK_FALSE(std::filesystem::is_symlink(dir / "f"));
-    CHECK(read_file(dir / "f") == "new");
+    CHECK(nsr::test::read_file(dir / "f") == "new");
 }
 
-TEST_CASE("atomic write into a removed directory fails naming the path and leaves nothing") {
+TEST_CASE("write_file_at into a removed directory fails naming the path and leaves nothing") {
     Scratch dir;
     const std::string gone = dir / "gone";
     REQUIRE(mkdir(gone.c_str(), 0755) == 0);
-    DirFd fd(gone);
+    const Fd fd = open_dir(gone);
     REQUIRE(rmdir(gone.c_str()) == 0);
     try {
-        atomic_write_at(fd.get(), "f", "data", 0644, "/run/x/f");
+        write_file_at(fd.get(), "f", "data", 0644, "/run/x/f");
         FAIL("expected a system_error");
     } catch (const std::system_error& e) {
         CHECK(e.code().value() == ENOENT);
@@ -134,23 +130,23 @@ TEST_CASE("atomic write into a removed directory fails naming the path and leave
     CHECK(names_in(dir.path()).empty());
 }
 
-TEST_CASE("atomic write that cannot rename removes its temp file and keeps the old target") {
+TEST_CASE("write_file_at that cannot rename removes its temp file and keeps the old target") {
     Scratch dir;
-    DirFd fd(dir.path());
+    const Fd fd = open_dir(dir.path());
     REQUIRE(mkdir((dir / "f").c_str(), 0755) == 0);
     write_file(dir / "f/inside", "old");
     try {
-        atomic_write_at(fd.get(), "f", "data", 0644, "shown/f");
+        write_file_at(fd.get(), "f", "data", 0644, "shown/f");
         FAIL("expected a system_error");
     } catch (const std::system_error& e) {
         CHECK(e.code().value() == EISDIR);
         CHECK(std::string(e.what()).find("shown/f") != std::string::npos);
     }
     CHECK(names_in(dir.path()) == std::vector<std::string>{"f"});
-    CHECK(read_file(dir / "f/inside") == "old");
+    CHECK(nsr::test::read_file(dir / "f/inside") == "old");
 }
 
-TEST_CASE("atomic write that fails mid-write removes its temp file and keeps the old content") {
+TEST_CASE("write_file_at that fails mid-write removes its temp file and keeps the old content") {
     Scratch dir;
     write_file(dir / "f", "old content");
     // A file size limit makes write() fail with EFBIG after the temp file
@@ -161,7 +157,7 @@ TEST_CASE("atomic write that fails mid-write removes its temp file and keeps the
         signal(SIGXFSZ, SIG_IGN);
         setrlimit(RLIMIT_FSIZE, &limit);
         try {
-            atomic_write_at(fd, "f", payload(1 << 20, 1), 0644, "f");
+            write_file_at(fd, "f", payload(1 << 20, 1), 0644, "f");
         } catch (const std::system_error& e) {
             return e.code().value() == EFBIG ? 0 : 2;
         } catch (...) {
@@ -172,10 +168,10 @@ TEST_CASE("atomic write that fails mid-write removes its temp file and keeps the
     REQUIRE(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
     CHECK(names_in(dir.path()) == std::vector<std::string>{"f"});
-    CHECK(read_file(dir / "f") == "old content");
+    CHECK(nsr::test::read_file(dir / "f") == "old content");
 }
 
-TEST_CASE("atomic write killed at any moment leaves the old or the new content") {
+TEST_CASE("write_file_at killed at any moment leaves the old or the new content") {
     Scratch dir;
     const std::string old_data = payload(3 << 20, 2);
     const std::string new_data = payload((3 << 20) + 12345, 3);
@@ -186,7 +182,7 @@ TEST_CASE("atomic write killed at any moment leaves the old or the new content")
     auto writer = [&] {
         int fd = open(dir.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         try {
-            atomic_write_at(fd, "f", new_data, 0644, "f");
+            write_file_at(fd, "f", new_data, 0644, "f");
         } catch (...) {
             return 1;
         }
@@ -196,7 +192,7 @@ TEST_CASE("atomic write killed at any moment leaves the old or the new content")
     REQUIRE(in_child(writer) == 0);
     const auto full = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - start);
-    REQUIRE(read_file(dir / "f") == new_data);
+    REQUIRE(nsr::test::read_file(dir / "f") == new_data);
 
     const unsigned seed = 424242;
     std::mt19937 rng(seed);
@@ -217,7 +213,7 @@ TEST_CASE("atomic write killed at any moment leaves the old or the new content")
         REQUIRE(waitpid(pid, &status, 0) == pid);
 
         INFO("seed ", seed, ", round ", round, ", kill after ", wait_us, " us");
-        const std::string now = read_file(dir / "f");
+        const std::string now = nsr::test::read_file(dir / "f");
         REQUIRE((now == old_data || now == new_data));
         (now == old_data ? saw_old : saw_new)++;
         // A killed writer may leave its temp file behind, never anything else.
@@ -230,4 +226,100 @@ TEST_CASE("atomic write killed at any moment leaves the old or the new content")
     }
     MESSAGE("killed writer left old content ", saw_old, " times and new content ", saw_new,
             " times");
+}
+
+namespace {
+
+// The errno of the std::system_error that BODY throws; 0 when it throws none.
+template <typename Body>
+int errno_of(Body body, std::string* what = nullptr) {
+    try {
+        body();
+    } catch (const std::system_error& e) {
+        if (what)
+            *what = e.what();
+        return e.code().value();
+    }
+    return 0;
+}
+
+}  // namespace
+
+TEST_CASE("read_file reads a whole file, and exactly max_bytes of it is still allowed") {
+    Scratch dir;
+    const std::string data = payload(200000, 4);
+    write_file(dir / "f", data);
+    CHECK(read_file(dir / "f", data.size()) == data);
+    CHECK(read_file(dir / "f", 1 << 20) == data);
+    write_file(dir / "empty", "");
+    CHECK(read_file(dir / "empty", 0) == "");
+}
+
+TEST_CASE("read_file refuses a file larger than max_bytes with EFBIG, naming it") {
+    Scratch dir;
+    write_file(dir / "f", "12345");
+    std::string what;
+    CHECK(errno_of([&] { read_file(dir / "f", 4); }, &what) == EFBIG);
+    CHECK(what.find(dir / "f") != std::string::npos);
+    CHECK(what.find("more than 4 bytes") != std::string::npos);
+}
+
+TEST_CASE("read_file reads /proc files, which report a size of 0, to their end") {
+    const std::string text = read_file("/proc/self/mountinfo", 64 << 20);
+    CHECK(text.find(" / ") != std::string::npos);
+    CHECK(text.back() == '\n');
+}
+
+TEST_CASE("read_file refuses directories and other non-regular files before reading") {
+    Scratch dir;
+    std::string what;
+    CHECK(errno_of([&] { read_file(dir.path(), 100); }, &what) == EISDIR);
+    CHECK(what.find(dir.path()) != std::string::npos);
+    // /dev/zero would never end: it is refused without a single read.
+    CHECK(errno_of([&] { read_file("/dev/zero", 1 << 30); }, &what) == EINVAL);
+    CHECK(what.find("not a regular file") != std::string::npos);
+    // A FIFO without a writer would block the open itself.
+    REQUIRE(mkfifo((dir / "fifo").c_str(), 0600) == 0);
+    CHECK(errno_of([&] { read_file(dir / "fifo", 100); }) == EINVAL);
+    CHECK(errno_of([&] { read_file(dir / "missing", 100); }) == ENOENT);
+}
+
+TEST_CASE("read_file_at reads relative to a directory fd and names DISPLAY in errors") {
+    Scratch dir;
+    write_file(dir / "f", "data");
+    const Fd fd = open_dir(dir.path());
+    CHECK(read_file_at(fd.get(), "f", 100, "shown") == "data");
+    std::string what;
+    CHECK(errno_of([&] { read_file_at(fd.get(), "missing", 100, "the shown file"); }, &what) ==
+          ENOENT);
+    CHECK(what.rfind("cannot read the shown file: ", 0) == 0);
+}
+
+TEST_CASE("try_read_file_at gives nothing for a missing file and throws for the rest") {
+    Scratch dir;
+    write_file(dir / "f", "data");
+    const Fd fd = open_dir(dir.path());
+    CHECK(try_read_file_at(fd.get(), "f", 100, "f") == "data");
+    CHECK_FALSE(try_read_file_at(fd.get(), "missing", 100, "missing").has_value());
+    CHECK(errno_of([&] { try_read_file_at(fd.get(), "f/x", 100, "f/x"); }) == ENOTDIR);
+    CHECK(errno_of([&] { try_read_file_at(fd.get(), ".", 100, "."); }) == EISDIR);
+}
+
+TEST_CASE("read_fd reads a pipe to its end and bounds what it takes") {
+    int p[2];
+    REQUIRE(pipe(p) == 0);
+    Fd reader(p[0]);
+    {
+        Fd writer(p[1]);
+        nsr::base::write_all(writer.get(), "hello", "the pipe");
+    }
+    CHECK(read_fd(reader.get(), 5, "the pipe") == "hello");
+
+    REQUIRE(pipe(p) == 0);
+    Fd reader2(p[0]);
+    {
+        Fd writer(p[1]);
+        nsr::base::write_all(writer.get(), "hello!", "the pipe");
+    }
+    CHECK(errno_of([&] { read_fd(reader2.get(), 5, "the pipe"); }) == EFBIG);
 }
