@@ -240,16 +240,17 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     reconcile::LinuxKernel kernel;
     reconcile::MountState mounts(kernel, mount_source(), req.debug);
     reconcile::LiveFsView fs;
-    auto changes = reconcile::plan(current, desired, fs, {.tuck = req.tuck});
+    reconcile::Assumptions as = assumptions_for(req);
+    for (const auto& e : current.entries)
+        as.record({reconcile::Action::Mount, e, std::nullopt});
+    // The profiles' entries move into the plan.
+    auto changes = reconcile::plan(std::move(current), std::move(desired), fs, {.tuck = req.tuck});
     if (req.dry_run) {
         auto planned = judge(std::move(changes), &mounts.view(), fs);
         out << (req.json ? plan_json(planned).dump(2) + "\n" : plan_text(planned));
         return kExitOk;
     }
 
-    reconcile::Assumptions as = assumptions_for(req);
-    for (const auto& e : current.entries)
-        as.record({reconcile::Action::Mount, e, std::nullopt});
     reconcile::ExecOptions opts;
     opts.tuck = req.tuck;
     opts.uid = ::getuid();

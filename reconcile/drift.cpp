@@ -51,7 +51,7 @@ bool occupied(const MountEntry& e, const std::string& dir, const mountinfo::Moun
 // there (a covered mount's submounts are out of sight, not drift).
 bool visible(const Mount& m, MountView& view) {
     const auto stack = view.stack_at(m.mount_point);
-    return std::find(stack.begin(), stack.end(), &m) != stack.end();
+    return std::any_of(stack.begin(), stack.end(), [&](const Mount& s) { return s.id == m.id; });
 }
 
 }  // namespace

@@ -152,12 +152,10 @@ int LiveMountView::mount_of(std::string_view path, uint64_t& id, bool& is_root) 
     return 0;
 }
 
-const Mount* LiveMountView::by_id(uint64_t id) {
-    if (auto it = mounts_.find(id); it != mounts_.end())
-        return &it->second;
+std::optional<Mount> LiveMountView::read(uint64_t id) {
     const int rc = k_.statmount(id, kWanted, buf_);
     if (rc == -ENOENT)
-        return nullptr;
+        return std::nullopt;
     if (rc < 0)
         throw_errno(rc, "cannot read mount " + std::to_string(id));
     StatmountHead h;
@@ -166,7 +164,7 @@ const Mount* LiveMountView::by_id(uint64_t id) {
     // The namespace root's parent lies outside the caller's root: no path
     // reaches it.
     if (!point || !*point)
-        return nullptr;
+        return std::nullopt;
     Mount m;
     m.id = static_cast<long>(h.mnt_id);
     m.parent_id = static_cast<long>(h.mnt_parent_id);
@@ -185,30 +183,42 @@ const Mount* LiveMountView::by_id(uint64_t id) {
     const char* source = string_at(buf_, h, kStatmountSbSource, h.sb_source);
     m.source = source && *source ? source : "none";
     m.super_options = super_options(h.sb_flags, string_at(buf_, h, kStatmountMntOpts, h.mnt_opts));
-    ids_at_[m.mount_point].push_back(id);
-    return &mounts_.emplace(id, std::move(m)).first->second;
+    return m;
 }
 
-std::vector<const Mount*> LiveMountView::stack_at(std::string_view dir) {
-    std::vector<const Mount*> out;
+const Mount* LiveMountView::cached(uint64_t id) {
+    if (auto it = mounts_.find(id); it != mounts_.end())
+        return &it->second;
+    auto m = read(id);
+    if (!m)
+        return nullptr;
+    ids_at_[m->mount_point].push_back(id);
+    return &mounts_.emplace(id, std::move(*m)).first->second;
+}
+
+std::vector<Mount> LiveMountView::stack_at(std::string_view dir) {
+    if (last_valid_ && last_dir_ == dir)
+        return last_stack_;
+    std::vector<Mount> out;
     uint64_t id = 0;
     bool is_root = false;
     if (int rc = mount_of(dir, id, is_root); rc < 0) {
-        if (is_absent(rc))
-            return out;
-        throw_errno(rc, "cannot inspect " + quoted(dir));
+        if (!is_absent(rc))
+            throw_errno(rc, "cannot inspect " + quoted(dir));
+    } else if (is_root) {
+        std::optional<Mount> m = read(id);
+        if (!m)
+            throw_errno(-ENOENT, "cannot read the mount at " + quoted(dir));
+        // A mount root reached through a symlink is not a mount at DIR.
+        // Bounded, so that a parent cycle cannot hang the walk.
+        for (size_t steps = 0; m && m->mount_point == dir && steps < 4096; ++steps) {
+            out.push_back(std::move(*m));
+            m = parent_of(out.back());
+        }
     }
-    if (!is_root)
-        return out;
-    const Mount* m = by_id(id);
-    if (!m)
-        throw_errno(-ENOENT, "cannot read the mount at " + quoted(dir));
-    // A mount root reached through a symlink is not a mount at DIR.
-    // Bounded, so that a parent cycle cannot hang the walk.
-    for (size_t steps = 0; m && m->mount_point == dir && steps < 4096; ++steps) {
-        out.push_back(m);
-        m = parent_of(*m);
-    }
+    last_dir_ = dir;
+    last_stack_ = out;
+    last_valid_ = true;
     return out;
 }
 
@@ -228,7 +238,7 @@ std::optional<MountedPath> LiveMountView::resolve(std::string_view path) {
         }
         held = held.substr(0, std::max<size_t>(held.rfind('/'), 1));
     }
-    const Mount* m = by_id(id);
+    const Mount* m = cached(id);
     if (!m)
         throw_errno(-ENOENT, "cannot read the mount that holds " + quoted(path));
     // Reached through a symlink into some other place: PATH itself goes
@@ -238,16 +248,20 @@ std::optional<MountedPath> LiveMountView::resolve(std::string_view path) {
     std::string_view rest = path.substr(m->mount_point == "/" ? 0 : m->mount_point.size());
     if (rest.starts_with('/'))
         rest.remove_prefix(1);
-    return MountedPath{m, mountinfo::join_path(m->root, rest)};
+    return MountedPath{*m, mountinfo::join_path(m->root, rest)};
 }
 
-const Mount* LiveMountView::parent_of(const Mount& m) {
+std::optional<Mount> LiveMountView::parent_of(const Mount& m) {
     if (m.parent_id == m.id)
-        return nullptr;
-    return by_id(static_cast<uint64_t>(m.parent_id));
+        return std::nullopt;
+    const Mount* parent = cached(static_cast<uint64_t>(m.parent_id));
+    if (!parent)
+        return std::nullopt;
+    return *parent;
 }
 
 void LiveMountView::forget_at(std::string_view dir) {
+    last_valid_ = false;
     const auto it = ids_at_.find(std::string(dir));
     if (it == ids_at_.end())
         return;

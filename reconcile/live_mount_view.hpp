@@ -5,11 +5,15 @@
 // costs O(depth of the mount stack there), not O(mounts in the namespace):
 // no mountinfo is read.
 //
-// Mounts are cached by their unique id (the kernel never reuses one); the
-// few facts about a mount that can change (its parent, when a mount is put
-// beneath it) are forgotten when the tool records a change at its mount
-// point. Changes made by others during a run are seen, except in those
-// cached facts.
+// The mounts asked about again and again (the parents of mount points, the
+// mounts that hold bind sources) are cached by their unique id (the kernel
+// never reuses one); the mount on top at a directory is read afresh each
+// time (a run asks about each directory once or twice: caching those would
+// cost memory in proportion to the profile), except that the last
+// directory's answer serves a repeated question. What can change about a
+// cached mount (its parent, when a mount is put beneath it) is forgotten
+// when the tool records a change at its mount point; changes made by others
+// during a run are seen, except in those cached facts.
 #pragma once
 
 #include <cstdint>
@@ -36,9 +40,9 @@ class LiveMountView final : public MountView {
     // KERNEL must outlive the view.
     explicit LiveMountView(Kernel& kernel) : k_(kernel) {}
 
-    std::vector<const mountinfo::Mount*> stack_at(std::string_view dir) override;
+    std::vector<mountinfo::Mount> stack_at(std::string_view dir) override;
     std::optional<MountedPath> resolve(std::string_view path) override;
-    const mountinfo::Mount* parent_of(const mountinfo::Mount& m) override;
+    std::optional<mountinfo::Mount> parent_of(const mountinfo::Mount& m) override;
     // Both forget what was cached about the mounts at the mount point; the
     // next question about it asks the kernel.
     void record_mount(const base::Fd& mount_fd, mountinfo::Mount proto, bool beneath) override;
@@ -49,16 +53,22 @@ class LiveMountView final : public MountView {
     // The unique mount id of what PATH names (not following a final
     // symlink), and whether PATH is that mount's root: 0, or -errno.
     int mount_of(std::string_view path, uint64_t& id, bool& is_root);
-    // The mount with unique id ID; nullptr when it is not (or no longer) in
-    // the caller's namespace, or out of the caller's sight (the parent of
-    // the namespace's root).
-    const mountinfo::Mount* by_id(uint64_t id);
+    // The mount with unique id ID, from the kernel; nothing when it is not
+    // (or no longer) in the caller's namespace, or out of the caller's
+    // sight (the parent of the namespace's root).
+    std::optional<mountinfo::Mount> read(uint64_t id);
+    // The same, kept for later questions; nullptr for nothing.
+    const mountinfo::Mount* cached(uint64_t id);
     void forget_at(std::string_view dir);
 
     Kernel& k_;
     std::unordered_map<uint64_t, mountinfo::Mount> mounts_;
     // The ids in mounts_ at each mount point.
     std::unordered_map<std::string, std::vector<uint64_t>> ids_at_;
+    // The last stack_at() question and its answer, until the next change.
+    std::string last_dir_;
+    std::vector<mountinfo::Mount> last_stack_;
+    bool last_valid_ = false;
     std::vector<char> buf_;  // statmount's result, reused
 };
 

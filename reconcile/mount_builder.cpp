@@ -15,10 +15,10 @@ mountinfo::Mount bind_proto(MountView& view, const std::string& src, bool read_o
     mountinfo::Mount m;
     if (auto r = view.resolve(src)) {
         m.root = r->path_in_fs;
-        m.fstype = r->mount->fstype;
-        m.source = r->mount->source;
-        m.super_options = r->mount->super_options;
-        read_only = read_only || r->mount->read_only();
+        m.fstype = r->mount.fstype;
+        m.source = r->mount.source;
+        m.super_options = r->mount.super_options;
+        read_only = read_only || r->mount.read_only();
     }
     m.mount_options = read_only ? "ro" : "rw";
     return m;

@@ -2,9 +2,11 @@
 
 namespace nsr::reconcile {
 
-const mountinfo::Mount* MountView::visible_at(std::string_view dir) {
-    const auto stack = stack_at(dir);
-    return stack.empty() ? nullptr : stack.front();
+std::optional<mountinfo::Mount> MountView::visible_at(std::string_view dir) {
+    auto stack = stack_at(dir);
+    if (stack.empty())
+        return std::nullopt;
+    return std::move(stack.front());
 }
 
 }  // namespace nsr::reconcile

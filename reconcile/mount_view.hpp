@@ -19,27 +19,27 @@ namespace nsr::reconcile {
 
 // PATH's place in the mount tree.
 struct MountedPath {
-    const mountinfo::Mount* mount;  // the visible mount that holds PATH
-    std::string path_in_fs;         // PATH inside that mount's filesystem
+    mountinfo::Mount mount;  // the visible mount that holds PATH
+    std::string path_in_fs;  // PATH inside that mount's filesystem
 };
 
 class MountView {
   public:
     virtual ~MountView() = default;
 
-    // Pointers returned by the queries stay valid until the next
-    // record_mount() or record_detach(). Paths are clean and absolute. The
-    // queries throw std::system_error when the kernel cannot answer.
+    // The queries answer with copies, as the namespace was when asked.
+    // Paths are clean and absolute. They throw std::system_error when the
+    // kernel cannot answer.
 
     // The mount a process in the namespace sees at DIR and the ones it
     // covers at the same place, top first; empty when DIR is no mount point.
-    virtual std::vector<const mountinfo::Mount*> stack_at(std::string_view dir) = 0;
+    virtual std::vector<mountinfo::Mount> stack_at(std::string_view dir) = 0;
     // The visible mount holding PATH, found by the mount points PATH goes
     // through (a missing leaf is held by what holds its directory). Nothing
     // when no mount holds it.
     virtual std::optional<MountedPath> resolve(std::string_view path) = 0;
-    // The mount M is attached to; nullptr for the namespace's root mount.
-    virtual const mountinfo::Mount* parent_of(const mountinfo::Mount& m) = 0;
+    // The mount M is attached to; nothing for the namespace's root mount.
+    virtual std::optional<mountinfo::Mount> parent_of(const mountinfo::Mount& m) = 0;
 
     // The tool's own changes, so that later answers include them.
     //
@@ -55,8 +55,8 @@ class MountView {
     // can skip working it out.
     virtual bool wants_protos() const = 0;
 
-    // stack_at(DIR).front(), or nullptr.
-    const mountinfo::Mount* visible_at(std::string_view dir);
+    // stack_at(DIR).front(), or nothing.
+    std::optional<mountinfo::Mount> visible_at(std::string_view dir);
 };
 
 }  // namespace nsr::reconcile

@@ -50,11 +50,11 @@ Match bind_matches(const MountEntry& e, const Mount& top, MountView& view) {
     auto src = view.resolve(clean_path(e.name));
     if (!src)
         return {false, "source " + e.name + " is not under any mount"};
-    if (src->mount->dev() != top.dev() || src->path_in_fs != top.root) {
+    if (src->mount.dev() != top.dev() || src->path_in_fs != top.root) {
         return {false, "mounted at " + e.dir + " is " + dev_text(top) + " " + top.root +
-                           ", the source is " + dev_text(*src->mount) + " " + src->path_in_fs};
+                           ", the source is " + dev_text(src->mount) + " " + src->path_in_fs};
     }
-    if (bind_read_only(e, *src->mount) != top.read_only()) {
+    if (bind_read_only(e, src->mount) != top.read_only()) {
         return {false, std::string("mounted at ") + e.dir + " is " +
                            (top.read_only() ? "read-only" : "read-write")};
     }
@@ -182,11 +182,11 @@ Match in_place(const MountEntry& e, MountView& view, const FsView& fs, bool only
     auto check = [&](const Mount& m) {
         return profile::is_bind(e) ? bind_matches(clean, m, view) : filesystem_matches(clean, m);
     };
-    Match first = check(*stack.front());
+    Match first = check(stack.front());
     if (first.matches || only_top)
         return first;
     for (size_t i = 1; i < stack.size(); ++i) {
-        Match m = check(*stack[i]);
+        Match m = check(stack[i]);
         if (m.matches)
             return {true, m.why + ", covered by another mount"};
     }

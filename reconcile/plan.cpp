@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -42,56 +43,63 @@ int origin_rank(const MountEntry& e) {
     }
 }
 
-// Sorts V stably by (RANK, dir with snapd's slash rule). The ranks are
-// computed once per entry: reading an option in the comparator would cost
-// a lookup and an allocation per comparison.
+// The positions of V's entries, sorted stably by (RANK, dir with snapd's
+// slash rule). The ranks are computed once per entry: reading an option in
+// the comparator would cost a lookup and an allocation per comparison.
 template <typename Rank>
-void sort_by_rank_and_dir(std::vector<MountEntry>& v, Rank rank) {
-    std::vector<std::pair<int, size_t>> order;
-    order.reserve(v.size());
+std::vector<size_t> order_by_rank_and_dir(const std::vector<MountEntry>& v, Rank rank) {
+    std::vector<std::pair<int, size_t>> keyed;
+    keyed.reserve(v.size());
     for (size_t i = 0; i < v.size(); ++i)
-        order.emplace_back(rank(v[i]), i);
-    std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+        keyed.emplace_back(rank(v[i]), i);
+    std::stable_sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
         if (a.first != b.first)
             return a.first < b.first;
         return dir_less(v[a.second].dir, v[b.second].dir);
     });
-    std::vector<MountEntry> sorted;
-    sorted.reserve(v.size());
-    for (const auto& [r, i] : order)
-        sorted.push_back(std::move(v[i]));
-    v = std::move(sorted);
+    std::vector<size_t> order;
+    order.reserve(v.size());
+    for (const auto& [r, i] : keyed)
+        order.push_back(i);
+    return order;
 }
 
 // byOriginAndMountPoint: overname, then everything else, then layouts; by
 // mount point within a rank. Stable, so ties keep their input order where
 // snapd's unstable sort leaves them unspecified.
 void sort_by_origin_and_dir(std::vector<MountEntry>& v) {
-    sort_by_rank_and_dir(v, origin_rank);
+    std::vector<MountEntry> sorted;
+    sorted.reserve(v.size());
+    for (size_t i : order_by_rank_and_dir(v, origin_rank))
+        sorted.push_back(std::move(v[i]));
+    v = std::move(sorted);
 }
 
 // byOvernameAndMountPoint: overname first, then by mount point.
-void sort_by_overname_and_dir(std::vector<MountEntry>& v) {
-    sort_by_rank_and_dir(
+std::vector<size_t> order_by_overname_and_dir(const std::vector<MountEntry>& v) {
+    return order_by_rank_and_dir(
         v, [](const MountEntry& e) { return profile::origin(e) == Origin::Overname ? 0 : 1; });
 }
 
-std::vector<MountEntry> cleaned(const profile::MountProfile& p) {
-    std::vector<MountEntry> out = p.entries;
-    for (auto& e : out)
-        e.dir = clean_path(e.dir);
+std::vector<MountEntry> cleaned(profile::MountProfile&& p) {
+    std::vector<MountEntry> out = std::move(p.entries);
+    for (auto& e : out) {
+        if (!base::is_clean_absolute(e.dir))
+            e.dir = clean_path(e.dir);
+    }
     return out;
 }
 
 // Current entries that stay in place (R5): identical to a desired entry,
 // synthetic for a desired owner, or the rootfs; never under a changed entry.
-std::set<Key> reused_keys(std::vector<MountEntry> current,
-                          const std::unordered_map<std::string, const MountEntry*>& desired_by_dir,
-                          const std::unordered_set<std::string>& desired_ids) {
-    sort_by_overname_and_dir(current);
+std::set<Key> reused_keys(
+    const std::vector<MountEntry>& current,
+    const std::unordered_map<std::string_view, const MountEntry*>& desired_by_dir,
+    const std::unordered_set<std::string>& desired_ids) {
     std::set<Key> reused;
     std::string skip_prefix;
-    for (const auto& e : current) {
+    for (const size_t i : order_by_overname_and_dir(current)) {
+        const MountEntry& e = current[i];
         if (!skip_prefix.empty() && e.dir.starts_with(skip_prefix))
             continue;
         skip_prefix.clear();
@@ -156,21 +164,29 @@ std::string nearest_existing_dir(std::string dir, const FsView& fs) {
 // R8-R10: the mount block. Overname entries and entries whose mount point
 // exists come first, by origin and dir; then, per mimic directory in plain
 // string order, the entries that will need that mimic.
-std::vector<MountEntry> mount_order(const std::vector<MountEntry>& not_reused, const FsView& fs) {
+std::vector<MountEntry> mount_order(std::vector<MountEntry> not_reused, const FsView& fs) {
     std::unordered_set<std::string> added;
     std::vector<MountEntry> independent;
     std::map<std::string, std::vector<MountEntry>> by_mimic;
-    for (const auto& e : not_reused) {
+    // An overname entry goes first; whatever else has its dir comes too
+    // late to be added.
+    std::vector<bool> taken(not_reused.size(), false);
+    for (size_t i = 0; i < not_reused.size(); ++i) {
+        MountEntry& e = not_reused[i];
         if (profile::origin(e) == Origin::Overname && added.insert(e.dir).second) {
-            independent.push_back(e);
+            independent.push_back(std::move(e));
+            taken[i] = true;
         }
     }
-    for (const auto& e : not_reused) {
+    for (size_t i = 0; i < not_reused.size(); ++i) {
+        MountEntry& e = not_reused[i];
+        if (taken[i])
+            continue;
         if (target_exists(e, fs)) {
             if (added.insert(e.dir).second)
-                independent.push_back(e);
+                independent.push_back(std::move(e));
         } else {
-            by_mimic[nearest_existing_dir(parent_dir(e.dir), fs)].push_back(e);
+            by_mimic[nearest_existing_dir(parent_dir(e.dir), fs)].push_back(std::move(e));
         }
     }
     std::vector<MountEntry> need_mimic;
@@ -226,50 +242,59 @@ void fold_replacements(std::vector<Change>& changes) {
         if (it == unmount_index.end() || drop[it->second])
             continue;
         drop[it->second] = true;
-        c.replaces = changes[it->second].entry;
+        c.replaces = std::move(changes[it->second].entry);
         c.action = Action::Replace;
     }
-    std::vector<Change> out;
-    out.reserve(changes.size());
+    size_t kept = 0;
     for (size_t i = 0; i < changes.size(); ++i) {
-        if (!drop[i])
-            out.push_back(std::move(changes[i]));
+        if (drop[i])
+            continue;
+        // Not onto itself: a string moved onto itself is left empty.
+        if (kept != i)
+            changes[kept] = std::move(changes[i]);
+        ++kept;
     }
-    changes = std::move(out);
+    changes.resize(kept);
 }
 
 }  // namespace
 
-std::vector<Change> plan(const profile::MountProfile& current_profile,
-                         const profile::MountProfile& desired_profile, const FsView& fs,
+std::vector<Change> plan(profile::MountProfile current_profile,
+                         profile::MountProfile desired_profile, const FsView& fs,
                          const PlanOptions& options) {
-    const std::vector<MountEntry> current = cleaned(current_profile);
-    std::vector<MountEntry> desired = cleaned(desired_profile);
+    std::vector<MountEntry> current = cleaned(std::move(current_profile));
+    std::vector<MountEntry> desired = cleaned(std::move(desired_profile));
     sort_by_origin_and_dir(desired);
 
-    std::unordered_map<std::string, const MountEntry*> desired_by_dir;
-    std::unordered_set<std::string> desired_ids;
-    for (const auto& e : desired) {
-        desired_by_dir[e.dir] = &e;  // the last one in sorted order wins
-        desired_ids.insert(profile::entry_id(e));
+    std::set<Key> reused;
+    {
+        std::unordered_map<std::string_view, const MountEntry*> desired_by_dir;
+        std::unordered_set<std::string> desired_ids;
+        for (const auto& e : desired) {
+            desired_by_dir[e.dir] = &e;  // the last one in sorted order wins
+            desired_ids.insert(profile::entry_id(e));
+        }
+        reused = reused_keys(current, desired_by_dir, desired_ids);
     }
-    const std::set<Key> reused = reused_keys(current, desired_by_dir, desired_ids);
 
     std::vector<Change> changes;
+    changes.reserve(current.size() + desired.size());
     for (auto it = current.rbegin(); it != current.rend(); ++it) {
         if (reused.count(key_of(*it))) {
-            changes.push_back({Action::Keep, *it, std::nullopt});
+            changes.push_back({Action::Keep, std::move(*it), std::nullopt});
         } else {
-            changes.push_back({Action::Unmount, with_detach(*it), std::nullopt});
+            changes.push_back({Action::Unmount, with_detach(std::move(*it)), std::nullopt});
         }
     }
+    current = {};
 
     std::vector<MountEntry> not_reused;
-    for (const auto& e : desired) {
+    for (auto& e : desired) {
         if (!reused.count(key_of(e)))
-            not_reused.push_back(e);
+            not_reused.push_back(std::move(e));
     }
-    for (auto& e : mount_order(not_reused, fs)) {
+    desired = {};
+    for (auto& e : mount_order(std::move(not_reused), fs)) {
         changes.push_back({Action::Mount, std::move(e), std::nullopt});
     }
 

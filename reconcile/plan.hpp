@@ -16,7 +16,9 @@ struct PlanOptions {
     bool tuck = true;
 };
 
-std::vector<Change> plan(const profile::MountProfile& current, const profile::MountProfile& desired,
+// The profiles are taken by value: their entries move into the changes
+// (callers that keep theirs pass copies).
+std::vector<Change> plan(profile::MountProfile current, profile::MountProfile desired,
                          const FsView& fs, const PlanOptions& options = {});
 
 }  // namespace nsr::reconcile

@@ -16,15 +16,15 @@ TableMountView::TableMountView(const mountinfo::MountTable& table) : table_(tabl
 TableMountView::TableMountView(mountinfo::MountTable& table, Kernel& kernel)
     : table_(table), writable_(&table), kernel_(&kernel) {}
 
-std::vector<const Mount*> TableMountView::stack_at(std::string_view dir) {
-    std::vector<const Mount*> out;
+std::vector<Mount> TableMountView::stack_at(std::string_view dir) {
+    std::vector<Mount> out;
     const Mount* m = table_.containing(dir);
     if (!m || m->mount_point != dir)
         return out;
     // Bounded by the table's size, so that a parent cycle cannot hang it.
     const size_t limit = table_.mounts().size();
     for (; m && m->mount_point == dir && out.size() < limit; m = table_.by_id(m->parent_id)) {
-        out.push_back(m);
+        out.push_back(*m);
         if (m->parent_id == m->id)
             break;
     }
@@ -35,11 +35,14 @@ std::optional<MountedPath> TableMountView::resolve(std::string_view path) {
     auto r = table_.resolve(path);
     if (!r)
         return std::nullopt;
-    return MountedPath{r->mount, std::move(r->path_in_fs)};
+    return MountedPath{*r->mount, std::move(r->path_in_fs)};
 }
 
-const Mount* TableMountView::parent_of(const Mount& m) {
-    return m.parent_id == m.id ? nullptr : table_.by_id(m.parent_id);
+std::optional<Mount> TableMountView::parent_of(const Mount& m) {
+    const Mount* parent = m.parent_id == m.id ? nullptr : table_.by_id(m.parent_id);
+    if (!parent)
+        return std::nullopt;
+    return *parent;
 }
 
 mountinfo::MountTable& TableMountView::writable() {

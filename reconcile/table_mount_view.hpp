@@ -19,9 +19,9 @@ class TableMountView final : public MountView {
     // mount the tool makes. Both must outlive the view.
     TableMountView(mountinfo::MountTable& table, Kernel& kernel);
 
-    std::vector<const mountinfo::Mount*> stack_at(std::string_view dir) override;
+    std::vector<mountinfo::Mount> stack_at(std::string_view dir) override;
     std::optional<MountedPath> resolve(std::string_view path) override;
-    const mountinfo::Mount* parent_of(const mountinfo::Mount& m) override;
+    std::optional<mountinfo::Mount> parent_of(const mountinfo::Mount& m) override;
     void record_mount(const base::Fd& mount_fd, mountinfo::Mount proto, bool beneath) override;
     void record_detach(std::string_view dir) override;
     bool wants_protos() const override { return true; }

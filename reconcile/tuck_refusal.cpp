@@ -49,10 +49,10 @@ std::string path_in(const Mount& parent, const std::string& dir) {
 std::string beneath_refusal(MountView& view, const std::string& dir, int err) {
     if (err != EINVAL)
         return std::strerror(err);
-    const Mount* top = view.visible_at(dir);
+    const auto top = view.visible_at(dir);
     if (!top)
         return dir + " is not a mount point";
-    const Mount* parent = view.parent_of(*top);
+    const auto parent = view.parent_of(*top);
     if (!parent)
         return dir + " is the root of the namespace";
     if (auto release = release_without_beneath())
