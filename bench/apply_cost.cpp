@@ -188,7 +188,7 @@ ApplyTimes apply(const Scratch& s, bool read_only) {
     const auto t2 = std::chrono::steady_clock::now();
     for (const auto& o : r.outcomes) {
         if (o.status != Status::Done)
-            throw std::runtime_error(o.change.entry.dir + ": " +
+            throw std::runtime_error(o.change->entry.dir + ": " +
                                      std::string(status_name(o.status)) + ": " + o.detail);
     }
     return {std::chrono::duration<double, std::micro>(t1 - t0).count(),

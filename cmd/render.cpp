@@ -45,7 +45,7 @@ std::string outcomes_text(const std::vector<reconcile::Outcome>& outcomes) {
     for (const auto& o : outcomes) {
         for (const auto& s : o.synthesized)
             out += padded("mimic") + s.to_string() + "\n";
-        out += padded(reconcile::action_name(o.change.action)) + o.change.entry.to_string();
+        out += padded(reconcile::action_name(o.change->action)) + o.change->entry.to_string();
         switch (o.status) {
             case reconcile::Status::Done:
                 out += o.detail.empty() ? "  (done)" : "  (done: " + o.detail + ")";
@@ -68,10 +68,10 @@ std::string outcomes_text(const std::vector<reconcile::Outcome>& outcomes) {
 nlohmann::json outcomes_json(const std::vector<reconcile::Outcome>& outcomes) {
     auto list = nlohmann::json::array();
     for (const auto& o : outcomes) {
-        nlohmann::json c = {{"action", reconcile::action_name(o.change.action)},
-                            {"entry", o.change.entry.to_string()}};
-        if (o.change.replaces)
-            c["replaces"] = o.change.replaces->to_string();
+        nlohmann::json c = {{"action", reconcile::action_name(o.change->action)},
+                            {"entry", o.change->entry.to_string()}};
+        if (o.change->replaces)
+            c["replaces"] = o.change->replaces->to_string();
         c["outcome"] = reconcile::status_name(o.status);
         c["detail"] = o.detail;
         auto syn = nlohmann::json::array();

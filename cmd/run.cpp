@@ -268,7 +268,7 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
         }
         debug("froze " + joined(req.freeze_cgroups));
     }
-    auto result = exec.run(changes);
+    auto result = exec.run(std::move(changes));
     if (freezer && anything_to_change) {
         freezer->thaw();
         debug("thawed " + joined(req.freeze_cgroups));
@@ -278,15 +278,18 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
         base::write_file_at(state_dir.get(), base_of(req.paths.current),
                             profile::format_profile(result.new_current), 0644, req.paths.current);
     }
-    out << (req.json ? outcomes_json(result.outcomes).dump(2) + "\n"
-                     : outcomes_text(result.outcomes));
+    // A stream in a failed state (std::ostream(nullptr)) discards the report:
+    // it is not built.
+    if (out)
+        out << (req.json ? outcomes_json(result.outcomes).dump(2) + "\n"
+                         : outcomes_text(result.outcomes));
     bool failed = false;
     for (const auto& o : result.outcomes) {
         if (o.status == reconcile::Status::Failed) {
             failed = true;
             debug("cannot change mount namespace according to change " +
-                  std::string(reconcile::action_name(o.change.action)) + " (" +
-                  o.change.entry.to_string() + "): " + o.detail);
+                  std::string(reconcile::action_name(o.change->action)) + " (" +
+                  o.change->entry.to_string() + "): " + o.detail);
         }
     }
     if (result.fatal) {

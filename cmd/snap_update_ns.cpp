@@ -106,8 +106,11 @@ int run_snap_update_ns(const Args& args) {
             req.paths = paths_for(Layout::Snapd, a.name);
             req.enter_namespace = !a.from_snap_confine;
         }
+        // The report is only shown with SNAPD_DEBUG=1; otherwise it is not
+        // even built.
         std::ostringstream report;
-        int rc = reconcile_namespace(req, report);
+        std::ostream discard(nullptr);
+        int rc = reconcile_namespace(req, req.debug ? static_cast<std::ostream&>(report) : discard);
         if (req.debug)
             std::cerr << report.str();
         return rc == kExitOk ? kExitOk : fail("some changes failed");

@@ -1,5 +1,6 @@
 #include "profile/fstab.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "base/quote.hpp"
@@ -126,6 +127,8 @@ ParseError::ParseError(std::string source, int line, std::string message)
 MountProfile parse_profile(std::string_view text, const std::string& source,
                            std::vector<Problem>* problems) {
     MountProfile profile;
+    // One entry per line at most: no copies as the list grows.
+    profile.entries.reserve(static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
     int number = 0;
     while (!text.empty()) {
         ++number;

@@ -16,7 +16,7 @@ using profile::Kind;
 
 namespace {
 
-bool below(const std::string& path, const std::string& dir) {
+bool below(std::string_view path, std::string_view dir) {
     return path != dir && is_within(path, dir);
 }
 
@@ -45,7 +45,12 @@ ChangeGroups::ChangeGroups(const std::vector<Change>& plan) : plan_(plan) {
     dirs_.reserve(plan.size());
     sorted_.reserve(plan.size());
     for (size_t i = 0; i < plan.size(); ++i) {
-        dirs_.push_back(clean_path(plan[i].entry.dir));
+        const std::string& dir = plan[i].entry.dir;
+        // plan() leaves every dir clean: views of them cost no copy.
+        if (base::is_clean_absolute(dir))
+            dirs_.push_back(dir);
+        else
+            dirs_.push_back(cleaned_.emplace_back(clean_path(dir)));
         sorted_.emplace_back(dirs_.back(), i);
         at_dir_[dirs_.back()].push_back(i);
     }
@@ -95,12 +100,12 @@ bool ChangeGroups::changed_between(const std::string& src, size_t from, size_t t
 }
 
 std::vector<size_t> ChangeGroups::below_dir(size_t at) const {
-    const std::string& dir = dirs_.at(at);
+    const std::string_view dir = dirs_.at(at);
     // Paths below DIR sort together, right after DIR + "/".
-    const std::string prefix = dir == "/" ? "/" : dir + "/";
+    const std::string prefix = dir == "/" ? "/" : std::string(dir) + "/";
     std::vector<size_t> found;
-    for (auto it =
-             std::lower_bound(sorted_.begin(), sorted_.end(), std::make_pair(prefix, size_t{0}));
+    for (auto it = std::lower_bound(sorted_.begin(), sorted_.end(),
+                                    std::make_pair(std::string_view(prefix), size_t{0}));
          it != sorted_.end() && it->first.starts_with(prefix); ++it) {
         if (it->first != dir)
             found.push_back(it->second);
@@ -112,7 +117,7 @@ std::vector<size_t> ChangeGroups::below_dir(size_t at) const {
 std::vector<size_t> ChangeGroups::mounts_carried_by(size_t replace) const {
     std::vector<size_t> later = below_dir(replace);
     std::erase_if(later, [&](size_t i) { return i <= replace; });
-    const std::string& dir = dirs_.at(replace);
+    const std::string_view dir = dirs_.at(replace);
     std::vector<size_t> out;
     for (size_t i : later) {
         const Change& c = plan_[i];

@@ -5,8 +5,10 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <map>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -47,9 +49,11 @@ class ChangeGroups {
     bool changed_between(const std::string& src, size_t from, size_t to) const;
 
     const std::vector<Change>& plan_;
-    std::vector<std::string> dirs_;                                // each change's clean dir
-    std::vector<std::pair<std::string, size_t>> sorted_;           // (dir, index), by dir
-    std::unordered_map<std::string, std::vector<size_t>> at_dir_;  // ascending indices
+    // Each change's clean dir: a view of its entry's, or of a cleaned copy.
+    std::vector<std::string_view> dirs_;
+    std::deque<std::string> cleaned_;
+    std::vector<std::pair<std::string_view, size_t>> sorted_;           // (dir, index), by dir
+    std::unordered_map<std::string_view, std::vector<size_t>> at_dir_;  // ascending indices
     std::map<size_t, size_t> leaving_;
 };
 

@@ -162,16 +162,19 @@ Executor::Executor(Kernel& kernel, MountView& view, const FsView& fs, Assumption
       assumptions_(assumptions),
       options_(std::move(options)) {}
 
-Result Executor::run(const std::vector<Change>& changes) {
+Result Executor::run(std::vector<Change> plan) {
+    Result result;
+    result.plan = std::move(plan);
+    const std::vector<Change>& changes = result.plan;
     ExecContext ctx(kernel_, view_, fs_, assumptions_, options_);
     const ChangeGroups groups(changes);
     DoneWith done_with;
     // Tmpfs unmounts already tried with everything in them.
     std::set<size_t> tmpfs_tried;
-    Result result;
+    result.outcomes.reserve(changes.size());
     for (size_t i = 0; i < changes.size(); ++i) {
         const Change& c = changes[i];
-        Outcome o{c, Status::Done, "", {}, false};
+        Outcome o{&c, Status::Done, "", {}, false};
         if (options_.tuck)
             leave_with_later_detach(ctx, changes, groups, i, done_with, tmpfs_tried);
         if (auto early = done_with.find(i); early != done_with.end())
@@ -190,9 +193,10 @@ Result Executor::run(const std::vector<Change>& changes) {
     // A failed unmount stays recorded only while its mount is there: the
     // failure may have come after the mount went (removing the
     // placeholder), and a later detach of a mount above it takes it along.
-    for (Outcome& o : result.outcomes) {
-        if (o.change.action == Action::Unmount && o.status == Status::Failed)
-            o.remains = still_mounted(ctx, o.change.entry);
+    for (size_t i = 0; i < result.outcomes.size(); ++i) {
+        Outcome& o = result.outcomes[i];
+        if (changes[i].action == Action::Unmount && o.status == Status::Failed)
+            o.remains = still_mounted(ctx, changes[i].entry);
     }
     std::set<size_t> carried;
     for (const auto& [i, detail] : done_with)

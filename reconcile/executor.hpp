@@ -15,7 +15,18 @@
 
 namespace nsr::reconcile {
 
+// Moved, never copied: the outcomes point into the plan.
 struct Result {
+    Result() = default;
+    Result(Result&&) = default;
+    Result& operator=(Result&&) = default;
+    Result(const Result&) = delete;
+    Result& operator=(const Result&) = delete;
+
+    // The changes run, in order.
+    std::vector<Change> plan;
+    // What became of each, for a prefix of the plan (all of it unless a
+    // fatal failure stopped the run).
     std::vector<Outcome> outcomes;
     // A layout or overname change failed: the run stopped there.
     bool fatal = false;
@@ -33,7 +44,9 @@ class Executor {
     // Runs CHANGES in order: each one is checked with needed() first, then
     // made. A failed change is reported in its outcome; a failed layout or
     // overname change stops the run. Throws nothing for a change's failure.
-    Result run(const std::vector<Change>& changes);
+    // The changes move into the result's plan (callers that keep theirs
+    // pass a copy).
+    Result run(std::vector<Change> changes);
 
   private:
     Kernel& kernel_;

@@ -8,27 +8,30 @@ profile::MountProfile build_new_current(const std::vector<Change>& plan,
                                         const std::vector<Outcome>& outcomes,
                                         const std::set<size_t>& carried) {
     // The plan lists what was there in reverse log order; PRIOR follows it.
-    std::vector<MountEntry> prior;
-    std::vector<MountEntry> added;
-    for (const Outcome& o : outcomes) {
-        const Change& c = o.change;
-        added.insert(added.end(), o.synthesized.begin(), o.synthesized.end());
+    // Pointers until the end, so that each entry is copied once.
+    std::vector<const MountEntry*> prior;
+    std::vector<const MountEntry*> added;
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+        const Outcome& o = outcomes[i];
+        const Change& c = plan[i];
+        for (const MountEntry& s : o.synthesized)
+            added.push_back(&s);
         const bool ok = o.status == Status::Done || o.status == Status::AlreadyDone;
         switch (c.action) {
             case Action::Keep:
                 if (ok || o.remains)
-                    prior.push_back(c.entry);
+                    prior.push_back(&c.entry);
                 break;
             case Action::Unmount:
                 if (!ok && o.remains)
-                    prior.push_back(c.entry);
+                    prior.push_back(&c.entry);
                 break;
             case Action::Mount:
             case Action::Replace:
                 if (ok)
-                    added.push_back(c.entry);
+                    added.push_back(&c.entry);
                 else if (c.action == Action::Replace && c.replaces && o.remains)
-                    prior.push_back(*c.replaces);
+                    prior.push_back(&*c.replaces);
                 break;
         }
     }
@@ -38,17 +41,20 @@ profile::MountProfile build_new_current(const std::vector<Change>& plan,
         const Change& c = plan[i];
         if (carried.count(i)) {
             if (c.action == Action::Mount || c.action == Action::Replace)
-                added.push_back(c.entry);
+                added.push_back(&c.entry);
             continue;
         }
         if (c.action == Action::Keep || c.action == Action::Unmount)
-            prior.push_back(c.entry);
+            prior.push_back(&c.entry);
         if (c.action == Action::Replace && c.replaces)
-            prior.push_back(*c.replaces);
+            prior.push_back(&*c.replaces);
     }
     profile::MountProfile out;
-    out.entries.assign(prior.rbegin(), prior.rend());
-    out.entries.insert(out.entries.end(), added.begin(), added.end());
+    out.entries.reserve(prior.size() + added.size());
+    for (auto it = prior.rbegin(); it != prior.rend(); ++it)
+        out.entries.push_back(**it);
+    for (const MountEntry* e : added)
+        out.entries.push_back(*e);
     for (auto& e : out.entries)
         e.line = 0;
     return out;

@@ -13,9 +13,10 @@
 
 namespace nsr::reconcile {
 
-// PLAN is what was run; OUTCOMES[i] is what became of PLAN[i], for a prefix
-// of the plan (the run stops after a fatal failure: the changes after it
-// were not reached). CARRIED holds the positions of changes carried out
+// PLAN is what was run; OUTCOMES[i] is what became of PLAN[i] (its status
+// and what it synthesized; PLAN[i] is read, not its change pointer), for a
+// prefix of the plan (the run stops after a fatal failure: the changes after it were not
+// reached). CARRIED holds the positions of changes carried out
 // together with an earlier one (ChangeGroups), which count as done even
 // when the run stopped before reaching them.
 //

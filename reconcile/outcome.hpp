@@ -14,7 +14,8 @@ enum class Status { Done, AlreadyDone, Failed, Skipped };
 std::string_view status_name(Status s);  // "done", "already done", "failed", "skipped"
 
 struct Outcome {
-    Change change;
+    // The change of the plan it is the outcome of (Result::plan holds it).
+    const Change* change = nullptr;
     Status status = Status::Done;
     std::string detail;  // why it was already done / skipped, or the error
     // Mimic entries this change made (recorded even when it then failed).

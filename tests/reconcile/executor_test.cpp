@@ -135,7 +135,7 @@ Run run(const std::string& s, const Scenario& sc, std::optional<size_t> fail_at)
         Result first = Executor(real, view, fs, as, {}).run(changes);
         for (const auto& o : first.outcomes) {
             if (o.status != Status::Done)
-                throw std::runtime_error("setting up: " + o.change.entry.to_string() + ": " +
+                throw std::runtime_error("setting up: " + o.change->entry.to_string() + ": " +
                                          o.detail);
         }
         current = first.new_current;
@@ -199,7 +199,7 @@ std::string violations(const Run& r, const Run& clean) {
     const Outcome& o = r.result.outcomes[f];
     if (o.detail.find(std::strerror(EIO)) == std::string::npos)
         v << "the failed change's detail lacks the errno text: " << o.detail << "\n";
-    const auto origin = nsr::profile::origin(o.change.entry);
+    const auto origin = nsr::profile::origin(o.change->entry);
     const bool fatal =
         origin == nsr::profile::Origin::Layout || origin == nsr::profile::Origin::Overname;
     if (fatal) {
@@ -215,7 +215,7 @@ std::string violations(const Run& r, const Run& clean) {
         v << "the run stopped after a non-fatal failure\n";
     for (size_t j = 0; j < r.result.outcomes.size() && j < clean.result.outcomes.size(); ++j) {
         if (j != f && r.result.outcomes[j].status != clean.result.outcomes[j].status) {
-            v << "change " << j << " (" << r.result.outcomes[j].change.entry.to_string() << ") is "
+            v << "change " << j << " (" << r.result.outcomes[j].change->entry.to_string() << ") is "
               << status_name(r.result.outcomes[j].status) << ": " << r.result.outcomes[j].detail
               << "\n";
         }
@@ -244,7 +244,7 @@ std::string fail_each_call(const std::string& s, const Scenario& sc) {
         out << "\n";
         for (const auto& o : clean.result.outcomes) {
             if (o.status != Status::Done)
-                out << "not done: " << o.change.entry.to_string() << ": " << o.detail << "\n";
+                out << "not done: " << o.change->entry.to_string() << ": " << o.detail << "\n";
         }
         if (clean.mounted != recorded(clean.result.new_current, clean.baseline))
             out << "mounted " << join(clean.mounted) << "\n";
@@ -270,7 +270,7 @@ std::string fail_each_call(const std::string& s, const Scenario& sc) {
             if (!out.str().empty()) {
                 out << "outcomes:\n";
                 for (const auto& o : r.result.outcomes) {
-                    out << "  " << status_name(o.status) << ": " << o.change.entry.to_string()
+                    out << "  " << status_name(o.status) << ": " << o.change->entry.to_string()
                         << " " << o.detail << "\n";
                 }
             }

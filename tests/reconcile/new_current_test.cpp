@@ -43,7 +43,7 @@ Change replace(const MountEntry& e, const MountEntry& old) {
 }
 
 Outcome outcome(const Change& c, Status s, bool remains = false) {
-    return {c, s, "", {}, remains};
+    return {&c, s, "", {}, remains};
 }
 
 // The dirs of P's entries, in order, as one string.
