@@ -159,10 +159,10 @@ int main(int argc, char** argv) {
     const int ns = ::open(nsfile.c_str(), O_RDONLY | O_CLOEXEC);
     if (ns < 0 || ::setns(ns, CLONE_NEWNS) != 0)
         die("cannot enter", nsfile);
-    if (mode == "noop" && want != had) {
-        errno = EINVAL;
-        die("the profiles differ:", current);
-    }
+    // The no-op compares the profiles (the tool decides from them what to
+    // check) and then checks every entry whatever they say.
+    if (mode == "noop" && want != had)
+        std::fprintf(stderr, "floor: the current profile differs from the desired one\n");
     for (long i = 0; i < n; ++i) {
         const std::string s = src + "/d" + std::to_string(i);
         const std::string d = dst + "/m" + std::to_string(i);

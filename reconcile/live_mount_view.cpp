@@ -4,6 +4,7 @@
 #include "base/path.hpp"
 
 #include <sys/mount.h>
+#include <sys/sysmacros.h>
 
 #include <cerrno>
 #include <cstring>
@@ -141,14 +142,17 @@ bool LiveMountView::supported(Kernel& kernel, std::string& why) {
     return true;
 }
 
-int LiveMountView::mount_of(std::string_view path, uint64_t& id, bool& is_root) {
+int LiveMountView::stat_path(std::string_view path, PathStat& out) {
     struct statx stx {};
     const std::string p(path);
-    if (int rc = k_.statx(AT_FDCWD, p.c_str(), AT_SYMLINK_NOFOLLOW, STATX_MNT_ID_UNIQUE, &stx);
+    if (int rc = k_.statx(AT_FDCWD, p.c_str(), AT_SYMLINK_NOFOLLOW, STATX_MNT_ID_UNIQUE | STATX_INO,
+                          &stx);
         rc < 0)
         return rc;
-    id = stx.stx_mnt_id;
-    is_root = stx.stx_attributes & STATX_ATTR_MOUNT_ROOT;
+    out.mount_id = stx.stx_mnt_id;
+    out.mount_root = stx.stx_attributes & STATX_ATTR_MOUNT_ROOT;
+    out.dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+    out.ino = stx.stx_ino;
     return 0;
 }
 
@@ -200,13 +204,12 @@ std::vector<Mount> LiveMountView::stack_at(std::string_view dir) {
     if (last_valid_ && last_dir_ == dir)
         return last_stack_;
     std::vector<Mount> out;
-    uint64_t id = 0;
-    bool is_root = false;
-    if (int rc = mount_of(dir, id, is_root); rc < 0) {
+    PathStat st;
+    if (int rc = stat_path(dir, st); rc < 0) {
         if (!is_absent(rc))
             throw_errno(rc, "cannot inspect " + quoted(dir));
-    } else if (is_root) {
-        std::optional<Mount> m = read(id);
+    } else if (st.mount_root) {
+        std::optional<Mount> m = read(st.mount_id);
         if (!m)
             throw_errno(-ENOENT, "cannot read the mount at " + quoted(dir));
         // A mount root reached through a symlink is not a mount at DIR.
@@ -223,12 +226,17 @@ std::vector<Mount> LiveMountView::stack_at(std::string_view dir) {
 }
 
 std::optional<MountedPath> LiveMountView::resolve(std::string_view path) {
+    std::optional<PathStat> leaf;
+    return resolve(path, leaf);
+}
+
+std::optional<MountedPath> LiveMountView::resolve(std::string_view path,
+                                                  std::optional<PathStat>& leaf) {
     // A missing leaf is held by the mount that holds its directory.
     std::string_view held = path;
-    uint64_t id = 0;
-    bool is_root = false;
+    PathStat st;
     for (;;) {
-        const int rc = mount_of(held, id, is_root);
+        const int rc = stat_path(held, st);
         if (rc == 0)
             break;
         if ((rc != -ENOENT && rc != -ENOTDIR) || held == "/") {
@@ -238,7 +246,9 @@ std::optional<MountedPath> LiveMountView::resolve(std::string_view path) {
         }
         held = held.substr(0, std::max<size_t>(held.rfind('/'), 1));
     }
-    const Mount* m = cached(id);
+    if (held.size() == path.size())
+        leaf = st;
+    const Mount* m = cached(st.mount_id);
     if (!m)
         throw_errno(-ENOENT, "cannot read the mount that holds " + quoted(path));
     // Reached through a symlink into some other place: PATH itself goes
@@ -249,6 +259,36 @@ std::optional<MountedPath> LiveMountView::resolve(std::string_view path) {
     if (rest.starts_with('/'))
         rest.remove_prefix(1);
     return MountedPath{*m, mountinfo::join_path(m->root, rest)};
+}
+
+BindTop LiveMountView::bind_top(std::string_view dir, std::string_view src) {
+    BindTop b;
+    PathStat at;
+    if (int rc = stat_path(dir, at); rc < 0) {
+        if (is_absent(rc))
+            return b;
+        throw_errno(rc, "cannot inspect " + quoted(dir));
+    }
+    if (!at.mount_root)
+        return b;
+    const int rc = k_.statmount(at.mount_id, kStatmountSbBasic | kStatmountMntBasic, buf_);
+    if (rc < 0)
+        throw_errno(rc, "cannot read the mount at " + quoted(dir));
+    StatmountHead h;
+    std::memcpy(&h, buf_.data(), sizeof h);
+    Mount top;
+    top.id = static_cast<long>(h.mnt_id);
+    top.parent_id = static_cast<long>(h.mnt_parent_id);
+    top.major = h.sb_dev_major;
+    top.minor = h.sb_dev_minor;
+    top.mount_point = dir;
+    top.mount_options = mount_options(h.mnt_attr);
+    top.optional_fields = optional_fields(h);
+    b.top = std::move(top);
+    std::optional<PathStat> leaf;
+    b.source = resolve(src, leaf);
+    b.shows_source = b.source && leaf && leaf->dev == at.dev && leaf->ino == at.ino;
+    return b;
 }
 
 std::optional<Mount> LiveMountView::parent_of(const Mount& m) {

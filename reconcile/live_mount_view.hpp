@@ -43,6 +43,12 @@ class LiveMountView final : public MountView {
     std::vector<mountinfo::Mount> stack_at(std::string_view dir) override;
     std::optional<MountedPath> resolve(std::string_view path) override;
     std::optional<mountinfo::Mount> parent_of(const mountinfo::Mount& m) override;
+    // By statx of both paths (same device and inode, DIR the root of a
+    // mount) and statmount of the top without its strings: three calls,
+    // against five (and the strings) for stack_at() and resolve(). It
+    // differs from comparing the top's root with SRC's path only where a
+    // path goes through a symlink or names a file with other hard links.
+    BindTop bind_top(std::string_view dir, std::string_view src) override;
     // Both forget what was cached about the mounts at the mount point; the
     // next question about it asks the kernel.
     void record_mount(const base::Fd& mount_fd, mountinfo::Mount proto, bool beneath) override;
@@ -50,9 +56,17 @@ class LiveMountView final : public MountView {
     bool wants_protos() const override { return false; }
 
   private:
-    // The unique mount id of what PATH names (not following a final
-    // symlink), and whether PATH is that mount's root: 0, or -errno.
-    int mount_of(std::string_view path, uint64_t& id, bool& is_root);
+    // What statx says of a path (not following a final symlink).
+    struct PathStat {
+        uint64_t mount_id = 0;  // unique id of the mount that holds it
+        bool mount_root = false;
+        dev_t dev = 0;
+        uint64_t ino = 0;
+    };
+    // 0, or -errno.
+    int stat_path(std::string_view path, PathStat& out);
+    // resolve(), with what statx said of PATH itself (when it exists).
+    std::optional<MountedPath> resolve(std::string_view path, std::optional<PathStat>& leaf);
     // The mount with unique id ID, from the kernel; nothing when it is not
     // (or no longer) in the caller's namespace, or out of the caller's
     // sight (the parent of the namespace's root).

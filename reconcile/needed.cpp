@@ -46,19 +46,19 @@ bool bind_read_only(const MountEntry& e, const Mount& src) {
 // A bind of SRC is in place at DIR when the visible mount there shows the
 // same filesystem (st_dev) and the same directory of it (root) as SRC, with
 // the access mode the entry asks for.
-Match bind_matches(const MountEntry& e, const Mount& top, MountView& view) {
+Match bind_matches(const MountEntry& e, const std::string& dir, const Mount& top, MountView& view) {
     auto src = view.resolve(clean_path(e.name));
     if (!src)
         return {false, "source " + e.name + " is not under any mount"};
     if (src->mount.dev() != top.dev() || src->path_in_fs != top.root) {
-        return {false, "mounted at " + e.dir + " is " + dev_text(top) + " " + top.root +
+        return {false, "mounted at " + dir + " is " + dev_text(top) + " " + top.root +
                            ", the source is " + dev_text(src->mount) + " " + src->path_in_fs};
     }
     if (bind_read_only(e, src->mount) != top.read_only()) {
-        return {false, std::string("mounted at ") + e.dir + " is " +
+        return {false, std::string("mounted at ") + dir + " is " +
                            (top.read_only() ? "read-only" : "read-write")};
     }
-    return {true, e.name + " is mounted at " + e.dir + " (" + dev_text(top) + " " + top.root + ")"};
+    return {true, e.name + " is mounted at " + dir + " (" + dev_text(top) + " " + top.root + ")"};
 }
 
 // Octal for mode=, decimal otherwise; tmpfs shows mode=755 for mode=0755.
@@ -106,12 +106,12 @@ std::optional<unsigned long long> tmpfs_pages(const std::string& v) {
 
 // A filesystem mount is in place when the visible mount at DIR has the
 // entry's type and source and the super options the entry sets.
-Match filesystem_matches(const MountEntry& e, const Mount& top) {
+Match filesystem_matches(const MountEntry& e, const std::string& dir, const Mount& top) {
     if (top.fstype != e.type) {
-        return {false, "mounted at " + e.dir + " is " + top.fstype + ", not " + e.type};
+        return {false, "mounted at " + dir + " is " + top.fstype + ", not " + e.type};
     }
     if (top.source != e.name) {
-        return {false, "mounted at " + e.dir + " is from " + top.source + ", not " + e.name};
+        return {false, "mounted at " + dir + " is from " + top.source + ", not " + e.name};
     }
     const std::string data = profile::options_to_flags(e.options).data;
     if (e.type == "tmpfs") {
@@ -124,7 +124,7 @@ Match filesystem_matches(const MountEntry& e, const Mount& top) {
                 continue;
             const std::string have = top.super_option(key).value_or(dflt);
             if (number(have, base) != number(*want, base)) {
-                return {false, "tmpfs at " + e.dir + " has " + key + "=" + have +
+                return {false, "tmpfs at " + dir + " has " + key + "=" + have +
                                    ", the entry sets " + *want};
             }
         }
@@ -134,7 +134,7 @@ Match filesystem_matches(const MountEntry& e, const Mount& top) {
             auto have_pages = have ? tmpfs_pages(*have)
                                    : static_cast<unsigned long long>(::sysconf(_SC_PHYS_PAGES)) / 2;
             if (tmpfs_pages(*want) != have_pages) {
-                return {false, "tmpfs at " + e.dir + " has size=" + have.value_or("(default)") +
+                return {false, "tmpfs at " + dir + " has size=" + have.value_or("(default)") +
                                    ", the entry sets " + *want};
             }
         }
@@ -142,11 +142,11 @@ Match filesystem_matches(const MountEntry& e, const Mount& top) {
         for (const char* key : {"lowerdir", "upperdir", "workdir"}) {
             auto want = data_option(data, key);
             if (want && top.super_option(key) != want) {
-                return {false, "overlay at " + e.dir + " has a different " + key};
+                return {false, "overlay at " + dir + " has a different " + key};
             }
         }
     }
-    return {true, e.type + " " + e.name + " is mounted at " + e.dir};
+    return {true, e.type + " " + e.name + " is mounted at " + dir};
 }
 
 // Is the entry, as a mount, what a process sees at its mount point now?
@@ -174,13 +174,21 @@ Match in_place(const MountEntry& e, MountView& view, const FsView& fs, bool only
         case Kind::File:
             break;
     }
+    if (profile::is_bind(e)) {
+        // Most often the top shows the source, which one question settles.
+        const BindTop b = view.bind_top(dir, clean_path(e.name));
+        if (!b.top)
+            return {false, "nothing is mounted at " + dir};
+        if (b.shows_source && bind_read_only(e, b.source->mount) == b.top->read_only()) {
+            return {true, e.name + " is mounted at " + dir + " (" + dev_text(*b.top) + " " +
+                              b.source->path_in_fs + ")"};
+        }
+    }
     auto stack = view.stack_at(dir);
     if (stack.empty())
         return {false, "nothing is mounted at " + dir};
-    MountEntry clean = e;
-    clean.dir = dir;
     auto check = [&](const Mount& m) {
-        return profile::is_bind(e) ? bind_matches(clean, m, view) : filesystem_matches(clean, m);
+        return profile::is_bind(e) ? bind_matches(e, dir, m, view) : filesystem_matches(e, dir, m);
     };
     Match first = check(stack.front());
     if (first.matches || only_top)
@@ -241,9 +249,9 @@ Verdict needed(const Change& change, MountView& view, const FsView& fs) {
 }
 
 bool shows_entry(const MountEntry& entry, const Mount& m, MountView& view) {
-    MountEntry clean = entry;
-    clean.dir = clean_path(entry.dir);
-    return (profile::is_bind(entry) ? bind_matches(clean, m, view) : filesystem_matches(clean, m))
+    const std::string dir = clean_path(entry.dir);
+    return (profile::is_bind(entry) ? bind_matches(entry, dir, m, view)
+                                    : filesystem_matches(entry, dir, m))
         .matches;
 }
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -27,8 +26,8 @@ namespace {
 // the conformance harness runs) keys it by mount point alone, so a mimic
 // tmpfs sharing its dir with a reused entry is kept too; later snapd keys it
 // by (dir, type). We follow the version the harness checks against.
-using Key = std::string;
-const Key& key_of(const MountEntry& e) {
+using Key = std::string_view;
+Key key_of(const MountEntry& e) {
     return e.dir;
 }
 
@@ -92,11 +91,12 @@ std::vector<MountEntry> cleaned(profile::MountProfile&& p) {
 
 // Current entries that stay in place (R5): identical to a desired entry,
 // synthetic for a desired owner, or the rootfs; never under a changed entry.
-std::set<Key> reused_keys(
+// The keys are views of CURRENT's dirs.
+std::unordered_set<Key> reused_keys(
     const std::vector<MountEntry>& current,
     const std::unordered_map<std::string_view, const MountEntry*>& desired_by_dir,
     const std::unordered_set<std::string>& desired_ids) {
-    std::set<Key> reused;
+    std::unordered_set<Key> reused;
     std::string skip_prefix;
     for (const size_t i : order_by_overname_and_dir(current)) {
         const MountEntry& e = current[i];
@@ -266,32 +266,42 @@ std::vector<Change> plan(profile::MountProfile current_profile,
     std::vector<MountEntry> desired = cleaned(std::move(desired_profile));
     sort_by_origin_and_dir(desired);
 
-    std::set<Key> reused;
+    // Which entries stay, by position, decided while both lists are whole
+    // (the reuse keys are views of the current entries' dirs).
+    std::vector<bool> keep_current(current.size()), keep_desired(desired.size());
     {
         std::unordered_map<std::string_view, const MountEntry*> desired_by_dir;
-        std::unordered_set<std::string> desired_ids;
-        for (const auto& e : desired) {
+        desired_by_dir.reserve(desired.size());
+        for (const auto& e : desired)
             desired_by_dir[e.dir] = &e;  // the last one in sorted order wins
-            desired_ids.insert(profile::entry_id(e));
+        // Only synthetic entries ask for their owner's id.
+        std::unordered_set<std::string> desired_ids;
+        if (std::any_of(current.begin(), current.end(), profile::is_synthetic)) {
+            for (const auto& e : desired)
+                desired_ids.insert(profile::entry_id(e));
         }
-        reused = reused_keys(current, desired_by_dir, desired_ids);
+        const auto reused = reused_keys(current, desired_by_dir, desired_ids);
+        for (size_t i = 0; i < current.size(); ++i)
+            keep_current[i] = reused.count(key_of(current[i])) != 0;
+        for (size_t i = 0; i < desired.size(); ++i)
+            keep_desired[i] = reused.count(key_of(desired[i])) != 0;
     }
 
     std::vector<Change> changes;
     changes.reserve(current.size() + desired.size());
-    for (auto it = current.rbegin(); it != current.rend(); ++it) {
-        if (reused.count(key_of(*it))) {
-            changes.push_back({Action::Keep, std::move(*it), std::nullopt});
+    for (size_t i = current.size(); i-- > 0;) {
+        if (keep_current[i]) {
+            changes.push_back({Action::Keep, std::move(current[i]), std::nullopt});
         } else {
-            changes.push_back({Action::Unmount, with_detach(std::move(*it)), std::nullopt});
+            changes.push_back({Action::Unmount, with_detach(std::move(current[i])), std::nullopt});
         }
     }
     current = {};
 
     std::vector<MountEntry> not_reused;
-    for (auto& e : desired) {
-        if (!reused.count(key_of(e)))
-            not_reused.push_back(std::move(e));
+    for (size_t i = 0; i < desired.size(); ++i) {
+        if (!keep_desired[i])
+            not_reused.push_back(std::move(desired[i]));
     }
     desired = {};
     for (auto& e : mount_order(std::move(not_reused), fs)) {
