@@ -65,19 +65,21 @@ bool is_recursive_propagation(const MountEntry& e) {
 }  // namespace
 
 std::vector<size_t> mount_entry(ExecContext& ctx, const MountEntry& e, const MountEntry* replaces,
-                                const std::vector<Change>& plan, const std::vector<size_t>& carry) {
+                                const std::vector<Change>& plan, const std::vector<size_t>& carry,
+                                OpenedPoints* opened) {
     if (!is_mount_kind(e))
         return {};
     const std::string dir = clean_path(e.dir);
     const auto flags = profile::options_to_flags(e.options);
-    auto [tree, proto] = build_mount(ctx, e, flags);
+    auto [tree, proto] =
+        build_mount(ctx, e, flags, opened && opened->source ? &opened->source : nullptr);
     proto.mount_point = dir;
     // Propagation is set once the mount is attached, and would then reach
     // the carried mounts too.
     std::vector<Carried> carried;
     if (!carry.empty() && !(flags.flags & kPropagationFlags))
         carried = carry_mounts(ctx, plan, carry, tree, dir);
-    Fd target = ctx.sfs.open_path(dir);
+    Fd target = opened ? std::move(opened->target) : ctx.sfs.open_path(dir);
     bool beneath = false;
     if (replaces) {
         if (!ctx.options.tuck)

@@ -10,6 +10,7 @@
 #include "profile/mount_entry.hpp"
 #include "reconcile/change.hpp"
 #include "reconcile/exec_context.hpp"
+#include "reconcile/mount_points.hpp"
 
 namespace nsr::reconcile {
 
@@ -20,9 +21,11 @@ namespace nsr::reconcile {
 // before it is attached, as far as they can be. Returns the positions of
 // the ones carried. Throws std::exception naming the step, the path and the
 // errno text; what it attached is detached again unless recorded in the
-// view.
+// view. OPENED, when given, holds the mount point and source already
+// opened (MountPoints::open_existing); else they are opened here.
 std::vector<size_t> mount_entry(ExecContext& ctx, const profile::MountEntry& e,
                                 const profile::MountEntry* replaces,
-                                const std::vector<Change>& plan, const std::vector<size_t>& carry);
+                                const std::vector<Change>& plan, const std::vector<size_t>& carry,
+                                OpenedPoints* opened = nullptr);
 
 }  // namespace nsr::reconcile

@@ -107,13 +107,17 @@ void perform(ExecContext& ctx, const std::vector<Change>& plan, const ChangeGrou
         return;
     }
     MountPoints points(ctx);
-    points.ensure_target(c.entry, o.synthesized);
-    points.ensure_source(c.entry, o.synthesized);
+    std::optional<OpenedPoints> opened = points.open_existing(c.entry);
+    if (!opened) {
+        points.ensure_target(c.entry, o.synthesized);
+        points.ensure_source(c.entry, o.synthesized);
+    }
     std::vector<size_t> carry;
     if (c.action == Action::Replace && ctx.options.tuck)
         carry = groups.mounts_carried_by(i);
     const std::string dir = clean_path(c.entry.dir);
-    for (size_t k : mount_entry(ctx, c.entry, replaced(ctx, c), plan, carry))
+    for (size_t k :
+         mount_entry(ctx, c.entry, replaced(ctx, c), plan, carry, opened ? &*opened : nullptr))
         done_with[k] = "mounted on the new mount at " + dir + " before it was attached";
 }
 

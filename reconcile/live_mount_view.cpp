@@ -143,6 +143,12 @@ bool LiveMountView::supported(Kernel& kernel, std::string& why) {
 }
 
 int LiveMountView::stat_path(std::string_view path, PathStat& out) {
+    for (const auto& [p, st] : recent_stats_) {
+        if (p == path) {
+            out = st;
+            return 0;
+        }
+    }
     struct statx stx {};
     const std::string p(path);
     if (int rc = k_.statx(AT_FDCWD, p.c_str(), AT_SYMLINK_NOFOLLOW, STATX_MNT_ID_UNIQUE | STATX_INO,
@@ -153,6 +159,10 @@ int LiveMountView::stat_path(std::string_view path, PathStat& out) {
     out.mount_root = stx.stx_attributes & STATX_ATTR_MOUNT_ROOT;
     out.dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
     out.ino = stx.stx_ino;
+    constexpr size_t kRecent = 4;
+    if (recent_stats_.size() == kRecent)
+        recent_stats_.erase(recent_stats_.begin());
+    recent_stats_.emplace_back(path, out);
     return 0;
 }
 
@@ -271,20 +281,24 @@ BindTop LiveMountView::bind_top(std::string_view dir, std::string_view src) {
     }
     if (!at.mount_root)
         return b;
-    const int rc = k_.statmount(at.mount_id, kStatmountSbBasic | kStatmountMntBasic, buf_);
-    if (rc < 0)
-        throw_errno(rc, "cannot read the mount at " + quoted(dir));
-    StatmountHead h;
-    std::memcpy(&h, buf_.data(), sizeof h);
-    Mount top;
-    top.id = static_cast<long>(h.mnt_id);
-    top.parent_id = static_cast<long>(h.mnt_parent_id);
-    top.major = h.sb_dev_major;
-    top.minor = h.sb_dev_minor;
-    top.mount_point = dir;
-    top.mount_options = mount_options(h.mnt_attr);
-    top.optional_fields = optional_fields(h);
-    b.top = std::move(top);
+    if (last_valid_ && last_dir_ == dir && !last_stack_.empty()) {
+        b.top = last_stack_.front();
+    } else {
+        const int rc = k_.statmount(at.mount_id, kStatmountSbBasic | kStatmountMntBasic, buf_);
+        if (rc < 0)
+            throw_errno(rc, "cannot read the mount at " + quoted(dir));
+        StatmountHead h;
+        std::memcpy(&h, buf_.data(), sizeof h);
+        Mount top;
+        top.id = static_cast<long>(h.mnt_id);
+        top.parent_id = static_cast<long>(h.mnt_parent_id);
+        top.major = h.sb_dev_major;
+        top.minor = h.sb_dev_minor;
+        top.mount_point = dir;
+        top.mount_options = mount_options(h.mnt_attr);
+        top.optional_fields = optional_fields(h);
+        b.top = std::move(top);
+    }
     std::optional<PathStat> leaf;
     b.source = resolve(src, leaf);
     b.shows_source = b.source && leaf && leaf->dev == at.dev && leaf->ino == at.ino;
@@ -302,6 +316,7 @@ std::optional<Mount> LiveMountView::parent_of(const Mount& m) {
 
 void LiveMountView::forget_at(std::string_view dir) {
     last_valid_ = false;
+    recent_stats_.clear();
     const auto it = ids_at_.find(std::string(dir));
     if (it == ids_at_.end())
         return;

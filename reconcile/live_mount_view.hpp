@@ -79,10 +79,13 @@ class LiveMountView final : public MountView {
     std::unordered_map<uint64_t, mountinfo::Mount> mounts_;
     // The ids in mounts_ at each mount point.
     std::unordered_map<std::string, std::vector<uint64_t>> ids_at_;
-    // The last stack_at() question and its answer, until the next change.
+    // The last stack_at() question and its answer, and what statx said of
+    // the last few paths, until the next change: a change's checks ask
+    // about its directory and sources more than once.
     std::string last_dir_;
     std::vector<mountinfo::Mount> last_stack_;
     bool last_valid_ = false;
+    std::vector<std::pair<std::string, PathStat>> recent_stats_;
     std::vector<char> buf_;  // statmount's result, reused
 };
 

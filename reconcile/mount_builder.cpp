@@ -25,12 +25,14 @@ mountinfo::Mount bind_proto(MountView& view, const std::string& src, bool read_o
 }
 
 BuiltMount build_mount(ExecContext& ctx, const profile::MountEntry& e,
-                       const profile::MountFlags& flags) {
+                       const profile::MountFlags& flags, const Fd* source) {
     const unsigned long attrs = flags.flags & ~(kPropagationFlags | MS_REC | MS_BIND);
     if (profile::is_bind(e)) {
         const std::string src = clean_path(e.name);
-        Fd src_fd = ctx.sfs.open_path(src);
-        Fd tree = ctx.ops.clone(src_fd, {attrs, profile::is_rbind(e), true});
+        Fd opened;
+        if (!source)
+            opened = ctx.sfs.open_path(src);
+        Fd tree = ctx.ops.clone(source ? *source : opened, {attrs, profile::is_rbind(e), true});
         if (!ctx.view.wants_protos())
             return {std::move(tree), {}};
         return {std::move(tree), bind_proto(ctx.view, src, attrs & MS_RDONLY)};

@@ -28,7 +28,8 @@ struct BuiltMount {
 // mount is).
 mountinfo::Mount bind_proto(MountView& view, const std::string& src, bool read_only);
 
+// SOURCE, when given, is the bind's source already opened.
 BuiltMount build_mount(ExecContext& ctx, const profile::MountEntry& e,
-                       const profile::MountFlags& flags);
+                       const profile::MountFlags& flags, const base::Fd* source = nullptr);
 
 }  // namespace nsr::reconcile

@@ -88,6 +88,17 @@ void MountPoints::make_ensure_dir(const MountEntry& e, const std::string& path) 
     ctx_.sfs.make_dirs(path, co);
 }
 
+std::optional<OpenedPoints> MountPoints::open_existing(const MountEntry& e) {
+    if (profile::kind(e) != Kind::Directory || !is_mount_kind(e))
+        return std::nullopt;
+    OpenedPoints opened;
+    if (!ctx_.sfs.open_existing_dir(clean_path(e.dir), opened.target))
+        return std::nullopt;
+    if (profile::is_bind(e) && !ctx_.sfs.open_existing_dir(clean_path(e.name), opened.source))
+        return std::nullopt;
+    return opened;
+}
+
 void MountPoints::ensure_target(const MountEntry& e, std::vector<MountEntry>& made) {
     const std::string dir = clean_path(e.dir);
     const FileType t = ctx_.fs.lstat(dir);

@@ -4,6 +4,7 @@
 // be written to.
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -19,9 +20,21 @@ struct IgnoredMissing : std::runtime_error {
     IgnoredMissing() : std::runtime_error("mount source or target is missing") {}
 };
 
+// An entry's mount point and bind source, opened.
+struct OpenedPoints {
+    base::Fd target;
+    base::Fd source;  // for a bind
+};
+
 class MountPoints {
   public:
     explicit MountPoints(ExecContext& ctx) : ctx_(ctx) {}
+
+    // The common case in one call per path: a directory entry whose mount
+    // point (and source, for a bind) already exist as directories reached
+    // without a symlink, opened. Nothing otherwise: then ensure_target()
+    // and ensure_source() make or check them, and they are opened later.
+    std::optional<OpenedPoints> open_existing(const profile::MountEntry& e);
 
     // The entry's mount point (or symlink, or ensure-dir directory) exists
     // afterwards, of the type its kind needs. Mimic entries made on the way

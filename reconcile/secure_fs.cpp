@@ -278,6 +278,10 @@ int SecureFs::try_open_path(const std::string& path, Fd& out) {
     return open_parts(k_, parts, out, e);
 }
 
+bool SecureFs::open_existing_dir(const std::string& path, Fd& out) {
+    return base::is_clean_absolute(path) && open_fast(path, kDirFlags & ~O_NOFOLLOW, out);
+}
+
 Fd SecureFs::open_path(const std::string& path) {
     std::vector<std::string> parts;
     if (!split(path, parts))

@@ -62,6 +62,11 @@ class SecureFs {
     base::Fd open_path(const std::string& path);
     // Like open_path, but -errno instead of throwing (ENOENT, ELOOP, EINVAL).
     int try_open_path(const std::string& path, base::Fd& out);
+    // Opens PATH as an existing directory, in one call or not at all: true
+    // when PATH (absolute and clean) is a directory reached without any
+    // symlink; false, with OUT untouched, when not, or when the kernel
+    // lacks openat2 (the caller then takes the long way, which says why).
+    bool open_existing_dir(const std::string& path, base::Fd& out);
 
     // The make_* calls throw ReadOnlyFsError, TrespassingError,
     // std::system_error (with the errno) or, for something of the wrong type
