@@ -127,7 +127,8 @@ void run_change(ExecContext& ctx, const std::vector<Change>& plan, const ChangeG
     const Change& c = plan[i];
     Verdict v;
     try {
-        v = needed(c, ctx.view, ctx.fs);
+        // A re-mounted keep reports why it was missing.
+        v = needed(c, ctx.view, ctx.fs, c.action == Action::Keep ? Detail::Full : Detail::Brief);
     } catch (const std::exception& e) {
         // Nothing was touched: what was in place presumably still is.
         o.status = Status::Failed;

@@ -283,6 +283,8 @@ BindTop LiveMountView::bind_top(std::string_view dir, std::string_view src) {
         return b;
     if (last_valid_ && last_dir_ == dir && !last_stack_.empty()) {
         b.top = last_stack_.front();
+    } else if (last_top_ && last_top_->mount_point == dir) {
+        b.top = last_top_;
     } else {
         const int rc = k_.statmount(at.mount_id, kStatmountSbBasic | kStatmountMntBasic, buf_);
         if (rc < 0)
@@ -297,7 +299,8 @@ BindTop LiveMountView::bind_top(std::string_view dir, std::string_view src) {
         top.mount_point = dir;
         top.mount_options = mount_options(h.mnt_attr);
         top.optional_fields = optional_fields(h);
-        b.top = std::move(top);
+        b.top = top;
+        last_top_ = std::move(top);
     }
     std::optional<PathStat> leaf;
     b.source = resolve(src, leaf);
@@ -317,6 +320,7 @@ std::optional<Mount> LiveMountView::parent_of(const Mount& m) {
 void LiveMountView::forget_at(std::string_view dir) {
     last_valid_ = false;
     recent_stats_.clear();
+    last_top_.reset();
     const auto it = ids_at_.find(std::string(dir));
     if (it == ids_at_.end())
         return;

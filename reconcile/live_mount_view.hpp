@@ -86,6 +86,8 @@ class LiveMountView final : public MountView {
     std::vector<mountinfo::Mount> last_stack_;
     bool last_valid_ = false;
     std::vector<std::pair<std::string, PathStat>> recent_stats_;
+    // bind_top()'s last top (its flags only), until the next change.
+    std::optional<mountinfo::Mount> last_top_;
     std::vector<char> buf_;  // statmount's result, reused
 };
 

@@ -152,7 +152,8 @@ Match filesystem_matches(const MountEntry& e, const std::string& dir, const Moun
 // Is the entry, as a mount, what a process sees at its mount point now?
 // With ONLY_TOP the entry must be the visible mount; otherwise it may be
 // covered by later mounts at the same place (a mimic over a layout).
-Match in_place(const MountEntry& e, MountView& view, const FsView& fs, bool only_top) {
+Match in_place(const MountEntry& e, MountView& view, const FsView& fs, bool only_top,
+               bool brief = false) {
     const std::string dir = clean_path(e.dir);
     switch (profile::kind(e)) {
         case Kind::Symlink: {
@@ -179,9 +180,17 @@ Match in_place(const MountEntry& e, MountView& view, const FsView& fs, bool only
         const BindTop b = view.bind_top(dir, clean_path(e.name));
         if (!b.top)
             return {false, "nothing is mounted at " + dir};
-        if (b.shows_source && bind_read_only(e, b.source->mount) == b.top->read_only()) {
-            return {true, e.name + " is mounted at " + dir + " (" + dev_text(*b.top) + " " +
-                              b.source->path_in_fs + ")"};
+        if (b.shows_source) {
+            if (bind_read_only(e, b.source->mount) == b.top->read_only()) {
+                return {true, e.name + " is mounted at " + dir + " (" + dev_text(*b.top) + " " +
+                                  b.source->path_in_fs + ")"};
+            }
+            if (only_top) {
+                return {false, "mounted at " + dir + " is " +
+                                   (b.top->read_only() ? "read-only" : "read-write")};
+            }
+        } else if (only_top && brief) {
+            return {false, "mounted at " + dir + " is not " + e.name};
         }
     }
     auto stack = view.stack_at(dir);
@@ -203,7 +212,7 @@ Match in_place(const MountEntry& e, MountView& view, const FsView& fs, bool only
 
 }  // namespace
 
-Verdict needed(const Change& change, MountView& view, const FsView& fs) {
+Verdict needed(const Change& change, MountView& view, const FsView& fs, Detail detail) {
     const MountEntry& e = change.entry;
     switch (change.action) {
         case Action::Keep: {
@@ -216,7 +225,8 @@ Verdict needed(const Change& change, MountView& view, const FsView& fs) {
         case Action::Mount:
         case Action::Replace: {
             // A replacement is done only once the new mount is what shows.
-            auto m = in_place(e, view, fs, change.action == Action::Replace);
+            auto m =
+                in_place(e, view, fs, change.action == Action::Replace, detail == Detail::Brief);
             return {!m.matches, m.why};
         }
         case Action::Unmount: {
@@ -232,6 +242,9 @@ Verdict needed(const Change& change, MountView& view, const FsView& fs) {
                 default:
                     break;
             }
+            auto m = in_place(e, view, fs, false);
+            if (m.matches)
+                return {true, m.why};
             if (!view.visible_at(dir))
                 return {false, "nothing is mounted at " + dir};
             // A bind whose source can no longer be found cannot be told apart
@@ -239,10 +252,7 @@ Verdict needed(const Change& change, MountView& view, const FsView& fs) {
             if (profile::is_bind(e) && fs.stat(clean_path(e.name)) == FileType::Missing) {
                 return {true, "something is mounted at " + dir};
             }
-            auto m = in_place(e, view, fs, false);
-            if (!m.matches)
-                return {false, "not mounted any more: " + m.why};
-            return {true, m.why};
+            return {false, "not mounted any more: " + m.why};
         }
     }
     return {true, ""};

@@ -17,8 +17,15 @@ struct Verdict {
     std::string reason;  // one line: why it is or is not needed
 };
 
+// How much a verdict must say. Brief: the reason for a needed mount or
+// replacement may be shorter than the full one (what is mounted instead),
+// which costs reading the mount in full; the executor, which shows no
+// reason for a change it makes, asks for that.
+enum class Detail { Full, Brief };
+
 // Throws std::system_error when VIEW cannot tell what is mounted.
-Verdict needed(const Change& change, MountView& view, const FsView& fs);
+Verdict needed(const Change& change, MountView& view, const FsView& fs,
+               Detail detail = Detail::Full);
 
 // Whether mount M, wherever it sits in a stack, shows ENTRY (a mount-kind
 // entry: a bind of its source, or its filesystem), by the rules of needed().
