@@ -16,7 +16,9 @@ namespace nsr::base {
 
 // Reads FD to end of file. More than MAX_BYTES is refused with EFBIG, so
 // an endless source (a pipe that never closes aside) cannot exhaust memory.
-std::string read_fd(int fd, size_t max_bytes, const std::string& display);
+// SIZE_HINT, when not 0, is what the file is expected to hold (its
+// st_size): the buffer starts there rather than at 64 KiB.
+std::string read_fd(int fd, size_t max_bytes, const std::string& display, size_t size_hint = 0);
 
 // Reads the regular file NAME, relative to DIRFD (AT_FDCWD: the working
 // directory; an absolute NAME ignores DIRFD). A directory is refused with
