@@ -237,11 +237,15 @@ std::vector<Mount> LiveMountView::stack_at(std::string_view dir) {
 
 std::optional<MountedPath> LiveMountView::resolve(std::string_view path) {
     std::optional<PathStat> leaf;
-    return resolve(path, leaf);
+    const Mount* holder = nullptr;
+    std::string path_in_fs;
+    if (!locate(path, leaf, holder, path_in_fs))
+        return std::nullopt;
+    return MountedPath{*holder, std::move(path_in_fs)};
 }
 
-std::optional<MountedPath> LiveMountView::resolve(std::string_view path,
-                                                  std::optional<PathStat>& leaf) {
+bool LiveMountView::locate(std::string_view path, std::optional<PathStat>& leaf,
+                           const Mount*& holder, std::string& path_in_fs) {
     // A missing leaf is held by the mount that holds its directory.
     std::string_view held = path;
     PathStat st;
@@ -251,24 +255,26 @@ std::optional<MountedPath> LiveMountView::resolve(std::string_view path,
             break;
         if ((rc != -ENOENT && rc != -ENOTDIR) || held == "/") {
             if (is_absent(rc))
-                return std::nullopt;
+                return false;
             throw_errno(rc, "cannot inspect " + quoted(held));
         }
         held = held.substr(0, std::max<size_t>(held.rfind('/'), 1));
     }
     if (held.size() == path.size())
         leaf = st;
-    const Mount* m = cached(st.mount_id);
-    if (!m)
+    holder = cached(st.mount_id);
+    if (!holder)
         throw_errno(-ENOENT, "cannot read the mount that holds " + quoted(path));
     // Reached through a symlink into some other place: PATH itself goes
     // through no mount point of that mount.
-    if (!is_within(path, m->mount_point))
-        return std::nullopt;
-    std::string_view rest = path.substr(m->mount_point == "/" ? 0 : m->mount_point.size());
+    if (!is_within(path, holder->mount_point))
+        return false;
+    std::string_view rest =
+        path.substr(holder->mount_point == "/" ? 0 : holder->mount_point.size());
     if (rest.starts_with('/'))
         rest.remove_prefix(1);
-    return MountedPath{*m, mountinfo::join_path(m->root, rest)};
+    path_in_fs = mountinfo::join_path(holder->root, rest);
+    return true;
 }
 
 BindTop LiveMountView::bind_top(std::string_view dir, std::string_view src) {
@@ -281,31 +287,37 @@ BindTop LiveMountView::bind_top(std::string_view dir, std::string_view src) {
     }
     if (!at.mount_root)
         return b;
-    if (last_valid_ && last_dir_ == dir && !last_stack_.empty()) {
-        b.top = last_stack_.front();
-    } else if (last_top_ && last_top_->mount_point == dir) {
-        b.top = last_top_;
-    } else {
-        const int rc = k_.statmount(at.mount_id, kStatmountSbBasic | kStatmountMntBasic, buf_);
-        if (rc < 0)
-            throw_errno(rc, "cannot read the mount at " + quoted(dir));
-        StatmountHead h;
-        std::memcpy(&h, buf_.data(), sizeof h);
-        Mount top;
-        top.id = static_cast<long>(h.mnt_id);
-        top.parent_id = static_cast<long>(h.mnt_parent_id);
-        top.major = h.sb_dev_major;
-        top.minor = h.sb_dev_minor;
-        top.mount_point = dir;
-        top.mount_options = mount_options(h.mnt_attr);
-        top.optional_fields = optional_fields(h);
-        b.top = top;
-        last_top_ = std::move(top);
-    }
+    b.mounted = true;
     std::optional<PathStat> leaf;
-    b.source = resolve(src, leaf);
-    b.shows_source = b.source && leaf && leaf->dev == at.dev && leaf->ino == at.ino;
+    const Mount* holder = nullptr;
+    if (!locate(src, leaf, holder, b.path_in_fs) || !leaf || leaf->dev != at.dev ||
+        leaf->ino != at.ino) {
+        b.path_in_fs.clear();
+        return b;
+    }
+    b.shows_source = true;
+    b.major = major(at.dev);
+    b.minor = minor(at.dev);
+    b.source_read_only = holder->read_only();
+    b.fs_read_only = holder->super_option("ro").has_value();
+    b.top_read_only = top_read_only(dir, at.mount_id);
     return b;
+}
+
+bool LiveMountView::top_read_only(std::string_view dir, uint64_t id) {
+    if (last_valid_ && last_dir_ == dir && !last_stack_.empty())
+        return last_stack_.front().read_only();
+    if (last_top_ && last_top_->first == id)
+        return last_top_->second;
+    // The flags alone: no strings to make, less than half the cost.
+    const int rc = k_.statmount(id, kStatmountMntBasic, buf_);
+    if (rc < 0)
+        throw_errno(rc, "cannot read the mount at " + quoted(dir));
+    StatmountHead h;
+    std::memcpy(&h, buf_.data(), sizeof h);
+    const bool read_only = h.mnt_attr & MOUNT_ATTR_RDONLY;
+    last_top_.emplace(id, read_only);
+    return read_only;
 }
 
 std::optional<Mount> LiveMountView::parent_of(const Mount& m) {

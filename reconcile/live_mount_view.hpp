@@ -44,8 +44,8 @@ class LiveMountView final : public MountView {
     std::optional<MountedPath> resolve(std::string_view path) override;
     std::optional<mountinfo::Mount> parent_of(const mountinfo::Mount& m) override;
     // By statx of both paths (same device and inode, DIR the root of a
-    // mount) and statmount of the top without its strings: three calls,
-    // against five (and the strings) for stack_at() and resolve(). It
+    // mount) and, when they match, statmount of the top's flags: three
+    // calls, against five (and the strings) for stack_at() and resolve(). It
     // differs from comparing the top's root with SRC's path only where a
     // path goes through a symlink or names a file with other hard links.
     BindTop bind_top(std::string_view dir, std::string_view src) override;
@@ -65,8 +65,12 @@ class LiveMountView final : public MountView {
     };
     // 0, or -errno.
     int stat_path(std::string_view path, PathStat& out);
-    // resolve(), with what statx said of PATH itself (when it exists).
-    std::optional<MountedPath> resolve(std::string_view path, std::optional<PathStat>& leaf);
+    // resolve() without the copy: HOLDER points into the cache. Also what
+    // statx said of PATH itself, when it exists. False for nothing.
+    bool locate(std::string_view path, std::optional<PathStat>& leaf,
+                const mountinfo::Mount*& holder, std::string& path_in_fs);
+    // Whether the mount with unique id ID, on top at DIR, is read-only.
+    bool top_read_only(std::string_view dir, uint64_t id);
     // The mount with unique id ID, from the kernel; nothing when it is not
     // (or no longer) in the caller's namespace, or out of the caller's
     // sight (the parent of the namespace's root).
@@ -86,8 +90,9 @@ class LiveMountView final : public MountView {
     std::vector<mountinfo::Mount> last_stack_;
     bool last_valid_ = false;
     std::vector<std::pair<std::string, PathStat>> recent_stats_;
-    // bind_top()'s last top (its flags only), until the next change.
-    std::optional<mountinfo::Mount> last_top_;
+    // top_read_only()'s last answer (mount id, read-only), until the next
+    // change.
+    std::optional<std::pair<uint64_t, bool>> last_top_;
     std::vector<char> buf_;  // statmount's result, reused
 };
 

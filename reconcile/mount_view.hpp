@@ -23,16 +23,18 @@ struct MountedPath {
     std::string path_in_fs;  // PATH inside that mount's filesystem
 };
 
-// What a bind entry's check asks first: the mount on top at a directory,
-// and whether it shows the entry's source.
+// What a bind entry's check asks first: is a mount on top at a directory,
+// and does it show the entry's source (the same directory or file of the
+// same filesystem)? When it does, what the access-mode rule needs.
 struct BindTop {
-    // Nothing when the directory is no mount point. Of a LiveMountView's
-    // answer only the id, parent, device and per-mount options are filled.
-    std::optional<mountinfo::Mount> top;
-    std::optional<MountedPath> source;  // as resolve() says
-    // The top shows the source: the same directory (or file) of the same
-    // filesystem. When false, stack_at() and resolve() tell the details.
+    bool mounted = false;
     bool shows_source = false;
+    // When it shows the source:
+    unsigned major = 0, minor = 0;  // the filesystem's device
+    std::string path_in_fs;         // the source's path in it, the top's root
+    bool top_read_only = false;     // the top mount is read-only
+    bool source_read_only = false;  // the mount holding the source is
+    bool fs_read_only = false;      // the filesystem is ("ro" super option)
 };
 
 class MountView {
@@ -52,10 +54,10 @@ class MountView {
     virtual std::optional<MountedPath> resolve(std::string_view path) = 0;
     // The mount M is attached to; nothing for the namespace's root mount.
     virtual std::optional<mountinfo::Mount> parent_of(const mountinfo::Mount& m) = 0;
-    // The top at DIR and SRC's place, and whether the one shows the other:
-    // the top's device and root are SRC's device and path in its
-    // filesystem. A view may answer more cheaply (LiveMountView: by device
-    // and inode, without reading the top's paths).
+    // Whether a mount is on top at DIR and shows SRC: the top's device and
+    // root are SRC's device and path in its filesystem. A view may answer
+    // more cheaply (LiveMountView: by device and inode, without reading the
+    // top's paths).
     virtual BindTop bind_top(std::string_view dir, std::string_view src);
 
     // The tool's own changes, so that later answers include them.

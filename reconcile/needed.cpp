@@ -35,12 +35,12 @@ struct Match {
 // Whether apply makes the bind read-only: a bind that names any access flag
 // gets exactly the flags it names (so only a read-only filesystem overrides
 // a missing "ro"); one that names none keeps its source mount's.
-bool bind_read_only(const MountEntry& e, const Mount& src) {
+bool bind_read_only(const MountEntry& e, bool source_read_only, bool fs_read_only) {
     constexpr unsigned long kAccess = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
     const unsigned long named = profile::options_to_flags(e.options).flags & kAccess;
     if (named == 0)
-        return src.read_only();
-    return (named & MS_RDONLY) != 0 || src.super_option("ro").has_value();
+        return source_read_only;
+    return (named & MS_RDONLY) != 0 || fs_read_only;
 }
 
 // A bind of SRC is in place at DIR when the visible mount there shows the
@@ -54,7 +54,8 @@ Match bind_matches(const MountEntry& e, const std::string& dir, const Mount& top
         return {false, "mounted at " + dir + " is " + dev_text(top) + " " + top.root +
                            ", the source is " + dev_text(src->mount) + " " + src->path_in_fs};
     }
-    if (bind_read_only(e, src->mount) != top.read_only()) {
+    if (bind_read_only(e, src->mount.read_only(), src->mount.super_option("ro").has_value()) !=
+        top.read_only()) {
         return {false, std::string("mounted at ") + dir + " is " +
                            (top.read_only() ? "read-only" : "read-write")};
     }
@@ -178,16 +179,16 @@ Match in_place(const MountEntry& e, MountView& view, const FsView& fs, bool only
     if (profile::is_bind(e)) {
         // Most often the top shows the source, which one question settles.
         const BindTop b = view.bind_top(dir, clean_path(e.name));
-        if (!b.top)
+        if (!b.mounted)
             return {false, "nothing is mounted at " + dir};
         if (b.shows_source) {
-            if (bind_read_only(e, b.source->mount) == b.top->read_only()) {
-                return {true, e.name + " is mounted at " + dir + " (" + dev_text(*b.top) + " " +
-                                  b.source->path_in_fs + ")"};
+            if (bind_read_only(e, b.source_read_only, b.fs_read_only) == b.top_read_only) {
+                return {true, e.name + " is mounted at " + dir + " (" + std::to_string(b.major) +
+                                  ":" + std::to_string(b.minor) + " " + b.path_in_fs + ")"};
             }
             if (only_top) {
                 return {false, "mounted at " + dir + " is " +
-                                   (b.top->read_only() ? "read-only" : "read-write")};
+                                   (b.top_read_only ? "read-only" : "read-write")};
             }
         } else if (only_top && brief) {
             return {false, "mounted at " + dir + " is not " + e.name};
