@@ -25,6 +25,9 @@ constexpr std::array<Escape, 4> kEscapes{{
 }  // namespace
 
 std::string unescape(std::string_view field) {
+    // Most fields hold no escape: one copy.
+    if (field.find('\\') == std::string_view::npos)
+        return std::string(field);
     std::string out;
     out.reserve(field.size());
     size_t i = 0;
@@ -49,6 +52,8 @@ std::string unescape(std::string_view field) {
 }
 
 std::string escape(std::string_view field) {
+    if (field.find_first_of(" \t\n\\") == std::string_view::npos)
+        return std::string(field);
     std::string out;
     out.reserve(field.size());
     for (char c : field) {
