@@ -1,9 +1,13 @@
+#include <unistd.h>
+
 #include <iostream>
 
+#include "cmd/help_text.hpp"
 #include "cmd/inspect.hpp"
 #include "cmd/options.hpp"
 #include "cmd/subcommands.hpp"
 #include "cmd/target.hpp"
+#include "cmd/text_report.hpp"
 #include "profile/fstab.hpp"
 
 namespace nsr::cmd {
@@ -16,14 +20,17 @@ int run_check(const Args& args) {
     opts.add(target_options(kNsFileFlag | kCurrentFlag));
     auto vm = parse_named_command_line(args, opts);
     if (vm.count("help")) {
-        std::cout << "usage: nsreconcile check NAME [--json] [options]\n\n"
-                     "Enters the namespace NAME read-only and compares its current profile\n"
-                     "with the live mount table, entry by entry: what is missing, what differs\n"
-                     "(something else is mounted there), and what is mounted at or below the\n"
-                     "profile's mount points without being in it (duplicates stacked on one\n"
-                     "mount point included). Exit 0 when in step (or there is no namespace),\n"
-                     "1 when drifted, 2 on bad input.\n\n"
-                  << opts;
+        print_help(std::cout,
+                   {"usage: nsreconcile check NAME [--json] [options]\n",
+                    "Enters the namespace NAME read-only and compares its current profile\n"
+                    "with the live mount table, entry by entry: what is missing (-), what\n"
+                    "differs (~: something else is mounted there), and what is mounted at or\n"
+                    "below the profile's mount points without being in it (+: duplicates\n"
+                    "stacked on one mount point included). Exit 0 when in step (or there is\n"
+                    "no namespace), 1 when drifted, 2 on bad input.\n",
+                    {"# a monitoring job: repair what drifted",
+                     "nsreconcile check myapp || nsreconcile apply myapp"}},
+                   &opts);
         return kExitOk;
     }
     const Target target = resolve_target(vm, name_argument(vm, "check needs a namespace NAME"));
@@ -48,7 +55,7 @@ int run_check(const Args& args) {
         j["namespace"] = target.name;
         std::cout << j.dump(2) << "\n";
     } else {
-        std::cout << drift_text(*state.drift);
+        std::cout << drift_text(*state.drift, {.colour = colour_wanted(STDOUT_FILENO)});
     }
     return state.drift->in_step() ? kExitOk : kExitFailed;
 }

@@ -53,27 +53,6 @@ NamespaceState inspect_namespace(const Paths& paths) {
     return state;
 }
 
-std::string drift_text(const DriftReport& report) {
-    std::string out;
-    size_t counts[3] = {0, 0, 0};
-    for (const auto& d : report.items) {
-        ++counts[static_cast<int>(d.kind)];
-        std::string kind(reconcile::drift_kind_name(d.kind));
-        out += kind + std::string(9 - kind.size(), ' ') + d.dir;
-        if (d.entry)
-            out += "  (" + d.entry->to_string() + ")";
-        out += ": " + d.detail + "\n";
-    }
-    if (report.in_step()) {
-        out += "in step: " + std::to_string(report.checked) + " entries checked\n";
-    } else {
-        out += "drifted: " + std::to_string(counts[0]) + " missing, " + std::to_string(counts[1]) +
-               " differ, " + std::to_string(counts[2]) + " extra (" +
-               std::to_string(report.checked) + " entries checked)\n";
-    }
-    return out;
-}
-
 nlohmann::json drift_json(const DriftReport& report) {
     auto items = nlohmann::json::array();
     for (const auto& d : report.items) {

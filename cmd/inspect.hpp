@@ -23,9 +23,6 @@ struct NamespaceState {
 // the caller stays where it is. A malformed current profile throws.
 NamespaceState inspect_namespace(const Paths& paths);
 
-// "missing  DIR  ENTRY: DETAIL" lines, then a summary line.
-std::string drift_text(const reconcile::DriftReport& report);
-
 // {"in_step", "checked", "drift":[{"kind","dir","entry"?,"detail"}]}
 nlohmann::json drift_json(const reconcile::DriftReport& report);
 

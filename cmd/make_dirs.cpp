@@ -16,7 +16,7 @@ void make_dirs(const std::string& dir, mode_t mode) {
         return;
     if (errno != ENOENT)
         throw std::system_error(errno, std::generic_category(), "cannot create " + dir);
-    make_dirs(base::parent_dir(dir), mode);
+    make_dirs(base::parent_dir(dir), 0755);
     if (::mkdir(dir.c_str(), mode) != 0 && errno != EEXIST)
         throw std::system_error(errno, std::generic_category(), "cannot create " + dir);
 }

@@ -1,4 +1,7 @@
 #include <iostream>
+#include <string>
+
+#include "cmd/help_text.hpp"
 
 #include "cmd/subcommands.hpp"
 
@@ -20,11 +23,15 @@ const NsSubcommand kNsSubcommands[] = {
 };
 
 int print_ns_usage(std::ostream& out) {
-    out << "usage: nsreconcile ns COMMAND [ARGS...]\n\n"
-           "Persistent mount namespaces, kept alive by a namespace file:\n";
+    std::string about = "Persistent mount namespaces, kept alive by a namespace file:\n";
     for (const auto& s : kNsSubcommands)
-        out << "  nsreconcile ns " << s.usage << "\n";
-    out << "\n'nsreconcile ns COMMAND --help' describes a command and its options.\n";
+        about += "  nsreconcile ns " + std::string(s.usage) + "\n";
+    about += "\n'nsreconcile ns COMMAND --help' describes a command and its options.\n";
+    print_help(out,
+               {"usage: nsreconcile ns COMMAND [ARGS...]\n",
+                about,
+                {"nsreconcile ns create myapp --apply && nsreconcile ns list"}},
+               nullptr);
     return kExitOk;
 }
 

@@ -211,8 +211,23 @@ bool discard_namespace_file(const std::string& path) {
     return true;
 }
 
+std::optional<long> container_pid(const std::string& ns_file) {
+    constexpr std::string_view prefix = "/proc/", suffix = "/ns/mnt";
+    if (!ns_file.starts_with(prefix) || !ns_file.ends_with(suffix) ||
+        ns_file.size() <= prefix.size() + suffix.size())
+        return std::nullopt;
+    const std::string digits =
+        ns_file.substr(prefix.size(), ns_file.size() - prefix.size() - suffix.size());
+    if (digits.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    return std::stol(digits);
+}
+
 void enter_namespace(const std::string& ns_file) {
-    int fd = ::open(ns_file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    // /proc/PID/ns/mnt is a link to the namespace itself; any other file is
+    // opened without following a symlink planted in its place.
+    const int nofollow = container_pid(ns_file) ? 0 : O_NOFOLLOW;
+    int fd = ::open(ns_file.c_str(), O_RDONLY | O_CLOEXEC | nofollow);
     if (fd < 0)
         base::throw_errno(-errno, "cannot open " + ns_file);
     Fd owned(fd);
@@ -221,6 +236,13 @@ void enter_namespace(const std::string& ns_file) {
 }
 
 std::string in_namespace(const std::string& ns_file, const std::function<std::string()>& fn) {
+    return in_child("the child that entered " + ns_file, [&] {
+        enter_namespace(ns_file);
+        return fn();
+    });
+}
+
+std::string in_child(const std::string& what, const std::function<std::string()>& fn) {
     int out[2];
     if (::pipe2(out, O_CLOEXEC) != 0)
         base::throw_errno(-errno, "cannot make a pipe");
@@ -232,7 +254,6 @@ std::string in_namespace(const std::string& ns_file, const std::function<std::st
         std::string text;
         int code = 0;
         try {
-            enter_namespace(ns_file);
             text = fn();
         } catch (const std::exception& e) {
             text = e.what();
@@ -254,8 +275,7 @@ std::string in_namespace(const std::string& ns_file, const std::function<std::st
     std::string text;
     std::exception_ptr read_error;
     try {
-        text =
-            base::read_fd(reader.get(), kMaxChildOutput, "the output of the child in " + ns_file);
+        text = base::read_fd(reader.get(), kMaxChildOutput, "the output of " + what);
     } catch (const std::system_error&) {
         read_error = std::current_exception();
     }
@@ -263,7 +283,7 @@ std::string in_namespace(const std::string& ns_file, const std::function<std::st
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR)
-            base::throw_errno(-errno, "cannot wait for the child in " + ns_file);
+            base::throw_errno(-errno, "cannot wait for " + what);
     }
     if (read_error)
         std::rethrow_exception(read_error);
@@ -271,8 +291,7 @@ std::string in_namespace(const std::string& ns_file, const std::function<std::st
         return text;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 1)
         throw std::runtime_error(text);
-    throw std::runtime_error("the child that entered " + ns_file + " died (status " +
-                             std::to_string(status) + ")");
+    throw std::runtime_error(what + " died (status " + std::to_string(status) + ")");
 }
 
 }  // namespace nsr::cmd

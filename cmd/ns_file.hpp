@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace nsr::cmd {
@@ -28,10 +29,19 @@ void create_namespace(const std::string& path, Propagation propagation,
 // nothing at PATH.
 bool discard_namespace_file(const std::string& path);
 
-// Runs FN in a forked child that has entered the namespace at NS_FILE and
-// returns what FN returned. An exception in FN, or a child that dies, is
-// rethrown here as std::runtime_error with its message.
+// Runs FN in a forked child and returns what FN returned, so that what FN
+// does to the child (entering or making a namespace) never reaches the
+// caller. An exception in FN, or a child that dies, is rethrown here as
+// std::runtime_error with its message; WHAT names the child in that message.
+std::string in_child(const std::string& what, const std::function<std::string()>& fn);
+
+// in_child with FN run after entering the namespace at NS_FILE.
 std::string in_namespace(const std::string& ns_file, const std::function<std::string()>& fn);
+
+// The process whose mount namespace NS_FILE names when it is
+// /proc/PID/ns/mnt (how --pid PID is kept): a container's, whose bind
+// sources and overlay layers are the host's.
+std::optional<long> container_pid(const std::string& ns_file);
 
 // Enters the namespace at NS_FILE (the calling process must be
 // single-threaded). Throws std::system_error naming NS_FILE.

@@ -6,6 +6,7 @@
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
+#include "cmd/help_text.hpp"
 #include "cmd/lock.hpp"
 #include "cmd/ns_file.hpp"
 #include "cmd/options.hpp"
@@ -27,13 +28,15 @@ int run_ns_create(const Args& args) {
     opts.add(target_options());
     auto vm = parse_named_command_line(args, opts);
     if (vm.count("help")) {
-        std::cout << "usage: nsreconcile ns create NAME [--propagation slave|private] [--apply]\n\n"
-                     "Creates a persistent mount namespace for NAME: a copy of this one whose\n"
-                     "mounts are made slave (or private) to it, kept alive by binding it to the\n"
-                     "namespace file. The directory of the namespace file is made a private\n"
-                     "mount of itself first when it is not one. Exit 0 when created, 1 when\n"
-                     "it already exists or cannot be made, 2 on bad input, 3 on lock timeout.\n\n"
-                  << opts;
+        print_help(std::cout,
+                   {"usage: nsreconcile ns create NAME [--propagation slave|private] [--apply]\n",
+                    "Creates a persistent mount namespace for NAME: a copy of this one whose\n"
+                    "mounts are made slave (or private) to it, kept alive by binding it to the\n"
+                    "namespace file. The directory of the namespace file is made a private\n"
+                    "mount of itself first when it is not one. Exit 0 when created, 1 when\n"
+                    "it already exists or cannot be made, 2 on bad input, 3 on lock timeout.\n",
+                    {"nsreconcile ns create myapp --apply"}},
+                   &opts);
         return kExitOk;
     }
     const Target target = resolve_target(vm, name_argument(vm, "ns create needs a namespace NAME"));
@@ -64,12 +67,14 @@ int run_ns_discard(const Args& args) {
     opts.add(target_options(kNsFileFlag | kCurrentFlag | kLockFlags));
     auto vm = parse_named_command_line(args, opts);
     if (vm.count("help")) {
-        std::cout << "usage: nsreconcile ns discard NAME\n\n"
-                     "Under the lock, unmounts and removes the namespace file of NAME and\n"
-                     "removes its current profile. The namespace itself goes away when its\n"
-                     "last process exits. Exit 0 (also when there was nothing to discard), 1\n"
-                     "when a file could not be removed, 3 on lock timeout.\n\n"
-                  << opts;
+        print_help(std::cout,
+                   {"usage: nsreconcile ns discard NAME [options]\n",
+                    "Under the lock, unmounts and removes the namespace file of NAME and\n"
+                    "removes its current profile. The namespace itself goes away when its\n"
+                    "last process exits. Exit 0 (also when there was nothing to discard), 1\n"
+                    "when a file could not be removed, 3 on lock timeout.\n",
+                    {"nsreconcile ns discard myapp"}},
+                   &opts);
         return kExitOk;
     }
     const Target target =

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "base/path.hpp"
+#include "cmd/help_text.hpp"
 #include "cmd/inspect.hpp"
 #include "cmd/options.hpp"
 #include "cmd/subcommands.hpp"
@@ -55,15 +56,20 @@ bool looks_per_user(const std::string& name) {
 
 int run_ns_list(const Args& args) {
     po::options_description opts("options");
-    opts.add_options()("help,h", "show this help")("json", "print JSON instead of text");
+    opts.add_options()("help,h", "show this help")("json", "print JSON instead of text")(
+        "names", "print only the names, one a line, checking nothing (no root needed)");
     opts.add(target_options(0));
     auto vm = parse_command_line(args, opts);
     if (vm.count("help")) {
-        std::cout << "usage: nsreconcile ns list [--json]\n\n"
-                     "Lists each namespace the layout knows of (a namespace file or a current\n"
-                     "profile): whether it is alive, the entries of its current profile, and\n"
-                     "whether it has drifted from it (as 'nsreconcile check' judges).\n\n"
-                  << opts;
+        print_help(std::cout,
+                   {"usage: nsreconcile ns list [--json | --names] [options]\n",
+                    "Lists each namespace the layout knows of (a namespace file or a current\n"
+                    "profile): whether it is alive, the entries of its current profile, and\n"
+                    "whether it has drifted from it (as 'nsreconcile check' judges). Exit 0,\n"
+                    "or 1 when a namespace could not be checked. --names is what shell\n"
+                    "completion asks: it enters no namespace and needs no root.\n",
+                    {"nsreconcile ns list --layout snapd"}},
+                   &opts);
         return kExitOk;
     }
     const Target templ = resolve_target(vm, kPlaceholder);
@@ -74,6 +80,11 @@ int run_ns_list(const Args& args) {
     for (const auto& n : from_profiles) {
         if (!looks_per_user(n))
             names.insert(n);
+    }
+    if (vm.count("names")) {
+        for (const auto& name : names)
+            std::cout << name << "\n";
+        return kExitOk;
     }
     auto list = nlohmann::json::array();
     std::string text = "NAME                 ALIVE  ENTRIES  STATE\n";

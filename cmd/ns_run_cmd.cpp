@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "base/error.hpp"
+#include "cmd/help_text.hpp"
 #include "cmd/ns_file.hpp"
 #include "cmd/options.hpp"
 #include "cmd/subcommands.hpp"
@@ -46,13 +47,15 @@ int run_ns_run(const Args& args) {
     opts.add(target_options(kNsFileFlag));
     auto vm = parse_named_command_line(own, opts);
     if (vm.count("help")) {
-        std::cout << "usage: nsreconcile ns run NAME [--uid UID] [--gid GID] -- CMD [ARGS...]\n\n"
-                     "Runs CMD inside the mount namespace NAME, as UID:GID when given (the\n"
-                     "supplementary groups become the user's, or none for an unknown user).\n"
-                     "The working directory is kept when it exists inside, else it is /. The\n"
-                     "exit status is CMD's; 126 or 127 when CMD cannot be run, 1 when the\n"
-                     "namespace cannot be entered.\n\n"
-                  << opts;
+        print_help(std::cout,
+                   {"usage: nsreconcile ns run NAME [--uid UID] [--gid GID] -- CMD [ARGS...]\n",
+                    "Runs CMD inside the mount namespace NAME, as UID:GID when given (the\n"
+                    "supplementary groups become the user's, or none for an unknown user).\n"
+                    "The working directory is kept when it exists inside, else it is /. The\n"
+                    "exit status is CMD's; 126 or 127 when CMD cannot be run, 1 when the\n"
+                    "namespace cannot be entered.\n",
+                    {"nsreconcile ns run myapp --uid 1000 -- ls /snap/myapp/current/data"}},
+                   &opts);
         return kExitOk;
     }
     const Target target = resolve_target(vm, name_argument(vm, "ns run needs a namespace NAME"));

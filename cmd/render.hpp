@@ -1,4 +1,6 @@
-// Text and JSON renderings of plans.
+// JSON renderings of plans and apply outcomes (the text form is in
+// cmd/text_report.hpp). Their schemas are docs/schema/plan.json and
+// docs/schema/apply.json.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -10,16 +12,8 @@
 
 namespace nsr::cmd {
 
-// One change a line: "ACTION  ENTRY", "(replaces OLD)" for replacements and
-// "(already done: REASON)" where needed() says no.
-std::string plan_text(const std::vector<PlannedChange>& changes);
-
 // {"changes":[{"action","entry","replaces"?,"needed","reason"}]}
 nlohmann::json plan_json(const std::vector<PlannedChange>& changes);
-
-// One change a line with its outcome: "done", "already done: REASON",
-// "skipped: REASON" or "FAILED: ERROR", then the mimic entries it made.
-std::string outcomes_text(const std::vector<reconcile::Outcome>& outcomes);
 
 // {"changes":[{"action","entry","replaces"?,"outcome","detail","synthesized":[...]}]}
 nlohmann::json outcomes_json(const std::vector<reconcile::Outcome>& outcomes);

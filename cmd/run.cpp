@@ -11,6 +11,7 @@
 #include <optional>
 #include <system_error>
 
+#include "base/error.hpp"
 #include "base/fd.hpp"
 #include "base/file.hpp"
 #include "base/path.hpp"
@@ -20,6 +21,8 @@
 #include "cmd/render.hpp"
 #include "cmd/scenario.hpp"
 #include "cmd/subcommands.hpp"
+#include "cmd/text_report.hpp"
+#include "mountinfo/mount_table.hpp"
 #include "profile/fstab.hpp"
 #include "profile/validate.hpp"
 #include "profile/xsnapd.hpp"
@@ -28,6 +31,7 @@
 #include "reconcile/kernel.hpp"
 #include "reconcile/mount_state.hpp"
 #include "reconcile/plan.hpp"
+#include "reconcile/table_mount_view.hpp"
 
 namespace nsr::cmd {
 
@@ -126,6 +130,12 @@ void expand_user_paths(profile::MountProfile& p, long uid) {
 // Where the reconciler may create things without a mimic (snapd's list).
 reconcile::Assumptions assumptions_for(const RunRequest& req) {
     reconcile::Assumptions as;
+    if (req.container_pid) {
+        // A container's root filesystem is its own: mount points are made
+        // where they are missing, as runc makes them.
+        as.add_unrestricted("/");
+        return as;
+    }
     if (req.user_uid >= 0) {
         if (const char* home = std::getenv("SNAP_REAL_HOME"); home && *home) {
             as.add_unrestricted(home);
@@ -170,6 +180,7 @@ RunRequest request_for(const Target& target) {
     req.paths = target.paths;
     req.lock_timeout = target.lock_timeout;
     req.debug = debug_log(target);
+    req.container_pid = container_pid(target.paths.ns_file);
     return req;
 }
 
@@ -213,6 +224,48 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
             throw RunError(kExitBadInput, e.what());
         }
     }
+    // A container's sources are host paths its root does not show: taken
+    // now, with the host's table to resolve them in. Its mount table is read
+    // now too: after setns, the container's /proc (of its own PID namespace)
+    // has no /proc/self for this process.
+    reconcile::LinuxKernel kernel;
+    Fd host_proc;
+    // Leaves the container's namespace when the run ends, however it ends:
+    // what runs at exit (a sanitizer's leak check) reads /proc, which
+    // inside is the container's.
+    struct Return {
+        Fd home;
+        const RunRequest& req;
+        ~Return() {
+            if (home && ::setns(home.get(), CLONE_NEWNS) != 0 && req.debug)
+                req.debug(std::string("cannot return to the host's namespace: ") +
+                          std::strerror(errno));
+        }
+    } leave{Fd(), req};
+    std::optional<mountinfo::MountTable> host_table;
+    std::optional<mountinfo::MountTable> container_table;
+    std::optional<reconcile::HostSources> host_sources;
+    if (req.container_pid) {
+        const std::string pid = std::to_string(*req.container_pid);
+        try {
+            container_table = mountinfo::MountTable::from_file("/proc/" + pid + "/mountinfo");
+        } catch (const std::system_error&) {
+            // No such process: enter_namespace() below says so.
+        }
+        if (container_table) {
+            host_proc = Fd(base::check_sys(::open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC),
+                                           "cannot open /proc"));
+            leave.home = Fd(base::check_sys(::open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC),
+                                            "cannot open this process's mount namespace"));
+            host_table = mountinfo::MountTable::from_self();
+            if (!req.dry_run) {
+                debug("process " + pid +
+                      " is a container: taking bind sources and overlay layers on the host");
+                host_sources =
+                    reconcile::HostSources::take(kernel, desired, *container_table, req.debug);
+            }
+        }
+    }
     if (req.enter_namespace) {
         try {
             enter_namespace(req.paths.ns_file);
@@ -232,13 +285,26 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
             throw;
         }
     }
+    // Inside a container, its /proc has no /proc/self for this process:
+    // working from the host's /proc, self/fd/N still names this process's
+    // fds (MountOps::detach). Every other path here is absolute.
+    if (host_proc && ::fchdir(host_proc.get()) != 0)
+        base::throw_errno(-errno, "cannot work from the host's /proc");
     if (req.user_uid >= 0) {
         expand_user_paths(desired, req.user_uid);
         expand_user_paths(current, req.user_uid);
     }
 
-    reconcile::LinuxKernel kernel;
-    reconcile::MountState mounts(kernel, mount_source(), req.debug);
+    // What is mounted where: a container's table, read from the host, or
+    // (the usual case) the kernel asked about each path the plan names.
+    std::optional<reconcile::MountState> mounts;
+    if (container_table)
+        mounts.emplace(kernel, std::move(*container_table));
+    else
+        mounts.emplace(kernel, mount_source(), req.debug);
+    std::optional<reconcile::TableMountView> host_view;
+    if (host_table)
+        host_view.emplace(*host_table);
     reconcile::LiveFsView fs;
     reconcile::Assumptions as = assumptions_for(req);
     for (const auto& e : current.entries)
@@ -246,8 +312,11 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     // The profiles' entries move into the plan.
     auto changes = reconcile::plan(std::move(current), std::move(desired), fs, {.tuck = req.tuck});
     if (req.dry_run) {
-        auto planned = judge(std::move(changes), &mounts.view(), fs);
-        out << (req.json ? plan_json(planned).dump(2) + "\n" : plan_text(planned));
+        auto planned =
+            judge(std::move(changes), &mounts->view(), fs, host_view ? &*host_view : nullptr);
+        for (const auto& line : reason_lines(planned))
+            debug(line);
+        out << (req.json ? plan_json(planned).dump(2) + "\n" : plan_text(planned, true, req.text));
         return kExitOk;
     }
 
@@ -256,7 +325,9 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     opts.uid = ::getuid();
     opts.gid = ::getgid();
     opts.debug = req.debug;
-    reconcile::Executor exec(kernel, mounts.view(), fs, as, opts);
+    opts.host_sources = host_sources ? &*host_sources : nullptr;
+    opts.source_table = host_table ? &*host_table : nullptr;
+    reconcile::Executor exec(kernel, mounts->view(), fs, as, opts);
     const bool anything_to_change = std::any_of(changes.begin(), changes.end(), [](const auto& c) {
         return c.action != reconcile::Action::Keep;
     });
@@ -278,11 +349,13 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
         base::write_file_at(state_dir.get(), base_of(req.paths.current),
                             profile::format_profile(result.new_current), 0644, req.paths.current);
     }
+    for (const auto& line : reason_lines(result.outcomes))
+        debug(line);
     // A stream in a failed state (std::ostream(nullptr)) discards the report:
     // it is not built.
     if (out)
         out << (req.json ? outcomes_json(result.outcomes).dump(2) + "\n"
-                         : outcomes_text(result.outcomes));
+                         : outcomes_text(result.outcomes, req.text));
     bool failed = false;
     for (const auto& o : result.outcomes) {
         if (o.status == reconcile::Status::Failed) {

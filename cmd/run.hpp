@@ -6,12 +6,14 @@
 
 #include <functional>
 #include <iosfwd>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "cmd/layout.hpp"
 #include "cmd/target.hpp"
+#include "cmd/text_report.hpp"
 
 namespace nsr::cmd {
 
@@ -23,12 +25,16 @@ struct RunRequest {
     bool take_lock = true;            // false: read-only look (plan NAME)
     bool tuck = true;                 // replace beneath, mimics built detached
     bool json = false;                // report as JSON
+    TextStyle text;                   // how the text report looks
     bool strict_validation = true;    // reject profiles lint would reject
     bool failures_are_errors = true;  // non-fatal change failures give exit 1
     bool save_current = true;         // write the new current profile
     bool from_snap_confine = false;   // the caller holds the lock
     double lock_timeout = -1;         // seconds; < 0 waits forever
     long user_uid = -1;               // >= 0: per-user mounts ($XDG_RUNTIME_DIR)
+    // A container's namespace (/proc/PID/ns/mnt): its sources are the
+    // host's, taken before setns (reconcile/host_sources.hpp).
+    std::optional<long> container_pid;
 
     // Cgroup directories whose processes are frozen while changes are applied.
     std::vector<std::string> freeze_cgroups;

@@ -149,12 +149,12 @@ Scenario load_scenario(const std::string& path) {
 }
 
 std::vector<PlannedChange> judge(std::vector<reconcile::Change> changes, reconcile::MountView* view,
-                                 const reconcile::FsView& fs) {
+                                 const reconcile::FsView& fs, reconcile::MountView* sources) {
     std::vector<PlannedChange> out;
     for (auto& c : changes) {
         PlannedChange p{std::move(c), true, "not checked: there is no mount table"};
         if (view) {
-            auto v = reconcile::needed(p.change, *view, fs);
+            auto v = reconcile::needed(p.change, *view, fs, sources);
             p.needed = v.needed;
             p.reason = v.reason;
         }

@@ -46,9 +46,11 @@ struct Scenario {
 Scenario load_scenario(const std::string& path);
 
 // Each change judged by needed() against VIEW, or marked "not checked"
-// when there is none.
+// when there is none. SOURCES: where bind sources are resolved, when not
+// in VIEW's namespace (needed()).
 std::vector<PlannedChange> judge(std::vector<reconcile::Change> changes, reconcile::MountView* view,
-                                 const reconcile::FsView& fs);
+                                 const reconcile::FsView& fs,
+                                 reconcile::MountView* sources = nullptr);
 
 // The plan of a scenario, judged against its mount table if it has one.
 std::vector<PlannedChange> plan_scenario(const Scenario& s, bool tuck);

@@ -34,11 +34,13 @@ int run_plan(const Args& args);
 int run_apply(const Args& args);
 int run_snap_update_ns(const Args& args);
 int run_check(const Args& args);
+int run_convert(const Args& args);
 int run_ns(const Args& args);
 int run_ns_create(const Args& args);
 int run_ns_run(const Args& args);
 int run_ns_discard(const Args& args);
 int run_ns_list(const Args& args);
+int run_features(const Args& args);
 
 // Thrown for a malformed command line; run_main prints it with a hint and
 // exits with kExitBadInput.

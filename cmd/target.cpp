@@ -19,6 +19,11 @@ po::options_description target_options(unsigned flags) {
         "(/run/snapd, /var/lib/snapd)");
     if (flags & kNsFileFlag)
         opts.add_options()("ns-file", po::value<std::string>(), "namespace file");
+    if (flags & kPidFlag) {
+        opts.add_options()("pid", po::value<long>(),
+                           "the mount namespace of process PID (/proc/PID/ns/mnt), a container's: "
+                           "bind sources and overlay layers are taken on the host");
+    }
     if (flags & kDesiredFlag)
         opts.add_options()("desired", po::value<std::string>(), "desired profile");
     if (flags & kCurrentFlag)
@@ -70,6 +75,13 @@ Target resolve_target(const po::variables_map& vm, const std::string& name, long
         else if (templates != config.paths.end() && templates->second.*from_file &&
                  !per_user_profile)
             *field = expand_name(*(templates->second.*from_file), name);
+    }
+    if (vm.count("pid")) {
+        if (vm.count("ns-file"))
+            throw UsageError("--pid and --ns-file name the namespace twice; give one");
+        if (vm["pid"].as<long>() <= 0)
+            throw UsageError("--pid needs a process id");
+        t.paths.ns_file = "/proc/" + std::to_string(vm["pid"].as<long>()) + "/ns/mnt";
     }
     if (vm.count("lock-timeout"))
         t.lock_timeout = vm["lock-timeout"].as<double>();

@@ -29,6 +29,9 @@ enum TargetFlags : unsigned {
     kCurrentFlag = 4,  // --current
     kLockFlags = 8,    // --lock, --lock-timeout
     kAllTargetFlags = 15,
+    // --pid PID: the namespace of a process (a container's); only apply and
+    // plan offer it.
+    kPidFlag = 16,
 };
 
 boost::program_options::options_description target_options(unsigned flags = kAllTargetFlags);

@@ -34,7 +34,8 @@ bool is_fatal(const MountEntry& e) {
 // still mounted. When that cannot be read, it presumably is.
 bool still_mounted(ExecContext& ctx, const MountEntry& entry) {
     try {
-        return needed({Action::Unmount, entry, std::nullopt}, ctx.view, ctx.fs).needed;
+        return needed({Action::Unmount, entry, std::nullopt}, ctx.view, ctx.fs, ctx.sources())
+            .needed;
     } catch (const std::exception& err) {
         ctx.debug("cannot tell whether " + entry.to_string() + " is still mounted (" + err.what() +
                   "); presuming it is");
@@ -47,7 +48,8 @@ bool still_mounted(ExecContext& ctx, const MountEntry& entry) {
 const MountEntry* replaced(ExecContext& ctx, const Change& c) {
     if (c.action != Action::Replace || !c.replaces)
         return nullptr;
-    if (!needed({Action::Unmount, *c.replaces, std::nullopt}, ctx.view, ctx.fs).needed)
+    if (!needed({Action::Unmount, *c.replaces, std::nullopt}, ctx.view, ctx.fs, ctx.sources())
+             .needed)
         return nullptr;
     return &*c.replaces;
 }
@@ -62,10 +64,10 @@ void unmount_tmpfs_whole(ExecContext& ctx, const std::vector<Change>& plan, size
     const std::string dir = clean_path(t.entry.dir);
     std::vector<size_t> leaving;
     try {
-        if (!needed(t, ctx.view, ctx.fs).needed)
+        if (!needed(t, ctx.view, ctx.fs, ctx.sources()).needed)
             return;
         for (size_t i = first; i < last; ++i) {
-            if (needed(plan[i], ctx.view, ctx.fs).needed)
+            if (needed(plan[i], ctx.view, ctx.fs, ctx.sources()).needed)
                 leaving.push_back(i);
         }
         unmount_entry(ctx, t.entry);
@@ -128,7 +130,8 @@ void run_change(ExecContext& ctx, const std::vector<Change>& plan, const ChangeG
     Verdict v;
     try {
         // A re-mounted keep reports why it was missing.
-        v = needed(c, ctx.view, ctx.fs, c.action == Action::Keep ? Detail::Full : Detail::Brief);
+        v = needed(c, ctx.view, ctx.fs, ctx.sources(),
+                   c.action == Action::Keep ? Detail::Full : Detail::Brief);
     } catch (const std::exception& e) {
         // Nothing was touched: what was in place presumably still is.
         o.status = Status::Failed;

@@ -114,6 +114,12 @@ class Kernel {
     // fields: OUT receives the StatmountHead and its strings. -ENOSYS before
     // Linux 6.8; -ENOENT when no such mount is in the caller's namespace.
     virtual int statmount(uint64_t mnt_id, uint64_t mask, std::vector<char>& out) = 0;
+    // Flushes the filesystem FD is on; for a volatile overlay, reports a
+    // writeback error of its upper filesystem since it was mounted.
+    virtual int syncfs(int fd) = 0;
+    // renameat2(2); RENAME_NOREPLACE refuses to replace NEWNAME.
+    virtual int renameat2(int olddirfd, const char* oldname, int newdirfd, const char* newname,
+                          unsigned flags) = 0;
 
     // Mounts: the new API.
     virtual int open_tree(int dirfd, const char* path, unsigned flags) = 0;
@@ -147,6 +153,9 @@ class LinuxKernel final : public Kernel {
     int openat2(int dirfd, const char* path, int flags, mode_t mode, uint64_t resolve) override;
     int read_dir(int fd, std::vector<DirEntry>& entries) override;
     int statmount(uint64_t mnt_id, uint64_t mask, std::vector<char>& out) override;
+    int syncfs(int fd) override;
+    int renameat2(int olddirfd, const char* oldname, int newdirfd, const char* newname,
+                  unsigned flags) override;
     int open_tree(int dirfd, const char* path, unsigned flags) override;
     int move_mount(int from_dirfd, const char* from_path, int to_dirfd, const char* to_path,
                    unsigned flags) override;

@@ -2,12 +2,16 @@
 
 #include <sys/mount.h>
 
+#include "base/error.hpp"
 #include "base/fd.hpp"
 #include "base/path.hpp"
+#include "profile/bind_flags.hpp"
 #include "profile/xsnapd.hpp"
+#include "reconcile/overlay_mount.hpp"
 
 namespace nsr::reconcile {
 
+using base::check_rc;
 using base::clean_path;
 using base::Fd;
 
@@ -29,13 +33,32 @@ BuiltMount build_mount(ExecContext& ctx, const profile::MountEntry& e,
     const unsigned long attrs = flags.flags & ~(kPropagationFlags | MS_REC | MS_BIND);
     if (profile::is_bind(e)) {
         const std::string src = clean_path(e.name);
-        Fd opened;
-        if (!source)
-            opened = ctx.sfs.open_path(src);
-        Fd tree = ctx.ops.clone(source ? *source : opened, {attrs, profile::is_rbind(e), true});
+        // runc's rules for containers (x-nsr.top-flags, x-nsr.rro, ...):
+        // profile/bind_flags.hpp.
+        const MountAttrs mattrs{attrs, profile::is_rbind(e), true, profile::is_top_flags(e)};
+        Fd tree;
+        if (ctx.options.host_sources) {
+            tree = ctx.options.host_sources->take_bind(clean_path(e.dir));
+            ctx.ops.set_attrs(tree, mattrs);
+        } else {
+            Fd opened;
+            if (!source)
+                opened = ctx.sfs.open_path(src);
+            tree = ctx.ops.clone(source ? *source : opened, mattrs);
+        }
+        if (auto rec = profile::recursive_attrs(e); !rec.empty())
+            check_rc(ctx.ops.set_tree_attrs(tree, rec.set, rec.clear),
+                     "cannot set the recursive flags of the bind of \"" + src + "\"");
         if (!ctx.view.wants_protos())
             return {std::move(tree), {}};
-        return {std::move(tree), bind_proto(ctx.view, src, attrs & MS_RDONLY)};
+        MountView& sources = ctx.sources() ? *ctx.sources() : ctx.view;
+        return {std::move(tree), bind_proto(sources, src, attrs & MS_RDONLY)};
+    }
+    if (e.type == "overlay") {
+        auto [tree, proto] = ctx.options.host_sources
+                                 ? ctx.options.host_sources->take_overlay(clean_path(e.dir))
+                                 : overlay_build(ctx.kernel, ctx.sfs, e, attrs, ctx.options.debug);
+        return {std::move(tree), std::move(proto)};
     }
     Fd tree = ctx.ops.create(e.type, e.name, flags.data, {attrs, false});
     mountinfo::Mount m;

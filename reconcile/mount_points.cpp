@@ -89,7 +89,7 @@ void MountPoints::make_ensure_dir(const MountEntry& e, const std::string& path) 
 }
 
 std::optional<OpenedPoints> MountPoints::open_existing(const MountEntry& e) {
-    if (profile::kind(e) != Kind::Directory || !is_mount_kind(e))
+    if (profile::kind(e) != Kind::Directory || !is_mount_kind(e) || ctx_.options.host_sources)
         return std::nullopt;
     OpenedPoints opened;
     if (!ctx_.sfs.open_existing_dir(clean_path(e.dir), opened.target))
@@ -139,7 +139,8 @@ void MountPoints::ensure_target(const MountEntry& e, std::vector<MountEntry>& ma
 }
 
 void MountPoints::ensure_source(const MountEntry& e, std::vector<MountEntry>& made) {
-    if (!profile::is_bind(e))
+    // A container's sources were taken on the host (HostSources).
+    if (!profile::is_bind(e) || ctx_.options.host_sources)
         return;
     const std::string src = clean_path(e.name);
     const FileType t = ctx_.fs.lstat(src);

@@ -18,4 +18,8 @@ MountState::MountState(Kernel& kernel, MountSource source,
     view_ = std::make_unique<TableMountView>(*table_, kernel);
 }
 
+MountState::MountState(Kernel& kernel, mountinfo::MountTable table) : table_(std::move(table)) {
+    view_ = std::make_unique<TableMountView>(*table_, kernel);
+}
+
 }  // namespace nsr::reconcile

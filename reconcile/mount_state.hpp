@@ -26,6 +26,8 @@ class MountState {
     // mountinfo can throw std::system_error. KERNEL must outlive the state.
     MountState(Kernel& kernel, MountSource source,
                const std::function<void(const std::string&)>& debug);
+    // A snapshot read elsewhere (a container's table, read from the host).
+    MountState(Kernel& kernel, mountinfo::MountTable table);
     MountState(const MountState&) = delete;
     MountState& operator=(const MountState&) = delete;
 

@@ -11,8 +11,10 @@
 
 #include "base/options.hpp"
 #include "base/path.hpp"
+#include "profile/bind_flags.hpp"
 #include "profile/flags.hpp"
 #include "profile/xsnapd.hpp"
+#include "reconcile/overlay_match.hpp"
 
 namespace nsr::reconcile {
 
@@ -32,30 +34,21 @@ struct Match {
     std::string why;
 };
 
-// Whether apply makes the bind read-only: a bind that names any access flag
-// gets exactly the flags it names (so only a read-only filesystem overrides
-// a missing "ro"); one that names none keeps its source mount's.
-bool bind_read_only(const MountEntry& e, bool source_read_only, bool fs_read_only) {
-    constexpr unsigned long kAccess = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-    const unsigned long named = profile::options_to_flags(e.options).flags & kAccess;
-    if (named == 0)
-        return source_read_only;
-    return (named & MS_RDONLY) != 0 || fs_read_only;
-}
-
 // A bind of SRC is in place at DIR when the visible mount there shows the
 // same filesystem (st_dev) and the same directory of it (root) as SRC, with
-// the access mode the entry asks for.
-Match bind_matches(const MountEntry& e, const std::string& dir, const Mount& top, MountView& view) {
-    auto src = view.resolve(clean_path(e.name));
+// the access mode the entry asks for. SOURCES: the view the source is
+// resolved in.
+Match bind_matches(const MountEntry& e, const std::string& dir, const Mount& top,
+                   MountView& sources) {
+    auto src = sources.resolve(clean_path(e.name));
     if (!src)
         return {false, "source " + e.name + " is not under any mount"};
     if (src->mount.dev() != top.dev() || src->path_in_fs != top.root) {
         return {false, "mounted at " + dir + " is " + dev_text(top) + " " + top.root +
                            ", the source is " + dev_text(src->mount) + " " + src->path_in_fs};
     }
-    if (bind_read_only(e, src->mount.read_only(), src->mount.super_option("ro").has_value()) !=
-        top.read_only()) {
+    const bool fs_ro = src->mount.super_option("ro").has_value();
+    if (profile::bind_read_only(e, src->mount.read_only(), fs_ro) != top.read_only()) {
         return {false, std::string("mounted at ") + dir + " is " +
                            (top.read_only() ? "read-only" : "read-write")};
     }
@@ -140,12 +133,8 @@ Match filesystem_matches(const MountEntry& e, const std::string& dir, const Moun
             }
         }
     } else if (e.type == "overlay") {
-        for (const char* key : {"lowerdir", "upperdir", "workdir"}) {
-            auto want = data_option(data, key);
-            if (want && top.super_option(key) != want) {
-                return {false, "overlay at " + dir + " has a different " + key};
-            }
-        }
+        if (auto m = overlay_entry_matches(e, top.super_options); !m.matches)
+            return {false, "overlay at " + dir + " " + m.why};
     }
     return {true, e.type + " " + e.name + " is mounted at " + dir};
 }
@@ -153,8 +142,10 @@ Match filesystem_matches(const MountEntry& e, const std::string& dir, const Moun
 // Is the entry, as a mount, what a process sees at its mount point now?
 // With ONLY_TOP the entry must be the visible mount; otherwise it may be
 // covered by later mounts at the same place (a mimic over a layout).
+// SOURCES: where bind sources are resolved (VIEW itself, or the host's
+// table for a container).
 Match in_place(const MountEntry& e, MountView& view, const FsView& fs, bool only_top,
-               bool brief = false) {
+               MountView& sources, bool brief = false) {
     const std::string dir = clean_path(e.dir);
     switch (profile::kind(e)) {
         case Kind::Symlink: {
@@ -176,13 +167,14 @@ Match in_place(const MountEntry& e, MountView& view, const FsView& fs, bool only
         case Kind::File:
             break;
     }
-    if (profile::is_bind(e)) {
-        // Most often the top shows the source, which one question settles.
+    if (profile::is_bind(e) && &sources == &view) {
+        // Most often the top shows the source, which one question settles
+        // (when both are in the same namespace).
         const BindTop b = view.bind_top(dir, clean_path(e.name));
         if (!b.mounted)
             return {false, "nothing is mounted at " + dir};
         if (b.shows_source) {
-            if (bind_read_only(e, b.source_read_only, b.fs_read_only) == b.top_read_only) {
+            if (profile::bind_read_only(e, b.source_read_only, b.fs_read_only) == b.top_read_only) {
                 return {true, e.name + " is mounted at " + dir + " (" + std::to_string(b.major) +
                                   ":" + std::to_string(b.minor) + " " + b.path_in_fs + ")"};
             }
@@ -198,7 +190,8 @@ Match in_place(const MountEntry& e, MountView& view, const FsView& fs, bool only
     if (stack.empty())
         return {false, "nothing is mounted at " + dir};
     auto check = [&](const Mount& m) {
-        return profile::is_bind(e) ? bind_matches(e, dir, m, view) : filesystem_matches(e, dir, m);
+        return profile::is_bind(e) ? bind_matches(e, dir, m, sources)
+                                   : filesystem_matches(e, dir, m);
     };
     Match first = check(stack.front());
     if (first.matches || only_top)
@@ -213,21 +206,23 @@ Match in_place(const MountEntry& e, MountView& view, const FsView& fs, bool only
 
 }  // namespace
 
-Verdict needed(const Change& change, MountView& view, const FsView& fs, Detail detail) {
+Verdict needed(const Change& change, MountView& view, const FsView& fs, MountView* sources,
+               Detail detail) {
+    MountView& src_view = sources ? *sources : view;
     const MountEntry& e = change.entry;
     switch (change.action) {
         case Action::Keep: {
             if (profile::origin(e) == profile::Origin::Rootfs) {
                 return {false, "the root filesystem is never touched"};
             }
-            auto m = in_place(e, view, fs, false);
+            auto m = in_place(e, view, fs, false, src_view);
             return {!m.matches, m.matches ? m.why : "kept entry is missing: " + m.why};
         }
         case Action::Mount:
         case Action::Replace: {
             // A replacement is done only once the new mount is what shows.
-            auto m =
-                in_place(e, view, fs, change.action == Action::Replace, detail == Detail::Brief);
+            auto m = in_place(e, view, fs, change.action == Action::Replace, src_view,
+                              detail == Detail::Brief);
             return {!m.matches, m.why};
         }
         case Action::Unmount: {
@@ -243,7 +238,7 @@ Verdict needed(const Change& change, MountView& view, const FsView& fs, Detail d
                 default:
                     break;
             }
-            auto m = in_place(e, view, fs, false);
+            auto m = in_place(e, view, fs, false, src_view);
             if (m.matches)
                 return {true, m.why};
             if (!view.visible_at(dir))
@@ -259,9 +254,9 @@ Verdict needed(const Change& change, MountView& view, const FsView& fs, Detail d
     return {true, ""};
 }
 
-bool shows_entry(const MountEntry& entry, const Mount& m, MountView& view) {
+bool shows_entry(const MountEntry& entry, const Mount& m, MountView& view, MountView* sources) {
     const std::string dir = clean_path(entry.dir);
-    return (profile::is_bind(entry) ? bind_matches(entry, dir, m, view)
+    return (profile::is_bind(entry) ? bind_matches(entry, dir, m, sources ? *sources : view)
                                     : filesystem_matches(entry, dir, m))
         .matches;
 }

@@ -23,12 +23,16 @@ struct Verdict {
 // reason for a change it makes, asks for that.
 enum class Detail { Full, Brief };
 
-// Throws std::system_error when VIEW cannot tell what is mounted.
+// SOURCES: where bind sources are resolved, when they live in another
+// namespace than VIEW's (a container's, whose sources are the host's);
+// nullptr: VIEW. Throws std::system_error when a view cannot tell what is
+// mounted.
 Verdict needed(const Change& change, MountView& view, const FsView& fs,
-               Detail detail = Detail::Full);
+               MountView* sources = nullptr, Detail detail = Detail::Full);
 
 // Whether mount M, wherever it sits in a stack, shows ENTRY (a mount-kind
 // entry: a bind of its source, or its filesystem), by the rules of needed().
-bool shows_entry(const profile::MountEntry& entry, const mountinfo::Mount& m, MountView& view);
+bool shows_entry(const profile::MountEntry& entry, const mountinfo::Mount& m, MountView& view,
+                 MountView* sources = nullptr);
 
 }  // namespace nsr::reconcile

@@ -88,6 +88,19 @@ int FakeKernel::statmount(uint64_t mnt_id, uint64_t mask, std::vector<char>& out
     return real_.statmount(mnt_id, mask, out);
 }
 
+int FakeKernel::syncfs(int fd) {
+    if (int r = record("syncfs", nullptr))
+        return r;
+    return real_.syncfs(fd);
+}
+
+int FakeKernel::renameat2(int olddirfd, const char* oldname, int newdirfd, const char* newname,
+                          unsigned flags) {
+    if (int r = record("renameat2", oldname))
+        return r;
+    return real_.renameat2(olddirfd, oldname, newdirfd, newname, flags);
+}
+
 int FakeKernel::open_tree(int dirfd, const char* path, unsigned flags) {
     if (int r = record("open_tree", path))
         return r;
@@ -110,6 +123,10 @@ int FakeKernel::fsopen(const char* fstype, unsigned flags) {
 int FakeKernel::fsconfig(int fd, unsigned cmd, const char* key, const char* value, int aux) {
     if (int r = record("fsconfig", key))
         return r;
+    for (const auto& refusal : refused_fsconfig_) {
+        if (refusal.cmd == cmd && key && refusal.key == key)
+            return -refusal.err;
+    }
     return real_.fsconfig(fd, cmd, key, value, aux);
 }
 
