@@ -69,10 +69,15 @@ class MountTable {
     static MountTable from_self();
 
     // Pointers returned by the queries below stay valid until the next add()
-    // or remove().
+    // or remove() (and, after a remove(), the next mounts()).
 
+    // How many mounts the table holds.
+    size_t size() const { return by_id_.size(); }
     // All mounts, in the order the kernel listed them (then added ones).
-    const std::vector<Mount>& mounts() const { return mounts_; }
+    const std::vector<Mount>& mounts() const {
+        compact();
+        return mounts_;
+    }
     const Mount* by_id(long id) const;
 
     // Mounts whose mount point is DIR, top of the stack first. The top is
@@ -152,11 +157,16 @@ class MountTable {
     // Follows the mounts stacked on ID at its own mount point to the top.
     long top_of_stack(long id) const;
     const Mount* root_mount() const;
+    // Drops the records remove() left behind, and renumbers by_id_.
+    void compact() const;
 
-    std::vector<Mount> mounts_;
+    // Mutable: mounts() drops the records remove() left behind.
+    mutable std::vector<Mount> mounts_;
+    mutable std::vector<bool> dead_;  // by position in mounts_
+    mutable size_t dead_count_ = 0;
     // The indexes hold mount ids, so that removing mounts only shifts the
     // positions kept in by_id_.
-    std::unordered_map<long, size_t> by_id_;
+    mutable std::unordered_map<long, size_t> by_id_;
     std::unordered_map<size_t, std::vector<long>> by_point_hash_;
     std::unordered_map<long, std::vector<long>> children_;
     std::unordered_map<ChildKey, std::vector<long>, ChildKeyHash> child_at_;

@@ -22,7 +22,7 @@ std::vector<Mount> TableMountView::stack_at(std::string_view dir) {
     if (!m || m->mount_point != dir)
         return out;
     // Bounded by the table's size, so that a parent cycle cannot hang it.
-    const size_t limit = table_.mounts().size();
+    const size_t limit = table_.size();
     for (; m && m->mount_point == dir && out.size() < limit; m = table_.by_id(m->parent_id)) {
         out.push_back(*m);
         if (m->parent_id == m->id)

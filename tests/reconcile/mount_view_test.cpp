@@ -12,10 +12,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <system_error>
+#include <tuple>
 #include <vector>
 
 #include "base/path.hpp"
@@ -152,18 +154,28 @@ std::string verdicts(MountView& view, const std::string& s) {
     return out;
 }
 
-// The mounts below S, without their ids, sorted.
+// The mounts below S, without their ids, sorted; devices named by their
+// first appearance (two namespaces made one after the other get different
+// anonymous device numbers for their tmpfs mounts).
 std::string mounts_below(const std::string& s) {
-    std::vector<std::string> found;
     const MountTable table = MountTable::from_self();
+    std::vector<const Mount*> found;
     for (const Mount& m : table.mounts()) {
         if (nsr::base::is_within(m.mount_point, s))
-            found.push_back(placement(m));
+            found.push_back(&m);
     }
-    std::sort(found.begin(), found.end());
+    std::sort(found.begin(), found.end(), [](const Mount* a, const Mount* b) {
+        return std::tie(a->mount_point, a->root) < std::tie(b->mount_point, b->root);
+    });
+    std::map<dev_t, std::string> names;
     std::string out;
-    for (const auto& f : found)
-        out += f + "\n";
+    for (const Mount* m : found) {
+        const auto [it, added] = names.emplace(m->dev(), "dev" + std::to_string(names.size()));
+        Mount named = *m;
+        named.major = 0;
+        named.minor = 0;
+        out += it->second + " " + placement(named) + "\n";
+    }
     return out;
 }
 
