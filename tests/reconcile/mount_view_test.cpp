@@ -20,6 +20,7 @@
 #include <tuple>
 #include <vector>
 
+#include "base/error.hpp"
 #include "base/path.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/fstab.hpp"
@@ -42,15 +43,10 @@ using nsr::test::Scratch;
 
 namespace {
 
-void check(int rc, const std::string& what) {
-    if (rc != 0)
-        throw std::system_error(errno, std::generic_category(), what);
-}
-
 void bind_mount(const std::string& from, const std::string& to, bool read_only = false) {
-    check(::mount(from.c_str(), to.c_str(), nullptr, MS_BIND, nullptr), "bind " + to);
+    nsr::base::check_rc(::mount(from.c_str(), to.c_str(), nullptr, MS_BIND, nullptr), "bind " + to);
     if (read_only) {
-        check(::mount(nullptr, to.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr),
+        nsr::base::check_rc(::mount(nullptr, to.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr),
               "remount " + to);
     }
 }
@@ -58,10 +54,10 @@ void bind_mount(const std::string& from, const std::string& to, bool read_only =
 // A tmpfs at S with sources, a read-only directory (for mimics) and mount
 // points; MOUNTED adds mounts of every kind needed() tells apart.
 void build_world(const std::string& s, bool mounted) {
-    check(::mount("tmpfs", s.c_str(), "tmpfs", 0, "size=4m,mode=0711"), "tmpfs on " + s);
+    nsr::base::check_rc(::mount("tmpfs", s.c_str(), "tmpfs", 0, "size=4m,mode=0711"), "tmpfs on " + s);
     for (const char* d : {"/src", "/src/a", "/src/b", "/src/a/sub", "/ro", "/ro/d", "/t", "/t/bind",
                           "/t/bindro", "/t/tmp", "/t/stack", "/t/none", "/t/sq"})
-        check(::mkdir((s + d).c_str(), 0755), std::string("mkdir ") + d);
+        nsr::base::check_rc(::mkdir((s + d).c_str(), 0755), std::string("mkdir ") + d);
     for (const char* f : {"/src/f", "/t/file", "/ro/file"})
         std::ofstream(s + f) << "x";
     bind_mount(s + "/ro", s + "/ro", true);
@@ -69,10 +65,10 @@ void build_world(const std::string& s, bool mounted) {
         return;
     bind_mount(s + "/src/a", s + "/t/bind");
     bind_mount(s + "/src/a", s + "/t/bindro", true);
-    check(::mount("tmpfs", (s + "/t/tmp").c_str(), "tmpfs", 0, "mode=0700,size=1m"), "tmp");
+    nsr::base::check_rc(::mount("tmpfs", (s + "/t/tmp").c_str(), "tmpfs", 0, "mode=0700,size=1m"), "tmp");
     bind_mount(s + "/src/f", s + "/t/file");
     bind_mount(s + "/src/a", s + "/t/stack");
-    check(::mount("tmpfs", (s + "/t/stack").c_str(), "tmpfs", 0, "mode=0755"), "stack");
+    nsr::base::check_rc(::mount("tmpfs", (s + "/t/stack").c_str(), "tmpfs", 0, "mode=0755"), "stack");
     // Out of a read-only mount: a bind that names no flag is read-only.
     bind_mount(s + "/ro/d", s + "/t/sq", true);
 }
@@ -213,6 +209,23 @@ std::string apply_twice(const std::string& s, const std::string& before, const s
     return out;
 }
 
+// What DESCRIBE tells of the live view and of a mountinfo snapshot, or why
+// they differ; DULL, if given, rejects an answer that would prove nothing.
+template <typename Describe>
+std::string compare_views(Describe describe, bool (*dull)(const std::string&)) {
+    LinuxKernel kernel;
+    std::string why;
+    if (!LiveMountView::supported(kernel, why))
+        return "the kernel cannot answer the live view: " + why;
+    LiveMountView live(kernel);
+    const MountTable table = MountTable::from_self();
+    TableMountView snapshot(table);
+    const std::string a = describe(live), b = describe(snapshot);
+    if (dull && dull(a))
+        return "the answers are all alike:\n" + a;
+    return a == b ? std::string() : "live:\n" + a + "mountinfo:\n" + b;
+}
+
 }  // namespace
 
 TEST_CASE("the live view and the mountinfo snapshot tell the same stacks and sources") {
@@ -221,15 +234,7 @@ TEST_CASE("the live view and the mountinfo snapshot tell the same stacks and sou
     const std::string s = scratch.path();
     const std::string report = run_in_private_ns([&] {
         build_world(s, true);
-        LinuxKernel kernel;
-        std::string why;
-        if (!LiveMountView::supported(kernel, why))
-            return "the kernel cannot answer the live view: " + why;
-        LiveMountView live(kernel);
-        const MountTable table = MountTable::from_self();
-        TableMountView snapshot(table);
-        const std::string a = stacks(live, s), b = stacks(snapshot, s);
-        return a == b ? std::string() : "live:\n" + a + "mountinfo:\n" + b;
+        return compare_views([&](MountView& view) { return stacks(view, s); }, nullptr);
     });
     CHECK_MESSAGE(report.empty(), report);
 }
@@ -240,17 +245,12 @@ TEST_CASE("needed() gives the same verdicts and reasons from the live view as fr
     const std::string s = scratch.path();
     const std::string report = run_in_private_ns([&] {
         build_world(s, true);
-        LinuxKernel kernel;
-        LiveMountView live(kernel);
-        const MountTable table = MountTable::from_self();
-        TableMountView snapshot(table);
-        const std::string a = verdicts(live, s), b = verdicts(snapshot, s);
         // The verdicts must differ among themselves, or the test says nothing.
-        const bool varied = a.find(": needed: ") != std::string::npos &&
-                            a.find(": not needed: ") != std::string::npos;
-        if (!varied)
-            return "the verdicts are all alike:\n" + a;
-        return a == b ? std::string() : "live:\n" + a + "mountinfo:\n" + b;
+        const auto alike = [](const std::string& a) {
+            return a.find(": needed: ") == std::string::npos ||
+                   a.find(": not needed: ") == std::string::npos;
+        };
+        return compare_views([&](MountView& view) { return verdicts(view, s); }, alike);
     });
     CHECK_MESSAGE(report.empty(), report);
 }
