@@ -314,8 +314,10 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
     if (req.dry_run) {
         auto planned =
             judge(std::move(changes), &mounts->view(), fs, host_view ? &*host_view : nullptr);
-        for (const auto& line : reason_lines(planned))
-            debug(line);
+        if (req.debug) {
+            for (const auto& line : reason_lines(planned))
+                debug(line);
+        }
         out << (req.json ? plan_json(planned).dump(2) + "\n" : plan_text(planned, true, req.text));
         return kExitOk;
     }
@@ -349,8 +351,10 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
         base::write_file_at(state_dir.get(), base_of(req.paths.current),
                             profile::format_profile(result.new_current), 0644, req.paths.current);
     }
-    for (const auto& line : reason_lines(result.outcomes))
-        debug(line);
+    if (req.debug) {
+        for (const auto& line : reason_lines(result.outcomes))
+            debug(line);
+    }
     // A stream in a failed state (std::ostream(nullptr)) discards the report:
     // it is not built.
     if (out)
