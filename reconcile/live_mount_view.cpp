@@ -3,6 +3,8 @@
 #include "base/fd.hpp"
 #include "base/path.hpp"
 
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/sysmacros.h>
 
@@ -150,8 +152,13 @@ int LiveMountView::stat_path(std::string_view path, PathStat& out) {
         }
     }
     struct statx stx {};
-    const std::string p(path);
-    if (int rc = k_.statx(AT_FDCWD, p.c_str(), AT_SYMLINK_NOFOLLOW, STATX_MNT_ID_UNIQUE | STATX_INO,
+    constexpr unsigned kMask = STATX_MNT_ID_UNIQUE | STATX_INO;
+    const size_t slash = path.rfind('/');
+    const int parent = slash == 0 || slash == std::string_view::npos
+                           ? -1
+                           : parent_fd(path.substr(0, slash));
+    const std::string p(parent < 0 ? path : path.substr(slash + 1));
+    if (int rc = k_.statx(parent < 0 ? AT_FDCWD : parent, p.c_str(), AT_SYMLINK_NOFOLLOW, kMask,
                           &stx);
         rc < 0)
         return rc;
@@ -164,6 +171,27 @@ int LiveMountView::stat_path(std::string_view path, PathStat& out) {
         recent_stats_.erase(recent_stats_.begin());
     recent_stats_.emplace_back(path, out);
     return 0;
+}
+
+int LiveMountView::parent_fd(std::string_view dir) {
+    for (const auto& [d, fd] : parents_) {
+        if (d == dir)
+            return fd.get();
+    }
+    // Only a parent reached through no symlink: a lookup from it then finds
+    // what one from "/" would.
+    const int rc = k_.openat2(AT_FDCWD, std::string(dir).c_str(),
+                              O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+                              RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+    if (rc < 0)
+        return -1;
+    // A refresh looks into three: the mount points', the old and the new
+    // sources'.
+    constexpr size_t kParents = 4;
+    if (parents_.size() == kParents)
+        parents_.erase(parents_.begin());
+    parents_.emplace_back(std::string(dir), Fd(rc));
+    return rc;
 }
 
 std::optional<Mount> LiveMountView::read(uint64_t id) {
@@ -333,6 +361,8 @@ void LiveMountView::forget_at(std::string_view dir) {
     last_valid_ = false;
     recent_stats_.clear();
     last_top_.reset();
+    // A mount at or above a parent hides (or showed) what its fd holds.
+    std::erase_if(parents_, [&](const auto& p) { return is_within(p.first, dir); });
     const auto it = ids_at_.find(std::string(dir));
     if (it == ids_at_.end())
         return;

@@ -13,7 +13,9 @@
 // directory's answer serves a repeated question. What can change about a
 // cached mount (its parent, when a mount is put beneath it) is forgotten
 // when the tool records a change at its mount point; changes made by others
-// during a run are seen, except in those cached facts.
+// during a run are seen, except in those cached facts and in the last two
+// directories looked into (each kept open, so that a path is looked up from
+// its directory rather than from "/").
 #pragma once
 
 #include <cstdint>
@@ -65,6 +67,9 @@ class LiveMountView final : public MountView {
     };
     // 0, or -errno.
     int stat_path(std::string_view path, PathStat& out);
+    // An O_PATH fd of DIR, opened through no symlink, kept for the
+    // lookups of its entries; -1 when DIR cannot be opened so.
+    int parent_fd(std::string_view dir);
     // resolve() without the copy: HOLDER points into the cache. Also what
     // statx said of PATH itself, when it exists. False for nothing.
     bool locate(std::string_view path, std::optional<PathStat>& leaf,
@@ -90,6 +95,9 @@ class LiveMountView final : public MountView {
     std::vector<mountinfo::Mount> last_stack_;
     bool last_valid_ = false;
     std::vector<std::pair<std::string, PathStat>> recent_stats_;
+    // The last directories whose entries were looked up (parent_fd()),
+    // until a change at or above one of them.
+    std::vector<std::pair<std::string, base::Fd>> parents_;
     // top_read_only()'s last answer (mount id, read-only), until the next
     // change.
     std::optional<std::pair<uint64_t, bool>> last_top_;
