@@ -349,7 +349,7 @@ int reconcile_namespace(const RunRequest& req, std::ostream& out) {
 
     if (req.save_current) {
         base::write_file_at(state_dir.get(), base_of(req.paths.current),
-                            profile::format_profile(result.new_current), 0644, req.paths.current);
+                            profile::format_entries(result.in_place), 0644, req.paths.current);
     }
     if (req.debug) {
         for (const auto& line : reason_lines(result.outcomes))

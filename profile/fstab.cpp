@@ -174,9 +174,17 @@ MountProfile parse_profile(std::string_view text, const std::string& source,
 }
 
 std::string format_profile(const MountProfile& profile) {
+    std::vector<const MountEntry*> entries;
+    entries.reserve(profile.entries.size());
+    for (const auto& e : profile.entries)
+        entries.push_back(&e);
+    return format_entries(entries);
+}
+
+std::string format_entries(std::span<const MountEntry* const> entries) {
     std::string out;
-    for (const auto& e : profile.entries) {
-        out += e.to_string();
+    for (const MountEntry* e : entries) {
+        out += e->to_string();
         out += '\n';
     }
     return out;

@@ -2,6 +2,7 @@
 // escapes \040 \011 \012 \134, 3 to 6 fields, '#' comments).
 #pragma once
 
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -44,6 +45,7 @@ MountProfile parse_profile(std::string_view text, const std::string& source,
 
 // One entry per line, each ending in '\n'; an empty profile is "".
 std::string format_profile(const MountProfile& profile);
+std::string format_entries(std::span<const MountEntry* const> entries);
 
 // The largest profile file read: 64 KiB lines (snapd's limit) of several
 // thousand entries stay far below it.

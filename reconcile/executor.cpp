@@ -209,8 +209,12 @@ Result Executor::run(std::vector<Change> plan) {
     std::set<size_t> carried;
     for (const auto& [i, detail] : done_with)
         carried.insert(i);
-    result.new_current = build_new_current(changes, result.outcomes, carried);
+    result.in_place = in_place(changes, result.outcomes, carried);
     return result;
+}
+
+profile::MountProfile Result::new_current() const {
+    return copy_profile(in_place);
 }
 
 }  // namespace nsr::reconcile

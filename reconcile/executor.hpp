@@ -30,8 +30,12 @@ struct Result {
     std::vector<Outcome> outcomes;
     // A layout or overname change failed: the run stopped there.
     bool fatal = false;
-    // What is really in place now, as a current profile (build_new_current).
-    profile::MountProfile new_current;
+    // What is really in place now (in_place(), in new_current.hpp): the
+    // entries by pointer into the plan and the outcomes, so that the run
+    // holds no copy of them.
+    std::vector<const profile::MountEntry*> in_place;
+    // The same as a current profile, copied.
+    profile::MountProfile new_current() const;
 };
 
 class Executor {

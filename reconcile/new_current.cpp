@@ -1,14 +1,15 @@
 #include "reconcile/new_current.hpp"
 
+#include <algorithm>
+
 namespace nsr::reconcile {
 
 using profile::MountEntry;
 
-profile::MountProfile build_new_current(const std::vector<Change>& plan,
+std::vector<const MountEntry*> in_place(const std::vector<Change>& plan,
                                         const std::vector<Outcome>& outcomes,
                                         const std::set<size_t>& carried) {
     // The plan lists what was there in reverse log order; PRIOR follows it.
-    // Pointers until the end, so that each entry is copied once.
     std::vector<const MountEntry*> prior;
     std::vector<const MountEntry*> added;
     for (size_t i = 0; i < outcomes.size(); ++i) {
@@ -49,14 +50,24 @@ profile::MountProfile build_new_current(const std::vector<Change>& plan,
         if (c.action == Action::Replace && c.replaces)
             prior.push_back(&*c.replaces);
     }
+    std::reverse(prior.begin(), prior.end());
+    prior.insert(prior.end(), added.begin(), added.end());
+    return prior;
+}
+
+profile::MountProfile build_new_current(const std::vector<Change>& plan,
+                                        const std::vector<Outcome>& outcomes,
+                                        const std::set<size_t>& carried) {
+    return copy_profile(in_place(plan, outcomes, carried));
+}
+
+profile::MountProfile copy_profile(const std::vector<const MountEntry*>& entries) {
     profile::MountProfile out;
-    out.entries.reserve(prior.size() + added.size());
-    for (auto it = prior.rbegin(); it != prior.rend(); ++it)
-        out.entries.push_back(**it);
-    for (const MountEntry* e : added)
+    out.entries.reserve(entries.size());
+    for (const MountEntry* e : entries) {
         out.entries.push_back(*e);
-    for (auto& e : out.entries)
-        e.line = 0;
+        out.entries.back().line = 0;
+    }
     return out;
 }
 

@@ -26,8 +26,18 @@ namespace nsr::reconcile {
 // entry), then what the run added (the mimic entries changes synthesized
 // and the entries it mounted), each with line 0. Unlike snapd, the kept
 // entries stay in log order (README "Differences from snap-update-ns").
+//
+// in_place() gives the entries by pointer, into PLAN and the outcomes'
+// synthesized entries (their line numbers as they are);
+// build_new_current() copies them into a profile.
+std::vector<const profile::MountEntry*> in_place(const std::vector<Change>& plan,
+                                                 const std::vector<Outcome>& outcomes,
+                                                 const std::set<size_t>& carried);
 profile::MountProfile build_new_current(const std::vector<Change>& plan,
                                         const std::vector<Outcome>& outcomes,
                                         const std::set<size_t>& carried);
+
+// A copy of ENTRIES, each with line 0.
+profile::MountProfile copy_profile(const std::vector<const profile::MountEntry*>& entries);
 
 }  // namespace nsr::reconcile

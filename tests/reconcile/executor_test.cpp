@@ -138,7 +138,7 @@ Run run(const std::string& s, const Scenario& sc, std::optional<size_t> fail_at)
                 throw std::runtime_error("setting up: " + o.change->entry.to_string() + ": " +
                                          o.detail);
         }
-        current = first.new_current;
+        current = first.new_current();
     }
     Assumptions as;
     as.add_unrestricted(s);
@@ -173,7 +173,7 @@ std::string violations(const Run& r, const Run& clean) {
     std::ostringstream v;
     if (!r.failure_delivered)
         v << "the failure was not delivered\n";
-    const auto expect = recorded(r.result.new_current, r.baseline);
+    const auto expect = recorded(r.result.new_current(), r.baseline);
     if (r.mounted != expect) {
         v << "mounted " << join(r.mounted) << " but the new current profile records "
           << join(expect) << "\n";
@@ -185,9 +185,9 @@ std::string violations(const Run& r, const Run& clean) {
     }
     if (failed.empty()) {
         // A failure the executor may tolerate must not change the result.
-        if (r.result.new_current != clean.result.new_current) {
+        if (r.result.new_current() != clean.result.new_current()) {
             v << "no change failed, but the new current profile differs from a clean run's:\n"
-              << nsr::profile::format_profile(r.result.new_current);
+              << nsr::profile::format_profile(r.result.new_current());
         }
         if (r.mounted != clean.mounted)
             v << "no change failed, but " << join(r.mounted) << " is mounted\n";
@@ -235,7 +235,7 @@ std::string fail_each_call(const std::string& s, const Scenario& sc) {
         out << clean.calls << "\n";
         for (const auto& c : clean.changes)
             out << action_name(c.action) << " ";
-        for (const auto& e : clean.result.new_current.entries) {
+        for (const auto& e : clean.result.new_current().entries) {
             if (e.has_option("x-snapd.synthetic")) {
                 out << "mimic";
                 break;
@@ -246,7 +246,7 @@ std::string fail_each_call(const std::string& s, const Scenario& sc) {
             if (o.status != Status::Done)
                 out << "not done: " << o.change->entry.to_string() << ": " << o.detail << "\n";
         }
-        if (clean.mounted != recorded(clean.result.new_current, clean.baseline))
+        if (clean.mounted != recorded(clean.result.new_current(), clean.baseline))
             out << "mounted " << join(clean.mounted) << "\n";
         return out.str();
     });

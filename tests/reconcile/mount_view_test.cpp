@@ -202,7 +202,7 @@ std::string apply_twice(const std::string& s, const std::string& before, const s
         for (const auto& o : r.outcomes)
             out += std::string(status_name(o.status)) + ": " + o.change->entry.to_string() +
                    (o.status == Status::Failed ? " (" + o.detail + ")" : "") + "\n";
-        current = r.new_current;
+        current = r.new_current();
         out +=
             "current:\n" + nsr::profile::format_profile(current) + "mounted:\n" + mounts_below(s);
     }
