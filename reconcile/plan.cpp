@@ -42,36 +42,39 @@ int origin_rank(const MountEntry& e) {
     }
 }
 
-// The positions of V's entries, sorted stably by (RANK, dir with snapd's
-// slash rule). The ranks are computed once per entry: reading an option in
-// the comparator would cost a lookup and an allocation per comparison.
+// Sorts POS, positions in V, stably by (RANK, dir with snapd's slash
+// rule). The ranks are computed once per entry: reading an option in the
+// comparator would cost a lookup and an allocation per comparison.
 template <typename Rank>
-std::vector<size_t> order_by_rank_and_dir(const std::vector<MountEntry>& v, Rank rank) {
+void sort_positions(const std::vector<MountEntry>& v, std::vector<size_t>& pos, Rank rank) {
     std::vector<std::pair<int, size_t>> keyed;
-    keyed.reserve(v.size());
-    for (size_t i = 0; i < v.size(); ++i)
+    keyed.reserve(pos.size());
+    for (const size_t i : pos)
         keyed.emplace_back(rank(v[i]), i);
     std::stable_sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
         if (a.first != b.first)
             return a.first < b.first;
         return dir_less(v[a.second].dir, v[b.second].dir);
     });
-    std::vector<size_t> order;
-    order.reserve(v.size());
-    for (const auto& [r, i] : keyed)
-        order.push_back(i);
+    for (size_t k = 0; k < keyed.size(); ++k)
+        pos[k] = keyed[k].second;
+}
+
+// The positions of V's entries, sorted by sort_positions().
+template <typename Rank>
+std::vector<size_t> order_by_rank_and_dir(const std::vector<MountEntry>& v, Rank rank) {
+    std::vector<size_t> order(v.size());
+    for (size_t i = 0; i < v.size(); ++i)
+        order[i] = i;
+    sort_positions(v, order, rank);
     return order;
 }
 
 // byOriginAndMountPoint: overname, then everything else, then layouts; by
 // mount point within a rank. Stable, so ties keep their input order where
 // snapd's unstable sort leaves them unspecified.
-void sort_by_origin_and_dir(std::vector<MountEntry>& v) {
-    std::vector<MountEntry> sorted;
-    sorted.reserve(v.size());
-    for (size_t i : order_by_rank_and_dir(v, origin_rank))
-        sorted.push_back(std::move(v[i]));
-    v = std::move(sorted);
+void sort_by_origin_and_dir(const std::vector<MountEntry>& v, std::vector<size_t>& pos) {
+    sort_positions(v, pos, origin_rank);
 }
 
 // byOvernameAndMountPoint: overname first, then by mount point.
@@ -164,42 +167,44 @@ std::string nearest_existing_dir(std::string dir, const FsView& fs) {
 // R8-R10: the mount block. Overname entries and entries whose mount point
 // exists come first, by origin and dir; then, per mimic directory in plain
 // string order, the entries that will need that mimic.
-std::vector<MountEntry> mount_order(std::vector<MountEntry> not_reused, const FsView& fs) {
-    std::unordered_set<std::string> added;
-    std::vector<MountEntry> independent;
-    std::map<std::string, std::vector<MountEntry>> by_mimic;
+// NOT_REUSED holds positions in V; the result too, in mount order. V is
+// only read (the dirs are kept as views).
+std::vector<size_t> mount_order(const std::vector<MountEntry>& v,
+                                const std::vector<size_t>& not_reused, const FsView& fs) {
+    std::unordered_set<std::string_view> added;
+    std::vector<size_t> independent;
+    std::map<std::string, std::vector<size_t>> by_mimic;
     // An overname entry goes first; whatever else has its dir comes too
     // late to be added.
     std::vector<bool> taken(not_reused.size(), false);
-    for (size_t i = 0; i < not_reused.size(); ++i) {
-        MountEntry& e = not_reused[i];
+    for (size_t k = 0; k < not_reused.size(); ++k) {
+        const MountEntry& e = v[not_reused[k]];
         if (profile::origin(e) == Origin::Overname && added.insert(e.dir).second) {
-            independent.push_back(std::move(e));
-            taken[i] = true;
+            independent.push_back(not_reused[k]);
+            taken[k] = true;
         }
     }
-    for (size_t i = 0; i < not_reused.size(); ++i) {
-        MountEntry& e = not_reused[i];
-        if (taken[i])
+    for (size_t k = 0; k < not_reused.size(); ++k) {
+        const MountEntry& e = v[not_reused[k]];
+        if (taken[k])
             continue;
         if (target_exists(e, fs)) {
             if (added.insert(e.dir).second)
-                independent.push_back(std::move(e));
+                independent.push_back(not_reused[k]);
         } else {
-            by_mimic[nearest_existing_dir(parent_dir(e.dir), fs)].push_back(std::move(e));
+            by_mimic[nearest_existing_dir(parent_dir(e.dir), fs)].push_back(not_reused[k]);
         }
     }
-    std::vector<MountEntry> need_mimic;
-    for (auto& [mimic_dir, entries] : by_mimic) {
-        sort_by_origin_and_dir(entries);
-        for (auto& e : entries) {
-            if (added.insert(e.dir).second)
-                need_mimic.push_back(std::move(e));
+    std::vector<size_t> need_mimic;
+    for (auto& [mimic_dir, group] : by_mimic) {
+        sort_by_origin_and_dir(v, group);
+        for (const size_t i : group) {
+            if (added.insert(v[i].dir).second)
+                need_mimic.push_back(i);
         }
     }
-    sort_by_origin_and_dir(independent);
-    independent.insert(independent.end(), std::make_move_iterator(need_mimic.begin()),
-                       std::make_move_iterator(need_mimic.end()));
+    sort_by_origin_and_dir(v, independent);
+    independent.insert(independent.end(), need_mimic.begin(), need_mimic.end());
     return independent;
 }
 
@@ -209,8 +214,10 @@ std::vector<MountEntry> mount_order(std::vector<MountEntry> not_reused, const Fs
 // X must not sit under another mount that comes down: it has to be
 // unmounted before that one, which would otherwise take it along.
 void fold_replacements(std::vector<Change>& changes) {
-    std::unordered_map<std::string, int> unmounts_at;
-    std::unordered_set<std::string> real_unmounts;
+    // Views of the changes' dirs: nothing is moved until the pairs are
+    // chosen.
+    std::unordered_map<std::string_view, int> unmounts_at;
+    std::unordered_set<std::string_view> real_unmounts;
     for (const auto& c : changes) {
         if (c.action != Action::Unmount)
             continue;
@@ -226,7 +233,7 @@ void fold_replacements(std::vector<Change>& changes) {
         }
         return false;
     };
-    std::unordered_map<std::string, size_t> unmount_index;
+    std::unordered_map<std::string_view, size_t> unmount_index;
     for (size_t i = 0; i < changes.size(); ++i) {
         const auto& c = changes[i];
         if (c.action == Action::Unmount && unmounts_at[c.entry.dir] == 1 &&
@@ -234,16 +241,24 @@ void fold_replacements(std::vector<Change>& changes) {
             unmount_index[c.entry.dir] = i;
         }
     }
+    unmounts_at = {};
+    real_unmounts = {};
     std::vector<bool> drop(changes.size(), false);
-    for (auto& c : changes) {
+    std::vector<std::pair<size_t, size_t>> folds;  // (mount, unmount)
+    for (size_t i = 0; i < changes.size(); ++i) {
+        const auto& c = changes[i];
         if (c.action != Action::Mount || !is_mount_kind(c.entry))
             continue;
         auto it = unmount_index.find(c.entry.dir);
         if (it == unmount_index.end() || drop[it->second])
             continue;
         drop[it->second] = true;
-        c.replaces = std::move(changes[it->second].entry);
-        c.action = Action::Replace;
+        folds.emplace_back(i, it->second);
+    }
+    unmount_index = {};
+    for (const auto& [mount, unmount] : folds) {
+        changes[mount].replaces = std::move(changes[unmount].entry);
+        changes[mount].action = Action::Replace;
     }
     size_t kept = 0;
     for (size_t i = 0; i < changes.size(); ++i) {
@@ -264,7 +279,8 @@ std::vector<Change> plan(profile::MountProfile current_profile,
                          const PlanOptions& options) {
     std::vector<MountEntry> current = cleaned(std::move(current_profile));
     std::vector<MountEntry> desired = cleaned(std::move(desired_profile));
-    sort_by_origin_and_dir(desired);
+    // The desired entries stay where they are; this is their order.
+    const std::vector<size_t> desired_order = order_by_rank_and_dir(desired, origin_rank);
 
     // Which entries stay, by position, decided while both lists are whole
     // (the reuse keys are views of the current entries' dirs).
@@ -272,8 +288,8 @@ std::vector<Change> plan(profile::MountProfile current_profile,
     {
         std::unordered_map<std::string_view, const MountEntry*> desired_by_dir;
         desired_by_dir.reserve(desired.size());
-        for (const auto& e : desired)
-            desired_by_dir[e.dir] = &e;  // the last one in sorted order wins
+        for (const size_t i : desired_order)
+            desired_by_dir[desired[i].dir] = &desired[i];  // the last one in order wins
         // Only synthetic entries ask for their owner's id.
         std::unordered_set<std::string> desired_ids;
         if (std::any_of(current.begin(), current.end(), profile::is_synthetic)) {
@@ -298,15 +314,14 @@ std::vector<Change> plan(profile::MountProfile current_profile,
     }
     current = {};
 
-    std::vector<MountEntry> not_reused;
-    for (size_t i = 0; i < desired.size(); ++i) {
+    std::vector<size_t> not_reused;
+    for (const size_t i : desired_order) {
         if (!keep_desired[i])
-            not_reused.push_back(std::move(desired[i]));
+            not_reused.push_back(i);
     }
+    for (const size_t i : mount_order(desired, not_reused, fs))
+        changes.push_back({Action::Mount, std::move(desired[i]), std::nullopt});
     desired = {};
-    for (auto& e : mount_order(std::move(not_reused), fs)) {
-        changes.push_back({Action::Mount, std::move(e), std::nullopt});
-    }
 
     if (options.tuck)
         fold_replacements(changes);
