@@ -33,6 +33,12 @@ std::optional<std::string> try_read_file_at(int dirfd, const std::string& name, 
 // read_file_at(AT_FDCWD, PATH, MAX_BYTES, PATH).
 std::string read_file(const std::string& path, size_t max_bytes);
 
+// mkdir -p: creates DIR and its missing parents with MODE (as the umask
+// lets it); existing ones are left as they are. For the tool's own state
+// directories on the host side; mount points go through
+// reconcile::SecureFs. Throws "cannot create DIR".
+void make_dirs(const std::string& dir, mode_t mode);
+
 // Writes all of DATA to FD, retrying short writes and EINTR. Throws
 // "cannot write DISPLAY".
 void write_all(int fd, std::string_view data, const std::string& display);

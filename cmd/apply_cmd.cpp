@@ -1,17 +1,18 @@
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 
+#include "cmd/commands.hpp"
 #include "cmd/options.hpp"
-#include "cmd/run.hpp"
-#include "cmd/subcommands.hpp"
 #include "cmd/target.hpp"
+#include "cmd/update_output.hpp"
 
 namespace nsr::cmd {
 
 namespace po = boost::program_options;
 
-int run_apply(const Args& args) {
+int apply_cmd(const Args& args) {
     po::options_description opts("options");
     opts.add_options()("help,h", "show this help")("dry-run", "plan and print, change nothing")(
         "json", "print JSON")(
@@ -46,22 +47,25 @@ int run_apply(const Args& args) {
     }
     if (vm.count("uid") && !vm.count("user-mounts"))
         throw UsageError("-u needs --user-mounts");
-    long user_uid = -1;
+    std::optional<uid_t> user;
     if (vm.count("user-mounts")) {
-        user_uid = vm.count("uid") ? vm["uid"].as<long>() : static_cast<long>(::getuid());
-        if (user_uid < 0)
+        const long uid = vm.count("uid") ? vm["uid"].as<long>() : static_cast<long>(::getuid());
+        if (uid < 0)
             throw UsageError("the user id must not be negative");
+        user = static_cast<uid_t>(uid);
     }
     const Target target =
-        resolve_target(vm, name_argument(vm, "apply needs a namespace NAME"), user_uid);
-    RunRequest req = request_for(target);
-    req.user_uid = user_uid;
-    req.dry_run = vm.count("dry-run") > 0;
-    req.json = vm.count("json") > 0;
-    req.tuck = !vm.count("no-tuck");
+        resolve_target(vm, name_argument(vm, "apply needs a namespace NAME"), user);
+    const char* home = std::getenv("SNAP_REAL_HOME");
+    const auto ctx = user ? user_context(target, *user, home ? home : "") : system_context(target);
+    UpdateRequest request;
+    request.json = vm.count("json") > 0;
+    request.options.tuck = !vm.count("no-tuck");
+    request.options.debug = debug_log(target.settings);
     if (vm.count("freeze-cgroup"))
-        req.freeze_cgroups = vm["freeze-cgroup"].as<std::vector<std::string>>();
-    return reconcile_namespace(req, std::cout);
+        request.freeze_cgroups = vm["freeze-cgroup"].as<std::vector<std::string>>();
+    return vm.count("dry-run") ? print_planned_update(*ctx, request, std::cout)
+                               : print_applied_update(*ctx, request, std::cout);
 }
 
 }  // namespace nsr::cmd

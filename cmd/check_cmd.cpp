@@ -1,16 +1,19 @@
 #include <iostream>
 
-#include "cmd/inspect.hpp"
+#include "cmd/commands.hpp"
 #include "cmd/options.hpp"
-#include "cmd/subcommands.hpp"
+#include "cmd/render.hpp"
 #include "cmd/target.hpp"
+#include "mntns/namespace.hpp"
+#include "mountinfo/mount_table.hpp"
 #include "profile/fstab.hpp"
+#include "reconcile/drift.hpp"
 
 namespace nsr::cmd {
 
 namespace po = boost::program_options;
 
-int run_check(const Args& args) {
+int check_cmd(const Args& args) {
     po::options_description opts("options");
     opts.add_options()("help,h", "show this help")("json", "print JSON instead of text");
     opts.add(target_options(kNsFileFlag | kCurrentFlag));
@@ -28,29 +31,31 @@ int run_check(const Args& args) {
     }
     const Target target = resolve_target(vm, name_argument(vm, "check needs a namespace NAME"));
     const bool json = vm.count("json") > 0;
-    NamespaceState state;
+    profile::MountProfile current;
     try {
-        state = inspect_namespace(target.paths);
-    } catch (const profile::ParseError& e) {
-        std::cerr << "nsreconcile: cannot load current profile: " << e.what() << "\n";
-        return kExitBadInput;
+        current = profile::load_profile(target.paths.current);
+    } catch (const base::InputError& e) {
+        throw base::InputError(std::string("cannot load current profile: ") + e.what());
     }
-    if (!state.drift) {
-        if (json) {
+    if (!mntns::is_bound(target.paths.ns_file)) {
+        if (json)
             std::cout << nlohmann::json{{"namespace", nullptr}, {"in_step", true}}.dump(2) << "\n";
-        } else {
+        else
             std::cout << "no mount namespace at " << target.paths.ns_file << ": nothing to check\n";
-        }
         return kExitOk;
     }
+    // The command ends inside: there is no need to come back.
+    mntns::enter(target.paths.ns_file);
+    const reconcile::LiveFsView fs;
+    const auto report = reconcile::drift(current, mountinfo::MountTable::from_self(), fs);
     if (json) {
-        auto j = drift_json(*state.drift);
+        auto j = drift_json(report);
         j["namespace"] = target.name;
         std::cout << j.dump(2) << "\n";
     } else {
-        std::cout << drift_text(*state.drift);
+        std::cout << drift_text(report);
     }
-    return state.drift->in_step() ? kExitOk : kExitFailed;
+    return report.in_step() ? kExitOk : kExitFailed;
 }
 
 }  // namespace nsr::cmd

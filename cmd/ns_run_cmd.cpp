@@ -10,10 +10,10 @@
 #include <system_error>
 
 #include "base/error.hpp"
-#include "cmd/ns_file.hpp"
+#include "cmd/commands.hpp"
 #include "cmd/options.hpp"
-#include "cmd/subcommands.hpp"
 #include "cmd/target.hpp"
+#include "mntns/namespace.hpp"
 
 namespace nsr::cmd {
 
@@ -35,7 +35,7 @@ void drop_privileges(uid_t uid, gid_t gid) {
 
 }  // namespace
 
-int run_ns_run(const Args& args) {
+int ns_run_cmd(const Args& args) {
     auto dashes = std::find(args.begin(), args.end(), std::string("--"));
     const Args own(args.begin(), dashes);
     const Args command(dashes == args.end() ? dashes : dashes + 1, args.end());
@@ -78,11 +78,11 @@ int run_ns_run(const Args& args) {
 
     char cwd[4096];
     const bool have_cwd = ::getcwd(cwd, sizeof cwd) != nullptr;
-    if (!namespace_alive(target.paths.ns_file)) {
+    if (!mntns::is_bound(target.paths.ns_file)) {
         std::cerr << "nsreconcile: no mount namespace at " << target.paths.ns_file << "\n";
         return kExitFailed;
     }
-    enter_namespace(target.paths.ns_file);
+    mntns::enter(target.paths.ns_file);
     if (!have_cwd || ::chdir(cwd) != 0) {
         if (::chdir("/") != 0)
             base::throw_errno(-errno, "cannot change directory to /");

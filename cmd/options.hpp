@@ -3,7 +3,7 @@
 
 #include <boost/program_options.hpp>
 
-#include "cmd/subcommands.hpp"
+#include "cmd/commands.hpp"
 
 namespace nsr::cmd {
 

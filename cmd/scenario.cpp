@@ -23,10 +23,8 @@ const std::set<std::string> kFsKeys = {"dirs", "files", "symlinks"};
 const std::set<std::string> kChangeKeys = {"action", "entry", "replaces", "needed", "reason"};
 
 [[noreturn]] void fail(const std::string& path, const YAML::Node& at, const std::string& msg) {
-    std::string where = path;
-    if (at.IsDefined() && at.Mark().line >= 0)
-        where += ":" + std::to_string(at.Mark().line + 1);
-    throw std::runtime_error(where + ": " + msg);
+    const int line = at.IsDefined() && at.Mark().line >= 0 ? at.Mark().line + 1 : 0;
+    throw base::InputError(path, line, msg);
 }
 
 void check_keys(const std::string& path, const YAML::Node& map, const std::set<std::string>& known,
@@ -63,9 +61,8 @@ profile::MountProfile embedded_profile(const std::string& path, const YAML::Node
     const int first_line = n.Mark().line + 1;
     try {
         return profile::parse_profile(n.as<std::string>(), path + " (" + key + ")");
-    } catch (const profile::ParseError& e) {
-        throw std::runtime_error(path + ":" + std::to_string(first_line + e.line()) + ": " + key +
-                                 ": " + e.message());
+    } catch (const base::InputError& e) {
+        throw base::InputError(path, first_line + e.line(), key + ": " + e.message());
     }
 }
 
@@ -90,19 +87,17 @@ ExpectedChange expected_change(const std::string& path, const YAML::Node& n) {
 }  // namespace
 
 Scenario load_scenario(const std::string& path) {
-    // Scenario files are fixtures of a few KiB; the bound only stops a runaway.
-    constexpr size_t kMaxScenarioBytes = 16 << 20;
     std::string text;
     try {
         text = base::read_file(path, kMaxScenarioBytes);
     } catch (const std::system_error& e) {
-        throw std::runtime_error(path + ": cannot read: " + e.code().message());
+        throw base::InputError(path, 0, "cannot read: " + e.code().message());
     }
     YAML::Node root;
     try {
         root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
-        throw std::runtime_error(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+        throw base::InputError(path, e.mark.line + 1, e.msg);
     }
     check_keys(path, root, kTopKeys, "the scenario");
     Scenario s;
@@ -140,31 +135,14 @@ Scenario load_scenario(const std::string& path) {
                 s.expected->push_back(expected_change(path, c));
         }
     } catch (const YAML::Exception& e) {
-        throw std::runtime_error(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-    } catch (const mountinfo::ParseError& e) {
-        throw std::runtime_error(e.what());
+        throw base::InputError(path, e.mark.line + 1, e.msg);
     }
     return s;
 }
 
-std::vector<PlannedChange> judge(std::vector<reconcile::Change> changes,
-                                 const mountinfo::MountTable* table, const reconcile::FsView& fs) {
-    std::vector<PlannedChange> out;
-    for (auto& c : changes) {
-        PlannedChange p{std::move(c), true, "not checked: there is no mount table"};
-        if (table) {
-            auto v = reconcile::needed(p.change, *table, fs);
-            p.needed = v.needed;
-            p.reason = v.reason;
-        }
-        out.push_back(std::move(p));
-    }
-    return out;
-}
-
-std::vector<PlannedChange> plan_scenario(const Scenario& s, bool tuck) {
-    return judge(reconcile::plan(s.current, s.desired, *s.fs, {.tuck = tuck}),
-                 s.table ? &*s.table : nullptr, *s.fs);
+std::vector<reconcile::PlannedChange> plan_scenario(const Scenario& s, bool tuck) {
+    return reconcile::judge(reconcile::plan(s.current, s.desired, *s.fs, {.tuck = tuck}),
+                            s.table ? &*s.table : nullptr, *s.fs);
 }
 
 }  // namespace nsr::cmd

@@ -33,8 +33,8 @@ std::optional<Action> action_from_name(std::string_view name) {
 }
 
 bool is_mount_kind(const profile::MountEntry& e) {
-    const profile::Kind k = profile::kind(e);
-    return k == profile::Kind::Directory || k == profile::Kind::File;
+    const profile::EntryKind k = profile::kind(e);
+    return k == profile::EntryKind::Directory || k == profile::EntryKind::File;
 }
 
 }  // namespace nsr::reconcile

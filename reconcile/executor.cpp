@@ -28,7 +28,7 @@ using base::clean_path;
 using base::Fd;
 using base::is_within;
 using base::throw_errno;
-using profile::Kind;
+using profile::EntryKind;
 using profile::MountEntry;
 using profile::Origin;
 
@@ -102,29 +102,25 @@ struct Executor::Impl {
             co.gid = *g;
         try {
             switch (profile::kind(e)) {
-                case Kind::Directory:
+                case EntryKind::Directory:
                     sfs.make_dirs(path, co);
                     break;
-                case Kind::File:
+                case EntryKind::File:
                     sfs.make_file(path, co);
                     break;
-                case Kind::Symlink:
+                case EntryKind::Symlink:
                     sfs.make_symlink(path, profile::symlink_target(e).value_or(""), co);
                     break;
-                case Kind::EnsureDir:
+                case EntryKind::EnsureDir:
                     make_ensure_dir(e, path);
                     break;
-                case Kind::Unknown:
+                case EntryKind::Unknown:
                     break;
             }
-        } catch (const ReadOnlyFsError& err) {
+        } catch (const WriteRefused& err) {
             if (!poke_holes)
                 throw;
-            poke_hole(e, path, err.path(), err.what(), made);
-        } catch (const TrespassingError& err) {
-            if (!poke_holes)
-                throw;
-            poke_hole(e, path, err.violated(), err.what(), made);
+            poke_hole(e, path, err.where(), err.what(), made);
         }
     }
 
@@ -167,38 +163,38 @@ struct Executor::Impl {
     void ensure_target(const MountEntry& e, std::vector<MountEntry>& made) {
         const std::string dir = clean_path(e.dir);
         const FileType t = fs.lstat(dir);
-        const Kind kind = profile::kind(e);
+        const EntryKind kind = profile::kind(e);
         if (t == FileType::Missing) {
-            create_path(e, dir, kind != Kind::EnsureDir, made);
+            create_path(e, dir, kind != EntryKind::EnsureDir, made);
             return;
         }
         switch (kind) {
-            case Kind::Directory:
+            case EntryKind::Directory:
                 if (t != FileType::Directory) {
                     throw std::runtime_error("cannot use \"" + dir +
                                              "\" as mount point: not a directory");
                 }
                 break;
-            case Kind::File:
+            case EntryKind::File:
                 if (t != FileType::Regular) {
                     throw std::runtime_error("cannot use \"" + dir +
                                              "\" as mount point: not a regular file");
                 }
                 break;
-            case Kind::Symlink:
+            case EntryKind::Symlink:
                 if (t != FileType::Symlink) {
                     throw std::runtime_error("cannot create symlink in \"" + dir +
                                              "\": existing file in the way");
                 }
                 create_path(e, dir, false, made);
                 break;
-            case Kind::EnsureDir:
+            case EntryKind::EnsureDir:
                 if (t != FileType::Directory) {
                     throw std::runtime_error("cannot create ensure-dir target \"" + dir +
                                              "\": existing file in the way");
                 }
                 break;
-            case Kind::Unknown:
+            case EntryKind::Unknown:
                 break;
         }
     }
@@ -212,11 +208,11 @@ struct Executor::Impl {
             create_path(e, src, profile::origin(e) == Origin::Layout, made);
             return;
         }
-        if (profile::kind(e) == Kind::File && t != FileType::Regular) {
+        if (profile::kind(e) == EntryKind::File && t != FileType::Regular) {
             throw std::runtime_error("cannot use \"" + src +
                                      "\" as bind-mount source: not a regular file");
         }
-        if (profile::kind(e) == Kind::Directory && t != FileType::Directory) {
+        if (profile::kind(e) == EntryKind::Directory && t != FileType::Directory) {
             throw std::runtime_error("cannot use \"" + src +
                                      "\" as bind-mount source: not a directory");
         }
@@ -256,7 +252,7 @@ struct Executor::Impl {
 
     // Opens REL (below the root of the detached TREE) without following
     // symlinks, and checks it is the mount point KIND needs. "" or the why not.
-    std::string open_in_tree(const Fd& tree, const std::string& rel, Kind kind, Fd& out) {
+    std::string open_in_tree(const Fd& tree, const std::string& rel, EntryKind kind, Fd& out) {
         Fd cur;
         size_t pos = 0;
         while (true) {
@@ -274,7 +270,7 @@ struct Executor::Impl {
         }
         struct stat st {};
         check_rc(k.fstatat(cur.get(), "", &st, AT_EMPTY_PATH), "cannot inspect " + rel);
-        const bool fits = kind == Kind::Directory ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode);
+        const bool fits = kind == EntryKind::Directory ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode);
         if (!fits)
             return "its mount point in the new mount is of another type";
         out = std::move(cur);
@@ -287,10 +283,10 @@ struct Executor::Impl {
                       std::vector<Carried>& carried) {
         const MountEntry& e = (*plan)[i].entry;
         const std::string cdir = clean_path(e.dir);
-        const Kind kind = profile::kind(e);
+        const EntryKind kind = profile::kind(e);
         if (profile::is_bind(e)) {
             const FileType t = fs.lstat(clean_path(e.name));
-            if (t != (kind == Kind::Directory ? FileType::Directory : FileType::Regular))
+            if (t != (kind == EntryKind::Directory ? FileType::Directory : FileType::Regular))
                 return "its source is missing or of another type";
         }
         Fd point;
@@ -412,14 +408,14 @@ struct Executor::Impl {
     void unmount(const MountEntry& e) {
         const std::string dir = clean_path(e.dir);
         switch (profile::kind(e)) {
-            case Kind::Symlink: {
+            case EntryKind::Symlink: {
                 int rc = sfs.remove(dir);
                 if (rc < 0)
                     throw_errno(rc, "cannot remove symlink \"" + dir + "\"");
                 return;
             }
-            case Kind::EnsureDir:
-            case Kind::Unknown:
+            case EntryKind::EnsureDir:
+            case EntryKind::Unknown:
                 return;
             default:
                 break;
@@ -454,7 +450,7 @@ struct Executor::Impl {
         struct statfs sfsb {};
         if (k.fstatfs(fd.get(), &sfsb) == 0 && sfsb.f_type == kSquashfsMagic)
             return;
-        if (profile::kind(e) == Kind::File) {
+        if (profile::kind(e) == EntryKind::File) {
             struct stat st {};
             if (k.fstatat(fd.get(), "", &st, AT_EMPTY_PATH) == 0 && st.st_size != 0)
                 return;
@@ -463,7 +459,7 @@ struct Executor::Impl {
         rc = sfs.remove(dir);
         if (rc == 0 || rc == -EROFS || rc == -EBUSY || rc == -ENOENT)
             return;
-        if (profile::kind(e) == Kind::Directory && (rc == -ENOTEMPTY || rc == -EEXIST))
+        if (profile::kind(e) == EntryKind::Directory && (rc == -ENOTEMPTY || rc == -EEXIST))
             return;
         throw_errno(rc, "cannot remove \"" + dir + "\"");
     }

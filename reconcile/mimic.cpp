@@ -36,11 +36,11 @@ std::vector<Item> list_items(Kernel& k, const Fd& dirfd, const std::string& dir,
                              const std::function<void(const std::string&)>& debug) {
     int fd = k.openat(dirfd.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
-        throw std::system_error(-fd, std::generic_category(), "cannot read \"" + dir + "\"");
+        base::throw_errno(fd, "cannot read \"" + dir + "\"");
     DIR* d = ::fdopendir(fd);
     if (!d) {
         ::close(fd);
-        throw std::system_error(errno, std::generic_category(), "cannot read \"" + dir + "\"");
+        base::throw_errno(-errno, "cannot read \"" + dir + "\"");
     }
     std::vector<Item> items;
     while (struct dirent* de = ::readdir(d)) {

@@ -84,7 +84,7 @@ std::vector<std::string> mounted_below(const std::string& s) {
 std::vector<std::string> recorded(const MountProfile& p, std::vector<std::string> base) {
     for (const auto& e : p.entries) {
         const auto kind = nsr::profile::kind(e);
-        if (kind == nsr::profile::Kind::Directory || kind == nsr::profile::Kind::File)
+        if (kind == nsr::profile::EntryKind::Directory || kind == nsr::profile::EntryKind::File)
             base.push_back(e.dir);
     }
     std::sort(base.begin(), base.end());
@@ -123,8 +123,7 @@ Run run(const std::string& s, const Scenario& sc, std::optional<size_t> fail_at)
     if (!sc.before.empty()) {
         LinuxKernel real;
         MountTable table = MountTable::from_self();
-        Assumptions as;
-        as.add_unrestricted(s);
+        Assumptions as({.unrestricted = {s}});
         auto changes = plan({}, nsr::profile::parse_profile(sc.before, "before"), fs);
         Result first = Executor(real, table, fs, as, {}).run(changes);
         for (const auto& o : first.outcomes) {
@@ -135,8 +134,7 @@ Run run(const std::string& s, const Scenario& sc, std::optional<size_t> fail_at)
         current = first.new_current;
     }
     MountTable table = MountTable::from_self();
-    Assumptions as;
-    as.add_unrestricted(s);
+    Assumptions as({.unrestricted = {s}});
     for (const auto& e : current.entries)
         as.record({Action::Mount, e, std::nullopt});
     r.changes =

@@ -194,8 +194,8 @@ TEST_CASE("creating under a read-only mount reports the read-only directory") {
             try {
                 f();
                 out += " ok\n";
-            } catch (const ReadOnlyFsError& e) {
-                out += " rofs " + e.path() + "\n";
+            } catch (const WriteRefused& e) {
+                out += " rofs " + e.where() + "\n";
             } catch (const std::exception& e) {
                 out += std::string(" error ") + e.what() + "\n";
             }
@@ -252,24 +252,24 @@ TEST_CASE("the restriction check runs before the leaf of a file or symlink") {
     CHECK(dirs.back() == s / "d");
 }
 
-TEST_CASE("a TrespassingError from the check propagates and nothing is created") {
+TEST_CASE("a WriteRefused from the check propagates and nothing is created") {
     Scratch s;
     LinuxKernel k;
     SecureFs sfs(k);
     CreateOptions opts = mine();
     opts.check = [&](int, const std::string& dir, const std::string& want) {
         if (dir == s.path())
-            throw TrespassingError(dir, want);
+            throw WriteRefused(dir, "refused for " + want);
     };
     try {
         sfs.make_dirs(s / "n1/n2", opts);
         FAIL("make_dirs did not throw");
-    } catch (const TrespassingError& e) {
-        CHECK(e.violated() == s.path());
-        CHECK(e.desired() == s / "n1/n2");
+    } catch (const WriteRefused& e) {
+        CHECK(e.where() == s.path());
+        CHECK(std::string(e.what()) == "refused for " + s / "n1/n2");
     }
-    CHECK_THROWS_AS(sfs.make_file(s / "f", opts), TrespassingError);
-    CHECK_THROWS_AS(sfs.make_symlink(s / "l", "t", opts), TrespassingError);
+    CHECK_THROWS_AS(sfs.make_file(s / "f", opts), WriteRefused);
+    CHECK_THROWS_AS(sfs.make_symlink(s / "l", "t", opts), WriteRefused);
     CHECK(fs::is_empty(s.path()));
 }
 

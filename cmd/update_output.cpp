@@ -1,0 +1,90 @@
+#include "cmd/update_output.hpp"
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <ostream>
+#include <stdexcept>
+
+#include "cmd/freeze.hpp"
+#include "cmd/render.hpp"
+
+namespace nsr::cmd {
+
+namespace {
+
+std::string joined(const std::vector<std::string>& paths) {
+    std::string out;
+    for (const auto& p : paths)
+        out += (out.empty() ? "" : " ") + p;
+    return out;
+}
+
+void print_no_namespace(const reconcile::UpdateContext& ctx, bool json, std::ostream& out) {
+    if (json) {
+        out << nlohmann::json{{"namespace", nullptr}, {"changes", nlohmann::json::array()}}.dump(2)
+            << "\n";
+    } else {
+        out << "no mount namespace at " << ctx.paths().ns_file << ": nothing to do\n";
+    }
+}
+
+// The freezer for REQUEST's cgroups, if it names any; opened on the host
+// side, before the namespace is entered.
+void open_freezer(const UpdateRequest& request, std::optional<Freezer>& freezer) {
+    if (!request.freeze_cgroups.empty())
+        freezer.emplace(request.freeze_cgroups);
+}
+
+}  // namespace
+
+ExitCode print_planned_update(reconcile::UpdateContext& ctx, const UpdateRequest& request,
+                              std::ostream& out) {
+    // Opened only to check the cgroups: a plan freezes nothing.
+    std::optional<Freezer> freezer;
+    open_freezer(request, freezer);
+    const auto planned = reconcile::plan_update(ctx, request.options);
+    if (!planned) {
+        print_no_namespace(ctx, request.json, out);
+        return kExitOk;
+    }
+    out << (request.json ? plan_json(*planned).dump(2) + "\n" : plan_text(*planned));
+    return kExitOk;
+}
+
+ExitCode print_applied_update(reconcile::UpdateContext& ctx, const UpdateRequest& request,
+                              std::ostream& out) {
+    std::optional<Freezer> freezer;
+    open_freezer(request, freezer);
+    reconcile::UpdateOptions options = request.options;
+    const auto& debug = request.options.debug;
+    if (freezer) {
+        options.before_changes = [&] {
+            freezer->freeze();
+            if (debug)
+                debug("froze " + joined(request.freeze_cgroups));
+        };
+        options.after_changes = [&] {
+            freezer->thaw();
+            if (debug)
+                debug("thawed " + joined(request.freeze_cgroups));
+        };
+    }
+    const auto result = reconcile::apply_update(ctx, options);
+    if (!result) {
+        print_no_namespace(ctx, request.json, out);
+        return kExitOk;
+    }
+    out << (request.json ? outcomes_json(result->outcomes).dump(2) + "\n"
+                         : outcomes_text(result->outcomes));
+    bool failed = false;
+    for (const auto& o : result->outcomes) {
+        if (o.status != reconcile::Status::Failed)
+            continue;
+        if (result->fatal)
+            throw std::runtime_error(o.detail);
+        failed = true;
+    }
+    return failed ? kExitFailed : kExitOk;
+}
+
+}  // namespace nsr::cmd
