@@ -48,6 +48,10 @@ bool is_bound(const std::string& ns_file) {
 void bind_new(const std::string& file, Propagation propagation, const std::function<void()>& inside,
               const std::function<void(const std::string&)>& debug) {
     constexpr int kAttempts = 64;
+    // The namespace is bound onto a file, which must exist.
+    const base::Fd created(
+        base::check_sys(::open(file.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600),
+                        "cannot create " + file));
     CpuPin pin;
     for (int attempt = 1;; ++attempt) {
         const int cpu = pin.pin(attempt - 1);

@@ -33,9 +33,9 @@ void enter(const std::string& ns_file);
 bool is_bound(const std::string& ns_file);
 
 // Makes a new mount namespace (unshare_mounts(PROPAGATION) in a child that
-// then runs INSIDE, when given) and binds it at FILE, an existing file whose
-// mount must not propagate into the new namespace (the kernel refuses the
-// loop). The bind follows CpuPin's rule (mntns/cpu_pin.hpp): pinned, retried
+// then runs INSIDE, when given) and binds it at FILE (created 0600 when
+// missing), whose mount must not propagate into the new namespace (the
+// kernel refuses the loop). The bind follows CpuPin's rule (mntns/cpu_pin.hpp): pinned, retried
 // with a fresh namespace on the next CPU after EINVAL, up to 64 attempts;
 // DEBUG, when set, hears about each retry. Throws std::system_error, or
 // std::runtime_error with what INSIDE threw.

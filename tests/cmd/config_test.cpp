@@ -15,6 +15,7 @@
 
 #include "cmd/options.hpp"
 #include "cmd/target.hpp"
+#include "mntns/namespace.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/run.hpp"
 #include "tests/support/scratch.hpp"
@@ -25,10 +26,10 @@ using nsr::cmd::load_config;
 using nsr::cmd::LogLevel;
 using nsr::cmd::Target;
 using nsr::cmd::UsageError;
+using nsr::mntns::run_in_private;
 using nsr::test::kMerged;
 using nsr::test::require_root;
 using nsr::test::run_binary;
-using nsr::test::run_in_private_ns;
 using nsr::test::Scratch;
 using nsr::test::write_file;
 
@@ -261,7 +262,7 @@ TEST_CASE("/etc/nsreconcile/config.yaml is read when present, and only without -
     const auto other = config_file(s, "lock-timeout: 3\n");
     // /etc is covered by a tmpfs in a private namespace, so the host's /etc
     // is neither read nor written.
-    const std::string seen = run_in_private_ns([&] {
+    const std::string seen = run_in_private([&] {
         if (::mount("tmpfs", "/etc", "tmpfs", 0, "mode=0755") != 0)
             return std::string("cannot mount a tmpfs on /etc");
         std::string out;

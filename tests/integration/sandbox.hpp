@@ -1,6 +1,6 @@
 // A throwaway world for running the real nsreconcile binary.
 //
-// A forked child pins itself to one CPU, enters a new mount namespace with
+// A forked child (mntns::Child) enters a new mount namespace with
 // "/" made private (so nothing it mounts reaches the host), mounts a tmpfs
 // scratch at root() and builds a small snap system in it. It then makes the
 // application namespace as snap-confine leaves it, with
@@ -28,10 +28,12 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "mntns/child.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "tests/support/run.hpp"
 
@@ -96,8 +98,7 @@ class Sandbox {
 
   private:
     std::string root_;
-    pid_t child_ = -1;
-    int control_ = -1;
+    std::unique_ptr<mntns::Child> holder_;
 };
 
 // The mounts whose mount point is DIR, in the order the kernel lists them.

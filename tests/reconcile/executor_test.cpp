@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "base/path.hpp"
+#include "mntns/namespace.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/fstab.hpp"
 #include "profile/xsnapd.hpp"
@@ -31,10 +32,10 @@
 
 using namespace nsr::reconcile;
 using nsr::base::is_within;
+using nsr::mntns::run_in_private;
 using nsr::mountinfo::MountTable;
 using nsr::profile::MountProfile;
 using nsr::test::require_root;
-using nsr::test::run_in_private_ns;
 using nsr::test::Scratch;
 
 namespace {
@@ -213,7 +214,7 @@ std::string violations(const Run& r, const Run& clean) {
 // current profile has a synthetic entry.
 std::string fail_each_call(const std::string& s, const Scenario& sc) {
     // A Run stays in its child: what the parent needs comes back as text.
-    const std::string summary = run_in_private_ns([&] {
+    const std::string summary = run_in_private([&] {
         const Run clean = run(s, sc, std::nullopt);
         std::ostringstream out;
         out << clean.calls << "\n";
@@ -245,7 +246,7 @@ std::string fail_each_call(const std::string& s, const Scenario& sc) {
     REQUIRE_MESSAGE(rest.empty(), summary);
     REQUIRE(n > 0);
     for (size_t i = 0; i < n; ++i) {
-        const std::string report = run_in_private_ns([&] {
+        const std::string report = run_in_private([&] {
             const Run c = run(s, sc, std::nullopt);
             ::umount2(s.c_str(), MNT_DETACH);
             const Run r = run(s, sc, i);

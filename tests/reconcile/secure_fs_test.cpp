@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/fd.hpp"
+#include "mntns/namespace.hpp"
 #include "tests/reconcile/fake_kernel.hpp"
 #include "tests/support/scratch.hpp"
 
@@ -178,7 +179,7 @@ TEST_CASE("creating under a read-only mount reports the read-only directory") {
     nsr::test::require_root("mounting a tmpfs and a read-only bind mount");
     Scratch s;
     const std::string ro = s / "ro";
-    std::string report = nsr::test::run_in_private_ns([&]() -> std::string {
+    std::string report = nsr::mntns::run_in_private([&]() -> std::string {
         LinuxKernel k;
         if (k.mount("tmpfs", s.path().c_str(), "tmpfs", 0, "mode=0755") < 0)
             return "child failed: cannot mount tmpfs";
@@ -232,6 +233,24 @@ TEST_CASE("the restriction check sees every existing parent and nothing below a 
         expected.push_back(p.string());
     }
     CHECK(dirs == expected);
+}
+
+TEST_CASE("without check_walked_dirs only the directories written into are checked") {
+    Scratch s;
+    fs::create_directory(s / "exists");
+    LinuxKernel k;
+    SecureFs sfs(k);
+    std::vector<std::string> dirs;
+    CreateOptions opts = mine();
+    opts.check_walked_dirs = false;
+    opts.check = [&](int, const std::string& dir, const std::string&) { dirs.push_back(dir); };
+
+    sfs.make_dirs(s / "exists/new/deeper", opts);
+    // "new" is made in "exists"; below it everything is this walk's own.
+    CHECK(dirs == std::vector<std::string>{s / "exists"});
+    dirs.clear();
+    sfs.make_dirs(s / "exists/new", opts);
+    CHECK(dirs.empty());
 }
 
 TEST_CASE("the restriction check runs before the leaf of a file or symlink") {

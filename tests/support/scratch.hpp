@@ -1,11 +1,10 @@
-// Test helpers: a scratch directory, a umask guard and a way to run code
-// in a private mount namespace without touching the host's mount table.
+// Test helpers: a scratch directory, a umask guard, and the root check.
+// (Code runs in a private mount namespace with mntns::run_in_private.)
 #pragma once
 
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <functional>
 #include <string>
 
 namespace nsr::test {
@@ -36,11 +35,6 @@ class UmaskGuard {
   private:
     mode_t old_;
 };
-
-// Runs BODY in a forked child that first enters a new mount namespace with
-// "/" made private, so its mounts never reach the host. Returns what BODY
-// returned, or "child failed: ..." when the child could not run it.
-std::string run_in_private_ns(const std::function<std::string()>& body);
 
 // Fails the current test with "needs root" unless running as root.
 void require_root(const char* why);

@@ -13,8 +13,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "mntns/namespace.hpp"
 #include "tests/support/scratch.hpp"
-#include "tests/tuck/app_namespace.hpp"
 #include "tests/tuck/lab.hpp"
 
 namespace nsr::tuck::test {
@@ -65,7 +65,7 @@ TEST_CASE("fallback when the kernel refuses beneath: right result, reason in the
             const auto after = lab.table();
             record_stack(r, after, dir, "dir");
             r.set("current_is_desired", lab.current() == provider ? 1 : 0);
-            r.set("version", run_in_namespace(lab.ns_file(), [&] {
+            r.set("version", nsr::mntns::run_in(lab.ns_file(), [&] {
                       std::ifstream in(dir + "/version");
                       std::ostringstream s;
                       s << in.rdbuf();
