@@ -22,29 +22,27 @@ int apply_cmd(const Args& args) {
         "applied; repeat for several cgroups")(
         "user-mounts", "apply the per-user profile of user -u (default: the caller) instead")(
         "uid,u", po::value<long>(), "the user of --user-mounts");
-    opts.add(target_options());
-    auto vm = parse_named_command_line(args, opts);
-    if (vm.count("help")) {
-        std::cout << "usage: nsreconcile apply NAME [options]\n\n"
-                     "Enters the mount namespace NAME and brings it in step with the desired\n"
-                     "profile: every change is checked against the live mount table first, a\n"
-                     "replaced mount is attached beneath the old one, and the new current\n"
-                     "profile is written atomically. Exit 0 when every change went through (or\n"
-                     "there is no namespace), 1 when a change failed, 2 on bad input, 3 when the\n"
-                     "lock was not obtained in time.\n\n"
-                     "With --freeze-cgroup the application's processes are frozen right before\n"
-                     "the first change and thawed right after the last one (also on an error or\n"
-                     "SIGINT, SIGTERM, SIGHUP); a missing or unfreezable cgroup exits 2 before\n"
-                     "anything changes, a cgroup not frozen within 3 s exits 1. Settings come\n"
-                     "from the flags, else the configuration file, else built-in defaults.\n\n"
-                     "With --user-mounts the per-user profiles are used (native layout:\n"
-                     "NAME.user.fstab desired, NAME.UID.user.fstab current; snapd layout:\n"
-                     "snap.NAME.user-fstab) in the same namespace, under the same lock, with\n"
-                     "$XDG_RUNTIME_DIR expanded to /run/user/UID and $HOME in ensure-dir entries\n"
-                     "to $SNAP_REAL_HOME, as snapd's user mode does.\n\n"
-                  << opts;
+    const auto vm = parse_subcommand_line(
+        args, opts, kAllTargetFlags, true,
+        "usage: nsreconcile apply NAME [options]\n\n"
+        "Enters the mount namespace NAME and brings it in step with the desired\n"
+        "profile: every change is checked against the live mount table first, a\n"
+        "replaced mount is attached beneath the old one, and the new current\n"
+        "profile is written atomically. Exit 0 when every change went through (or\n"
+        "there is no namespace), 1 when a change failed, 2 on bad input, 3 when the\n"
+        "lock was not obtained in time.\n\n"
+        "With --freeze-cgroup the application's processes are frozen right before\n"
+        "the first change and thawed right after the last one (also on an error or\n"
+        "SIGINT, SIGTERM, SIGHUP); a missing or unfreezable cgroup exits 2 before\n"
+        "anything changes, a cgroup not frozen within 3 s exits 1. Settings come\n"
+        "from the flags, else the configuration file, else built-in defaults.\n\n"
+        "With --user-mounts the per-user profiles are used (native layout:\n"
+        "NAME.user.fstab desired, NAME.UID.user.fstab current; snapd layout:\n"
+        "snap.NAME.user-fstab) in the same namespace, under the same lock, with\n"
+        "$XDG_RUNTIME_DIR expanded to /run/user/UID and $HOME in ensure-dir entries\n"
+        "to $SNAP_REAL_HOME, as snapd's user mode does.\n\n");
+    if (vm.count("help"))
         return kExitOk;
-    }
     if (vm.count("uid") && !vm.count("user-mounts"))
         throw UsageError("-u needs --user-mounts");
     std::optional<uid_t> user;

@@ -16,19 +16,17 @@ namespace po = boost::program_options;
 int check_cmd(const Args& args) {
     po::options_description opts("options");
     opts.add_options()("help,h", "show this help")("json", "print JSON instead of text");
-    opts.add(target_options(kNsFileFlag | kCurrentFlag));
-    auto vm = parse_named_command_line(args, opts);
-    if (vm.count("help")) {
-        std::cout << "usage: nsreconcile check NAME [--json] [options]\n\n"
-                     "Enters the namespace NAME read-only and compares its current profile\n"
-                     "with the live mount table, entry by entry: what is missing, what differs\n"
-                     "(something else is mounted there), and what is mounted at or below the\n"
-                     "profile's mount points without being in it (duplicates stacked on one\n"
-                     "mount point included). Exit 0 when in step (or there is no namespace),\n"
-                     "1 when drifted, 2 on bad input.\n\n"
-                  << opts;
+    const auto vm = parse_subcommand_line(
+        args, opts, kNsFileFlag | kCurrentFlag, true,
+        "usage: nsreconcile check NAME [--json] [options]\n\n"
+        "Enters the namespace NAME read-only and compares its current profile\n"
+        "with the live mount table, entry by entry: what is missing, what differs\n"
+        "(something else is mounted there), and what is mounted at or below the\n"
+        "profile's mount points without being in it (duplicates stacked on one\n"
+        "mount point included). Exit 0 when in step (or there is no namespace),\n"
+        "1 when drifted, 2 on bad input.\n\n");
+    if (vm.count("help"))
         return kExitOk;
-    }
     const Target target = resolve_target(vm, name_argument(vm, "check needs a namespace NAME"));
     const bool json = vm.count("json") > 0;
     profile::MountProfile current;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/file.hpp"
+#include "base/names.hpp"
 #include "base/path.hpp"
 
 namespace nsr::cmd {
@@ -171,11 +172,9 @@ class Reader {
 }  // namespace
 
 LogLevel log_level_from_name(const std::string& name) {
-    if (name == "error")
-        return LogLevel::Error;
-    if (name == "debug")
-        return LogLevel::Debug;
-    throw std::invalid_argument("unknown log level '" + name + "' (error or debug)");
+    static constexpr base::Named<LogLevel> kLevels[] = {{LogLevel::Error, "error"},
+                                                        {LogLevel::Debug, "debug"}};
+    return base::parse_name(kLevels, name, "log level");
 }
 
 Config load_config(const std::string& path, bool missing_is_empty) {

@@ -3,6 +3,8 @@
 #include <regex>
 #include <stdexcept>
 
+#include "base/names.hpp"
+
 namespace nsr::cmd {
 
 std::string expand_name(const std::string& path_template, const std::string& name) {
@@ -45,11 +47,9 @@ reconcile::NamespacePaths user_paths_for(Layout layout, const std::string& name,
 }
 
 Layout layout_from_name(const std::string& name) {
-    if (name == "native")
-        return Layout::Native;
-    if (name == "snapd")
-        return Layout::Snapd;
-    throw std::invalid_argument("unknown layout '" + name + "' (native or snapd)");
+    static constexpr base::Named<Layout> kLayouts[] = {{Layout::Native, "native"},
+                                                       {Layout::Snapd, "snapd"}};
+    return base::parse_name(kLayouts, name, "layout");
 }
 
 std::string instance_name_problem(const std::string& name) {

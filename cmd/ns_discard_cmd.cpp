@@ -17,17 +17,15 @@ namespace po = boost::program_options;
 int ns_discard_cmd(const Args& args) {
     po::options_description opts("options");
     opts.add_options()("help,h", "show this help");
-    opts.add(target_options(kNsFileFlag | kCurrentFlag | kLockFlags));
-    auto vm = parse_named_command_line(args, opts);
-    if (vm.count("help")) {
-        std::cout << "usage: nsreconcile ns discard NAME\n\n"
-                     "Under the lock, unmounts and removes the namespace file of NAME and\n"
-                     "removes its current profile. The namespace itself goes away when its\n"
-                     "last process exits. Exit 0 (also when there was nothing to discard), 1\n"
-                     "when a file could not be removed, 3 on lock timeout.\n\n"
-                  << opts;
+    const auto vm = parse_subcommand_line(
+        args, opts, kNsFileFlag | kCurrentFlag | kLockFlags, true,
+        "usage: nsreconcile ns discard NAME\n\n"
+        "Under the lock, unmounts and removes the namespace file of NAME and\n"
+        "removes its current profile. The namespace itself goes away when its\n"
+        "last process exits. Exit 0 (also when there was nothing to discard), 1\n"
+        "when a file could not be removed, 3 on lock timeout.\n\n");
+    if (vm.count("help"))
         return kExitOk;
-    }
     const Target target =
         resolve_target(vm, name_argument(vm, "ns discard needs a namespace NAME"));
     const base::Fd lock = reconcile::take_lock(target.paths.lock, target.settings.lock_timeout);

@@ -9,8 +9,8 @@
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
-#include "base/path.hpp"
 #include "base/file.hpp"
+#include "base/path.hpp"
 #include "mountinfo/mount_table.hpp"
 
 namespace nsr::cmd {

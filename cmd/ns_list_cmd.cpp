@@ -94,16 +94,14 @@ Row inspect(const reconcile::NamespacePaths& paths) {
 int ns_list_cmd(const Args& args) {
     po::options_description opts("options");
     opts.add_options()("help,h", "show this help")("json", "print JSON instead of text");
-    opts.add(target_options(0));
-    auto vm = parse_command_line(args, opts);
-    if (vm.count("help")) {
-        std::cout << "usage: nsreconcile ns list [--json]\n\n"
-                     "Lists each namespace the layout knows of (a namespace file or a current\n"
-                     "profile): whether it is alive, the entries of its current profile, and\n"
-                     "whether it has drifted from it (as 'nsreconcile check' judges).\n\n"
-                  << opts;
+    const auto vm = parse_subcommand_line(
+        args, opts, 0, false,
+        "usage: nsreconcile ns list [--json]\n\n"
+        "Lists each namespace the layout knows of (a namespace file or a current\n"
+        "profile): whether it is alive, the entries of its current profile, and\n"
+        "whether it has drifted from it (as 'nsreconcile check' judges).\n\n");
+    if (vm.count("help"))
         return kExitOk;
-    }
     const reconcile::NamespacePaths templates = configured_templates(resolve_settings(vm));
     std::set<std::string> names;
     names_matching(templates.ns_file, names);

@@ -43,18 +43,16 @@ int ns_run_cmd(const Args& args) {
     po::options_description opts("options");
     opts.add_options()("help,h", "show this help")("uid", po::value<long>(), "run as this user id")(
         "gid", po::value<long>(), "run as this group id (default: the user's primary group)");
-    opts.add(target_options(kNsFileFlag));
-    auto vm = parse_named_command_line(own, opts);
-    if (vm.count("help")) {
-        std::cout << "usage: nsreconcile ns run NAME [--uid UID] [--gid GID] -- CMD [ARGS...]\n\n"
-                     "Runs CMD inside the mount namespace NAME, as UID:GID when given (the\n"
-                     "supplementary groups become the user's, or none for an unknown user).\n"
-                     "The working directory is kept when it exists inside, else it is /. The\n"
-                     "exit status is CMD's; 126 or 127 when CMD cannot be run, 1 when the\n"
-                     "namespace cannot be entered.\n\n"
-                  << opts;
+    const auto vm = parse_subcommand_line(
+        own, opts, kNsFileFlag, true,
+        "usage: nsreconcile ns run NAME [--uid UID] [--gid GID] -- CMD [ARGS...]\n\n"
+        "Runs CMD inside the mount namespace NAME, as UID:GID when given (the\n"
+        "supplementary groups become the user's, or none for an unknown user).\n"
+        "The working directory is kept when it exists inside, else it is /. The\n"
+        "exit status is CMD's; 126 or 127 when CMD cannot be run, 1 when the\n"
+        "namespace cannot be entered.\n\n");
+    if (vm.count("help"))
         return kExitOk;
-    }
     const Target target = resolve_target(vm, name_argument(vm, "ns run needs a namespace NAME"));
     if (command.empty())
         throw UsageError("ns run needs a command after --");

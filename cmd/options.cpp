@@ -1,5 +1,9 @@
 #include "cmd/options.hpp"
 
+#include <iostream>
+
+#include "cmd/target.hpp"
+
 namespace nsr::cmd {
 
 namespace po = boost::program_options;
@@ -26,6 +30,17 @@ po::variables_map parse_named_command_line(const Args& args,
     po::positional_options_description pos;
     pos.add("name", 1);
     return parse_command_line(args, visible, hidden, pos);
+}
+
+po::variables_map parse_subcommand_line(const Args& args, po::options_description& options,
+                                        std::optional<unsigned> target_flags, bool named,
+                                        std::string_view usage) {
+    if (target_flags)
+        options.add(target_options(*target_flags));
+    auto vm = named ? parse_named_command_line(args, options) : parse_command_line(args, options);
+    if (vm.count("help"))
+        std::cout << usage << options;
+    return vm;
 }
 
 std::string name_argument(const po::variables_map& vm, const std::string& what_needs_it) {

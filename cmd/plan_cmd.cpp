@@ -33,24 +33,22 @@ int plan_cmd(const Args& args) {
         "update", "rewrite each scenario's expected: block with its plan")(
         "json", "print JSON instead of text")(
         "no-tuck", "plan as snapd does: unmount, then mount, no replace");
-    opts.add(target_options(kNsFileFlag | kDesiredFlag | kCurrentFlag));
-    auto vm = parse_named_command_line(args, opts);
-    if (vm.count("help")) {
-        std::cout << "usage: nsreconcile plan NAME [options]\n"
-                     "       nsreconcile plan --scenario FILE [--json] [--no-tuck]\n"
-                     "       nsreconcile plan --scenario FILE... --check | --update\n\n"
-                     "Prints the ordered changes that would bring the current profile to the\n"
-                     "desired one, each checked against the mount table: a change already in\n"
-                     "effect is marked (already done: REASON). With NAME it enters that live\n"
-                     "namespace to read its mount table (root needed, no lock taken); with\n"
-                     "--scenario it reads everything from the file. Changes nothing.\n\n"
-                     "--check compares each scenario's plan with the plan its expected: block\n"
-                     "pins: exit 0 when all agree, 1 with a change-by-change diff for each that\n"
-                     "differs, 2 for a file that cannot be read. --update rewrites the\n"
-                     "expected: blocks instead, leaving every other byte of the files alone.\n\n"
-                  << opts;
+    const auto vm = parse_subcommand_line(
+        args, opts, kNsFileFlag | kDesiredFlag | kCurrentFlag, true,
+        "usage: nsreconcile plan NAME [options]\n"
+        "       nsreconcile plan --scenario FILE [--json] [--no-tuck]\n"
+        "       nsreconcile plan --scenario FILE... --check | --update\n\n"
+        "Prints the ordered changes that would bring the current profile to the\n"
+        "desired one, each checked against the mount table: a change already in\n"
+        "effect is marked (already done: REASON). With NAME it enters that live\n"
+        "namespace to read its mount table (root needed, no lock taken); with\n"
+        "--scenario it reads everything from the file. Changes nothing.\n\n"
+        "--check compares each scenario's plan with the plan its expected: block\n"
+        "pins: exit 0 when all agree, 1 with a change-by-change diff for each that\n"
+        "differs, 2 for a file that cannot be read. --update rewrites the\n"
+        "expected: blocks instead, leaving every other byte of the files alone.\n\n");
+    if (vm.count("help"))
         return kExitOk;
-    }
     const bool json = vm.count("json") > 0;
     const bool no_tuck = vm.count("no-tuck") > 0;
     const bool check = vm.count("check") > 0, update = vm.count("update") > 0;

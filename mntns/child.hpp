@@ -13,10 +13,11 @@
 #include <string>
 
 #include "base/fd.hpp"
+#include "base/no_copy.hpp"
 
 namespace nsr::mntns {
 
-class Child {
+class Child : base::NoCopy {
   public:
     enum class Hold {
         No,             // the child exits once it has sent its result
@@ -31,8 +32,6 @@ class Child {
                    std::string what = "the child");
     // Releases the child, kills it if it is still running, and reaps it.
     ~Child();
-    Child(const Child&) = delete;
-    Child& operator=(const Child&) = delete;
 
     pid_t pid() const { return pid_; }
 

@@ -17,17 +17,17 @@
 
 #include <vector>
 
+#include "base/no_copy.hpp"
+
 namespace nsr::mntns {
 
-class CpuPin {
+class CpuPin : base::NoCopy {
   public:
     // Reads the CPUs the process may run on; pins nothing yet. Throws
     // std::system_error when the affinity cannot be read.
     CpuPin();
     // Restores the affinity read by the constructor.
     ~CpuPin();
-    CpuPin(const CpuPin&) = delete;
-    CpuPin& operator=(const CpuPin&) = delete;
 
     // Pins to the CPU for ATTEMPT (0: the CPU the process runs on now, then
     // each other allowed CPU in turn, round and round) and returns it.

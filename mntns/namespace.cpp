@@ -12,17 +12,16 @@
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
+#include "base/names.hpp"
 #include "mntns/child.hpp"
 #include "mntns/cpu_pin.hpp"
 
 namespace nsr::mntns {
 
 Propagation propagation_from_name(const std::string& name) {
-    if (name == "slave")
-        return Propagation::Slave;
-    if (name == "private")
-        return Propagation::Private;
-    throw std::invalid_argument("unknown propagation '" + name + "' (slave or private)");
+    static constexpr base::Named<Propagation> kNames[] = {{Propagation::Slave, "slave"},
+                                                          {Propagation::Private, "private"}};
+    return base::parse_name(kNames, name, "propagation");
 }
 
 void unshare_mounts(Propagation propagation) {

@@ -20,18 +20,9 @@
 #include "tests/support/run.hpp"
 #include "tests/support/scratch.hpp"
 
-using nsr::cmd::Config;
-using nsr::cmd::Layout;
-using nsr::cmd::load_config;
-using nsr::cmd::LogLevel;
-using nsr::cmd::Target;
-using nsr::cmd::UsageError;
+using namespace nsr::cmd;
+using namespace nsr::test;
 using nsr::mntns::run_in_private;
-using nsr::test::kMerged;
-using nsr::test::require_root;
-using nsr::test::run_binary;
-using nsr::test::Scratch;
-using nsr::test::write_file;
 
 namespace {
 

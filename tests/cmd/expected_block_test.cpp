@@ -4,10 +4,8 @@
 
 #include "profile/fstab.hpp"
 
-using nsr::cmd::expected_block;
-using nsr::cmd::replace_expected_block;
-using nsr::reconcile::Action;
-using nsr::reconcile::PlannedChange;
+using namespace nsr::cmd;
+using namespace nsr::reconcile;
 
 namespace {
 

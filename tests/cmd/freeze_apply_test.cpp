@@ -22,16 +22,10 @@
 #include "tests/support/run.hpp"
 #include "tests/support/scratch.hpp"
 
+using namespace nsr::test;
+using namespace nsr::cmd::test;
 using nsr::cmd::UpdateRequest;
-using nsr::cmd::test::CgroupVersion;
-using nsr::cmd::test::eventually;
-using nsr::cmd::test::TestCgroup;
 using nsr::mntns::Child;
-using nsr::test::kMerged;
-using nsr::test::require_root;
-using nsr::test::run_binary;
-using nsr::test::Scratch;
-using nsr::test::write_file;
 
 namespace {
 

@@ -18,16 +18,11 @@
 #include "tests/support/files.hpp"
 #include "tests/support/scratch.hpp"
 
+using namespace nsr::test;
+using namespace nsr::cmd::test;
 using nsr::base::InputError;
 using nsr::cmd::Freezer;
-using nsr::cmd::test::CgroupVersion;
-using nsr::cmd::test::eventually;
-using nsr::cmd::test::TestCgroup;
 using nsr::mntns::Child;
-using nsr::test::read_file;
-using nsr::test::require_root;
-using nsr::test::Scratch;
-using nsr::test::write_file;
 
 namespace {
 

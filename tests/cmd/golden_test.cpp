@@ -9,11 +9,8 @@
 #include "tests/support/run.hpp"
 #include "tests/support/scratch.hpp"
 
-using nsr::cmd::scenario_mismatch;
-using nsr::cmd::update_scenario;
-using nsr::test::read_file;
-using nsr::test::Scratch;
-using nsr::test::write_file;
+using namespace nsr::cmd;
+using namespace nsr::test;
 
 namespace {
 

@@ -6,11 +6,8 @@
 
 #include "profile/fstab.hpp"
 
-using nsr::cmd::agrees;
-using nsr::cmd::ExpectedChange;
-using nsr::cmd::plan_diff;
-using nsr::reconcile::Action;
-using nsr::reconcile::PlannedChange;
+using namespace nsr::cmd;
+using namespace nsr::reconcile;
 
 namespace {
 

@@ -31,12 +31,11 @@ TEST_CASE("a re-run after the current profile was lost stacks nothing and rewrit
 
     REQUIRE(sb.outer({"rm", sb.current_file()}).status == 0);
     REQUIRE_FALSE(sb.current());
-    const Output again = sb.apply({"--json"});
-    INFO("second run: " << again.out << again.err);
+    const auto again = sb.apply_json();
+    INFO("second run: " << again.log);
     CHECK(again.status == 0);
-    const auto report = parse_report(again.out);
-    CHECK(report.size() == 5);
-    for (const auto& c : report) {
+    CHECK(again.changes.size() == 5);
+    for (const auto& c : again.changes) {
         CAPTURE(c.entry);
         CHECK(c.action == "mount");
         CHECK(c.outcome == "already done");

@@ -200,6 +200,20 @@ Output Sandbox::apply(const std::vector<std::string>& extra, const std::string& 
     return outer(argv);
 }
 
+Sandbox::Applied Sandbox::apply_json(const std::optional<std::string>& desired) const {
+    if (desired)
+        set_desired(*desired);
+    const Output o = apply({"--json"});
+    Applied a{o.status, {}, "stdout: " + o.out + "\nstderr: " + o.err};
+    try {
+        a.changes = parse_report(o.out);
+    } catch (const std::exception& e) {
+        throw std::runtime_error("apply printed no JSON report (" + std::string(e.what()) + ")\n" +
+                                 a.log);
+    }
+    return a;
+}
+
 std::string Sandbox::app_mountinfo() const {
     Output o = app({"cat", "/proc/self/mountinfo"});
     if (o.status != 0)

@@ -33,8 +33,10 @@
 #include <string>
 #include <vector>
 
+#include "base/no_copy.hpp"
 #include "mntns/child.hpp"
 #include "mountinfo/mount_table.hpp"
+#include "tests/integration/report.hpp"
 #include "tests/support/run.hpp"
 
 namespace nsr::integration {
@@ -42,14 +44,12 @@ namespace nsr::integration {
 using nsr::test::Output;
 using nsr::test::Process;
 
-class Sandbox {
+class Sandbox : base::NoCopy {
   public:
     // Fails the running test unless it runs as root; throws when the world
     // cannot be built.
     Sandbox();
     ~Sandbox();
-    Sandbox(const Sandbox&) = delete;
-    Sandbox& operator=(const Sandbox&) = delete;
 
     const std::string& root() const { return root_; }
     // R/REL.
@@ -90,6 +90,16 @@ class Sandbox {
     // empty), --desired, --current and --lock set to this sandbox's, then
     // EXTRA, run from the outer namespace.
     Output apply(const std::vector<std::string>& extra = {}, const std::string& ns_file = "") const;
+
+    // What `apply --json` did.
+    struct Applied {
+        int status;
+        std::vector<ChangeReport> changes;  // its report, parsed
+        std::string log;                    // stdout and stderr, for INFO()
+    };
+    // `apply --json` with DESIRED as the desired profile when it is given.
+    // Output that is not a JSON report throws, with the output.
+    Applied apply_json(const std::optional<std::string>& desired = std::nullopt) const;
 
     // The mount tables of the two namespaces, as text and parsed.
     std::string app_mountinfo() const;

@@ -10,31 +10,26 @@
 
 #include "tests/support/files.hpp"
 #include "tests/support/run.hpp"
+#include "tests/support/scratch.hpp"
 
 namespace nsr::test {
 
 // Runs a /bin/sh script; a non-zero exit fails the current test.
 std::string sh(const std::string& script);
 
-class World {
+// The scratch directory is a tmpfs: prov/1/lib and prov/2/lib (files "f"
+// saying "1" and "2"), app/data and app/cache as empty mount points.
+class World : public Scratch {
   public:
     World();
     ~World();
-    World(const World&) = delete;
-    World& operator=(const World&) = delete;
 
-    // A tmpfs: prov/1/lib and prov/2/lib (files "f" saying "1" and "2"),
-    // app/data and app/cache as empty mount points.
-    const std::string& scratch() const { return scratch_; }
-    std::string operator/(const std::string& rel) const { return scratch_ + "/" + rel; }
+    const std::string& scratch() const { return path(); }
 
     // The native layout's desired profile for NAME.
     void desire(const std::string& name, const std::string& fstab) const;
     // Mount points (mountinfo field 5) inside namespace NAME.
     std::vector<std::string> mounts_in(const std::string& name) const;
-
-  private:
-    std::string scratch_;
 };
 
 }  // namespace nsr::test

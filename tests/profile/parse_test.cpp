@@ -4,10 +4,8 @@
 
 #include "profile/fstab.hpp"
 
+using namespace nsr::profile;
 using nsr::base::InputError;
-using nsr::profile::MountEntry;
-using nsr::profile::parse_profile;
-using nsr::profile::Problem;
 
 namespace {
 

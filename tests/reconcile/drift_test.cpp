@@ -5,11 +5,8 @@
 #include "profile/fstab.hpp"
 #include "reconcile/drift.hpp"
 
+using namespace nsr::reconcile;
 using nsr::mountinfo::MountTable;
-using nsr::reconcile::drift;
-using nsr::reconcile::DriftItem;
-using nsr::reconcile::DriftType;
-using nsr::reconcile::TableFsView;
 
 namespace {
 

@@ -31,12 +31,11 @@
 #include "tests/support/scratch.hpp"
 
 using namespace nsr::reconcile;
+using namespace nsr::test;
 using nsr::base::is_within;
 using nsr::mntns::run_in_private;
 using nsr::mountinfo::MountTable;
 using nsr::profile::MountProfile;
-using nsr::test::require_root;
-using nsr::test::Scratch;
 
 namespace {
 

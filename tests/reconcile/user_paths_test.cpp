@@ -10,10 +10,8 @@
 #include "profile/fstab.hpp"
 #include "tests/support/scratch.hpp"
 
+using namespace nsr::reconcile;
 using nsr::profile::parse_profile;
-using nsr::reconcile::expand_user_paths;
-using nsr::reconcile::home_problem;
-using nsr::reconcile::UserDirs;
 using nsr::test::Scratch;
 
 namespace {

@@ -7,17 +7,17 @@
 
 #include <string>
 
+#include "base/no_copy.hpp"
+
 namespace nsr::test {
 
 // A fresh directory under /tmp, removed with everything in it when the
 // guard goes away. path() has no symlink in it, so the secure walker
 // accepts it even where /tmp is a symlink.
-class Scratch {
+class Scratch : base::NoCopy {
   public:
     Scratch();
     ~Scratch();
-    Scratch(const Scratch&) = delete;
-    Scratch& operator=(const Scratch&) = delete;
     const std::string& path() const { return path_; }
     std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
 
@@ -25,12 +25,10 @@ class Scratch {
     std::string path_;
 };
 
-class UmaskGuard {
+class UmaskGuard : base::NoCopy {
   public:
     explicit UmaskGuard(mode_t mask) : old_(::umask(mask)) {}
     ~UmaskGuard() { ::umask(old_); }
-    UmaskGuard(const UmaskGuard&) = delete;
-    UmaskGuard& operator=(const UmaskGuard&) = delete;
 
   private:
     mode_t old_;
