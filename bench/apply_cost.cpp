@@ -182,7 +182,7 @@ ApplyTimes apply(const Scratch& s, bool read_only) {
     Assumptions as;
     LinuxKernel kernel;
     Executor exec(kernel, table, fs, as, ExecOptions{});
-    const Result r = exec.run(changes);
+    const Result r = exec.execute(changes);
     const auto t2 = std::chrono::steady_clock::now();
     for (const auto& o : r.outcomes) {
         if (o.status != Status::Done)

@@ -22,7 +22,7 @@
 #include "mntns/child.hpp"
 #include "mntns/namespace.hpp"
 #include "tests/support/files.hpp"
-#include "tests/support/run.hpp"
+#include "tests/support/process.hpp"
 
 namespace fs = std::filesystem;
 using nsr::test::write_file;

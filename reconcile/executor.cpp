@@ -545,7 +545,7 @@ Executor::Executor(Kernel& kernel, mountinfo::MountTable& table, const FsView& f
       assumptions_(assumptions),
       options_(std::move(options)) {}
 
-Result Executor::run(const std::vector<Change>& changes) {
+Result Executor::execute(const std::vector<Change>& changes) {
     Impl impl{kernel_, table_, fs_, assumptions_, options_};
     const ChangeGroups groups(changes);
     impl.plan = &changes;

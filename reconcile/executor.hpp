@@ -52,7 +52,7 @@ class Executor {
     Executor(Kernel& kernel, mountinfo::MountTable& table, const FsView& fs,
              Assumptions& assumptions, ExecOptions options);
 
-    Result run(const std::vector<Change>& changes);
+    Result execute(const std::vector<Change>& changes);
 
   private:
     struct Impl;

@@ -75,7 +75,7 @@ std::optional<Result> apply_update(UpdateContext& ctx, const UpdateOptions& opti
                                       [](const Change& c) { return c.action != Action::Keep; });
     if (changing && options.before_changes)
         options.before_changes();
-    Result result = exec.run(changes);
+    Result result = exec.execute(changes);
     if (changing && options.after_changes)
         options.after_changes();
 

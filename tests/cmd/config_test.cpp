@@ -17,7 +17,7 @@
 #include "cmd/target.hpp"
 #include "mntns/namespace.hpp"
 #include "tests/support/files.hpp"
-#include "tests/support/run.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/scratch.hpp"
 
 using namespace nsr::cmd;

@@ -19,7 +19,7 @@
 #include "reconcile/system_context.hpp"
 #include "tests/cmd/test_cgroup.hpp"
 #include "tests/support/files.hpp"
-#include "tests/support/run.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/scratch.hpp"
 
 using namespace nsr::test;

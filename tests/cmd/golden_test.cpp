@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "tests/support/files.hpp"
-#include "tests/support/run.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/scratch.hpp"
 
 using namespace nsr::cmd;

@@ -1,4 +1,4 @@
-// snapd's error policy (reference 5.11), on real mounts: a failing content
+// snapd's error policy (snapd's update.go and change.go), on real mounts: a failing content
 // entry is reported and the run goes on; a failing layout entry stops the
 // run; x-snapd.ignore-missing skips an entry whose source is missing.
 #include <doctest/doctest.h>

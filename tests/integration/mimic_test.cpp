@@ -14,7 +14,7 @@ using namespace nsr::integration;
 namespace {
 
 // The layout and the entries snapd records for its mimic over R/base
-// (reference 5.7): the tmpfs with the directory's mode and owner, then one
+// (snapd's change.go, createWritableMimic): the tmpfs with the directory's mode and owner, then one
 // bind-back per file or directory, sorted by name; the symlink is recreated
 // in the tmpfs, not recorded.
 struct MimicProfile {

@@ -37,7 +37,7 @@
 #include "mntns/child.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "tests/integration/report.hpp"
-#include "tests/support/run.hpp"
+#include "tests/support/process.hpp"
 
 namespace nsr::integration {
 

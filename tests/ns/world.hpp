@@ -1,7 +1,7 @@
 // A throwaway world for the namespace tests: tmpfs over /run and /var/lib
 // (so the native layout's default paths land on scratch), a tmpfs scratch
 // dir with a provider and an application tree, and a way to run shell
-// scripts (tests/support/run.hpp runs the binary). The test process is
+// scripts (tests/support/process.hpp runs the binary). The test process is
 // already in a private mount namespace.
 #pragma once
 
@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "tests/support/files.hpp"
-#include "tests/support/run.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/scratch.hpp"
 
 namespace nsr::test {

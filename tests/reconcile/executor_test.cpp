@@ -125,7 +125,7 @@ Run run(const std::string& s, const Scenario& sc, std::optional<size_t> fail_at)
         MountTable table = MountTable::from_self();
         Assumptions as({.unrestricted = {s}});
         auto changes = plan({}, nsr::profile::parse_profile(sc.before, "before"), fs);
-        Result first = Executor(real, table, fs, as, {}).run(changes);
+        Result first = Executor(real, table, fs, as, {}).execute(changes);
         for (const auto& o : first.outcomes) {
             if (o.status != Status::Done)
                 throw std::runtime_error("setting up: " + o.change.entry.to_string() + ": " +
@@ -144,7 +144,7 @@ Run run(const std::string& s, const Scenario& sc, std::optional<size_t> fail_at)
         k.fail_at(*fail_at, EIO);
     ExecOptions opts;
     opts.tuck = sc.tuck;
-    r.result = Executor(k, table, fs, as, opts).run(r.changes);
+    r.result = Executor(k, table, fs, as, opts).execute(r.changes);
     r.mounted = mounted_below(s);
     r.calls = k.calls().size();
     r.failure_delivered = k.failed();

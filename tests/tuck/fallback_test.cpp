@@ -2,8 +2,8 @@
 // unmount-then-mount, ends in the right state, and says why in the debug
 // log. The refusal is a real one: the old mount at DIR is a bind of DIR
 // onto itself inside a shared parent, so it is a peer of its parent, and a
-// mount beneath it would be propagated on top of it (DESIGN.md, kernel
-// facts).
+// mount beneath it would be propagated on top of it (README, "No empty
+// window": Limits, Propagation).
 #include <doctest/doctest.h>
 #include <sys/mount.h>
 

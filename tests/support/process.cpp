@@ -1,4 +1,4 @@
-#include "tests/support/run.hpp"
+#include "tests/support/process.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -15,7 +15,8 @@
 #include <cstring>
 #include <system_error>
 
-#include "tests/support/fd_io.hpp"
+#include "base/file.hpp"
+#include "mntns/namespace.hpp"
 
 namespace nsr::test {
 
@@ -34,13 +35,16 @@ int memory_file(const char* name) {
     return fd;
 }
 
+// All that was written to the memory file FD.
 std::string contents(int fd) {
-    std::string text;
-    char buf[4096];
-    off_t off = 0;
-    for (ssize_t n; (n = ::pread(fd, buf, sizeof buf, off)) > 0; off += n)
-        text.append(buf, static_cast<size_t>(n));
-    return text;
+    if (::lseek(fd, 0, SEEK_SET) != 0)
+        fail("lseek");
+    return nsr::base::read_fd(fd, 256 << 20, "the output of a command");
+}
+
+// For the child between fork and exec: one write, no allocation to fail.
+void say(const std::string& text) {
+    (void)!::write(STDERR_FILENO, text.data(), text.size());
 }
 
 [[noreturn]] void exec_child(char* const* argv, const RunOptions& o, int in, int out, int err) {
@@ -49,19 +53,17 @@ std::string contents(int fd) {
         ::dup2(o.merge_err ? out : err, STDERR_FILENO) < 0)
         ::_exit(127);
     if (!o.ns_file.empty()) {
-        int ns = ::open(o.ns_file.c_str(), O_RDONLY | O_CLOEXEC);
-        if (ns < 0 || ::setns(ns, CLONE_NEWNS) != 0) {
-            write_all(STDERR_FILENO,
-                      "cannot enter " + o.ns_file + ": " + std::strerror(errno) + "\n");
+        try {
+            nsr::mntns::enter(o.ns_file);
+        } catch (const std::exception& e) {
+            say(std::string(e.what()) + "\n");
             ::_exit(127);
         }
-        ::close(ns);
     }
     for (const auto& e : o.env)
         ::putenv(const_cast<char*>(e.c_str()));
     ::execvp(argv[0], argv);
-    write_all(STDERR_FILENO,
-              std::string("cannot run ") + argv[0] + ": " + std::strerror(errno) + "\n");
+    say(std::string("cannot run ") + argv[0] + ": " + std::strerror(errno) + "\n");
     ::_exit(127);
 }
 
@@ -105,7 +107,7 @@ Process::Process(const std::vector<std::string>& argv, const RunOptions& options
         args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     const int in = memory_file("stdin");
-    write_all(in, options.input);
+    nsr::base::write_all(in, options.input, "the input of a command");
     if (::lseek(in, 0, SEEK_SET) != 0)
         fail("lseek");
     out_ = options.stdout_fd >= 0 ? -1 : memory_file("stdout");
