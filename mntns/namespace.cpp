@@ -33,7 +33,11 @@ void unshare_mounts(Propagation propagation) {
 }
 
 void enter(const std::string& ns_file) {
-    const base::Fd fd(::open(ns_file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    // A symlink is refused, so a namespace file swapped for one cannot lead
+    // elsewhere; /proc/PID/ns/mnt is the kernel's own link, made to be
+    // followed.
+    const int nofollow = ns_file.starts_with("/proc/") ? 0 : O_NOFOLLOW;
+    const base::Fd fd(::open(ns_file.c_str(), O_RDONLY | O_CLOEXEC | nofollow));
     if (!fd)
         base::throw_errno(-errno, "cannot open " + ns_file);
     base::check_sys(::setns(fd.get(), CLONE_NEWNS), "cannot enter the mount namespace " + ns_file);

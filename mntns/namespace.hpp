@@ -23,7 +23,7 @@ Propagation propagation_from_name(const std::string& name);
 void unshare_mounts(Propagation propagation);
 
 // Enters the mount namespace at NS_FILE (a bound nsfs file, or
-// /proc/PID/ns/mnt). The calling process must be single-threaded: the
+// /proc/PID/ns/mnt; a symlink anywhere else is refused with ELOOP). The calling process must be single-threaded: the
 // kernel refuses setns(CLONE_NEWNS) with EINVAL otherwise. Throws
 // std::system_error naming NS_FILE (ENOENT: no such file; EINVAL: not a
 // mount namespace).

@@ -151,7 +151,7 @@ Sandbox::~Sandbox() {
     // The host only ever saw an empty directory here: EBUSY or ENOTEMPTY
     // would mean something reached the host.
     const int rc = ::rmdir(root_.c_str());
-    CHECK_MESSAGE(rc == 0, "cannot remove ", root_, ": ", std::strerror(errno));
+    CHECK_MESSAGE(rc == 0, "cannot remove ", root_, ": ", std::string(std::strerror(errno)));
 }
 
 std::string Sandbox::outer_ns() const {
