@@ -128,7 +128,7 @@ void make_dirs(const std::string& dir, mode_t mode) {
         return;
     if (errno != ENOENT)
         throw_errno(-errno, "cannot create " + dir);
-    make_dirs(parent_dir(dir), mode);
+    make_dirs(parent_dir(dir), 0755);
     if (::mkdir(dir.c_str(), mode) != 0 && errno != EEXIST)
         throw_errno(-errno, "cannot create " + dir);
 }

@@ -15,7 +15,7 @@ namespace po = boost::program_options;
 int apply_cmd(const Args& args) {
     po::options_description opts("options");
     opts.add_options()("help,h", "show this help")("dry-run", "plan and print, change nothing")(
-        "json", "print JSON")(
+        "json", "print JSON")("all", "list the unchanged entries too")(
         "no-tuck", "replace by unmounting first, as snapd does (leaves an empty window)")(
         "freeze-cgroup", po::value<std::vector<std::string>>()->composing(),
         "freeze the processes of this cgroup directory (v2 or v1 freezer) while changes are "
@@ -24,23 +24,28 @@ int apply_cmd(const Args& args) {
         "uid,u", po::value<long>(), "the user of --user-mounts");
     const auto vm = parse_subcommand_line(
         args, opts, kAllTargetFlags, true,
-        "usage: nsreconcile apply NAME [options]\n\n"
-        "Enters the mount namespace NAME and brings it in step with the desired\n"
-        "profile: every change is checked against the live mount table first, a\n"
-        "replaced mount is attached beneath the old one, and the new current\n"
-        "profile is written atomically. Exit 0 when every change went through (or\n"
-        "there is no namespace), 1 when a change failed, 2 on bad input, 3 when the\n"
-        "lock was not obtained in time.\n\n"
-        "With --freeze-cgroup the application's processes are frozen right before\n"
-        "the first change and thawed right after the last one (also on an error or\n"
-        "SIGINT, SIGTERM, SIGHUP); a missing or unfreezable cgroup exits 2 before\n"
-        "anything changes, a cgroup not frozen within 3 s exits 1. Settings come\n"
-        "from the flags, else the configuration file, else built-in defaults.\n\n"
-        "With --user-mounts the per-user profiles are used (native layout:\n"
-        "NAME.user.fstab desired, NAME.UID.user.fstab current; snapd layout:\n"
-        "snap.NAME.user-fstab) in the same namespace, under the same lock, with\n"
-        "$XDG_RUNTIME_DIR expanded to /run/user/UID and $HOME in ensure-dir entries\n"
-        "to $SNAP_REAL_HOME, as snapd's user mode does.\n\n");
+        {"usage: nsreconcile apply NAME [options]\n",
+         "Enters the mount namespace NAME and brings it in step with the desired\n"
+         "profile: every change is checked against the live mount table first, a\n"
+         "replaced mount is attached beneath the old one, and the new current\n"
+         "profile is written atomically. Prints one line a change (the markers of\n"
+         "'nsreconcile plan', x for a failure) and a summary. Exit 0 when every\n"
+         "change went through (or there is no namespace), 1 when a change failed,\n"
+         "2 on bad input, 3 when the lock was not obtained in time.\n"
+         "\n"
+         "With --freeze-cgroup the application's processes are frozen right before\n"
+         "the first change and thawed right after the last one (also on an error or\n"
+         "SIGINT, SIGTERM, SIGHUP); a missing or unfreezable cgroup exits 2 before\n"
+         "anything changes, a cgroup not frozen within 3 s exits 1. Settings come\n"
+         "from the flags, else the configuration file, else built-in defaults.\n"
+         "\n"
+         "With --user-mounts the per-user profiles are used (native layout:\n"
+         "NAME.user.fstab desired, NAME.UID.user.fstab current; snapd layout:\n"
+         "snap.NAME.user-fstab) in the same namespace, under the same lock, with\n"
+         "$XDG_RUNTIME_DIR expanded to /run/user/UID and $HOME in ensure-dir entries\n"
+         "to $SNAP_REAL_HOME, as snapd's user mode does.\n",
+         {"nsreconcile apply myapp --lock-timeout 30 --freeze-cgroup \\",
+          "    /sys/fs/cgroup/myapp.slice"}});
     if (vm.count("help"))
         return kExitOk;
     if (vm.count("uid") && !vm.count("user-mounts"))
@@ -58,6 +63,7 @@ int apply_cmd(const Args& args) {
     const auto ctx = user ? user_context(target, *user, home ? home : "") : system_context(target);
     UpdateRequest request;
     request.json = vm.count("json") > 0;
+    request.text = {.all = vm.count("all") > 0, .colour = colour_wanted(STDOUT_FILENO)};
     request.options.tuck = !vm.count("no-tuck");
     request.options.debug = debug_log(target.settings);
     if (vm.count("freeze-cgroup"))

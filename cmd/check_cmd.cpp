@@ -1,9 +1,12 @@
+#include <unistd.h>
+
 #include <iostream>
 
 #include "cmd/commands.hpp"
 #include "cmd/options.hpp"
 #include "cmd/render.hpp"
 #include "cmd/target.hpp"
+#include "cmd/text_report.hpp"
 #include "mntns/namespace.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/fstab.hpp"
@@ -18,13 +21,15 @@ int check_cmd(const Args& args) {
     opts.add_options()("help,h", "show this help")("json", "print JSON instead of text");
     const auto vm = parse_subcommand_line(
         args, opts, kNsFileFlag | kCurrentFlag, true,
-        "usage: nsreconcile check NAME [--json] [options]\n\n"
-        "Enters the namespace NAME read-only and compares its current profile\n"
-        "with the live mount table, entry by entry: what is missing, what differs\n"
-        "(something else is mounted there), and what is mounted at or below the\n"
-        "profile's mount points without being in it (duplicates stacked on one\n"
-        "mount point included). Exit 0 when in step (or there is no namespace),\n"
-        "1 when drifted, 2 on bad input.\n\n");
+        {"usage: nsreconcile check NAME [--json] [options]\n",
+         "Enters the namespace NAME read-only and compares its current profile\n"
+         "with the live mount table, entry by entry: what is missing (-), what\n"
+         "differs (~: something else is mounted there), and what is mounted at or\n"
+         "below the profile's mount points without being in it (+: duplicates\n"
+         "stacked on one mount point included). Exit 0 when in step (or there is\n"
+         "no namespace), 1 when drifted, 2 on bad input.\n",
+         {"# a monitoring job: repair what drifted",
+          "nsreconcile check myapp || nsreconcile apply myapp"}});
     if (vm.count("help"))
         return kExitOk;
     const Target target = resolve_target(vm, name_argument(vm, "check needs a namespace NAME"));
@@ -51,7 +56,7 @@ int check_cmd(const Args& args) {
         j["namespace"] = target.name;
         std::cout << j.dump(2) << "\n";
     } else {
-        std::cout << drift_text(report);
+        std::cout << drift_text(report, {.colour = colour_wanted(STDOUT_FILENO)});
     }
     return report.in_step() ? kExitOk : kExitFailed;
 }

@@ -3,24 +3,32 @@
 #include <exception>
 #include <iostream>
 
+#include "cmd/help_text.hpp"
+
 namespace nsr::cmd {
 
 namespace {
 
 int print_usage(std::ostream& out) {
-    out << "usage: nsreconcile [--help] [--version] COMMAND [ARGS...]\n"
-           "\n"
-           "Keeps a running application's mount namespace in step with a declared\n"
-           "mount profile (snapd-compatible).\n"
-           "\n"
-           "commands:\n";
+    std::string about =
+        "Keeps a running application's mount namespace in step with a declared\n"
+        "mount profile (snapd-compatible).\n"
+        "\n"
+        "commands:\n";
     for (const auto& s : subcommands()) {
-        out << "  " << s.name;
-        for (size_t i = s.name.size(); i < 16; ++i)
-            out << ' ';
-        out << s.summary << "\n";
+        about += "  " + std::string(s.name);
+        about.append(s.name.size() < 16 ? 16 - s.name.size() : 1, ' ');
+        about += std::string(s.summary) + "\n";
     }
-    out << "\n'nsreconcile COMMAND --help' describes a command and its options.\n";
+    about +=
+        "\n'nsreconcile COMMAND --help' describes a command and its options;\n"
+        "nsreconcile(8) is the manual.\n";
+    print_help(out,
+               {"usage: nsreconcile [--help] [--version] COMMAND [ARGS...]\n",
+                about,
+                {"# what would change, then change it", "nsreconcile plan myapp",
+                 "nsreconcile apply myapp"}},
+               nullptr);
     return kExitOk;
 }
 
@@ -28,12 +36,13 @@ int print_usage(std::ostream& out) {
 
 const std::vector<Subcommand>& subcommands() {
     static const std::vector<Subcommand> all = {
-        {"lint", "check profile files for errors, print PATH:LINE: message", lint_cmd},
-        {"plan", "print the changes that would reconcile a namespace (changes nothing)", plan_cmd},
-        {"apply", "bring a live mount namespace in step with its desired profile", apply_cmd},
-        {"check", "compare a live namespace with its current profile (exit 1 on drift)", check_cmd},
+        {"lint", "check profile files, one PATH:LINE: message a problem", lint_cmd},
+        {"plan", "print what apply would change (changes nothing)", plan_cmd},
+        {"apply", "bring a namespace in step with its desired profile", apply_cmd},
+        {"check", "compare a namespace with its current profile (1: drift)", check_cmd},
         {"ns", "create, run in, discard and list persistent namespaces", ns_cmd},
-        {"snap-update-ns", "drop-in for snapd's snap-update-ns (snapd's paths and flags)",
+        {"features", "probe the kernel for the features nsreconcile can use", features_cmd},
+        {"snap-update-ns", "drop-in for snapd's snap-update-ns (snapd's paths)",
          snap_update_ns_cmd},
     };
     return all;

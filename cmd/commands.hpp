@@ -36,5 +36,6 @@ int ns_create_cmd(const Args& args);
 int ns_run_cmd(const Args& args);
 int ns_discard_cmd(const Args& args);
 int ns_list_cmd(const Args& args);
+int features_cmd(const Args& args);
 
 }  // namespace nsr::cmd

@@ -8,6 +8,7 @@
 #include <boost/program_options.hpp>
 
 #include "cmd/commands.hpp"
+#include "cmd/help_text.hpp"
 #include "cmd/options.hpp"
 #include "profile/fstab.hpp"
 #include "profile/validate.hpp"
@@ -25,11 +26,13 @@ int lint_cmd(const Args& args) {
     pos.add("file", -1);
     auto vm = parse_command_line(args, opts, hidden, pos);
     if (vm.count("help")) {
-        std::cout << "usage: nsreconcile lint FILE...\n\n"
-                     "Checks mount profiles (snapd's fstab-like format) and prints one\n"
-                     "line per problem, PATH:LINE: message. Exit 0 when every file is\n"
-                     "clean, 2 when any problem was found or a file cannot be read.\n\n"
-                  << opts;
+        print_help(std::cout,
+                   {"usage: nsreconcile lint FILE...\n",
+                    "Checks mount profiles (snapd's fstab-like format, nsreconcile.fstab(5))\n"
+                    "and prints one line per problem, PATH:LINE: message. Exit 0 when every\n"
+                    "file is clean, 2 when any problem was found or a file cannot be read.\n",
+                    {"nsreconcile lint /var/lib/nsreconcile/profiles/*.fstab"}},
+                   &opts);
         return kExitOk;
     }
     if (!vm.count("file"))

@@ -1,6 +1,8 @@
 #include <iostream>
+#include <string>
 
 #include "cmd/commands.hpp"
+#include "cmd/help_text.hpp"
 
 namespace nsr::cmd {
 
@@ -15,11 +17,15 @@ const Subcommand kNsSubcommands[] = {
 };
 
 int print_ns_usage(std::ostream& out) {
-    out << "usage: nsreconcile ns COMMAND [ARGS...]\n\n"
-           "Persistent mount namespaces, kept alive by a namespace file:\n";
+    std::string about = "Persistent mount namespaces, kept alive by a namespace file:\n";
     for (const auto& s : kNsSubcommands)
-        out << "  nsreconcile ns " << s.summary << "\n";
-    out << "\n'nsreconcile ns COMMAND --help' describes a command and its options.\n";
+        about += "  nsreconcile ns " + std::string(s.summary) + "\n";
+    about += "\n'nsreconcile ns COMMAND --help' describes a command and its options.\n";
+    print_help(out,
+               {"usage: nsreconcile ns COMMAND [ARGS...]\n",
+                about,
+                {"nsreconcile ns create myapp --apply && nsreconcile ns list"}},
+               nullptr);
     return kExitOk;
 }
 

@@ -21,12 +21,13 @@ int ns_create_cmd(const Args& args) {
                                  "reconcile the new namespace to its desired profile at once");
     const auto vm = parse_subcommand_line(
         args, opts, kAllTargetFlags, true,
-        "usage: nsreconcile ns create NAME [--propagation slave|private] [--apply]\n\n"
-        "Creates a persistent mount namespace for NAME: a copy of this one whose\n"
-        "mounts are made slave (or private) to it, kept alive by binding it to the\n"
-        "namespace file. The directory of the namespace file is made a private\n"
-        "mount of itself first when it is not one. Exit 0 when created, 1 when\n"
-        "it already exists or cannot be made, 2 on bad input, 3 on lock timeout.\n\n");
+        {"usage: nsreconcile ns create NAME [--propagation slave|private] [--apply]\n",
+         "Creates a persistent mount namespace for NAME: a copy of this one whose\n"
+         "mounts are made slave (or private) to it, kept alive by binding it to the\n"
+         "namespace file. The directory of the namespace file is made a private\n"
+         "mount of itself first when it is not one. Exit 0 when created, 1 when\n"
+         "it already exists or cannot be made, 2 on bad input, 3 on lock timeout.\n",
+         {"nsreconcile ns create myapp --apply"}});
     if (vm.count("help"))
         return kExitOk;
     const Target target = resolve_target(vm, name_argument(vm, "ns create needs a namespace NAME"));

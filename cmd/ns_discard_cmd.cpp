@@ -19,11 +19,12 @@ int ns_discard_cmd(const Args& args) {
     opts.add_options()("help,h", "show this help");
     const auto vm = parse_subcommand_line(
         args, opts, kNsFileFlag | kCurrentFlag | kLockFlags, true,
-        "usage: nsreconcile ns discard NAME\n\n"
-        "Under the lock, unmounts and removes the namespace file of NAME and\n"
-        "removes its current profile. The namespace itself goes away when its\n"
-        "last process exits. Exit 0 (also when there was nothing to discard), 1\n"
-        "when a file could not be removed, 3 on lock timeout.\n\n");
+        {"usage: nsreconcile ns discard NAME [options]\n",
+         "Under the lock, unmounts and removes the namespace file of NAME and\n"
+         "removes its current profile. The namespace itself goes away when its\n"
+         "last process exits. Exit 0 (also when there was nothing to discard), 1\n"
+         "when a file could not be removed, 3 on lock timeout.\n",
+         {"nsreconcile ns discard myapp"}});
     if (vm.count("help"))
         return kExitOk;
     const Target target =

@@ -93,13 +93,17 @@ Row inspect(const reconcile::NamespacePaths& paths) {
 
 int ns_list_cmd(const Args& args) {
     po::options_description opts("options");
-    opts.add_options()("help,h", "show this help")("json", "print JSON instead of text");
+    opts.add_options()("help,h", "show this help")("json", "print JSON instead of text")(
+        "names", "print only the names, one a line, checking nothing (no root needed)");
     const auto vm = parse_subcommand_line(
         args, opts, 0, false,
-        "usage: nsreconcile ns list [--json]\n\n"
-        "Lists each namespace the layout knows of (a namespace file or a current\n"
-        "profile): whether it is alive, the entries of its current profile, and\n"
-        "whether it has drifted from it (as 'nsreconcile check' judges).\n\n");
+        {"usage: nsreconcile ns list [--json | --names] [options]\n",
+         "Lists each namespace the layout knows of (a namespace file or a current\n"
+         "profile): whether it is alive, the entries of its current profile, and\n"
+         "whether it has drifted from it (as 'nsreconcile check' judges). Exit 0,\n"
+         "or 1 when a namespace could not be checked. --names is what shell\n"
+         "completion asks: it enters no namespace and needs no root.\n",
+         {"nsreconcile ns list --layout snapd"}});
     if (vm.count("help"))
         return kExitOk;
     const reconcile::NamespacePaths templates = configured_templates(resolve_settings(vm));
@@ -110,6 +114,11 @@ int ns_list_cmd(const Args& args) {
     for (const auto& n : from_profiles) {
         if (!looks_per_user(n))
             names.insert(n);
+    }
+    if (vm.count("names")) {
+        for (const auto& name : names)
+            std::cout << name << "\n";
+        return kExitOk;
     }
     auto list = nlohmann::json::array();
     std::string text = "NAME                 ALIVE  ENTRIES  STATE\n";

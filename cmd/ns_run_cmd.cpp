@@ -45,12 +45,13 @@ int ns_run_cmd(const Args& args) {
         "gid", po::value<long>(), "run as this group id (default: the user's primary group)");
     const auto vm = parse_subcommand_line(
         own, opts, kNsFileFlag, true,
-        "usage: nsreconcile ns run NAME [--uid UID] [--gid GID] -- CMD [ARGS...]\n\n"
-        "Runs CMD inside the mount namespace NAME, as UID:GID when given (the\n"
-        "supplementary groups become the user's, or none for an unknown user).\n"
-        "The working directory is kept when it exists inside, else it is /. The\n"
-        "exit status is CMD's; 126 or 127 when CMD cannot be run, 1 when the\n"
-        "namespace cannot be entered.\n\n");
+        {"usage: nsreconcile ns run NAME [--uid UID] [--gid GID] -- CMD [ARGS...]\n",
+         "Runs CMD inside the mount namespace NAME, as UID:GID when given (the\n"
+         "supplementary groups become the user's, or none for an unknown user).\n"
+         "The working directory is kept when it exists inside, else it is /. The\n"
+         "exit status is CMD's; 126 or 127 when CMD cannot be run, 1 when the\n"
+         "namespace cannot be entered.\n",
+         {"nsreconcile ns run myapp --uid 1000 -- ls /snap/myapp/current/data"}});
     if (vm.count("help"))
         return kExitOk;
     const Target target = resolve_target(vm, name_argument(vm, "ns run needs a namespace NAME"));

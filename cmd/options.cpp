@@ -34,12 +34,12 @@ po::variables_map parse_named_command_line(const Args& args,
 
 po::variables_map parse_subcommand_line(const Args& args, po::options_description& options,
                                         std::optional<unsigned> target_flags, bool named,
-                                        std::string_view usage) {
+                                        const HelpText& help) {
     if (target_flags)
         options.add(target_options(*target_flags));
     auto vm = named ? parse_named_command_line(args, options) : parse_command_line(args, options);
     if (vm.count("help"))
-        std::cout << usage << options;
+        print_help(std::cout, help, &options);
     return vm;
 }
 

@@ -3,9 +3,9 @@
 
 #include <boost/program_options.hpp>
 #include <optional>
-#include <string_view>
 
 #include "cmd/commands.hpp"
+#include "cmd/help_text.hpp"
 
 namespace nsr::cmd {
 
@@ -22,12 +22,11 @@ boost::program_options::variables_map parse_named_command_line(
 
 // A subcommand's command line: OPTIONS (its own, --help among them), the
 // target options of TARGET_FLAGS when given (cmd/target.hpp), and a NAME
-// positional (vm["name"]) when NAMED. With --help, prints USAGE (its first
-// lines and description) and the options on stdout; the caller then
-// returns kExitOk.
+// positional (vm["name"]) when NAMED. With --help, prints HELP with the
+// options on stdout (cmd/help_text.hpp); the caller then returns kExitOk.
 boost::program_options::variables_map parse_subcommand_line(
     const Args& args, boost::program_options::options_description& options,
-    std::optional<unsigned> target_flags, bool named, std::string_view usage);
+    std::optional<unsigned> target_flags, bool named, const HelpText& help);
 
 // vm["name"], or a UsageError saying WHAT_NEEDS_IT ("apply needs a namespace NAME").
 std::string name_argument(const boost::program_options::variables_map& vm,

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cmd/commands.hpp"
+#include "cmd/help_text.hpp"
 #include "cmd/layout.hpp"
 #include "cmd/update_output.hpp"
 #include "reconcile/system_context.hpp"
@@ -16,17 +17,22 @@ namespace nsr::cmd {
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: nsreconcile snap-update-ns [--from-snap-confine] [--user-mounts] [-u UID] NAME\n\n"
+const HelpText kHelp = {
+    "usage: nsreconcile snap-update-ns [--from-snap-confine] [--user-mounts]\n"
+    "                                  [-u UID] NAME\n",
     "A drop-in for snapd's snap-update-ns, with snapd's paths: updates the\n"
     "preserved mount namespace of snap NAME (/run/snapd/ns/NAME.mnt) to\n"
     "/var/lib/snapd/mount/snap.NAME.fstab and records what was applied in\n"
     "/run/snapd/ns/snap.NAME.fstab. The binary behaves the same when it is\n"
-    "invoked under the name snap-update-ns. SNAPD_DEBUG=1 logs each step.\n\n"
+    "invoked under the name snap-update-ns. SNAPD_DEBUG=1 logs each step.\n"
+    "Errors print 'cannot update snap namespace: ...' on stdout, exit 1.\n"
+    "\n"
+    "options:\n"
     "  --from-snap-confine  snap-confine holds the lock and set up the namespace\n"
     "  --user-mounts        apply the per-user profile (snap.NAME.user-fstab) in\n"
     "                       the namespace the tool runs in\n"
-    "  -u UID               the user of --user-mounts\n";
+    "  -u UID               the user of --user-mounts\n",
+    {"SNAPD_DEBUG=1 nsreconcile snap-update-ns firefox"}};
 
 // snapd's rule for uids: plain decimal, no sign, no spaces, no junk.
 uid_t parse_uid(const std::string& v) {
@@ -80,7 +86,7 @@ SunArgs parse(const Args& args) {
 int snap_update_ns_cmd(const Args& args) {
     for (const auto& a : args) {
         if (a == "--help" || a == "-h") {
-            std::cout << kUsage;
+            print_help(std::cout, kHelp, nullptr);
             return kExitOk;
         }
     }

@@ -28,6 +28,14 @@ void print_no_namespace(const reconcile::UpdateContext& ctx, bool json, std::ost
     }
 }
 
+// LINES on REQUEST's debug log, if it has one.
+void log(const UpdateRequest& request, const std::vector<std::string>& lines) {
+    if (!request.options.debug)
+        return;
+    for (const auto& line : lines)
+        request.options.debug(line);
+}
+
 // The freezer for REQUEST's cgroups, if it names any; opened on the host
 // side, before the namespace is entered.
 void open_freezer(const UpdateRequest& request, std::optional<Freezer>& freezer) {
@@ -47,7 +55,9 @@ ExitCode print_planned_update(reconcile::UpdateContext& ctx, const UpdateRequest
         print_no_namespace(ctx, request.json, out);
         return kExitOk;
     }
-    out << (request.json ? plan_json(*planned).dump(2) + "\n" : plan_text(*planned));
+    log(request, reason_lines(*planned));
+    out << (request.json ? plan_json(*planned).dump(2) + "\n"
+                         : plan_text(*planned, true, request.text));
     return kExitOk;
 }
 
@@ -74,15 +84,23 @@ ExitCode print_applied_update(reconcile::UpdateContext& ctx, const UpdateRequest
         print_no_namespace(ctx, request.json, out);
         return kExitOk;
     }
+    log(request, reason_lines(result->outcomes));
     out << (request.json ? outcomes_json(result->outcomes).dump(2) + "\n"
-                         : outcomes_text(result->outcomes));
+                         : outcomes_text(result->outcomes, request.text));
     bool failed = false;
     for (const auto& o : result->outcomes) {
         if (o.status != reconcile::Status::Failed)
             continue;
-        if (result->fatal)
-            throw std::runtime_error(o.detail);
         failed = true;
+        log(request, {"cannot change mount namespace according to change " +
+                      std::string(reconcile::action_name(o.change.action)) + " (" +
+                      o.change.entry.to_string() + "): " + o.detail});
+    }
+    if (result->fatal) {
+        for (const auto& o : result->outcomes) {
+            if (o.status == reconcile::Status::Failed)
+                throw std::runtime_error(o.detail);
+        }
     }
     return failed ? kExitFailed : kExitOk;
 }

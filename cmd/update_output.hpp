@@ -8,12 +8,14 @@
 #include <vector>
 
 #include "cmd/exit_code.hpp"
+#include "cmd/text_report.hpp"
 #include "reconcile/update.hpp"
 
 namespace nsr::cmd {
 
 struct UpdateRequest {
     bool json = false;  // print JSON instead of text
+    TextStyle text;     // how the text report looks
     // Cgroup directories whose processes are frozen while changes are
     // applied. Their freezer files are opened first, even for a plan, so a
     // bad cgroup is refused (base::InputError) before anything happens.

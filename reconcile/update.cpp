@@ -80,13 +80,6 @@ std::optional<Result> apply_update(UpdateContext& ctx, const UpdateOptions& opti
         options.after_changes();
 
     ctx.save_current(result.new_current);
-    for (const auto& o : result.outcomes) {
-        if (o.status == Status::Failed && options.debug) {
-            options.debug("cannot change mount namespace according to change " +
-                          std::string(action_name(o.change.action)) + " (" +
-                          o.change.entry.to_string() + "): " + o.detail);
-        }
-    }
     return result;
 }
 

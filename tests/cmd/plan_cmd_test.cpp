@@ -46,20 +46,40 @@ TEST_CASE("plan --scenario runs as an unprivileged user (needs root to switch to
     // The refresh moves the bind to the new revision's /lib, which the
     // scenario's table shows is not mounted yet: one replace, needed.
     CHECK(plan.out ==
-          "replace  /snap/prov/3/lib /snap/foo/1/data none bind,ro 0 0  (replaces "
-          "/snap/prov/2/lib /snap/foo/1/data none bind,ro,x-snapd.detach 0 0)\n");
+          "~ /snap/prov/3/lib -> /snap/foo/1/data (was /snap/prov/2/lib)\n"
+          "1 to replace, 0 unchanged\n");
 
     const Output snapd =
         run_shell(kAsNobody + binary + " plan --no-tuck --scenario " + scenario, kMerged);
     INFO(snapd.out);
     CHECK(snapd.status == 0);
     CHECK(snapd.out ==
-          "unmount  /snap/prov/2/lib /snap/foo/1/data none bind,ro,x-snapd.detach 0 0\n"
-          "mount    /snap/prov/3/lib /snap/foo/1/data none bind,ro 0 0\n");
+          "- /snap/prov/2/lib -> /snap/foo/1/data (bind, ro)\n"
+          "+ /snap/prov/3/lib -> /snap/foo/1/data (bind, ro)\n"
+          "1 to mount, 1 to unmount, 0 unchanged\n");
 }
 
 TEST_CASE("plan names an unreadable scenario and exits 2") {
     const Output r = run_binary({"plan", "--scenario", "/nonexistent/scenario.yaml"}, kMerged);
     CHECK(r.status == 2);
     CHECK(r.out.find("/nonexistent/scenario.yaml: cannot read") != std::string::npos);
+}
+
+TEST_CASE("plan colours its markers on a terminal, and never with NO_COLOR") {
+    // script(1) (util-linux) runs the binary on a pseudo-terminal.
+    const std::string plan = std::string(NSR_BINARY) + " plan --scenario " + NSR_SOURCE_DIR +
+                             "/fixtures/plan/provider-refresh.yaml";
+    const Output tty = run_shell("TERM=xterm script -qec '" + plan + "' /dev/null");
+    INFO(tty.out);
+    REQUIRE(tty.status == 0);
+    CHECK(tty.out.rfind("\033[33m~\033[0m /snap/prov/3/lib -> /snap/foo/1/data", 0) == 0);
+    const Output no_colour =
+        run_shell("TERM=xterm NO_COLOR=1 script -qec '" + plan + "' /dev/null");
+    INFO(no_colour.out);
+    CHECK(no_colour.out.rfind("~ /snap/prov/3/lib -> /snap/foo/1/data", 0) == 0);
+    CHECK(no_colour.out.find('\033') == std::string::npos);
+    // Not a terminal: no colour either (the other tests read it plain).
+    CHECK(run_binary({"plan", "--scenario",
+                      std::string(NSR_SOURCE_DIR) + "/fixtures/plan/provider-refresh.yaml"})
+              .out.find('\033') == std::string::npos);
 }

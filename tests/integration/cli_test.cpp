@@ -29,7 +29,10 @@ TEST_CASE("--dry-run prints the plan and changes nothing") {
     const Output o = sb.apply({"--dry-run"});
     INFO("stdout: " << o.out << "\nstderr: " << o.err);
     CHECK(o.status == 0);
-    CHECK(o.out.find("mount    " + content_entry(sb)) == 0);
+    CHECK(o.out == "+ " + sb.path("snap/provider/2/lib") + " -> " +
+                       sb.path("var/snap/foo/common/lib") +
+                       " (bind, ro)\n"
+                       "1 to mount, 0 unchanged\n");
     CHECK(sb.app_mountinfo() == before);
     CHECK_FALSE(sb.exists("var/snap/foo/common/lib"));
     CHECK_FALSE(sb.current());

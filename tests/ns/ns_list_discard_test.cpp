@@ -39,6 +39,14 @@ TEST_CASE("ns list shows each namespace: alive, entries of its profile, drift") 
                                                   {"in_step", false}});
     CHECK(json["namespaces"][2]["alive"] == false);
     CHECK(json["namespaces"][2]["in_step"].is_null());
+
+    // What shell completion asks: the names alone, as a user who may enter
+    // none of the namespaces.
+    auto names = nsr::test::run_shell("setpriv --reuid=65534 --regid=65534 --clear-groups -- " +
+                                      std::string(NSR_BINARY) + " ns list --names");
+    INFO(names.err);
+    CHECK(names.status == 0);
+    CHECK(names.out == "alpha\nbeta\ngamma\n");
 }
 
 TEST_CASE("ns list with nothing known prints only the header") {

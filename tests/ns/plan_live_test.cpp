@@ -18,7 +18,9 @@ TEST_CASE("plan NAME reads a live namespace and changes nothing") {
     auto c = run_binary({"plan", "demo"});
     INFO(c.err);
     CHECK(c.status == 0);
-    CHECK(c.out == "mount    " + entry + "\n");
+    CHECK(c.out == "+ " + w / "prov/1/lib" + " -> " + w / "app/data" +
+                       " (bind, ro)\n"
+                       "1 to mount, 0 unchanged\n");
     CHECK(w.mounts_in("demo") == before);
     struct stat st;
     CHECK(::lstat("/run/nsreconcile/ns/demo.fstab", &st) != 0);
@@ -30,9 +32,14 @@ TEST_CASE("plan NAME judges each change against the namespace's mount table") {
     const std::string old_entry = w / "prov/1/lib" + " " + w / "app/data" + " none bind,ro 0 0";
     w.desire("demo", old_entry + "\n");
     REQUIRE(run_binary({"ns", "create", "demo", "--apply"}).status == 0);
-    CHECK(
-        run_binary({"plan", "demo"}).out.rfind("keep     " + old_entry + "  (already done: ", 0) ==
-        0);
+    // The entry is in place: collapsed into the count, listed with --all,
+    // and the reason is in the debug log.
+    CHECK(run_binary({"plan", "demo"}).out == "nothing to change, 1 unchanged\n");
+    const auto all = run_binary({"plan", "demo", "--all", "-v"});
+    CHECK(all.out == "  " + w / "prov/1/lib" + " -> " + w / "app/data" +
+                         " (bind, ro)\n"
+                         "nothing to change, 1 unchanged\n");
+    CHECK(all.err.find("debug: keep " + old_entry + ": already done: ") != std::string::npos);
 
     const std::string new_entry = w / "prov/2/lib" + " " + w / "app/data" + " none bind,ro 0 0";
     w.desire("demo", new_entry + "\n");

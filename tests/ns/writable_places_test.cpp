@@ -40,7 +40,7 @@ TEST_CASE("native layout: outside the writable places a mimic keeps the host unt
     CHECK(o.out.find("cannot write to \"" + w / "app/new/lib" +
                      "\" because it would affect the host in \"" + w / "app" +
                      "\" (tmpfs mounted at \"" + w.scratch() + "\")") != std::string::npos);
-    CHECK(o.out.find("mimic    tmpfs " + w / "app" + " tmpfs") != std::string::npos);
+    CHECK(o.out.find("+ mimic at " + w / "app" + " (tmpfs") != std::string::npos);
     CHECK_FALSE(is_dir(w / "app/new"));
     CHECK(run_binary({"ns", "run", "demo", "--", "cat", w / "app/new/lib/f"}).out == "1\n");
 }

@@ -88,11 +88,12 @@ void check_final_state(const Report& r) {
 
 TEST_CASE("tucked refresh carries the mounts below DIR: zero failed reads") {
     nsr::test::require_root("mounts in private namespaces");
-    const Report r = children_batch({});
+    const Report r = children_batch({"--json"});
     check_batch_ran(r, kRefreshes);
     check_no_failed_reads(r);
     // The last refresh said how the mount below DIR was made.
-    CHECK(r.text("last_output").find("(done: mounted on the new mount at ") != std::string::npos);
+    CHECK(r.text("last_output").find("\"detail\": \"mounted on the new mount at ") !=
+          std::string::npos);
     check_final_state(r);
 }
 
