@@ -2,6 +2,12 @@
 
 namespace nsr::base {
 
+Option parse_option(std::string_view item) {
+    const size_t eq = item.find('=');
+    return {item, item.substr(0, eq),
+            eq == std::string_view::npos ? std::nullopt : std::optional(item.substr(eq + 1))};
+}
+
 void OptionList::iterator::advance() {
     while (!rest_.empty()) {
         const size_t comma = rest_.find(',');
@@ -9,11 +15,7 @@ void OptionList::iterator::advance() {
         rest_ = comma == std::string_view::npos ? std::string_view() : rest_.substr(comma + 1);
         if (item.empty())
             continue;
-        const size_t eq = item.find('=');
-        current_.text = item;
-        current_.key = item.substr(0, eq);
-        current_.value =
-            eq == std::string_view::npos ? std::nullopt : std::optional(item.substr(eq + 1));
+        current_ = parse_option(item);
         done_ = false;
         return;
     }

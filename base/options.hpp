@@ -18,6 +18,9 @@ struct Option {
     std::optional<std::string_view> value;  // after it; none for a bare flag
 };
 
+// ITEM (one option, no comma split) split at its first '='.
+Option parse_option(std::string_view item);
+
 // The items of a string in order, empty ones ("a,,b", a trailing ',')
 // skipped: `for (base::Option o : base::OptionList(data))`. Views into the
 // string, which must outlive them.

@@ -23,7 +23,7 @@ int apply_cmd(const Args& args) {
         "user-mounts", "apply the per-user profile of user -u (default: the caller) instead")(
         "uid,u", po::value<long>(), "the user of --user-mounts");
     const auto vm = parse_subcommand_line(
-        args, opts, kAllTargetFlags, true,
+        args, opts, kAllTargetFlags | kPidFlag, true,
         {"usage: nsreconcile apply NAME [options]\n",
          "Enters the mount namespace NAME and brings it in step with the desired\n"
          "profile: every change is checked against the live mount table first, a\n"
@@ -43,7 +43,10 @@ int apply_cmd(const Args& args) {
          "NAME.user.fstab desired, NAME.UID.user.fstab current; snapd layout:\n"
          "snap.NAME.user-fstab) in the same namespace, under the same lock, with\n"
          "$XDG_RUNTIME_DIR expanded to /run/user/UID and $HOME in ensure-dir entries\n"
-         "to $SNAP_REAL_HOME, as snapd's user mode does.\n",
+         "to $SNAP_REAL_HOME, as snapd's user mode does.\n"
+         "\n"
+         "With --pid PID the namespace is a container's (/proc/PID/ns/mnt): bind\n"
+         "sources and overlay layers are host paths, taken before entering it.\n",
          {"nsreconcile apply myapp --lock-timeout 30 --freeze-cgroup \\",
           "    /sys/fs/cgroup/myapp.slice"}});
     if (vm.count("help"))

@@ -41,6 +41,7 @@ const std::vector<Subcommand>& subcommands() {
         {"apply", "bring a namespace in step with its desired profile", apply_cmd},
         {"check", "compare a namespace with its current profile (1: drift)", check_cmd},
         {"ns", "create, run in, discard and list persistent namespaces", ns_cmd},
+        {"convert", "print the profile for the mounts of an OCI runtime spec", convert_cmd},
         {"features", "probe the kernel for the features nsreconcile can use", features_cmd},
         {"snap-update-ns", "drop-in for snapd's snap-update-ns (snapd's paths)",
          snap_update_ns_cmd},

@@ -30,6 +30,7 @@ int lint_cmd(const Args& args);
 int plan_cmd(const Args& args);
 int apply_cmd(const Args& args);
 int check_cmd(const Args& args);
+int convert_cmd(const Args& args);
 int snap_update_ns_cmd(const Args& args);
 int ns_cmd(const Args& args);
 int ns_create_cmd(const Args& args);

@@ -4,6 +4,9 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "mntns/namespace.hpp"
+#include "reconcile/plan_only_context.hpp"
+
 namespace nsr::cmd {
 
 namespace po = boost::program_options;
@@ -17,6 +20,11 @@ po::options_description target_options(unsigned flags) {
         "(/run/snapd, /var/lib/snapd)");
     if (flags & kNsFileFlag)
         opts.add_options()("ns-file", po::value<std::string>(), "namespace file");
+    if (flags & kPidFlag) {
+        opts.add_options()("pid", po::value<long>(),
+                           "the mount namespace of process PID (/proc/PID/ns/mnt), a container's: "
+                           "bind sources and overlay layers are taken on the host");
+    }
     if (flags & kDesiredFlag)
         opts.add_options()("desired", po::value<std::string>(), "desired profile");
     if (flags & kCurrentFlag)
@@ -92,6 +100,13 @@ Target resolve_target(const po::variables_map& vm, const std::string& name,
         else if (!per_user_profile)
             *field = expand_name(*from, name);
     }
+    if (vm.count("pid")) {
+        if (vm.count("ns-file"))
+            throw UsageError("--pid and --ns-file name the namespace twice; give one");
+        if (vm["pid"].as<long>() <= 0)
+            throw UsageError("--pid needs a process id");
+        t.paths.ns_file = "/proc/" + std::to_string(vm["pid"].as<long>()) + "/ns/mnt";
+    }
     return t;
 }
 
@@ -109,15 +124,17 @@ reconcile::WritablePlaces writable_places(const Target& target) {
 }
 
 std::unique_ptr<reconcile::UpdateContext> system_context(const Target& target) {
+    if (const auto pid = mntns::process_of(target.paths.ns_file)) {
+        return std::make_unique<reconcile::ContainerContext>(
+            target.paths, *pid, target.settings.lock_timeout, reconcile::ProfileChecks::Lint);
+    }
     return std::make_unique<reconcile::SystemContext>(target.paths, writable_places(target),
                                                       target.settings.lock_timeout,
                                                       reconcile::ProfileChecks::Lint);
 }
 
 std::unique_ptr<reconcile::UpdateContext> plan_only_context(const Target& target) {
-    return std::make_unique<reconcile::PlanOnlyContext>(target.paths, writable_places(target),
-                                                        target.settings.lock_timeout,
-                                                        reconcile::ProfileChecks::Lint);
+    return std::make_unique<reconcile::PlanOnlyContext>(system_context(target));
 }
 
 std::unique_ptr<reconcile::UpdateContext> user_context(const Target& target, uid_t uid,

@@ -42,6 +42,9 @@ enum TargetFlags : unsigned {
     kCurrentFlag = 4,  // --current
     kLockFlags = 8,    // --lock, --lock-timeout
     kAllTargetFlags = 15,
+    // --pid PID: the namespace of a process (a container's); only apply and
+    // plan offer it.
+    kPidFlag = 16,
 };
 
 boost::program_options::options_description target_options(unsigned flags = kAllTargetFlags);
@@ -70,9 +73,10 @@ std::function<void(const std::string&)> debug_log(const Settings& settings);
 reconcile::WritablePlaces writable_places(const Target& target);
 
 // The contexts of nsreconcile's own commands (desired profiles checked as
-// lint checks them): apply NAME; plan NAME (no lock); apply NAME
-// --user-mounts (the target resolved for that user, REAL_HOME from
-// $SNAP_REAL_HOME).
+// lint checks them): apply NAME (a container's when the namespace file is
+// /proc/PID/ns/mnt, as --pid gives it); plan NAME (the same, without the
+// lock); apply NAME --user-mounts (the target resolved for that user,
+// REAL_HOME from $SNAP_REAL_HOME).
 std::unique_ptr<reconcile::UpdateContext> system_context(const Target& target);
 std::unique_ptr<reconcile::UpdateContext> plan_only_context(const Target& target);
 std::unique_ptr<reconcile::UpdateContext> user_context(const Target& target, uid_t uid,

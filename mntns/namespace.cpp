@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <stdexcept>
+#include <string_view>
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
@@ -36,11 +37,25 @@ void enter(const std::string& ns_file) {
     // A symlink is refused, so a namespace file swapped for one cannot lead
     // elsewhere; /proc/PID/ns/mnt is the kernel's own link, made to be
     // followed.
-    const int nofollow = ns_file.starts_with("/proc/") ? 0 : O_NOFOLLOW;
+    const int nofollow = process_of(ns_file) ? 0 : O_NOFOLLOW;
     const base::Fd fd(::open(ns_file.c_str(), O_RDONLY | O_CLOEXEC | nofollow));
     if (!fd)
         base::throw_errno(-errno, "cannot open " + ns_file);
     base::check_sys(::setns(fd.get(), CLONE_NEWNS), "cannot enter the mount namespace " + ns_file);
+}
+
+std::optional<pid_t> process_of(const std::string& ns_file) {
+    constexpr std::string_view prefix = "/proc/", suffix = "/ns/mnt";
+    if (ns_file.size() <= prefix.size() + suffix.size() || !ns_file.starts_with(prefix) ||
+        !ns_file.ends_with(suffix)) {
+        return std::nullopt;
+    }
+    const std::string digits =
+        ns_file.substr(prefix.size(), ns_file.size() - prefix.size() - suffix.size());
+    // A pid has at most 7 digits (PID_MAX_LIMIT is 2^22).
+    if (digits.size() > 7 || digits.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    return static_cast<pid_t>(std::stol(digits));
 }
 
 bool is_bound(const std::string& ns_file) {

@@ -2,7 +2,10 @@
 // (ns create, apply, check), the tests and the benchmarks share.
 #pragma once
 
+#include <sys/types.h>
+
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace nsr::mntns {
@@ -23,11 +26,16 @@ Propagation propagation_from_name(const std::string& name);
 void unshare_mounts(Propagation propagation);
 
 // Enters the mount namespace at NS_FILE (a bound nsfs file, or
-// /proc/PID/ns/mnt; a symlink anywhere else is refused with ELOOP). The calling process must be single-threaded: the
+// /proc/PID/ns/mnt, the kernel's own link; any other symlink is refused
+// with ELOOP). The calling process must be single-threaded: the
 // kernel refuses setns(CLONE_NEWNS) with EINVAL otherwise. Throws
 // std::system_error naming NS_FILE (ENOENT: no such file; EINVAL: not a
 // mount namespace).
 void enter(const std::string& ns_file);
+
+// The process whose mount namespace NS_FILE names, when it is
+// /proc/PID/ns/mnt (a container's, given by --pid).
+std::optional<pid_t> process_of(const std::string& ns_file);
 
 // NS_FILE holds a mount namespace (an nsfs file is bound there).
 bool is_bound(const std::string& ns_file);

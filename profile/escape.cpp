@@ -2,15 +2,11 @@
 #include <string>
 #include <string_view>
 
+#include "profile/escape_table.hpp"
 #include "profile/fstab.hpp"
 
 namespace nsr::profile {
 namespace {
-
-struct Escape {
-    char plain;
-    std::string_view coded;
-};
 
 // The only four sequences snapd knows. Both directions work in one left-to-
 // right pass, so a literal "\040" in a path is written "\134040" and read back
@@ -24,15 +20,15 @@ constexpr std::array<Escape, 4> kEscapes{{
 
 }  // namespace
 
-std::string unescape(std::string_view field) {
+std::string table_unescape(std::string_view text, std::span<const Escape> table) {
     std::string out;
-    out.reserve(field.size());
+    out.reserve(text.size());
     size_t i = 0;
-    while (i < field.size()) {
+    while (i < text.size()) {
         bool decoded = false;
-        if (field[i] == '\\') {
-            for (const auto& e : kEscapes) {
-                if (field.substr(i, e.coded.size()) == e.coded) {
+        if (text[i] == '\\') {
+            for (const auto& e : table) {
+                if (text.substr(i, e.coded.size()) == e.coded) {
                     out += e.plain;
                     i += e.coded.size();
                     decoded = true;
@@ -41,30 +37,46 @@ std::string unescape(std::string_view field) {
             }
         }
         if (!decoded) {
-            out += field[i];
+            out += text[i];
             ++i;
         }
     }
     return out;
 }
 
-std::string escape(std::string_view field) {
+std::string table_escape(std::string_view text, std::span<const Escape> table,
+                         std::span<const std::string_view> keep) {
     std::string out;
-    out.reserve(field.size());
-    for (char c : field) {
-        bool encoded = false;
-        for (const auto& e : kEscapes) {
-            if (c == e.plain) {
-                out += e.coded;
-                encoded = true;
-                break;
-            }
+    out.reserve(text.size());
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        bool kept = false;
+        for (std::string_view k : keep)
+            kept = kept || (c == '\\' && text.substr(i, k.size()) == k);
+        const Escape* coded = nullptr;
+        for (const auto& e : table) {
+            if (!kept && c == e.plain)
+                coded = &e;
         }
-        if (!encoded) {
+        if (coded)
+            out += coded->coded;
+        else
             out += c;
-        }
     }
     return out;
+}
+
+std::string unescape(std::string_view field) {
+    return table_unescape(field, kEscapes);
+}
+
+// An overlay layer's \054 or \072 (overlay_spec.hpp) is no sequence of this
+// format, so unescape() leaves it alone: it is written as it is, not as
+// \134054, and reads back the same.
+constexpr std::string_view kOverlayEscapes[] = {"\\054", "\\072"};
+
+std::string escape(std::string_view field) {
+    return table_escape(field, kEscapes, kOverlayEscapes);
 }
 
 }  // namespace nsr::profile

@@ -19,6 +19,8 @@ struct Problem {
 };
 
 std::string unescape(std::string_view field);
+// The reverse of unescape(). A backslash that starts an overlay layer's
+// \054 or \072 is left as it is (unescape() leaves those alone too).
 std::string escape(std::string_view field);
 
 // Parses profile text. `source` names it in errors (usually the path).

@@ -6,6 +6,8 @@
 
 #include "base/path.hpp"
 #include "base/quote.hpp"
+#include "profile/bind_flags.hpp"
+#include "profile/overlay_spec.hpp"
 #include "profile/xsnapd.hpp"
 
 namespace nsr::profile {
@@ -60,6 +62,42 @@ std::optional<std::string> value_problem(Accessor accessor, const MountEntry& e)
     return std::nullopt;
 }
 
+// The layers, upper and work paths of an overlay entry, then its shape.
+void overlay_problems(const MountEntry& e, std::vector<std::optional<std::string>>& found) {
+    OverlaySpec spec;
+    try {
+        spec = overlay_spec_parse(e);
+    } catch (const std::invalid_argument& err) {
+        found.push_back(std::string("overlay ") + base::quote(e.dir) + ": " + err.what());
+        return;
+    }
+    for (size_t i = 0; i < spec.lower.size(); ++i)
+        found.push_back(path_problem("lower layer " + std::to_string(i + 1), spec.lower[i]));
+    for (size_t i = 0; i < spec.data.size(); ++i)
+        found.push_back(path_problem("data layer " + std::to_string(i + 1), spec.data[i]));
+    if (spec.upper)
+        found.push_back(path_problem("upperdir", *spec.upper));
+    if (spec.work)
+        found.push_back(path_problem("workdir", *spec.work));
+    for (auto& p : overlay_spec_problems(spec, e.dir))
+        found.push_back(std::move(p));
+}
+
+// nsreconcile's own x-nsr.* options: known, and on the entries they are for.
+void nsr_option_problems(const MountEntry& e, std::vector<std::optional<std::string>>& found) {
+    for (const auto& o : e.options) {
+        if (!o.starts_with(kNsrPrefix))
+            continue;
+        const std::string_view name = std::string_view(o).substr(kNsrPrefix.size());
+        const bool bind_only = o == kTopFlagsOption || is_recursive_flag(name);
+        if (bind_only && !is_bind(e)) {
+            found.push_back(o + " is only for bind and rbind entries");
+        } else if (!bind_only && !name.starts_with("volatile-stale=")) {
+            found.push_back("unknown option " + base::quote(o));
+        }
+    }
+}
+
 std::vector<std::string> entry_problems(const MountEntry& e) {
     std::vector<std::optional<std::string>> found;
     found.push_back(path_problem("mount point", e.dir));
@@ -81,6 +119,10 @@ std::vector<std::string> entry_problems(const MountEntry& e) {
     if (auto dir = must_exist_dir(e)) {
         found.push_back(path_problem("x-snapd.must-exist-dir", *dir));
     }
+    if (e.type == "overlay" && !is_bind(e)) {
+        overlay_problems(e, found);
+    }
+    nsr_option_problems(e, found);
     std::vector<std::string> problems;
     for (auto& p : found) {
         if (p) {

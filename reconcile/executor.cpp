@@ -11,12 +11,14 @@
 #include "base/error.hpp"
 #include "base/fd.hpp"
 #include "base/path.hpp"
+#include "profile/bind_flags.hpp"
 #include "profile/flags.hpp"
 #include "profile/xsnapd.hpp"
 #include "reconcile/change_groups.hpp"
 #include "reconcile/mimic.hpp"
 #include "reconcile/mount_ops.hpp"
 #include "reconcile/needed.hpp"
+#include "reconcile/overlay_mount.hpp"
 #include "reconcile/secure_fs.hpp"
 #include "reconcile/table_update.hpp"
 #include "reconcile/tuck_refusal.hpp"
@@ -85,6 +87,11 @@ struct Executor::Impl {
     void debug(const std::string& s) const {
         if (opt.debug)
             opt.debug(s);
+    }
+
+    // Where bind sources are resolved: the host's table in a container.
+    const mountinfo::MountTable& sources() const {
+        return opt.source_table ? *opt.source_table : table;
     }
 
     // --- making mount points -------------------------------------------
@@ -200,7 +207,8 @@ struct Executor::Impl {
     }
 
     void ensure_source(const MountEntry& e, std::vector<MountEntry>& made) {
-        if (!profile::is_bind(e))
+        // A container's sources were taken on the host (HostSources).
+        if (!profile::is_bind(e) || opt.host_sources)
             return;
         const std::string src = clean_path(e.name);
         const FileType t = fs.lstat(src);
@@ -226,12 +234,27 @@ struct Executor::Impl {
         const unsigned long attrs = flags.flags & ~(kPropagationFlags | MS_REC | MS_BIND);
         if (profile::is_bind(e)) {
             const std::string src = clean_path(e.name);
-            Fd src_fd = sfs.open_path(src);
             // A bind gets exactly the access flags its entry names, as
             // snapd's read-only remount leaves it; none named: the source's.
-            Fd tree = ops.clone(src_fd, {attrs, profile::is_rbind(e), true});
-            return {std::move(tree), bind_proto(table, src, attrs & MS_RDONLY)};
+            // runc's rules for containers (x-nsr.top-flags, x-nsr.rro, ...):
+            // profile/bind_flags.hpp.
+            const MountAttrs mattrs{attrs, profile::is_rbind(e), true, profile::is_top_flags(e)};
+            Fd tree;
+            if (opt.host_sources) {
+                tree = opt.host_sources->take_bind(clean_path(e.dir));
+                ops.set_attrs(tree, mattrs);
+            } else {
+                tree = ops.clone(sfs.open_path(src), mattrs);
+            }
+            if (auto rec = profile::recursive_attrs(e); !rec.empty())
+                check_rc(ops.set_tree_attrs(tree, rec.set, rec.clear),
+                         "cannot set the recursive flags of the bind of \"" + src + "\"");
+            return {std::move(tree), bind_proto(sources(), src, attrs & MS_RDONLY)};
         }
+        if (e.type == "overlay" && opt.host_sources)
+            return opt.host_sources->take_overlay(clean_path(e.dir));
+        if (e.type == "overlay")
+            return overlay_build(k, sfs, e, attrs, opt.debug);
         Fd tree = ops.create(e.type, e.name, flags.data, {attrs, false});
         mountinfo::Mount m;
         m.root = "/";
@@ -506,11 +529,11 @@ struct Executor::Impl {
     void unmount_tmpfs_whole(size_t first, size_t last) {
         const Change& t = (*plan)[last];
         const std::string dir = clean_path(t.entry.dir);
-        if (!reconcile::needed(t, table, fs).needed)
+        if (!reconcile::needed(t, table, fs, opt.source_table).needed)
             return;
         std::vector<size_t> leaving;
         for (size_t i = first; i < last; ++i) {
-            if (reconcile::needed((*plan)[i], table, fs).needed)
+            if (reconcile::needed((*plan)[i], table, fs, opt.source_table).needed)
                 leaving.push_back(i);
         }
         try {
@@ -531,7 +554,7 @@ struct Executor::Impl {
         if (c.action != Action::Replace || !c.replaces)
             return nullptr;
         Change old{Action::Unmount, *c.replaces, std::nullopt};
-        if (!reconcile::needed(old, table, fs).needed)
+        if (!reconcile::needed(old, table, fs, opt.source_table).needed)
             return nullptr;
         return &*c.replaces;
     }
@@ -566,7 +589,7 @@ Result Executor::execute(const std::vector<Change>& changes) {
             impl.leave_with_later_detach(i);
         if (auto early = impl.done_with.find(i); early != impl.done_with.end()) {
             o.detail = early->second;
-        } else if (const Verdict v = needed(c, table_, fs_); !v.needed) {
+        } else if (const Verdict v = needed(c, table_, fs_, options_.source_table); !v.needed) {
             o.status = Status::AlreadyDone;
             o.detail = v.reason;
         } else {
@@ -634,7 +657,8 @@ Result Executor::execute(const std::vector<Change>& changes) {
     // failure may have come after the mount went (removing the
     // placeholder), and a later detach of a mount above it takes it along.
     for (auto it = failed_unmounts.rbegin(); it != failed_unmounts.rend(); ++it) {
-        if (!needed({Action::Unmount, prior[*it], std::nullopt}, table_, fs_).needed)
+        if (!needed({Action::Unmount, prior[*it], std::nullopt}, table_, fs_, options_.source_table)
+                 .needed)
             prior.erase(prior.begin() + static_cast<std::ptrdiff_t>(*it));
     }
     result.new_current.entries.assign(prior.rbegin(), prior.rend());

@@ -11,6 +11,7 @@
 #include "reconcile/assumptions.hpp"
 #include "reconcile/change.hpp"
 #include "reconcile/fs_view.hpp"
+#include "reconcile/host_sources.hpp"
 #include "reconcile/kernel.hpp"
 
 namespace nsr::reconcile {
@@ -37,6 +38,11 @@ struct ExecOptions {
     gid_t gid = 0;
     // Debug log lines (the why of every fallback); may be empty.
     std::function<void(const std::string&)> debug;
+    // A container's namespace (apply --pid): the bind copies and overlays
+    // taken on the host before setns, used instead of opening sources here,
+    // and the host's mount table, where bind sources are resolved.
+    HostSources* host_sources = nullptr;
+    const mountinfo::MountTable* source_table = nullptr;
 };
 
 struct Result {

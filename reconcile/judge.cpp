@@ -5,13 +5,13 @@
 namespace nsr::reconcile {
 
 std::vector<PlannedChange> judge(std::vector<Change> changes, const mountinfo::MountTable* table,
-                                 const FsView& fs) {
+                                 const FsView& fs, const mountinfo::MountTable* sources) {
     std::vector<PlannedChange> out;
     out.reserve(changes.size());
     for (auto& c : changes) {
         PlannedChange p{std::move(c), true, "not checked: there is no mount table"};
         if (table) {
-            const Verdict v = needed(p.change, *table, fs);
+            const Verdict v = needed(p.change, *table, fs, sources);
             p.needed = v.needed;
             p.reason = v.reason;
         }

@@ -20,7 +20,8 @@ struct PlannedChange {
 
 // Each of CHANGES judged by needed() against TABLE and FS; without a TABLE
 // every change counts as needed, "not checked: there is no mount table".
+// SOURCES: where bind sources are resolved, when not in TABLE (needed()).
 std::vector<PlannedChange> judge(std::vector<Change> changes, const mountinfo::MountTable* table,
-                                 const FsView& fs);
+                                 const FsView& fs, const mountinfo::MountTable* sources = nullptr);
 
 }  // namespace nsr::reconcile

@@ -78,6 +78,15 @@ int LinuxKernel::mount_id(int fd, long& id) {
     return 0;
 }
 
+int LinuxKernel::syncfs(int fd) {
+    return ret(::syncfs(fd));
+}
+
+int LinuxKernel::renameat2(int olddirfd, const char* oldname, int newdirfd, const char* newname,
+                           unsigned flags) {
+    return ret(::syscall(SYS_renameat2, olddirfd, oldname, newdirfd, newname, flags));
+}
+
 int LinuxKernel::open_tree(int dirfd, const char* path, unsigned flags) {
     return ret(::syscall(SYS_open_tree, dirfd, path, flags));
 }

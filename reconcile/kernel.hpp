@@ -40,6 +40,12 @@ class Kernel {
     virtual int fstatfs(int fd, struct statfs* st) = 0;
     // Mount id (STATX_MNT_ID) of what FD refers to.
     virtual int mount_id(int fd, long& id) = 0;
+    // Flushes the filesystem FD is on; for a volatile overlay, reports a
+    // writeback error of its upper filesystem since it was mounted.
+    virtual int syncfs(int fd) = 0;
+    // renameat2(2); RENAME_NOREPLACE refuses to replace NEWNAME.
+    virtual int renameat2(int olddirfd, const char* oldname, int newdirfd, const char* newname,
+                          unsigned flags) = 0;
 
     // Mounts: the new API.
     virtual int open_tree(int dirfd, const char* path, unsigned flags) = 0;
@@ -70,6 +76,9 @@ class LinuxKernel final : public Kernel {
     int fstatat(int dirfd, const char* path, struct stat* st, int flags) override;
     int fstatfs(int fd, struct statfs* st) override;
     int mount_id(int fd, long& id) override;
+    int syncfs(int fd) override;
+    int renameat2(int olddirfd, const char* oldname, int newdirfd, const char* newname,
+                  unsigned flags) override;
     int open_tree(int dirfd, const char* path, unsigned flags) override;
     int move_mount(int from_dirfd, const char* from_path, int to_dirfd, const char* to_path,
                    unsigned flags) override;

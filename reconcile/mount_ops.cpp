@@ -19,7 +19,8 @@ namespace {
 #define UMOUNT_NOFOLLOW 8
 #endif
 
-// MS_* flags of an entry as mount_setattr attributes.
+}  // namespace
+
 struct mount_attr to_mount_attr(unsigned long ms) {
     struct mount_attr a {};
     if (ms & MS_RDONLY)
@@ -42,8 +43,6 @@ struct mount_attr to_mount_attr(unsigned long ms) {
     return a;
 }
 
-}  // namespace
-
 Fd MountOps::clone(const Fd& src, const MountAttrs& attrs) {
     unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH;
     if (attrs.recursive)
@@ -51,16 +50,20 @@ Fd MountOps::clone(const Fd& src, const MountAttrs& attrs) {
     int fd = k_.open_tree(src.get(), "", flags);
     check_rc(fd, "cannot clone mount tree");
     Fd tree(fd);
+    set_attrs(tree, attrs);
+    return tree;
+}
+
+void MountOps::set_attrs(const Fd& tree, const MountAttrs& attrs) {
     struct mount_attr a = to_mount_attr(attrs.ms_flags);
     constexpr unsigned kAccess =
         MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
-    if (attrs.exact && (a.attr_set & kAccess))
+    if (attrs.exact && ((a.attr_set & kAccess) || attrs.top_only))
         a.attr_clr |= kAccess & ~a.attr_set;
     if (a.attr_set || a.attr_clr) {
-        unsigned at = AT_EMPTY_PATH | (attrs.recursive ? AT_RECURSIVE : 0);
+        unsigned at = AT_EMPTY_PATH | (attrs.recursive && !attrs.top_only ? AT_RECURSIVE : 0);
         check_rc(k_.mount_setattr(tree.get(), "", at, &a, sizeof a), "cannot set mount attributes");
     }
-    return tree;
 }
 
 Fd MountOps::create(const std::string& type, const std::string& source, const std::string& data,
@@ -86,6 +89,13 @@ Fd MountOps::create(const std::string& type, const std::string& source, const st
     int mfd = k_.fsmount(fs.get(), FSMOUNT_CLOEXEC, a.attr_set);
     check_rc(mfd, "cannot make a mount of the new " + type + " filesystem");
     return Fd(mfd);
+}
+
+int MountOps::set_tree_attrs(const Fd& tree, uint64_t set, uint64_t clear) {
+    struct mount_attr a {};
+    a.attr_set = set;
+    a.attr_clr = clear;
+    return k_.mount_setattr(tree.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a);
 }
 
 int MountOps::attach(const Fd& tree, const Fd& target, bool beneath) {
@@ -114,7 +124,14 @@ int MountOps::detach(const Fd& target) {
         return rc;
     // The fd's /proc path names exactly the mount the fd holds, so a
     // symlink swapped into the path meanwhile cannot redirect the unmount.
-    return k_.umount2(target.proc_path().c_str(), MNT_DETACH);
+    rc = k_.umount2(target.proc_path().c_str(), MNT_DETACH);
+    if (rc != -ENOENT)
+        return rc;
+    // In a container's namespace /proc is the container's, which has no
+    // /proc/self for this process; apply then works from the host's /proc
+    // (cmd/run.cpp), where self/fd/N names the fd.
+    const std::string relative = "self/fd/" + std::to_string(target.get());
+    return k_.umount2(relative.c_str(), MNT_DETACH);
 }
 
 int MountOps::unmount(const std::string& path) {

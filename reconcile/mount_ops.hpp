@@ -4,6 +4,7 @@
 
 #include <sys/mount.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,11 +18,19 @@ namespace nsr::reconcile {
 inline constexpr unsigned long kPropagationFlags =
     MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE;
 
+// The per-mount flags among MS (ro, nosuid, nodev, noexec, the atime
+// flags) as mount_setattr attributes.
+struct mount_attr to_mount_attr(unsigned long ms);
+
 struct MountAttrs {
     unsigned long ms_flags = 0;  // MS_RDONLY, MS_NOSUID, ... as in the entry
     bool recursive = false;      // apply to a whole rbind tree
     // With any of ro/nosuid/nodev/noexec named, clear the ones not named.
     bool exact = false;
+    // runc's rule (x-nsr.top-flags): the flags exactly, even when none of
+    // ro/nosuid/nodev/noexec is named, and on the top mount of a recursive
+    // copy only.
+    bool top_only = false;
 };
 
 class MountOps {
@@ -31,9 +40,15 @@ class MountOps {
     // A detached copy of the mount tree at SRC (recursive for rbind) with
     // ATTRS applied before anyone can see it.
     base::Fd clone(const base::Fd& src, const MountAttrs& attrs);
+    // Applies ATTRS to the detached copy TREE as clone() does (for a copy
+    // made earlier, e.g. before entering a container's namespace). Throws.
+    void set_attrs(const base::Fd& tree, const MountAttrs& attrs);
     // A detached new filesystem: TYPE from SOURCE with DATA ("k=v,flag").
     base::Fd create(const std::string& type, const std::string& source, const std::string& data,
                     const MountAttrs& attrs);
+    // Sets and clears mount_setattr attributes on every mount of TREE
+    // (x-nsr.rro, ...). 0 or -errno.
+    int set_tree_attrs(const base::Fd& tree, uint64_t set, uint64_t clear);
     // Attaches TREE on top of TARGET, or beneath the mount on top of it.
     // Returns 0 or -errno (EINVAL when the kernel refuses a tuck).
     int attach(const base::Fd& tree, const base::Fd& target, bool beneath);

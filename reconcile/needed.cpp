@@ -11,8 +11,10 @@
 
 #include "base/options.hpp"
 #include "base/path.hpp"
+#include "profile/bind_flags.hpp"
 #include "profile/flags.hpp"
 #include "profile/xsnapd.hpp"
+#include "reconcile/overlay_match.hpp"
 #include "reconcile/visible_mounts.hpp"
 
 namespace nsr::reconcile {
@@ -34,29 +36,20 @@ struct Match {
     std::string why;
 };
 
-// Whether apply makes the bind read-only: a bind that names any access flag
-// gets exactly the flags it names (so only a read-only filesystem overrides
-// a missing "ro"); one that names none keeps its source mount's.
-bool bind_read_only(const MountEntry& e, const Mount& src) {
-    constexpr unsigned long kAccess = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-    const unsigned long named = profile::options_to_flags(e.options).flags & kAccess;
-    if (named == 0)
-        return src.read_only();
-    return (named & MS_RDONLY) != 0 || src.super_option("ro").has_value();
-}
-
 // A bind of SRC is in place at DIR when the visible mount there shows the
 // same filesystem (st_dev) and the same directory of it (root) as SRC, with
 // the access mode the entry asks for.
-Match bind_matches(const MountEntry& e, const Mount& top, const MountTable& table) {
-    auto src = table.resolve(clean_path(e.name));
+// SOURCES: the table the source is resolved in.
+Match bind_matches(const MountEntry& e, const Mount& top, const MountTable& sources) {
+    auto src = sources.resolve(clean_path(e.name));
     if (!src)
         return {false, "source " + e.name + " is not under any mount"};
     if (src->mount->dev() != top.dev() || src->path_in_fs != top.root) {
         return {false, "mounted at " + e.dir + " is " + dev_text(top) + " " + top.root +
                            ", the source is " + dev_text(*src->mount) + " " + src->path_in_fs};
     }
-    if (bind_read_only(e, *src->mount) != top.read_only()) {
+    const bool fs_ro = src->mount->super_option("ro").has_value();
+    if (profile::bind_read_only(e, src->mount->read_only(), fs_ro) != top.read_only()) {
         return {false, std::string("mounted at ") + e.dir + " is " +
                            (top.read_only() ? "read-only" : "read-write")};
     }
@@ -141,12 +134,8 @@ Match filesystem_matches(const MountEntry& e, const Mount& top) {
             }
         }
     } else if (e.type == "overlay") {
-        for (const char* key : {"lowerdir", "upperdir", "workdir"}) {
-            auto want = data_option(data, key);
-            if (want && top.super_option(key) != want) {
-                return {false, "overlay at " + e.dir + " has a different " + key};
-            }
-        }
+        if (auto m = overlay_entry_matches(e, top.super_options); !m.matches)
+            return {false, "overlay at " + e.dir + " " + m.why};
     }
     return {true, e.type + " " + e.name + " is mounted at " + e.dir};
 }
@@ -154,7 +143,8 @@ Match filesystem_matches(const MountEntry& e, const Mount& top) {
 // Is the entry, as a mount, what a process sees at its mount point now?
 // With ONLY_TOP the entry must be the visible mount; otherwise it may be
 // covered by later mounts at the same place (a mimic over a layout).
-Match in_place(const MountEntry& e, const MountTable& table, const FsView& fs, bool only_top) {
+Match in_place(const MountEntry& e, const MountTable& table, const FsView& fs, bool only_top,
+               const MountTable& sources) {
     const std::string dir = clean_path(e.dir);
     switch (profile::kind(e)) {
         case EntryKind::Symlink: {
@@ -182,7 +172,7 @@ Match in_place(const MountEntry& e, const MountTable& table, const FsView& fs, b
     MountEntry clean = e;
     clean.dir = dir;
     auto check = [&](const Mount& m) {
-        return profile::is_bind(e) ? bind_matches(clean, m, table) : filesystem_matches(clean, m);
+        return profile::is_bind(e) ? bind_matches(clean, m, sources) : filesystem_matches(clean, m);
     };
     Match first = check(*stack.front());
     if (first.matches || only_top)
@@ -197,20 +187,22 @@ Match in_place(const MountEntry& e, const MountTable& table, const FsView& fs, b
 
 }  // namespace
 
-Verdict needed(const Change& change, const MountTable& table, const FsView& fs) {
+Verdict needed(const Change& change, const MountTable& table, const FsView& fs,
+               const MountTable* sources) {
+    const MountTable& src_table = sources ? *sources : table;
     const MountEntry& e = change.entry;
     switch (change.action) {
         case Action::Keep: {
             if (profile::origin(e) == profile::Origin::Rootfs) {
                 return {false, "the root filesystem is never touched"};
             }
-            auto m = in_place(e, table, fs, false);
+            auto m = in_place(e, table, fs, false, src_table);
             return {!m.matches, m.matches ? m.why : "kept entry is missing: " + m.why};
         }
         case Action::Mount:
         case Action::Replace: {
             // A replacement is done only once the new mount is what shows.
-            auto m = in_place(e, table, fs, change.action == Action::Replace);
+            auto m = in_place(e, table, fs, change.action == Action::Replace, src_table);
             return {!m.matches, m.why};
         }
         case Action::Unmount: {
@@ -233,7 +225,7 @@ Verdict needed(const Change& change, const MountTable& table, const FsView& fs) 
             if (profile::is_bind(e) && fs.stat(clean_path(e.name)) == FileType::Missing) {
                 return {true, "something is mounted at " + dir};
             }
-            auto m = in_place(e, table, fs, false);
+            auto m = in_place(e, table, fs, false, src_table);
             if (!m.matches)
                 return {false, "not mounted any more: " + m.why};
             return {true, m.why};
@@ -242,10 +234,12 @@ Verdict needed(const Change& change, const MountTable& table, const FsView& fs) 
     return {true, ""};
 }
 
-bool shows_entry(const MountEntry& entry, const Mount& m, const MountTable& table) {
+bool shows_entry(const MountEntry& entry, const Mount& m, const MountTable& table,
+                 const MountTable* sources) {
     MountEntry clean = entry;
     clean.dir = clean_path(entry.dir);
-    return (profile::is_bind(entry) ? bind_matches(clean, m, table) : filesystem_matches(clean, m))
+    return (profile::is_bind(entry) ? bind_matches(clean, m, sources ? *sources : table)
+                                    : filesystem_matches(clean, m))
         .matches;
 }
 

@@ -15,11 +15,16 @@ struct Verdict {
     std::string reason;  // one line: why it is or is not needed
 };
 
-Verdict needed(const Change& change, const mountinfo::MountTable& table, const FsView& fs);
+// SOURCES: the table bind sources are resolved in, when they live in
+// another namespace than TABLE's (a container's, whose sources are the
+// host's); nullptr: TABLE.
+Verdict needed(const Change& change, const mountinfo::MountTable& table, const FsView& fs,
+               const mountinfo::MountTable* sources = nullptr);
 
 // Whether mount M, wherever it sits in a stack, shows ENTRY (a mount-kind
 // entry: a bind of its source, or its filesystem), by the rules of needed().
 bool shows_entry(const profile::MountEntry& entry, const mountinfo::Mount& m,
-                 const mountinfo::MountTable& table);
+                 const mountinfo::MountTable& table,
+                 const mountinfo::MountTable* sources = nullptr);
 
 }  // namespace nsr::reconcile

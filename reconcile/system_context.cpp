@@ -1,6 +1,8 @@
 #include "reconcile/system_context.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <system_error>
@@ -11,6 +13,7 @@
 #include "mntns/namespace.hpp"
 #include "profile/fstab.hpp"
 #include "profile/validate.hpp"
+#include "reconcile/kernel.hpp"
 #include "reconcile/lock.hpp"
 
 namespace nsr::reconcile {
@@ -61,7 +64,7 @@ void SystemContext::prepare_save() {
                                           "cannot open the state directory " + dir));
 }
 
-bool SystemContext::enter() {
+bool SystemContext::enter_file() {
     try {
         mntns::enter(paths_.ns_file);
     } catch (const std::system_error& e) {
@@ -71,6 +74,13 @@ bool SystemContext::enter() {
         throw;
     }
     return true;
+}
+
+std::optional<Inside> SystemContext::enter(const profile::MountProfile&, bool,
+                                           const std::function<void(const std::string&)>&) {
+    if (!enter_file())
+        return std::nullopt;
+    return Inside{mountinfo::MountTable::from_self()};
 }
 
 void SystemContext::save_current(const profile::MountProfile& current) {
@@ -87,6 +97,57 @@ SnapConfineContext::SnapConfineContext(std::string name, NamespacePaths paths,
 base::Fd SnapConfineContext::lock() {
     require_lock_held_elsewhere(paths().lock, name_);
     return {};
+}
+
+std::optional<Inside> SnapConfineContext::enter(const profile::MountProfile&, bool,
+                                                const std::function<void(const std::string&)>&) {
+    return Inside{mountinfo::MountTable::from_self()};
+}
+
+ContainerContext::ContainerContext(NamespacePaths paths, pid_t pid, double lock_timeout,
+                                   ProfileChecks checks)
+    : SystemContext(std::move(paths), {.unrestricted = {"/"}}, lock_timeout, checks), pid_(pid) {}
+
+ContainerContext::~ContainerContext() {
+    // What runs at exit (a sanitizer's leak check) reads /proc, which
+    // inside is the container's. Failing here leaves the process where it
+    // is, which it leaves by exiting.
+    if (home_)
+        ::setns(home_.get(), CLONE_NEWNS);
+}
+
+std::optional<Inside> ContainerContext::enter(
+    const profile::MountProfile& desired, bool applying,
+    const std::function<void(const std::string&)>& debug) {
+    const std::string pid = std::to_string(pid_);
+    std::optional<mountinfo::MountTable> table;
+    try {
+        table = mountinfo::MountTable::from_file("/proc/" + pid + "/mountinfo");
+    } catch (const std::system_error& e) {
+        // No such process: no namespace to update.
+        if (e.code().value() == ENOENT || e.code().value() == ESRCH)
+            return std::nullopt;
+        throw;
+    }
+    host_proc_ = base::Fd(
+        base::check_sys(::open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC), "cannot open /proc"));
+    home_ = base::Fd(base::check_sys(::open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC),
+                                     "cannot open this process's mount namespace"));
+    Inside inside{std::move(*table), mountinfo::MountTable::from_self()};
+    if (applying) {
+        if (debug) {
+            debug("process " + pid +
+                  " is a container: taking bind sources and overlay layers on the host");
+        }
+        LinuxKernel kernel;
+        inside.host_sources = HostSources::take(kernel, desired, inside.table, debug);
+    }
+    if (!enter_file())
+        return std::nullopt;
+    // Inside, /proc/self/fd/N (MountOps::detach) is found through the
+    // host's /proc; every other path here is absolute.
+    base::check_sys(::fchdir(host_proc_.get()), "cannot work from the host's /proc");
+    return inside;
 }
 
 }  // namespace nsr::reconcile

@@ -2,6 +2,8 @@
 // SystemProfileUpdateContext, cmd/snap-update-ns/system.go).
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 
 #include "base/fd.hpp"
@@ -29,11 +31,16 @@ class SystemContext : public UpdateContext {
     profile::MountProfile load_desired() override;
     profile::MountProfile load_current() override;
     void prepare_save() override;
-    // False when the namespace file is missing or holds no namespace.
-    bool enter() override;
+    // Nothing when the namespace file is missing or holds no namespace.
+    std::optional<Inside> enter(const profile::MountProfile& desired, bool applying,
+                                const std::function<void(const std::string&)>& debug) override;
     void expand(profile::MountProfile&) override {}
     WritablePlaces writable_places() const override { return places_; }
     void save_current(const profile::MountProfile& current) override;
+
+  protected:
+    // setns into the namespace file; false when there is none there.
+    bool enter_file();
 
   private:
     NamespacePaths paths_;
@@ -51,18 +58,34 @@ class SnapConfineContext : public SystemContext {
     // Checks that the lock is held, by someone else; throws
     // std::runtime_error when it is not. Takes nothing.
     base::Fd lock() override;
-    bool enter() override { return true; }
+    std::optional<Inside> enter(const profile::MountProfile& desired, bool applying,
+                                const std::function<void(const std::string&)>& debug) override;
 
   private:
     std::string name_;
 };
 
-// `nsreconcile plan NAME`: a look that takes no lock (and so creates no
-// lock file) and, never being applied, saves nothing.
-class PlanOnlyContext : public SystemContext {
+// A container's mount namespace, named by /proc/PID/ns/mnt (apply --pid,
+// plan --pid). Its bind sources and overlay layers are host paths that its
+// root does not show, so an apply takes them on the host before entering
+// (reconcile/host_sources.hpp), and they are resolved in the host's mount
+// table. Its own table is read through the host's /proc too: after setns,
+// the container's /proc (of its own PID namespace) has no /proc/self for
+// this process, so the process then works from the host's /proc. The
+// container's root is its own: mount points are made wherever they are
+// missing, as runc makes them. The process returns to its own mount
+// namespace when the context goes away.
+class ContainerContext : public SystemContext {
   public:
-    using SystemContext::SystemContext;
-    base::Fd lock() override { return {}; }
+    ContainerContext(NamespacePaths paths, pid_t pid, double lock_timeout, ProfileChecks checks);
+    ~ContainerContext() override;
+    std::optional<Inside> enter(const profile::MountProfile& desired, bool applying,
+                                const std::function<void(const std::string&)>& debug) override;
+
+  private:
+    pid_t pid_;
+    base::Fd home_;  // the mount namespace to return to
+    base::Fd host_proc_;
 };
 
 }  // namespace nsr::reconcile

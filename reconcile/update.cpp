@@ -13,29 +13,32 @@ namespace nsr::reconcile {
 
 namespace {
 
-// Both profiles, as the namespace sees them.
-struct Profiles {
+// Both profiles as the namespace sees them, and what the update works with
+// inside it.
+struct Start {
     profile::MountProfile desired;
     profile::MountProfile current;
+    Inside inside;
 };
 
-// The host side (lock held by the caller), then the namespace: nothing when
-// there is none.
-std::optional<Profiles> enter_with_profiles(UpdateContext& ctx, bool saving,
-                                            const UpdateOptions& options) {
-    Profiles p{ctx.load_desired(), ctx.load_current()};
-    if (saving)
+// The host side (under the lock the caller holds), then the namespace:
+// nothing when there is none.
+std::optional<Start> start(UpdateContext& ctx, bool applying, const UpdateOptions& options) {
+    profile::MountProfile desired = ctx.load_desired();
+    profile::MountProfile current = ctx.load_current();
+    if (applying)
         ctx.prepare_save();
-    if (!ctx.enter()) {
+    auto inside = ctx.enter(desired, applying, options.debug);
+    if (!inside) {
         if (options.debug) {
             options.debug("no preserved mount namespace at " + ctx.paths().ns_file +
                           ", nothing to do");
         }
         return std::nullopt;
     }
-    ctx.expand(p.desired);
-    ctx.expand(p.current);
-    return p;
+    ctx.expand(desired);
+    ctx.expand(current);
+    return Start{std::move(desired), std::move(current), std::move(*inside)};
 }
 
 }  // namespace
@@ -43,25 +46,26 @@ std::optional<Profiles> enter_with_profiles(UpdateContext& ctx, bool saving,
 std::optional<std::vector<PlannedChange>> plan_update(UpdateContext& ctx,
                                                       const UpdateOptions& options) {
     const base::Fd lock = ctx.lock();
-    const auto p = enter_with_profiles(ctx, false, options);
-    if (!p)
+    const auto s = start(ctx, false, options);
+    if (!s)
         return std::nullopt;
-    const auto table = mountinfo::MountTable::from_self();
     const LiveFsView fs;
-    return judge(plan(p->current, p->desired, fs, {.tuck = options.tuck}), &table, fs);
+    const auto& sources = s->inside.source_table;
+    return judge(plan(s->current, s->desired, fs, {.tuck = options.tuck}), &s->inside.table, fs,
+                 sources ? &*sources : nullptr);
 }
 
 std::optional<Result> apply_update(UpdateContext& ctx, const UpdateOptions& options) {
     const base::Fd lock = ctx.lock();
-    const auto p = enter_with_profiles(ctx, true, options);
-    if (!p)
+    auto s = start(ctx, true, options);
+    if (!s)
         return std::nullopt;
-    auto table = mountinfo::MountTable::from_self();
+    Inside& inside = s->inside;
     const LiveFsView fs;
-    const auto changes = plan(p->current, p->desired, fs, {.tuck = options.tuck});
+    const auto changes = plan(s->current, s->desired, fs, {.tuck = options.tuck});
 
-    Assumptions as(ctx.writable_places(), &table);
-    for (const auto& e : p->current.entries)
+    Assumptions as(ctx.writable_places(), &inside.table);
+    for (const auto& e : s->current.entries)
         as.record({Action::Mount, e, std::nullopt});
     LinuxKernel kernel;
     ExecOptions exec_options;
@@ -69,7 +73,9 @@ std::optional<Result> apply_update(UpdateContext& ctx, const UpdateOptions& opti
     exec_options.uid = ::getuid();
     exec_options.gid = ::getgid();
     exec_options.debug = options.debug;
-    Executor exec(kernel, table, fs, as, exec_options);
+    exec_options.host_sources = inside.host_sources ? &*inside.host_sources : nullptr;
+    exec_options.source_table = inside.source_table ? &*inside.source_table : nullptr;
+    Executor exec(kernel, inside.table, fs, as, exec_options);
 
     const bool changing = std::any_of(changes.begin(), changes.end(),
                                       [](const Change& c) { return c.action != Action::Keep; });

@@ -12,10 +12,14 @@
 // save_current() (apply only).
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "base/fd.hpp"
+#include "mountinfo/mount_table.hpp"
 #include "profile/mount_entry.hpp"
+#include "reconcile/host_sources.hpp"
 #include "reconcile/writable_places.hpp"
 
 namespace nsr::reconcile {
@@ -26,6 +30,17 @@ struct NamespacePaths {
     std::string desired;  // desired profile
     std::string current;  // current profile (the log of what was applied)
     std::string lock;     // per-namespace lock file
+};
+
+// What an update works with inside the namespace.
+struct Inside {
+    mountinfo::MountTable table;  // the namespace's mount table, read once
+    // Where bind sources are resolved when they do not live in TABLE's
+    // namespace (a container's are the host's); none: TABLE.
+    std::optional<mountinfo::MountTable> source_table{};
+    // Sources taken before entering, for an apply (a container's); none:
+    // they are opened inside.
+    std::optional<HostSources> host_sources{};
 };
 
 class UpdateContext {
@@ -49,9 +64,12 @@ class UpdateContext {
     // inside the namespace (opens the state directory).
     virtual void prepare_save() = 0;
 
-    // Moves the process into the namespace to update. False when there is
-    // none (nothing to do).
-    virtual bool enter() = 0;
+    // Moves the process into the namespace to update and reads what the
+    // update works with there. DESIRED: the profile about to be applied
+    // (APPLYING) or planned; DEBUG: the debug log (may be empty). Nothing
+    // when there is no namespace (nothing to do).
+    virtual std::optional<Inside> enter(const profile::MountProfile& desired, bool applying,
+                                        const std::function<void(const std::string&)>& debug) = 0;
 
     // Rewrites the paths of PROFILE that depend on who is updating
     // ($XDG_RUNTIME_DIR, $HOME); nothing for a system profile.

@@ -17,4 +17,9 @@ WritablePlaces UserContext::writable_places() const {
 SnapdUserContext::SnapdUserContext(NamespacePaths paths, UserDirs dirs)
     : UserContext(std::move(paths), std::move(dirs), -1, ProfileChecks::Parse) {}
 
+std::optional<Inside> SnapdUserContext::enter(const profile::MountProfile&, bool,
+                                              const std::function<void(const std::string&)>&) {
+    return Inside{mountinfo::MountTable::from_self()};
+}
+
 }  // namespace nsr::reconcile

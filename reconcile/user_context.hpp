@@ -31,7 +31,8 @@ class SnapdUserContext : public UserContext {
     base::Fd lock() override { return {}; }
     profile::MountProfile load_current() override { return {}; }
     void prepare_save() override {}
-    bool enter() override { return true; }
+    std::optional<Inside> enter(const profile::MountProfile& desired, bool applying,
+                                const std::function<void(const std::string&)>& debug) override;
     void save_current(const profile::MountProfile&) override {}
 };
 

@@ -14,6 +14,7 @@ _nsreconcile_option_words() {
         --layout) echo "native snapd" ;;
         --log-level) echo "error debug" ;;
         --propagation) echo "slave private" ;;
+        --from) echo "oci" ;;
     esac
 }
 

@@ -10,6 +10,8 @@
 
 #include <doctest/doctest.h>
 
+#include <functional>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -51,7 +53,11 @@ class InPlaceContext : public nsr::reconcile::SystemContext {
     explicit InPlaceContext(const Scratch& s)
         : SystemContext({s / "app.mnt", s / "desired.fstab", s / "current.fstab", s / "app.lock"},
                         {.unrestricted = {s.path()}}, -1, nsr::reconcile::ProfileChecks::Lint) {}
-    bool enter() override { return true; }
+    std::optional<nsr::reconcile::Inside> enter(
+        const nsr::profile::MountProfile&, bool,
+        const std::function<void(const std::string&)>&) override {
+        return nsr::reconcile::Inside{nsr::mountinfo::MountTable::from_self()};
+    }
 };
 
 UpdateRequest request_freezing(const std::string& cgroup) {

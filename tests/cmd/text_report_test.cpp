@@ -11,11 +11,11 @@
 
 namespace {
 
-using nsr::reconcile::PlannedChange;
 using nsr::cmd::TextStyle;
 using nsr::profile::MountEntry;
 using nsr::reconcile::Action;
 using nsr::reconcile::Outcome;
+using nsr::reconcile::PlannedChange;
 using nsr::reconcile::Status;
 
 MountEntry entry(const std::string& line) {

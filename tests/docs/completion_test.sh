@@ -97,7 +97,7 @@ contains() {
 }
 
 # Subcommands, read from --help.
-expect "nsreconcile " "apply check features lint ns plan snap-update-ns"
+expect "nsreconcile " "apply check convert features lint ns plan snap-update-ns"
 expect "nsreconcile pl" "plan"
 expect "nsreconcile --" "--help --version"
 expect "nsreconcile ns " "create discard list run"
@@ -113,6 +113,7 @@ expect "nsreconcile check --d" "--debug"
 expect "nsreconcile ns list -" \
     "--config --debug --help --json --layout --log-level --names -h -v"
 expect "nsreconcile features -" "--help --json -h"
+expect "nsreconcile convert --from " "oci"
 expect "nsreconcile snap-update-ns -" "--from-snap-confine --user-mounts -u"
 expect "nsreconcile ns create app --" \
     "--apply --config --current --debug --desired --help --layout --lock --lock-timeout --log-level --ns-file --propagation"

@@ -36,5 +36,10 @@ TEST_CASE("escape encodes space, tab, newline and backslash only") {
 
 TEST_CASE("a literal escape sequence in a path survives escape then unescape") {
     CHECK(escape("/a\\040b") == "/a\\134040b");
+    // An overlay layer's \054 and \072 are no sequences of this format:
+    // written as they are, they read back the same.
+    CHECK(escape("lowerdir=/a\\054b:/c\\072d") == "lowerdir=/a\\054b:/c\\072d");
+    CHECK(unescape(escape("/a\\054b\\072")) == "/a\\054b\\072");
+    CHECK(escape("/a\\05") == "/a\\13405");
     CHECK(unescape(escape("/a\\040b")) == "/a\\040b");
 }

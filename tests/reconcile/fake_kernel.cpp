@@ -70,6 +70,19 @@ int FakeKernel::mount_id(int fd, long& id) {
     return real_.mount_id(fd, id);
 }
 
+int FakeKernel::syncfs(int fd) {
+    if (int r = record("syncfs", nullptr))
+        return r;
+    return real_.syncfs(fd);
+}
+
+int FakeKernel::renameat2(int olddirfd, const char* oldname, int newdirfd, const char* newname,
+                          unsigned flags) {
+    if (int r = record("renameat2", oldname))
+        return r;
+    return real_.renameat2(olddirfd, oldname, newdirfd, newname, flags);
+}
+
 int FakeKernel::open_tree(int dirfd, const char* path, unsigned flags) {
     if (int r = record("open_tree", path))
         return r;
@@ -92,6 +105,10 @@ int FakeKernel::fsopen(const char* fstype, unsigned flags) {
 int FakeKernel::fsconfig(int fd, unsigned cmd, const char* key, const char* value, int aux) {
     if (int r = record("fsconfig", key))
         return r;
+    for (const auto& refusal : refused_fsconfig_) {
+        if (refusal.cmd == cmd && key && refusal.key == key)
+            return -refusal.err;
+    }
     return real_.fsconfig(fd, cmd, key, value, aux);
 }
 

@@ -23,6 +23,11 @@ class FakeKernel final : public Kernel {
         fail_index_ = k;
         fail_errno_ = err;
     }
+    // Every fsconfig(CMD, KEY) returns -ERR, as a kernel that does not know
+    // that parameter in that form would.
+    void refuse_fsconfig(unsigned cmd, std::string key, int err) {
+        refused_fsconfig_.push_back({cmd, std::move(key), err});
+    }
     // Whether the failure asked for by fail_at() was delivered.
     bool failed() const { return failed_; }
     const std::vector<Call>& calls() const { return calls_; }
@@ -37,6 +42,9 @@ class FakeKernel final : public Kernel {
     int fstatat(int dirfd, const char* path, struct stat* st, int flags) override;
     int fstatfs(int fd, struct statfs* st) override;
     int mount_id(int fd, long& id) override;
+    int syncfs(int fd) override;
+    int renameat2(int olddirfd, const char* oldname, int newdirfd, const char* newname,
+                  unsigned flags) override;
     int open_tree(int dirfd, const char* path, unsigned flags) override;
     int move_mount(int from_dirfd, const char* from_path, int to_dirfd, const char* to_path,
                    unsigned flags) override;
@@ -53,7 +61,14 @@ class FakeKernel final : public Kernel {
     // Records the call; returns -errno when this call is the one to fail.
     int record(const char* name, const char* path);
 
+    struct Refusal {
+        unsigned cmd;
+        std::string key;
+        int err;
+    };
+
     LinuxKernel real_;
+    std::vector<Refusal> refused_fsconfig_;
     std::vector<Call> calls_;
     size_t fail_index_ = static_cast<size_t>(-1);
     int fail_errno_ = 0;

@@ -1,0 +1,51 @@
+// The x-nsr options that give a bind entry runc's flag semantics, so that a
+// container's mounts (OCI runtime spec) can be written as a profile:
+//   x-nsr.top-flags   the entry's per-mount flags (ro, nosuid, nodev, noexec,
+//                     the atime flags) are set exactly on the top mount, as
+//                     runc's remount does: the ones not named are cleared,
+//                     even when none of ro/nosuid/nodev/noexec is named, and
+//                     an rbind's submounts keep theirs. Without it, a bind
+//                     that names none of them keeps its source's, and an
+//                     rbind's flags apply to every mount of the tree.
+//   x-nsr.rro, x-nsr.rnosuid, ... (runc's recursive flags: rro rrw rnosuid
+//                     rsuid rnodev rdev rnoexec rexec rnoatime ratime
+//                     rrelatime rnorelatime rstrictatime rnostrictatime
+//                     rnodiratime rdiratime) are set or cleared on every
+//                     mount of the tree afterwards; for one flag the last
+//                     option wins.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "profile/mount_entry.hpp"
+
+namespace nsr::profile {
+
+inline constexpr std::string_view kTopFlagsOption = "x-nsr.top-flags";
+inline constexpr std::string_view kNsrPrefix = "x-nsr.";
+
+// mount_setattr(2) attributes to set and clear on a whole tree.
+struct RecursiveAttrs {
+    uint64_t set = 0;
+    uint64_t clear = 0;
+    bool empty() const { return set == 0 && clear == 0; }
+    bool operator==(const RecursiveAttrs&) const = default;
+};
+
+bool is_top_flags(const MountEntry& e);
+
+// NAME (runc's spelling, e.g. "rro") is one of the recursive flags.
+bool is_recursive_flag(std::string_view name);
+
+// The entry's x-nsr.r* options, combined in order.
+RecursiveAttrs recursive_attrs(const MountEntry& e);
+
+// Whether the bind will be read-only: SOURCE_RO is the source mount's state
+// and FS_RO its filesystem's. A bind that names an access flag, or has
+// x-nsr.top-flags, gets exactly the flags it names (a read-only filesystem
+// still wins); one that names none keeps its source's; x-nsr.rro and
+// x-nsr.rrw come last.
+bool bind_read_only(const MountEntry& e, bool source_ro, bool fs_ro);
+
+}  // namespace nsr::profile

@@ -1,0 +1,119 @@
+// Mounting a volatile overlay again on an upper/work pair that a previous
+// one left with WORK/work/incompat/volatile: when it is safe to remove that
+// marker (reuse), and what to do when it is not (the entry's
+// x-nsr.volatile-stale policy). Never deletes user data.
+//
+// Reuse needs all of, checked in this order (the first that fails decides):
+//   1. the pair is not in use by another overlay in the namespace;
+//   2. a record says nsreconcile mounted the pair volatile (VolatileStore);
+//   3. ... in this boot (the boot id matches);
+//   4. its last unmount was nsreconcile's own, after a successful syncfs
+//      inside the overlay (which for a volatile overlay reports any
+//      writeback error on the upper filesystem since the mount);
+//   5. the upper filesystem is the same: device number, statfs f_fsid and
+//      the upper directory's inode;
+//   6. syncfs on the upper filesystem succeeds now.
+// Otherwise: refuse (the default: an error naming the directory and the
+// reason, nothing changed), or quarantine (upper and work renamed to
+// siblings NAME.stale-<UTC time>, new empty ones made with the same owner
+// and mode, then mounted). A pair in use is refused whatever the policy.
+//
+// What userspace cannot see: the overlay's own superblock instance and its
+// writeback error sequence (the unmerged kernel patch would checkpoint
+// those). A writeback error that happened after the syncfs before the
+// unmount, or data lost in a crash of the upper filesystem's own device
+// that the device's identity does not show, escape these checks.
+#pragma once
+
+#include <ctime>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "base/fd.hpp"
+#include "profile/overlay_spec.hpp"
+#include "reconcile/kernel.hpp"
+#include "reconcile/secure_fs.hpp"
+#include "reconcile/volatile_evidence.hpp"
+
+namespace nsr::reconcile {
+
+// What can be known about a pair right before it is mounted volatile.
+struct VolatileFacts {
+    bool marker = false;  // WORK/work/incompat/volatile exists
+    // Mount point of a live overlay of this namespace using the upper or
+    // the work dir, if any.
+    std::optional<std::string> in_use_at;
+    std::optional<VolatileRecord> record;
+    std::string record_problem;  // why a record file did not count, if one did not
+    std::string boot_id;
+    UpperIdentity identity;  // the upper directory's, now
+    int sync_errno = 0;      // syncfs on the upper filesystem now: 0 or an errno
+};
+
+struct VolatileVerdict {
+    enum class Action { Mount, Reuse, Refuse, Quarantine };
+    Action action = Action::Mount;
+    // The check that decided ("marker", "in use", "record", "boot",
+    // "unmount", "identity", "syncfs", "all checks").
+    std::string check;
+    std::string reason;  // one line, for the log and for errors
+};
+
+std::string_view volatile_action_name(VolatileVerdict::Action a);
+
+// The decision, from FACTS alone (a pure function).
+VolatileVerdict volatile_reuse_decide(const VolatileFacts& facts, profile::VolatileStale policy);
+
+// A volatile overlay that may not be mounted again (policy refuse, or the
+// pair in use). what() names the mount point, the upper dir and the reason.
+class VolatileStaleError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// The calls the executor makes around a volatile overlay; one per run. The
+// store and the boot id are taken on the host side before setns.
+class VolatileGuard {
+  public:
+    using Clock = std::function<std::time_t()>;
+    using DebugLog = std::function<void(const std::string&)>;
+
+    VolatileGuard(Kernel& kernel, SecureFs& sfs, VolatileStore& store, std::string boot_id,
+                  Clock clock, DebugLog debug);
+
+    // Before mounting the volatile overlay SPEC at DIR. IN_USE_AT: where a
+    // live overlay of this namespace uses its upper or work dir, if any.
+    // Leaves the pair ready to mount (nothing to do, the marker removed, or
+    // the old pair set aside), logs the verdict and the check that decided,
+    // and returns it. Throws VolatileStaleError when it is refused, and
+    // std::system_error when a step fails (a quarantine undone as far as
+    // it went).
+    VolatileVerdict prepare(const profile::OverlaySpec& spec, const std::string& dir,
+                            const std::optional<std::string>& in_use_at);
+    // Right after that overlay was mounted.
+    void mounted(const profile::OverlaySpec& spec);
+    // Before unmounting (or replacing) the volatile overlay whose root is
+    // open at ROOT: syncfs inside it. Returns 0 or the errno, for unmounted().
+    int sync_inside(const base::Fd& root);
+    // After nsreconcile unmounted it, SYNC_ERRNO from sync_inside().
+    void unmounted(const profile::OverlaySpec& spec, int sync_errno);
+
+    // The facts prepare() decides on (exposed for tests and `plan`).
+    VolatileFacts facts(const profile::OverlaySpec& spec,
+                        const std::optional<std::string>& in_use_at);
+
+  private:
+    void remove_marker(const std::string& work);
+    void quarantine(const profile::OverlaySpec& spec);
+
+    Kernel& k_;
+    SecureFs& sfs_;
+    VolatileStore& store_;
+    std::string boot_id_;
+    Clock clock_;
+    DebugLog debug_;
+};
+
+}  // namespace nsr::reconcile
