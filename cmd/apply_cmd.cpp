@@ -23,7 +23,7 @@ int apply_cmd(const Args& args) {
         "user-mounts", "apply the per-user profile of user -u (default: the caller) instead")(
         "uid,u", po::value<long>(), "the user of --user-mounts");
     const auto vm = parse_subcommand_line(
-        args, opts, kAllTargetFlags | kPidFlag, true,
+        args, opts, kAllTargetFlags | kPidFlag, Positional::Name,
         {"usage: nsreconcile apply NAME [options]\n",
          "Enters the mount namespace NAME and brings it in step with the desired\n"
          "profile: every change is checked against the live mount table first, a\n"

@@ -20,7 +20,7 @@ int check_cmd(const Args& args) {
     po::options_description opts("options");
     opts.add_options()("help,h", "show this help")("json", "print JSON instead of text");
     const auto vm = parse_subcommand_line(
-        args, opts, kNsFileFlag | kCurrentFlag, true,
+        args, opts, kNsFileFlag | kCurrentFlag, Positional::Name,
         {"usage: nsreconcile check NAME [--json] [options]\n",
          "Enters the namespace NAME read-only and compares its current profile\n"
          "with the live mount table, entry by entry: what is missing (-), what\n"

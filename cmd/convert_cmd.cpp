@@ -20,26 +20,20 @@ int convert_cmd(const Args& args) {
     po::options_description opts("options");
     opts.add_options()("help,h", "show this help")(
         "from", po::value<std::string>(), "the input format: oci (a runtime spec's config.json)");
-    po::options_description hidden;
-    hidden.add_options()("file", po::value<std::string>(), "input file");
-    po::positional_options_description pos;
-    pos.add("file", 1);
-    auto vm = parse_command_line(args, opts, hidden, pos);
-    if (vm.count("help")) {
-        print_help(std::cout,
-                   {"usage: nsreconcile convert --from oci CONFIG.json\n",
-                    "Prints the desired profile for the mounts of an OCI runtime spec, with\n"
-                    "runc's meanings (binds, tmpfs, overlays; ro/nosuid/nodev/noexec, the\n"
-                    "recursive r* flags, propagation). The runtime's own pseudo-filesystems\n"
-                    "(proc, sysfs, devpts, mqueue, cgroup, cgroup2) are skipped with a note on\n"
-                    "stderr. Exit 0, or 2 when the spec is not valid or holds a mount a\n"
-                    "profile cannot express (the message names its index and field).\n",
-                    {"nsreconcile convert --from oci bundle/config.json > ctr1.fstab",
-                     "# then, with the container's first process PID:",
-                     "nsreconcile apply ctr1 --pid PID --desired ctr1.fstab"}},
-                   &opts);
+    const auto vm = parse_subcommand_line(
+        args, opts, std::nullopt, Positional::File,
+        {"usage: nsreconcile convert --from oci CONFIG.json\n",
+         "Prints the desired profile for the mounts of an OCI runtime spec, with\n"
+         "runc's meanings (binds, tmpfs, overlays; ro/nosuid/nodev/noexec, the\n"
+         "recursive r* flags, propagation). The runtime's own pseudo-filesystems\n"
+         "(proc, sysfs, devpts, mqueue, cgroup, cgroup2) are skipped with a note on\n"
+         "stderr. Exit 0, or 2 when the spec is not valid or holds a mount a\n"
+         "profile cannot express (the message names its index and field).\n",
+         {"nsreconcile convert --from oci bundle/config.json > ctr1.fstab",
+          "# then, with the container's first process PID:",
+          "nsreconcile apply ctr1 --pid PID --desired ctr1.fstab"}});
+    if (vm.count("help"))
         return kExitOk;
-    }
     if (!vm.count("from"))
         throw UsageError("convert needs --from oci");
     if (vm["from"].as<std::string>() != "oci")

@@ -70,7 +70,7 @@ int features_cmd(const Args& args) {
     po::options_description opts("options");
     opts.add_options()("help,h", "show this help")("json", "print JSON instead of text");
     const auto vm = parse_subcommand_line(
-        args, opts, std::nullopt, false,
+        args, opts, std::nullopt, Positional::None,
         {"usage: nsreconcile features [--json]\n",
          "Probes the running kernel for each feature nsreconcile can use and says\n"
          "whether it is there, what it is used for and what nsreconcile does\n"

@@ -21,6 +21,7 @@
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
+#include "base/names.hpp"
 #include "cmd/ns_file.hpp"
 #include "mntns/child.hpp"
 #include "mntns/namespace.hpp"
@@ -407,15 +408,9 @@ std::map<std::string, Verdict> parse_lines(const std::string& text) {
 }  // namespace
 
 std::string_view state_name(KernelFeature::State s) {
-    switch (s) {
-        case State::Yes:
-            return "yes";
-        case State::No:
-            return "no";
-        case State::Unknown:
-            break;
-    }
-    return "unknown";
+    static constexpr base::Named<State> kNames[] = {
+        {State::Yes, "yes"}, {State::No, "no"}, {State::Unknown, "unknown"}};
+    return base::name_of(kNames, s);
 }
 
 std::string kernel_release() {

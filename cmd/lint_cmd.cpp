@@ -20,21 +20,15 @@ namespace po = boost::program_options;
 int lint_cmd(const Args& args) {
     po::options_description opts("options");
     opts.add_options()("help,h", "show this help");
-    po::options_description hidden;
-    hidden.add_options()("file", po::value<std::vector<std::string>>(), "profile file");
-    po::positional_options_description pos;
-    pos.add("file", -1);
-    auto vm = parse_command_line(args, opts, hidden, pos);
-    if (vm.count("help")) {
-        print_help(std::cout,
-                   {"usage: nsreconcile lint FILE...\n",
-                    "Checks mount profiles (snapd's fstab-like format, nsreconcile.fstab(5))\n"
-                    "and prints one line per problem, PATH:LINE: message. Exit 0 when every\n"
-                    "file is clean, 2 when any problem was found or a file cannot be read.\n",
-                    {"nsreconcile lint /var/lib/nsreconcile/profiles/*.fstab"}},
-                   &opts);
+    const auto vm = parse_subcommand_line(
+        args, opts, std::nullopt, Positional::Files,
+        {"usage: nsreconcile lint FILE...\n",
+         "Checks mount profiles (snapd's fstab-like format, nsreconcile.fstab(5))\n"
+         "and prints one line per problem, PATH:LINE: message. Exit 0 when every\n"
+         "file is clean, 2 when any problem was found or a file cannot be read.\n",
+         {"nsreconcile lint /var/lib/nsreconcile/profiles/*.fstab"}});
+    if (vm.count("help"))
         return kExitOk;
-    }
     if (!vm.count("file"))
         throw UsageError("lint needs at least one FILE");
 

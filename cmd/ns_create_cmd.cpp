@@ -20,7 +20,7 @@ int ns_create_cmd(const Args& args) {
         "propagates either way")("apply",
                                  "reconcile the new namespace to its desired profile at once");
     const auto vm = parse_subcommand_line(
-        args, opts, kAllTargetFlags, true,
+        args, opts, kAllTargetFlags, Positional::Name,
         {"usage: nsreconcile ns create NAME [--propagation slave|private] [--apply]\n",
          "Creates a persistent mount namespace for NAME: a copy of this one whose\n"
          "mounts are made slave (or private) to it, kept alive by binding it to the\n"

@@ -18,7 +18,7 @@ int ns_discard_cmd(const Args& args) {
     po::options_description opts("options");
     opts.add_options()("help,h", "show this help");
     const auto vm = parse_subcommand_line(
-        args, opts, kNsFileFlag | kCurrentFlag | kLockFlags, true,
+        args, opts, kNsFileFlag | kCurrentFlag | kLockFlags, Positional::Name,
         {"usage: nsreconcile ns discard NAME [options]\n",
          "Under the lock, unmounts and removes the namespace file of NAME and\n"
          "removes its current profile. The namespace itself goes away when its\n"

@@ -96,7 +96,7 @@ int ns_list_cmd(const Args& args) {
     opts.add_options()("help,h", "show this help")("json", "print JSON instead of text")(
         "names", "print only the names, one a line, checking nothing (no root needed)");
     const auto vm = parse_subcommand_line(
-        args, opts, 0, false,
+        args, opts, 0, Positional::None,
         {"usage: nsreconcile ns list [--json | --names] [options]\n",
          "Lists each namespace the layout knows of (a namespace file or a current\n"
          "profile): whether it is alive, the entries of its current profile, and\n"

@@ -44,7 +44,7 @@ int ns_run_cmd(const Args& args) {
     opts.add_options()("help,h", "show this help")("uid", po::value<long>(), "run as this user id")(
         "gid", po::value<long>(), "run as this group id (default: the user's primary group)");
     const auto vm = parse_subcommand_line(
-        own, opts, kNsFileFlag, true,
+        own, opts, kNsFileFlag, Positional::Name,
         {"usage: nsreconcile ns run NAME [--uid UID] [--gid GID] -- CMD [ARGS...]\n",
          "Runs CMD inside the mount namespace NAME, as UID:GID when given (the\n"
          "supplementary groups become the user's, or none for an unknown user).\n"

@@ -57,7 +57,7 @@ int plan_cmd(const Args& args) {
         "json", "print JSON instead of text")("all", "list the unchanged entries too")(
         "no-tuck", "plan as snapd does: unmount, then mount, no replace");
     const auto vm = parse_subcommand_line(
-        args, opts, kNsFileFlag | kPidFlag | kDesiredFlag | kCurrentFlag, true,
+        args, opts, kNsFileFlag | kPidFlag | kDesiredFlag | kCurrentFlag, Positional::Name,
         {"usage: nsreconcile plan NAME [options]\n"
          "       nsreconcile plan --scenario FILE [--json] [--all] [--no-tuck]\n"
          "       nsreconcile plan --scenario FILE... --check | --update\n",

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "base/names.hpp"
 #include "base/path.hpp"
 #include "profile/xsnapd.hpp"
 #include "reconcile/change.hpp"
@@ -19,15 +20,10 @@ using profile::EntryKind;
 using profile::MountEntry;
 
 std::string_view drift_type_name(DriftType t) {
-    switch (t) {
-        case DriftType::Missing:
-            return "missing";
-        case DriftType::Differs:
-            return "differs";
-        case DriftType::Extra:
-            break;
-    }
-    return "extra";
+    static constexpr base::Named<DriftType> kNames[] = {{DriftType::Missing, "missing"},
+                                                        {DriftType::Differs, "differs"},
+                                                        {DriftType::Extra, "extra"}};
+    return base::name_of(kNames, t);
 }
 
 namespace {

@@ -10,6 +10,7 @@
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
+#include "base/names.hpp"
 #include "base/path.hpp"
 #include "profile/bind_flags.hpp"
 #include "profile/flags.hpp"
@@ -53,17 +54,11 @@ bool is_fatal(const MountEntry& e) {
 }  // namespace
 
 std::string_view status_name(Status s) {
-    switch (s) {
-        case Status::Done:
-            return "done";
-        case Status::AlreadyDone:
-            return "already done";
-        case Status::Failed:
-            return "failed";
-        case Status::Skipped:
-            return "skipped";
-    }
-    return "?";
+    static constexpr base::Named<Status> kNames[] = {{Status::Done, "done"},
+                                                     {Status::AlreadyDone, "already done"},
+                                                     {Status::Failed, "failed"},
+                                                     {Status::Skipped, "skipped"}};
+    return base::name_of(kNames, s);
 }
 
 struct Executor::Impl {

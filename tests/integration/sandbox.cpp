@@ -214,6 +214,18 @@ Sandbox::Applied Sandbox::apply_json(const std::optional<std::string>& desired) 
     return a;
 }
 
+void Sandbox::check_rerun_finds_all_done(size_t count, const std::string& action) const {
+    const auto again = apply_json();
+    INFO("re-run: " << again.log);
+    CHECK(again.status == 0);
+    CHECK(again.changes.size() == count);
+    for (const auto& c : again.changes) {
+        CAPTURE(c.entry);
+        CHECK(c.action == action);
+        CHECK(c.outcome == "already done");
+    }
+}
+
 std::string Sandbox::app_mountinfo() const {
     Output o = app({"cat", "/proc/self/mountinfo"});
     if (o.status != 0)

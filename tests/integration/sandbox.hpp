@@ -100,6 +100,10 @@ class Sandbox : base::NoCopy {
     // `apply --json` with DESIRED as the desired profile when it is given.
     // Output that is not a JSON report throws, with the output.
     Applied apply_json(const std::optional<std::string>& desired = std::nullopt) const;
+    // A re-run of apply that finds all it would do done: exit 0, COUNT
+    // changes, each an ACTION that is "already done". Checked as the running
+    // test's assertions.
+    void check_rerun_finds_all_done(size_t count, const std::string& action) const;
 
     // The mount tables of the two namespaces, as text and parsed.
     std::string app_mountinfo() const;

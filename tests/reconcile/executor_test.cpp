@@ -32,8 +32,7 @@
 
 using namespace nsr::reconcile;
 using namespace nsr::test;
-using nsr::base::is_within;
-using nsr::mntns::run_in_private;
+using namespace nsr::mntns;
 using nsr::mountinfo::MountTable;
 using nsr::profile::MountProfile;
 
@@ -72,7 +71,7 @@ std::vector<std::string> mounted_below(const std::string& s) {
     std::vector<std::string> points;
     const MountTable table = MountTable::from_self();
     for (const auto& m : table.mounts()) {
-        if (is_within(m.mount_point, s))
+        if (nsr::base::is_within(m.mount_point, s))
             points.push_back(m.mount_point);
     }
     std::sort(points.begin(), points.end());

@@ -30,15 +30,11 @@
 #include "tests/reconcile/raw_mountinfo.hpp"
 #include "tests/support/scratch.hpp"
 
-using nsr::base::check_rc;
-using nsr::base::Fd;
-using nsr::mntns::run_in_private;
+using namespace nsr::base;
+using namespace nsr::reconcile;
+using namespace nsr::test;
+using namespace nsr::mntns;
 using nsr::profile::OverlaySpec;
-using nsr::reconcile::LinuxKernel;
-using nsr::reconcile::overlay_matches;
-using nsr::test::raw_super_options;
-using nsr::test::require_root;
-using nsr::test::Scratch;
 using Strings = std::vector<std::string>;
 
 namespace {

@@ -28,12 +28,10 @@
 #include "tests/support/scratch.hpp"
 
 using namespace nsr::reconcile;
+using namespace nsr::test;
 using nsr::base::Fd;
 using nsr::mntns::run_in_private;
 using nsr::profile::OverlaySpec;
-using nsr::test::raw_super_options;
-using nsr::test::require_root;
-using nsr::test::Scratch;
 
 namespace {
 

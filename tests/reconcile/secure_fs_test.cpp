@@ -66,6 +66,21 @@ CreateOptions mine() {
     return opts;
 }
 
+// The directories the restriction check saw while MAKE ran, with the
+// creation options mine() and CHECK_WALKED_DIRS.
+std::vector<std::string> checked_dirs(
+    const std::function<void(SecureFs&, const CreateOptions&)>& make,
+    bool check_walked_dirs = true) {
+    LinuxKernel k;
+    SecureFs sfs(k);
+    std::vector<std::string> dirs;
+    CreateOptions opts = mine();
+    opts.check_walked_dirs = check_walked_dirs;
+    opts.check = [&](int, const std::string& dir, const std::string&) { dirs.push_back(dir); };
+    make(sfs, opts);
+    return dirs;
+}
+
 }  // namespace
 
 TEST_CASE("open_path opens a plain path and refuses symlinks anywhere in it") {
@@ -238,37 +253,26 @@ TEST_CASE("the restriction check sees every existing parent and nothing below a 
 TEST_CASE("without check_walked_dirs only the directories written into are checked") {
     Scratch s;
     fs::create_directory(s / "exists");
-    LinuxKernel k;
-    SecureFs sfs(k);
-    std::vector<std::string> dirs;
-    CreateOptions opts = mine();
-    opts.check_walked_dirs = false;
-    opts.check = [&](int, const std::string& dir, const std::string&) { dirs.push_back(dir); };
-
-    sfs.make_dirs(s / "exists/new/deeper", opts);
     // "new" is made in "exists"; below it everything is this walk's own.
-    CHECK(dirs == std::vector<std::string>{s / "exists"});
-    dirs.clear();
-    sfs.make_dirs(s / "exists/new", opts);
-    CHECK(dirs.empty());
+    const auto make = [&](const std::string& path) {
+        return checked_dirs([&](SecureFs& sfs, const CreateOptions& o) { sfs.make_dirs(path, o); },
+                            false);
+    };
+    CHECK(make(s / "exists/new/deeper") == std::vector<std::string>{s / "exists"});
+    CHECK(make(s / "exists/new").empty());
 }
 
 TEST_CASE("the restriction check runs before the leaf of a file or symlink") {
     Scratch s;
     fs::create_directory(s / "d");
-    LinuxKernel k;
-    SecureFs sfs(k);
-    std::vector<std::string> dirs;
-    CreateOptions opts = mine();
-    opts.check = [&](int, const std::string& dir, const std::string&) { dirs.push_back(dir); };
-
-    sfs.make_file(s / "d/f", opts);
-    REQUIRE_FALSE(dirs.empty());
-    CHECK(dirs.back() == s / "d");
-    dirs.clear();
-    sfs.make_symlink(s / "d/l", "f", opts);
-    REQUIRE_FALSE(dirs.empty());
-    CHECK(dirs.back() == s / "d");
+    const auto file =
+        checked_dirs([&](SecureFs& sfs, const CreateOptions& o) { sfs.make_file(s / "d/f", o); });
+    REQUIRE_FALSE(file.empty());
+    CHECK(file.back() == s / "d");
+    const auto link = checked_dirs(
+        [&](SecureFs& sfs, const CreateOptions& o) { sfs.make_symlink(s / "d/l", "f", o); });
+    REQUIRE_FALSE(link.empty());
+    CHECK(link.back() == s / "d");
 }
 
 TEST_CASE("a WriteRefused from the check propagates and nothing is created") {

@@ -30,12 +30,11 @@
 #include "tests/support/scratch.hpp"
 
 using namespace nsr::reconcile;
+using namespace nsr::test;
+using namespace nsr::mntns;
 using nsr::base::Fd;
-using nsr::mntns::run_in_private;
 using nsr::profile::OverlaySpec;
 using nsr::profile::VolatileStale;
-using nsr::test::require_root;
-using nsr::test::Scratch;
 
 namespace {
 
