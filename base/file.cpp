@@ -10,6 +10,7 @@
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
+#include "base/path.hpp"
 
 namespace nsr::base {
 
@@ -125,6 +126,18 @@ std::optional<std::string> try_read_file_at(int dirfd, const std::string& name, 
 
 std::string read_file(const std::string& path, size_t max_bytes) {
     return read_file_at(AT_FDCWD, path, max_bytes, path);
+}
+
+void make_dirs(const std::string& dir, mode_t mode) {
+    if (dir == "/" || dir == "." || dir.empty())
+        return;
+    if (::mkdir(dir.c_str(), mode) == 0 || errno == EEXIST)
+        return;
+    if (errno != ENOENT)
+        throw_errno(-errno, "cannot create " + dir);
+    make_dirs(parent_dir(dir), 0755);
+    if (::mkdir(dir.c_str(), mode) != 0 && errno != EEXIST)
+        throw_errno(-errno, "cannot create " + dir);
 }
 
 void write_all(int fd, std::string_view data, const std::string& display) {

@@ -35,6 +35,15 @@ std::optional<std::string> try_read_file_at(int dirfd, const std::string& name, 
 // read_file_at(AT_FDCWD, PATH, MAX_BYTES, PATH).
 std::string read_file(const std::string& path, size_t max_bytes);
 
+// mkdir -p: creates DIR with MODE and its missing parents with 0755 (as
+// the umask lets them); existing ones are left as they are. A private
+// directory (a lock directory, 0700) must not make its parents private: a
+// parent shared with other state (/run/nsreconcile) stays searchable, as
+// snapd's /run/snapd is. For the tool's own state directories on the host
+// side; mount points go through reconcile::SecureFs. Throws "cannot create
+// DIR".
+void make_dirs(const std::string& dir, mode_t mode);
+
 // Writes all of DATA to FD, retrying short writes and EINTR. Throws
 // "cannot write DISPLAY".
 void write_all(int fd, std::string_view data, const std::string& display);

@@ -1,15 +1,17 @@
 // The optional YAML configuration file (/etc/nsreconcile/config.yaml, or
 // --config FILE): the default layout, the paths of each layout as templates
-// with a {name} placeholder, the lock timeout and the log level. Every key is
-// optional; a key not set leaves the built-in default in place.
+// with a {name} placeholder, the native layout's writable places, the lock
+// timeout and the log level. Every key is optional; a key not set leaves
+// the built-in default in place.
 #pragma once
 
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "cmd/exit_code.hpp"
 #include "cmd/layout.hpp"
-#include "cmd/subcommands.hpp"
 
 namespace nsr::cmd {
 
@@ -32,21 +34,17 @@ struct PathTemplates {
 struct Config {
     std::optional<Layout> layout;
     std::map<Layout, PathTemplates> paths;
+    // Where the native layout may create mount points without a mimic
+    // (absolute clean paths; reconcile/writable_places.hpp).
+    std::optional<std::vector<std::string>> writable;
     std::optional<double> lock_timeout;  // seconds; < 0 waits forever
     std::optional<LogLevel> log_level;
 };
 
-// A bad configuration file: the message names the file, the line and the key.
-// It is bad input (exit 2), like a malformed command line.
-struct ConfigError : UsageError {
-    using UsageError::UsageError;
-};
-
 // Reads and validates PATH. A missing file is an error unless
-// MISSING_IS_EMPTY, which gives a Config with nothing set.
+// MISSING_IS_EMPTY, which gives a Config with nothing set. A bad file throws
+// UsageError naming the file, the line and the key: it is bad input (exit
+// 2), like a malformed command line.
 Config load_config(const std::string& path, bool missing_is_empty = false);
-
-// TEMPLATE with every "{name}" replaced by NAME.
-std::string expand_name(const std::string& path_template, const std::string& name);
 
 }  // namespace nsr::cmd

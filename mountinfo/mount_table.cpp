@@ -49,7 +49,7 @@ void MountTable::index_all(const std::string* source) {
         if (!by_id_.emplace(m.id, pos).second) {
             const std::string what = "duplicate mount ID " + std::to_string(m.id);
             if (source != nullptr) {
-                throw ParseError(*source + ":" + std::to_string(pos + 1) + ": " + what);
+                throw base::InputError(*source, static_cast<int>(pos + 1), what);
             }
             throw std::invalid_argument(what);
         }

@@ -12,6 +12,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "base/error.hpp"
+
 namespace nsr::mountinfo {
 
 struct Mount {
@@ -37,11 +39,6 @@ struct Mount {
     bool operator==(const Mount&) const = default;
 };
 
-class ParseError : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
-
 // FIELD with the four escapes the kernel's mangle() and seq_show_option()
 // write for space, tab, newline and backslash (\040 \011 \012 \134)
 // decoded; any other backslash sequence is kept as it is.
@@ -50,7 +47,7 @@ std::string unescape(std::string_view field);
 // Parses text in /proc/PID/mountinfo format (snapd's rules: fields split on
 // runs of spaces, optional fields ended by "-", the super options are the
 // remaining fields joined by one space, \040 \011 \012 \134 decoded). Throws
-// ParseError "SOURCE:LINE: message".
+// base::InputError "SOURCE:LINE: message".
 std::vector<Mount> parse_mountinfo(std::string_view text, const std::string& source = "mountinfo");
 
 class MountTable {
@@ -143,7 +140,7 @@ class MountTable {
 
     const Mount& at(long id) const { return mounts_[by_id_.at(id)]; }
     // Indexes every mount; a duplicate id is reported against SOURCE (as a
-    // ParseError with its line) when there is one.
+    // base::InputError with its line) when there is one.
     void index_all(const std::string* source);
     void index(const Mount& m);
     // Drops IDS (a whole subtree) from every index but by_id_.

@@ -144,7 +144,7 @@ std::vector<Mount> parse_mountinfo(std::string_view text, const std::string& sou
         split_fields(line, fields);
         Mount& m = mounts.emplace_back();
         if (std::string error = parse_line(fields, m); !error.empty()) {
-            throw ParseError(source + ":" + std::to_string(line_no) + ": " + error);
+            throw base::InputError(source, static_cast<int>(line_no), error);
         }
     }
     return mounts;

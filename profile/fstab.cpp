@@ -134,12 +134,6 @@ MountEntry parse_line(std::string_view line) {
 
 }  // namespace
 
-ParseError::ParseError(std::string source, int line, std::string message)
-    : std::runtime_error(source + ":" + std::to_string(line) + ": " + message),
-      source_(std::move(source)),
-      line_(line),
-      message_(std::move(message)) {}
-
 MountProfile parse_profile(std::string_view text, const std::string& source,
                            std::vector<Problem>* problems) {
     MountProfile profile;
@@ -165,7 +159,7 @@ MountProfile parse_profile(std::string_view text, const std::string& source,
             profile.entries.push_back(std::move(e));
         } catch (const LineError& err) {
             if (problems == nullptr) {
-                throw ParseError(source, number, err.message);
+                throw base::InputError(source, number, err.message);
             }
             problems->push_back({number, err.message});
         }

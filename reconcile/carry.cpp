@@ -15,14 +15,14 @@ using base::check_rc;
 using base::clean_path;
 using base::Fd;
 
-using profile::Kind;
+using profile::EntryKind;
 using profile::MountEntry;
 
 namespace {
 
 // Opens REL (below the root of the detached TREE) without following
 // symlinks, and checks it is the mount point KIND needs. "" or the why not.
-std::string open_in_tree(ExecContext& ctx, const Fd& tree, const std::string& rel, Kind kind,
+std::string open_in_tree(ExecContext& ctx, const Fd& tree, const std::string& rel, EntryKind kind,
                          Fd& out) {
     Fd cur;
     size_t pos = 0;
@@ -41,7 +41,7 @@ std::string open_in_tree(ExecContext& ctx, const Fd& tree, const std::string& re
     }
     struct stat st {};
     check_rc(ctx.kernel.fstatat(cur.get(), "", &st, AT_EMPTY_PATH), "cannot inspect " + rel);
-    const bool fits = kind == Kind::Directory ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode);
+    const bool fits = kind == EntryKind::Directory ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode);
     if (!fits)
         return "its mount point in the new mount is of another type";
     out = std::move(cur);
@@ -53,10 +53,10 @@ std::string open_in_tree(ExecContext& ctx, const Fd& tree, const std::string& re
 std::string carry(ExecContext& ctx, const MountEntry& e, size_t index, const Fd& tree,
                   const std::string& dir, std::vector<Carried>& carried) {
     const std::string cdir = clean_path(e.dir);
-    const Kind kind = profile::kind(e);
+    const EntryKind kind = profile::kind(e);
     if (profile::is_bind(e)) {
         const FileType t = ctx.fs.lstat(clean_path(e.name));
-        if (t != (kind == Kind::Directory ? FileType::Directory : FileType::Regular))
+        if (t != (kind == EntryKind::Directory ? FileType::Directory : FileType::Regular))
             return "its source is missing or of another type";
     }
     Fd point;

@@ -12,7 +12,7 @@ namespace nsr::reconcile {
 using base::clean_path;
 using base::is_within;
 using base::parent_dir;
-using profile::Kind;
+using profile::EntryKind;
 
 namespace {
 
@@ -76,7 +76,7 @@ ChangeGroups::ChangeGroups(const std::vector<Change>& plan) : plan_(plan) {
     for (size_t j = 0; j < plan.size(); ++j) {
         const Change& t = plan[j];
         if (t.action != Action::Unmount || t.entry.type != "tmpfs" ||
-            profile::kind(t.entry) != Kind::Directory) {
+            profile::kind(t.entry) != EntryKind::Directory) {
             continue;
         }
         for (size_t i = j;

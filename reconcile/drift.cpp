@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "base/names.hpp"
 #include "base/path.hpp"
 #include "profile/xsnapd.hpp"
 #include "reconcile/change.hpp"
@@ -15,19 +16,14 @@ namespace nsr::reconcile {
 using base::clean_path;
 using base::parent_dir;
 using mountinfo::Mount;
-using profile::Kind;
+using profile::EntryKind;
 using profile::MountEntry;
 
-std::string_view drift_kind_name(DriftItem::Kind k) {
-    switch (k) {
-        case DriftItem::Kind::Missing:
-            return "missing";
-        case DriftItem::Kind::Differs:
-            return "differs";
-        case DriftItem::Kind::Extra:
-            break;
-    }
-    return "extra";
+std::string_view drift_type_name(DriftType t) {
+    static constexpr base::Named<DriftType> kNames[] = {{DriftType::Missing, "missing"},
+                                                        {DriftType::Differs, "differs"},
+                                                        {DriftType::Extra, "extra"}};
+    return base::name_of(kNames, t);
 }
 
 namespace {
@@ -41,7 +37,7 @@ std::string describe(const Mount& m) {
 // symlink entry anything at all.
 bool occupied(const MountEntry& e, const std::string& dir, const mountinfo::MountTable& table,
               const FsView& fs) {
-    if (profile::kind(e) == Kind::Symlink)
+    if (profile::kind(e) == EntryKind::Symlink)
         return fs.lstat(dir) != FileType::Missing;
     const Mount* top = table.top_at(dir);
     return top && profile::origin(e) != profile::Origin::Rootfs && dir != "/";
@@ -76,12 +72,12 @@ DriftReport drift(const profile::MountProfile& current, const mountinfo::MountTa
         if (!v.needed)
             continue;
         if (occupied(e, dir, table, fs)) {
-            std::string found = profile::kind(e) == Kind::Symlink
+            std::string found = profile::kind(e) == EntryKind::Symlink
                                     ? v.reason
                                     : "found " + describe(*table.top_at(dir)) + ": " + v.reason;
-            report.items.push_back({DriftItem::Kind::Differs, dir, e, found});
+            report.items.push_back({DriftType::Differs, dir, e, found});
         } else {
-            report.items.push_back({DriftItem::Kind::Missing, dir, e, v.reason});
+            report.items.push_back({DriftType::Missing, dir, e, v.reason});
         }
     }
 
@@ -121,7 +117,7 @@ DriftReport drift(const profile::MountProfile& current, const mountinfo::MountTa
                 }
             }
             if (ours > entries.size()) {
-                report.items.push_back({DriftItem::Kind::Extra, m.mount_point, std::nullopt,
+                report.items.push_back({DriftType::Extra, m.mount_point, std::nullopt,
                                         std::to_string(ours) + " mounts stacked at " +
                                             m.mount_point + " where the profile has " +
                                             std::to_string(entries.size()) + ", top is " +
@@ -131,7 +127,7 @@ DriftReport drift(const profile::MountProfile& current, const mountinfo::MountTa
         }
         if (under_rbind(m.mount_point) || !visible(m, view))
             continue;
-        report.items.push_back({DriftItem::Kind::Extra, m.mount_point, std::nullopt,
+        report.items.push_back({DriftType::Extra, m.mount_point, std::nullopt,
                                 describe(m) + " is not in the profile"});
     }
     return report;

@@ -12,19 +12,20 @@
 
 namespace nsr::reconcile {
 
+enum class DriftType {
+    Missing,  // the entry's mount (or symlink, or dir) is not there
+    Differs,  // something else is at the entry's mount point
+    Extra,    // mounted under the profile's mount points, not in the profile
+};
+
+std::string_view drift_type_name(DriftType t);  // "missing", "differs", "extra"
+
 struct DriftItem {
-    enum class Kind {
-        Missing,  // the entry's mount (or symlink, or dir) is not there
-        Differs,  // something else is at the entry's mount point
-        Extra,    // mounted under the profile's mount points, not in the profile
-    };
-    Kind kind;
+    DriftType type;
     std::string dir;
     std::optional<profile::MountEntry> entry;  // absent for Extra
     std::string detail;                        // one line: what was found
 };
-
-std::string_view drift_kind_name(DriftItem::Kind k);  // "missing", "differs", "extra"
 
 struct DriftReport {
     size_t checked = 0;  // entries of the profile looked at

@@ -11,7 +11,7 @@ using base::clean_path;
 using base::Fd;
 using base::throw_errno;
 
-using profile::Kind;
+using profile::EntryKind;
 using profile::MountEntry;
 
 namespace {
@@ -28,7 +28,7 @@ void remove_placeholder(ExecContext& ctx, const MountEntry& e, const std::string
     struct statfs sfsb {};
     if (ctx.kernel.fstatfs(fd.get(), &sfsb) == 0 && sfsb.f_type == kSquashfsMagic)
         return;
-    if (profile::kind(e) == Kind::File) {
+    if (profile::kind(e) == EntryKind::File) {
         struct stat st {};
         if (ctx.kernel.fstatat(fd.get(), "", &st, AT_EMPTY_PATH) == 0 && st.st_size != 0)
             return;
@@ -37,7 +37,7 @@ void remove_placeholder(ExecContext& ctx, const MountEntry& e, const std::string
     rc = ctx.sfs.remove(dir);
     if (rc == 0 || rc == -EROFS || rc == -EBUSY || rc == -ENOENT)
         return;
-    if (profile::kind(e) == Kind::Directory && (rc == -ENOTEMPTY || rc == -EEXIST))
+    if (profile::kind(e) == EntryKind::Directory && (rc == -ENOTEMPTY || rc == -EEXIST))
         return;
     throw_errno(rc, "cannot remove \"" + dir + "\"");
 }
@@ -47,14 +47,14 @@ void remove_placeholder(ExecContext& ctx, const MountEntry& e, const std::string
 void unmount_entry(ExecContext& ctx, const MountEntry& e) {
     const std::string dir = clean_path(e.dir);
     switch (profile::kind(e)) {
-        case Kind::Symlink: {
+        case EntryKind::Symlink: {
             int rc = ctx.sfs.remove(dir);
             if (rc < 0)
                 throw_errno(rc, "cannot remove symlink \"" + dir + "\"");
             return;
         }
-        case Kind::EnsureDir:
-        case Kind::Unknown:
+        case EntryKind::EnsureDir:
+        case EntryKind::Unknown:
             return;
         default:
             break;

@@ -170,7 +170,7 @@ Executor::Executor(Kernel& kernel, MountView& view, const FsView& fs, Assumption
       assumptions_(assumptions),
       options_(std::move(options)) {}
 
-Result Executor::run(std::vector<Change> plan) {
+Result Executor::execute(std::vector<Change> plan) {
     Result result;
     result.plan = std::move(plan);
     const std::vector<Change>& changes = result.plan;

@@ -47,10 +47,10 @@ class Executor {
 
     // Runs CHANGES in order: each one is checked with needed() first, then
     // made. A failed change is reported in its outcome; a failed layout or
-    // overname change stops the run. Throws nothing for a change's failure.
+    // overname change stops there. Throws nothing for a change's failure.
     // The changes move into the result's plan (callers that keep theirs
     // pass a copy).
-    Result run(std::vector<Change> changes);
+    Result execute(std::vector<Change> changes);
 
   private:
     Kernel& kernel_;

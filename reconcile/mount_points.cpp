@@ -9,7 +9,7 @@ namespace nsr::reconcile {
 using base::clean_path;
 using base::is_within;
 
-using profile::Kind;
+using profile::EntryKind;
 using profile::MountEntry;
 using profile::Origin;
 
@@ -26,29 +26,25 @@ void MountPoints::create_path(const MountEntry& e, const std::string& path, bool
         co.gid = *g;
     try {
         switch (profile::kind(e)) {
-            case Kind::Directory:
+            case EntryKind::Directory:
                 ctx_.sfs.make_dirs(path, co);
                 break;
-            case Kind::File:
+            case EntryKind::File:
                 ctx_.sfs.make_file(path, co);
                 break;
-            case Kind::Symlink:
+            case EntryKind::Symlink:
                 ctx_.sfs.make_symlink(path, profile::symlink_target(e).value_or(""), co);
                 break;
-            case Kind::EnsureDir:
+            case EntryKind::EnsureDir:
                 make_ensure_dir(e, path);
                 break;
-            case Kind::Unknown:
+            case EntryKind::Unknown:
                 break;
         }
-    } catch (const ReadOnlyFsError& err) {
+    } catch (const WriteRefused& err) {
         if (!poke_holes)
             throw;
-        poke_hole(e, path, err.path(), err.what(), made);
-    } catch (const TrespassingError& err) {
-        if (!poke_holes)
-            throw;
-        poke_hole(e, path, err.violated(), err.what(), made);
+        poke_hole(e, path, err.where(), err.what(), made);
     }
 }
 
@@ -89,7 +85,7 @@ void MountPoints::make_ensure_dir(const MountEntry& e, const std::string& path) 
 }
 
 std::optional<OpenedPoints> MountPoints::open_existing(const MountEntry& e) {
-    if (profile::kind(e) != Kind::Directory || !is_mount_kind(e) || ctx_.options.host_sources)
+    if (profile::kind(e) != EntryKind::Directory || !is_mount_kind(e) || ctx_.options.host_sources)
         return std::nullopt;
     OpenedPoints opened;
     if (!ctx_.sfs.open_existing_dir(clean_path(e.dir), opened.target))
@@ -102,38 +98,38 @@ std::optional<OpenedPoints> MountPoints::open_existing(const MountEntry& e) {
 void MountPoints::ensure_target(const MountEntry& e, std::vector<MountEntry>& made) {
     const std::string dir = clean_path(e.dir);
     const FileType t = ctx_.fs.lstat(dir);
-    const Kind kind = profile::kind(e);
+    const EntryKind kind = profile::kind(e);
     if (t == FileType::Missing) {
-        create_path(e, dir, kind != Kind::EnsureDir, made);
+        create_path(e, dir, kind != EntryKind::EnsureDir, made);
         return;
     }
     switch (kind) {
-        case Kind::Directory:
+        case EntryKind::Directory:
             if (t != FileType::Directory) {
                 throw std::runtime_error("cannot use \"" + dir +
                                          "\" as mount point: not a directory");
             }
             break;
-        case Kind::File:
+        case EntryKind::File:
             if (t != FileType::Regular) {
                 throw std::runtime_error("cannot use \"" + dir +
                                          "\" as mount point: not a regular file");
             }
             break;
-        case Kind::Symlink:
+        case EntryKind::Symlink:
             if (t != FileType::Symlink) {
                 throw std::runtime_error("cannot create symlink in \"" + dir +
                                          "\": existing file in the way");
             }
             create_path(e, dir, false, made);
             break;
-        case Kind::EnsureDir:
+        case EntryKind::EnsureDir:
             if (t != FileType::Directory) {
                 throw std::runtime_error("cannot create ensure-dir target \"" + dir +
                                          "\": existing file in the way");
             }
             break;
-        case Kind::Unknown:
+        case EntryKind::Unknown:
             break;
     }
 }
@@ -148,11 +144,11 @@ void MountPoints::ensure_source(const MountEntry& e, std::vector<MountEntry>& ma
         create_path(e, src, profile::origin(e) == Origin::Layout, made);
         return;
     }
-    if (profile::kind(e) == Kind::File && t != FileType::Regular) {
+    if (profile::kind(e) == EntryKind::File && t != FileType::Regular) {
         throw std::runtime_error("cannot use \"" + src +
                                  "\" as bind-mount source: not a regular file");
     }
-    if (profile::kind(e) == Kind::Directory && t != FileType::Directory) {
+    if (profile::kind(e) == EntryKind::Directory && t != FileType::Directory) {
         throw std::runtime_error("cannot use \"" + src +
                                  "\" as bind-mount source: not a directory");
     }

@@ -20,7 +20,7 @@ namespace nsr::reconcile {
 
 using base::clean_path;
 using mountinfo::Mount;
-using profile::Kind;
+using profile::EntryKind;
 using profile::MountEntry;
 
 namespace {
@@ -148,7 +148,7 @@ Match in_place(const MountEntry& e, MountView& view, const FsView& fs, bool only
                MountView& sources, bool brief = false) {
     const std::string dir = clean_path(e.dir);
     switch (profile::kind(e)) {
-        case Kind::Symlink: {
+        case EntryKind::Symlink: {
             auto want = profile::symlink_target(e).value_or("");
             if (fs.lstat(dir) != FileType::Symlink)
                 return {false, dir + " is not a symlink"};
@@ -157,14 +157,14 @@ Match in_place(const MountEntry& e, MountView& view, const FsView& fs, bool only
                 return {false, dir + " points to " + have + ", not " + want};
             return {true, dir + " is a symlink to " + want};
         }
-        case Kind::EnsureDir:
+        case EntryKind::EnsureDir:
             if (fs.lstat(dir) == FileType::Directory)
                 return {true, dir + " exists"};
             return {false, dir + " does not exist"};
-        case Kind::Unknown:
+        case EntryKind::Unknown:
             return {true, "x-snapd.kind=" + profile::kind_name(e) + " is not acted upon"};
-        case Kind::Directory:
-        case Kind::File:
+        case EntryKind::Directory:
+        case EntryKind::File:
             break;
     }
     if (profile::is_bind(e) && &sources == &view) {
@@ -228,12 +228,12 @@ Verdict needed(const Change& change, MountView& view, const FsView& fs, MountVie
         case Action::Unmount: {
             const std::string dir = clean_path(e.dir);
             switch (profile::kind(e)) {
-                case Kind::Symlink:
+                case EntryKind::Symlink:
                     if (fs.lstat(dir) != FileType::Symlink)
                         return {false, dir + " is gone"};
                     return {true, dir + " is still a symlink"};
-                case Kind::EnsureDir:
-                case Kind::Unknown:
+                case EntryKind::EnsureDir:
+                case EntryKind::Unknown:
                     return {false, "nothing was mounted for this entry"};
                 default:
                     break;

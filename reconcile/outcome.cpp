@@ -1,19 +1,15 @@
 #include "reconcile/outcome.hpp"
 
+#include "base/names.hpp"
+
 namespace nsr::reconcile {
 
 std::string_view status_name(Status s) {
-    switch (s) {
-        case Status::Done:
-            return "done";
-        case Status::AlreadyDone:
-            return "already done";
-        case Status::Failed:
-            return "failed";
-        case Status::Skipped:
-            return "skipped";
-    }
-    return "?";
+    static constexpr base::Named<Status> kNames[] = {{Status::Done, "done"},
+                                                     {Status::AlreadyDone, "already done"},
+                                                     {Status::Failed, "failed"},
+                                                     {Status::Skipped, "skipped"}};
+    return base::name_of(kNames, s);
 }
 
 }  // namespace nsr::reconcile

@@ -16,7 +16,7 @@ namespace nsr::reconcile {
 using base::clean_path;
 using base::dir_less;
 using base::parent_dir;
-using profile::Kind;
+using profile::EntryKind;
 using profile::MountEntry;
 using profile::Origin;
 
@@ -139,11 +139,11 @@ MountEntry with_detach(MountEntry e) {
 // Does the entry's mount point already exist in the form the mount needs?
 bool target_exists(const MountEntry& e, const FsView& fs) {
     switch (profile::kind(e)) {
-        case Kind::Directory:
+        case EntryKind::Directory:
             return fs.stat(e.dir) == FileType::Directory;
-        case Kind::File:
+        case EntryKind::File:
             return fs.stat(e.dir) != FileType::Missing;
-        case Kind::Symlink:
+        case EntryKind::Symlink:
             return fs.lstat(e.dir) == FileType::Symlink;
         default:
             return true;

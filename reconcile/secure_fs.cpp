@@ -34,6 +34,10 @@ bool split(const std::string& path, std::vector<std::string>& parts) {
     return true;
 }
 
+WriteRefused read_only(const std::string& dir) {
+    return WriteRefused(dir, "cannot operate on read-only filesystem at " + quote(dir));
+}
+
 // NOUN is what the caller was making ("directory", "file", "symlink").
 std::vector<std::string> split_or_throw(const std::string& path, const char* noun) {
     std::vector<std::string> parts;
@@ -198,10 +202,14 @@ class Creator {
             const std::string& path) {
         // snapd checks even when NAME exists: the mkdirat then just gets
         // EEXIST, but the verdict on PARENT is the same.
-        check(parent.get(), parent_path);
+        struct stat st {};
+        if (opts_.check_walked_dirs ||
+            k_.fstatat(parent.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            check(parent.get(), parent_path);
+        }
         int r = k_.mkdirat(parent.get(), name.c_str(), opts_.mode);
         if (r == -EROFS)
-            throw ReadOnlyFsError(parent_path);
+            throw read_only(parent_path);
         if (r < 0 && r != -EEXIST)
             throw_errno(r, "cannot create directory " + quote(path));
         const bool made = r == 0;
@@ -237,16 +245,6 @@ class Creator {
 };
 
 }  // namespace
-
-ReadOnlyFsError::ReadOnlyFsError(std::string path)
-    : std::runtime_error("cannot operate on read-only filesystem at " + quote(path)),
-      path_(std::move(path)) {}
-
-TrespassingError::TrespassingError(std::string violated, std::string desired)
-    : std::runtime_error("cannot write to " + quote(desired) +
-                         " because it would affect the host in " + quote(violated)),
-      violated_(std::move(violated)),
-      desired_(std::move(desired)) {}
 
 bool SecureFs::open_fast(const std::string& path, int flags, Fd& out) {
     if (!openat2_works_)
@@ -321,7 +319,7 @@ Fd SecureFs::make_file(const std::string& path, const CreateOptions& opts) {
         parentfd = c.adopt(std::move(parent), parts.back(), 0);
         c.set_attrs(file.get(), path, "file");
     } else if (w == -EROFS) {
-        throw ReadOnlyFsError(dir);
+        throw read_only(dir);
     } else if (w != -EEXIST) {
         throw_errno(w, "cannot create file " + quote(path));
     }
@@ -359,7 +357,7 @@ void SecureFs::make_symlink(const std::string& path, const std::string& target,
         return;
     }
     if (r == -EROFS)
-        throw ReadOnlyFsError(dir);
+        throw read_only(dir);
     if (r != -EEXIST)
         throw_errno(r, op);
     int fd = k_.openat(parent.get(), leaf, kPathFlags);

@@ -1,6 +1,6 @@
 // Why the kernel refused to attach a mount beneath another. It answers
-// EINVAL for every case (DESIGN.md, kernel facts), so the debug log tells
-// them apart from what is mounted there and the kernel's release.
+// EINVAL for every case (move_mount(2), MOVE_MOUNT_BENEATH), so the debug
+// log tells them apart from what is mounted there and the kernel's release.
 #pragma once
 
 #include <string>

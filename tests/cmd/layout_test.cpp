@@ -26,26 +26,24 @@ bool snapd_accepts(const std::string& name) {
 
 }  // namespace
 
-TEST_SUITE("unit") {
-    TEST_CASE("instance names are accepted exactly as snapd's regular expressions accept them") {
-        const std::string alphabet = "a1-_B.";
-        std::vector<std::string> names = {""};
-        for (int length = 0; length < 5; ++length) {
-            const size_t n = names.size();
-            for (size_t i = 0; i < n; ++i) {
-                if (names[i].size() == static_cast<size_t>(length)) {
-                    for (char c : alphabet)
-                        names.push_back(names[i] + c);
-                }
+TEST_CASE("instance names are accepted exactly as snapd's regular expressions accept them") {
+    const std::string alphabet = "a1-_B.";
+    std::vector<std::string> names = {""};
+    for (int length = 0; length < 5; ++length) {
+        const size_t n = names.size();
+        for (size_t i = 0; i < n; ++i) {
+            if (names[i].size() == static_cast<size_t>(length)) {
+                for (char c : alphabet)
+                    names.push_back(names[i] + c);
             }
         }
-        for (const std::string tail : {"", "_key", "_0123456789", "_01234567890", "-x"})
-            names.push_back("snap-name" + tail);
-        names.push_back(std::string(40, 'a'));
-        names.push_back(std::string(41, 'a'));
-        for (const auto& name : names) {
-            INFO(name);
-            CHECK(instance_name_problem(name).empty() == snapd_accepts(name));
-        }
+    }
+    for (const std::string tail : {"", "_key", "_0123456789", "_01234567890", "-x"})
+        names.push_back("snap-name" + tail);
+    names.push_back(std::string(40, 'a'));
+    names.push_back(std::string(41, 'a'));
+    for (const auto& name : names) {
+        INFO(name);
+        CHECK(instance_name_problem(name).empty() == snapd_accepts(name));
     }
 }

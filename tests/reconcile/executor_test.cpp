@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "base/path.hpp"
+#include "mntns/namespace.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/fstab.hpp"
 #include "profile/xsnapd.hpp"
@@ -33,12 +34,10 @@
 #include "tests/support/scratch.hpp"
 
 using namespace nsr::reconcile;
-using nsr::base::is_within;
+using namespace nsr::test;
+using namespace nsr::mntns;
 using nsr::mountinfo::MountTable;
 using nsr::profile::MountProfile;
-using nsr::test::require_root;
-using nsr::test::run_in_private_ns;
-using nsr::test::Scratch;
 
 namespace {
 
@@ -75,7 +74,7 @@ std::vector<std::string> mounted_below(const std::string& s) {
     std::vector<std::string> points;
     const MountTable table = MountTable::from_self();
     for (const auto& m : table.mounts()) {
-        if (is_within(m.mount_point, s))
+        if (nsr::base::is_within(m.mount_point, s))
             points.push_back(m.mount_point);
     }
     std::sort(points.begin(), points.end());
@@ -87,7 +86,7 @@ std::vector<std::string> mounted_below(const std::string& s) {
 std::vector<std::string> recorded(const MountProfile& p, std::vector<std::string> base) {
     for (const auto& e : p.entries) {
         const auto kind = nsr::profile::kind(e);
-        if (kind == nsr::profile::Kind::Directory || kind == nsr::profile::Kind::File)
+        if (kind == nsr::profile::EntryKind::Directory || kind == nsr::profile::EntryKind::File)
             base.push_back(e.dir);
     }
     std::sort(base.begin(), base.end());
@@ -129,10 +128,9 @@ Run run(const std::string& s, const Scenario& sc, std::optional<size_t> fail_at)
     if (!sc.before.empty()) {
         LinuxKernel real;
         LiveMountView view(real);
-        Assumptions as;
-        as.add_unrestricted(s);
+        Assumptions as({.unrestricted = {s}});
         auto changes = plan({}, nsr::profile::parse_profile(sc.before, "before"), fs);
-        Result first = Executor(real, view, fs, as, {}).run(changes);
+        Result first = Executor(real, view, fs, as, {}).execute(changes);
         for (const auto& o : first.outcomes) {
             if (o.status != Status::Done)
                 throw std::runtime_error("setting up: " + o.change->entry.to_string() + ": " +
@@ -140,8 +138,7 @@ Run run(const std::string& s, const Scenario& sc, std::optional<size_t> fail_at)
         }
         current = first.new_current();
     }
-    Assumptions as;
-    as.add_unrestricted(s);
+    Assumptions as({.unrestricted = {s}});
     for (const auto& e : current.entries)
         as.record({Action::Mount, e, std::nullopt});
     r.changes =
@@ -160,7 +157,7 @@ Run run(const std::string& s, const Scenario& sc, std::optional<size_t> fail_at)
         k.fail_at(*fail_at, EIO);
     ExecOptions opts;
     opts.tuck = sc.tuck;
-    r.result = Executor(k, *view, fs, as, opts).run(r.changes);
+    r.result = Executor(k, *view, fs, as, opts).execute(r.changes);
     r.mounted = mounted_below(s);
     r.calls = k.calls().size();
     r.failure_delivered = k.failed();
@@ -229,7 +226,7 @@ std::string violations(const Run& r, const Run& clean) {
 // current profile has a synthetic entry.
 std::string fail_each_call(const std::string& s, const Scenario& sc) {
     // A Run stays in its child: what the parent needs comes back as text.
-    const std::string summary = run_in_private_ns([&] {
+    const std::string summary = run_in_private([&] {
         const Run clean = run(s, sc, std::nullopt);
         std::ostringstream out;
         out << clean.calls << "\n";
@@ -261,7 +258,7 @@ std::string fail_each_call(const std::string& s, const Scenario& sc) {
     REQUIRE_MESSAGE(rest.empty(), summary);
     REQUIRE(n > 0);
     for (size_t i = 0; i < n; ++i) {
-        const std::string report = run_in_private_ns([&] {
+        const std::string report = run_in_private([&] {
             const Run c = run(s, sc, std::nullopt);
             ::umount2(s.c_str(), MNT_DETACH);
             const Run r = run(s, sc, i);

@@ -22,6 +22,7 @@
 
 #include "base/error.hpp"
 #include "base/path.hpp"
+#include "mntns/namespace.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/fstab.hpp"
 #include "reconcile/assumptions.hpp"
@@ -38,7 +39,7 @@ using nsr::mountinfo::Mount;
 using nsr::mountinfo::MountTable;
 using nsr::profile::MountProfile;
 using nsr::test::require_root;
-using nsr::test::run_in_private_ns;
+using nsr::mntns::run_in_private;
 using nsr::test::Scratch;
 
 namespace {
@@ -193,12 +194,11 @@ std::string apply_twice(const std::string& s, const std::string& before, const s
         } else {
             view = std::make_unique<LiveMountView>(kernel);
         }
-        Assumptions as;
-        as.add_unrestricted(s);
+        Assumptions as({.unrestricted = {s}});
         for (const auto& e : current.entries)
             as.record({Action::Mount, e, std::nullopt});
         auto changes = plan(current, nsr::profile::parse_profile(*text, "profile"), fs);
-        const Result r = Executor(kernel, *view, fs, as, {}).run(std::move(changes));
+        const Result r = Executor(kernel, *view, fs, as, {}).execute(std::move(changes));
         for (const auto& o : r.outcomes)
             out += std::string(status_name(o.status)) + ": " + o.change->entry.to_string() +
                    (o.status == Status::Failed ? " (" + o.detail + ")" : "") + "\n";
@@ -232,7 +232,7 @@ TEST_CASE("the live view and the mountinfo snapshot tell the same stacks and sou
     require_root("mounts in a private mount namespace");
     Scratch scratch;
     const std::string s = scratch.path();
-    const std::string report = run_in_private_ns([&] {
+    const std::string report = run_in_private([&] {
         build_world(s, true);
         return compare_views([&](MountView& view) { return stacks(view, s); }, nullptr);
     });
@@ -243,7 +243,7 @@ TEST_CASE("needed() gives the same verdicts and reasons from the live view as fr
     require_root("mounts in a private mount namespace");
     Scratch scratch;
     const std::string s = scratch.path();
-    const std::string report = run_in_private_ns([&] {
+    const std::string report = run_in_private([&] {
         build_world(s, true);
         // The verdicts must differ among themselves, or the test says nothing.
         const auto alike = [](const std::string& a) {
@@ -271,9 +271,9 @@ TEST_CASE("the executor leaves the same namespace whichever view it asks") {
             "S/src/a S/t/stack none rbind 0 0", "tmpfs S/t/tmp tmpfs mode=0755 0 0",
             "S/src/a S/t/none none bind 0 0"});
     const std::string live =
-        run_in_private_ns([&] { return apply_twice(s, before, desired, false); });
+        run_in_private([&] { return apply_twice(s, before, desired, false); });
     const std::string snapshot =
-        run_in_private_ns([&] { return apply_twice(s, before, desired, true); });
+        run_in_private([&] { return apply_twice(s, before, desired, true); });
     INFO("live:\n" << live << "mountinfo:\n" << snapshot);
     CHECK(live.find("failed") == std::string::npos);
     CHECK(live.find("x-snapd.synthetic") != std::string::npos);
