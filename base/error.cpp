@@ -1,18 +1,28 @@
 #include "base/error.hpp"
 
-#include <cerrno>
 #include <system_error>
 
 namespace nsr::base {
 
-void throw_errno(int neg_errno, const std::string& what) {
-    throw std::system_error(-neg_errno, std::generic_category(), what);
+namespace {
+
+std::string located(const std::string& source, int line, const std::string& message) {
+    std::string out = source;
+    if (line > 0)
+        out += ":" + std::to_string(line);
+    return out.empty() ? message : out + ": " + message;
 }
 
-long check_sys(long rc, const std::string& what) {
-    if (rc < 0)
-        throw_errno(-errno, what);
-    return rc;
+}  // namespace
+
+InputError::InputError(std::string source, int line, std::string message)
+    : std::runtime_error(located(source, line, message)),
+      source_(std::move(source)),
+      line_(line),
+      message_(std::move(message)) {}
+
+void throw_errno(int neg_errno, const std::string& what) {
+    throw std::system_error(-neg_errno, std::generic_category(), what);
 }
 
 }  // namespace nsr::base

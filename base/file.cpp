@@ -10,6 +10,7 @@
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
+#include "base/path.hpp"
 
 namespace nsr::base {
 
@@ -18,7 +19,8 @@ namespace {
 // Opens NAME for reading, refusing what is not a regular file. O_NONBLOCK
 // keeps a FIFO with no writer from blocking the open itself; for a regular
 // file it changes nothing. With MISSING_OK, a missing NAME gives an empty Fd.
-Fd open_regular(int dirfd, const std::string& name, const std::string& display, bool missing_ok) {
+Fd open_regular(int dirfd, const std::string& name, const std::string& display, bool missing_ok,
+                size_t& size) {
     Fd fd(::openat(dirfd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
     if (!fd && missing_ok && errno == ENOENT)
         return fd;
@@ -30,6 +32,7 @@ Fd open_regular(int dirfd, const std::string& name, const std::string& display, 
         throw_errno(-EISDIR, "cannot read " + display);
     if (!S_ISREG(st.st_mode))
         throw_errno(-EINVAL, "cannot read " + display + " (not a regular file)");
+    size = static_cast<size_t>(st.st_size);
     return fd;
 }
 
@@ -75,7 +78,7 @@ void fill_temp(int fd, std::string_view data, mode_t mode, const std::string& di
 
 }  // namespace
 
-std::string read_fd(int fd, size_t max_bytes, const std::string& display) {
+std::string read_fd(int fd, size_t max_bytes, const std::string& display, size_t size_hint) {
     // One byte past the bound tells "exactly MAX_BYTES" from "more".
     const size_t cap = max_bytes + 1;
     std::string text;
@@ -84,7 +87,10 @@ std::string read_fd(int fd, size_t max_bytes, const std::string& display) {
         if (used == text.size()) {
             if (text.size() == cap)
                 break;
-            text.resize(std::min(std::max<size_t>(used * 2, 64 * 1024), cap));
+            // A file's size is known up front (one byte more sees its end);
+            // a pipe's or a /proc file's is not.
+            const size_t first = size_hint != 0 ? size_hint + 1 : 64 * 1024;
+            text.resize(std::min(used == 0 ? first : std::max<size_t>(used * 2, 64 * 1024), cap));
         }
         const ssize_t n = ::read(fd, text.data() + used, text.size() - used);
         if (n < 0 && errno == EINTR)
@@ -104,20 +110,34 @@ std::string read_fd(int fd, size_t max_bytes, const std::string& display) {
 
 std::string read_file_at(int dirfd, const std::string& name, size_t max_bytes,
                          const std::string& display) {
-    const Fd fd = open_regular(dirfd, name, display, false);
-    return read_fd(fd.get(), max_bytes, display);
+    size_t size = 0;
+    const Fd fd = open_regular(dirfd, name, display, false, size);
+    return read_fd(fd.get(), max_bytes, display, size);
 }
 
 std::optional<std::string> try_read_file_at(int dirfd, const std::string& name, size_t max_bytes,
                                             const std::string& display) {
-    const Fd fd = open_regular(dirfd, name, display, true);
+    size_t size = 0;
+    const Fd fd = open_regular(dirfd, name, display, true, size);
     if (!fd)
         return std::nullopt;
-    return read_fd(fd.get(), max_bytes, display);
+    return read_fd(fd.get(), max_bytes, display, size);
 }
 
 std::string read_file(const std::string& path, size_t max_bytes) {
     return read_file_at(AT_FDCWD, path, max_bytes, path);
+}
+
+void make_dirs(const std::string& dir, mode_t mode) {
+    if (dir == "/" || dir == "." || dir.empty())
+        return;
+    if (::mkdir(dir.c_str(), mode) == 0 || errno == EEXIST)
+        return;
+    if (errno != ENOENT)
+        throw_errno(-errno, "cannot create " + dir);
+    make_dirs(parent_dir(dir), 0755);
+    if (::mkdir(dir.c_str(), mode) != 0 && errno != EEXIST)
+        throw_errno(-errno, "cannot create " + dir);
 }
 
 void write_all(int fd, std::string_view data, const std::string& display) {

@@ -16,7 +16,9 @@ namespace nsr::base {
 
 // Reads FD to end of file. More than MAX_BYTES is refused with EFBIG, so
 // an endless source (a pipe that never closes aside) cannot exhaust memory.
-std::string read_fd(int fd, size_t max_bytes, const std::string& display);
+// SIZE_HINT, when not 0, is what the file is expected to hold (its
+// st_size): the buffer starts there rather than at 64 KiB.
+std::string read_fd(int fd, size_t max_bytes, const std::string& display, size_t size_hint = 0);
 
 // Reads the regular file NAME, relative to DIRFD (AT_FDCWD: the working
 // directory; an absolute NAME ignores DIRFD). A directory is refused with
@@ -32,6 +34,15 @@ std::optional<std::string> try_read_file_at(int dirfd, const std::string& name, 
 
 // read_file_at(AT_FDCWD, PATH, MAX_BYTES, PATH).
 std::string read_file(const std::string& path, size_t max_bytes);
+
+// mkdir -p: creates DIR with MODE and its missing parents with 0755 (as
+// the umask lets them); existing ones are left as they are. A private
+// directory (a lock directory, 0700) must not make its parents private: a
+// parent shared with other state (/run/nsreconcile) stays searchable, as
+// snapd's /run/snapd is. For the tool's own state directories on the host
+// side; mount points go through reconcile::SecureFs. Throws "cannot create
+// DIR".
+void make_dirs(const std::string& dir, mode_t mode);
 
 // Writes all of DATA to FD, retrying short writes and EINTR. Throws
 // "cannot write DISPLAY".

@@ -1,8 +1,42 @@
 #include "base/path.hpp"
 
+#include <algorithm>
+
 namespace nsr::base {
 
+namespace {
+
+// PATH is what clean_path gives for it, told without building that: no
+// empty or "." component, ".." only at the start of a relative path, no
+// trailing '/'. Most paths are clean already; this spares them the copy
+// into components.
+bool is_clean(std::string_view path) {
+    if (path == "/" || path == ".")
+        return true;
+    if (path.empty())
+        return false;
+    const bool rooted = path.front() == '/';
+    bool leading_dots = !rooted;
+    for (size_t pos = rooted ? 1 : 0;;) {
+        const size_t end = std::min(path.find('/', pos), path.size());
+        const std::string_view part = path.substr(pos, end - pos);
+        if (part.empty() || part == ".")
+            return false;
+        if (part != "..")
+            leading_dots = false;
+        else if (!leading_dots)
+            return false;
+        if (end == path.size())
+            return true;
+        pos = end + 1;
+    }
+}
+
+}  // namespace
+
 std::string clean_path(std::string_view path) {
+    if (is_clean(path))
+        return std::string(path);
     if (path.empty())
         return ".";
     const bool rooted = path.front() == '/';
@@ -36,7 +70,7 @@ std::string clean_path(std::string_view path) {
 }
 
 bool is_clean_absolute(std::string_view path) {
-    return !path.empty() && path.front() == '/' && clean_path(path) == path;
+    return !path.empty() && path.front() == '/' && is_clean(path);
 }
 
 std::vector<std::string> split_path(std::string_view path) {

@@ -7,10 +7,8 @@
 // Needs root. Everything happens in a forked child that first enters a new
 // mount namespace with "/" made private, on tmpfs scratch mounts: nothing
 // reaches the host's mount table, and the namespace dies with the child.
-#include <sched.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,12 +25,14 @@
 #include <system_error>
 #include <vector>
 
+#include "mntns/namespace.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/fstab.hpp"
 #include "reconcile/assumptions.hpp"
 #include "reconcile/executor.hpp"
 #include "reconcile/fs_view.hpp"
 #include "reconcile/kernel.hpp"
+#include "reconcile/mount_state.hpp"
 #include "reconcile/plan.hpp"
 
 #include <linux/openat2.h>
@@ -42,7 +42,7 @@ using namespace nsr::reconcile;
 namespace {
 
 // <sys/mount.h> clashes with <linux/mount.h> (see reconcile/kernel.cpp).
-constexpr unsigned long kMsBind = 4096, kMsRec = 16384, kMsPrivate = 1 << 18;
+constexpr unsigned long kMsBind = 4096;
 constexpr int kMntDetach = 2;
 
 void check(long rc, const std::string& what) {
@@ -176,18 +176,18 @@ struct ApplyTimes {
 ApplyTimes apply(const Scratch& s, bool read_only) {
     const auto desired = nsr::profile::parse_profile(desired_text(s, read_only), "desired");
     const auto t0 = std::chrono::steady_clock::now();
-    auto table = nsr::mountinfo::MountTable::from_self();
+    LinuxKernel kernel;
+    MountState mounts(kernel, MountSource::Auto, {});
     LiveFsView fs;
     const auto changes = plan({}, desired, fs);
     const auto t1 = std::chrono::steady_clock::now();
     Assumptions as;
-    LinuxKernel kernel;
-    Executor exec(kernel, table, fs, as, ExecOptions{});
-    const Result r = exec.run(changes);
+    Executor exec(kernel, mounts.view(), fs, as, ExecOptions{});
+    const Result r = exec.execute(changes);
     const auto t2 = std::chrono::steady_clock::now();
     for (const auto& o : r.outcomes) {
         if (o.status != Status::Done)
-            throw std::runtime_error(o.change.entry.dir + ": " +
+            throw std::runtime_error(o.change->entry.dir + ": " +
                                      std::string(status_name(o.status)) + ": " + o.detail);
     }
     return {std::chrono::duration<double, std::micro>(t1 - t0).count(),
@@ -282,9 +282,8 @@ std::string measure(const Scratch& s, int rounds) {
     return out + buf;
 }
 
+// Runs in a private mount namespace (mntns::run_in_private).
 std::string child(const std::string& root, size_t entries, int rounds) {
-    check(::unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)");
-    check(sys_mount(nullptr, "/", nullptr, kMsRec | kMsPrivate, nullptr), "make / private");
     check(sys_mount("tmpfs", root.c_str(), "tmpfs", 0, "mode=0755"), "mount tmpfs " + root);
     const Scratch apart{root, root + "/src", root + "/dst", entries, false};
     const Scratch together{root, root + "/src", root + "/src/targets", entries, true};
@@ -308,43 +307,6 @@ std::string child(const std::string& root, size_t entries, int rounds) {
     return out + measure(together, rounds);
 }
 
-// Runs BODY in a forked child and returns what it wrote, or throws.
-std::string in_child(const std::function<std::string()>& body) {
-    int p[2];
-    check(::pipe(p), "pipe");
-    const pid_t pid = ::fork();
-    check(pid, "fork");
-    if (pid == 0) {
-        ::close(p[0]);
-        std::string out;
-        int status = 0;
-        try {
-            out = body();
-        } catch (const std::exception& e) {
-            out = std::string("apply_cost: ") + e.what() + "\n";
-            status = 1;
-        }
-        for (size_t off = 0; off < out.size();) {
-            ssize_t n = ::write(p[1], out.data() + off, out.size() - off);
-            if (n <= 0)
-                break;
-            off += static_cast<size_t>(n);
-        }
-        ::_exit(status);
-    }
-    ::close(p[1]);
-    std::string out;
-    char buf[4096];
-    for (ssize_t n; (n = ::read(p[0], buf, sizeof buf)) > 0;)
-        out.append(buf, static_cast<size_t>(n));
-    ::close(p[0]);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        throw std::runtime_error(out.empty() ? "the benchmark child failed" : out);
-    return out;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -362,9 +324,10 @@ int main(int argc, char** argv) {
     const std::string root = std::filesystem::canonical(tmpl).string();
     int status = 0;
     try {
-        std::fputs(in_child([&] { return child(root, entries, rounds); }).c_str(), stdout);
+        std::fputs(nsr::mntns::run_in_private([&] { return child(root, entries, rounds); }).c_str(),
+                   stdout);
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "%s", e.what());
+        std::fprintf(stderr, "apply_cost: %s\n", e.what());
         status = 1;
     }
     std::error_code ec;

@@ -18,6 +18,7 @@
 #include "reconcile/fs_view.hpp"
 #include "reconcile/needed.hpp"
 #include "reconcile/plan.hpp"
+#include "reconcile/table_mount_view.hpp"
 
 using nsr::mountinfo::MountTable;
 using nsr::profile::parse_profile;
@@ -248,9 +249,10 @@ Timing measure(int repetitions, const std::function<size_t()>& work) {
 }
 
 size_t needed_count(const std::vector<Change>& changes, const MountTable& table, const FsView& fs) {
+    TableMountView view(table);
     size_t n = 0;
     for (const auto& c : changes)
-        n += needed(c, table, fs).needed ? 1 : 0;
+        n += needed(c, view, fs).needed ? 1 : 0;
     return n;
 }
 
@@ -277,9 +279,10 @@ Run run(size_t entries, int repetitions) {
     r.current_entries = current.entries.size();
     r.desired_entries = desired.entries.size();
     r.table_lines = table.mounts().size();
+    TableMountView view(table);
     for (const auto& c : changes) {
         ++r.actions[c.action];
-        const bool n = needed(c, table, fs).needed;
+        const bool n = needed(c, view, fs).needed;
         r.needed += n ? 1 : 0;
         if (c.action != Action::Mount)
             r.wrong += (c.action == Action::Keep) == n ? 1 : 0;

@@ -19,9 +19,10 @@
 #include <string>
 #include <vector>
 
+#include "mntns/child.hpp"
+#include "mntns/namespace.hpp"
 #include "tests/support/files.hpp"
-#include "tests/support/run.hpp"
-#include "tests/tuck/app_namespace.hpp"
+#include "tests/support/process.hpp"
 
 namespace fs = std::filesystem;
 using nsr::test::write_file;
@@ -108,12 +109,9 @@ double median(std::vector<double> v) {
     return v[v.size() / 2];
 }
 
-int run(const std::string& root, int runs, nsr::tuck::test::CpuPin& pin) {
+void run(const std::string& root, int runs) {
     // Nothing mounted here reaches the host.
-    if (::unshare(CLONE_NEWNS) != 0)
-        fail("unshare");
-    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
-        fail("cannot make / private");
+    nsr::mntns::unshare_mounts(nsr::mntns::Propagation::Private);
     if (::mount("tmpfs", root.c_str(), "tmpfs", 0, "mode=0755") != 0)
         fail("cannot mount a tmpfs at " + root);
     std::vector<Setup> setups;
@@ -122,8 +120,7 @@ int run(const std::string& root, int runs, nsr::tuck::test::CpuPin& pin) {
         setups.back().build();
     }
     const std::string ns_file = root + "/app.mnt";
-    nsr::tuck::test::make_app_namespace(ns_file);
-    pin.restore();
+    nsr::mntns::bind_new(ns_file, nsr::mntns::Propagation::Private);
 
     std::printf(
         "A provider refresh of N content binds at once (revision 1 <-> 2, sources and targets "
@@ -145,7 +142,7 @@ int run(const std::string& root, int runs, nsr::tuck::test::CpuPin& pin) {
         const double t = median(tucked), u = median(untucked);
         std::printf("| %d | %.2f | %.2f | %.2fx |\n", s.n, t, u, t / u);
     }
-    return 0;
+    std::fflush(stdout);
 }
 
 }  // namespace
@@ -158,25 +155,18 @@ int main(int argc, char** argv) {
         return 1;
     }
     const std::string root = tmpl;
-    // The namespaces are made in a child, pinned to one CPU until the
-    // namespace file is bound (DESIGN.md, kernel facts); its mounts vanish
-    // with it, and the directory above, on the host, is left empty.
-    int status = 0;
-    {
-        nsr::tuck::test::CpuPin pin;
-        pid_t pid = ::fork();
-        if (pid == 0) {
-            int rc = 1;
-            try {
-                rc = run(root, runs, pin);
-            } catch (const std::exception& e) {
-                std::fprintf(stderr, "tuck_refresh: %s\n", e.what());
-            }
-            std::fflush(stdout);
-            ::_exit(rc);
-        }
-        ::waitpid(pid, &status, 0);
+    // The namespaces are made in a child; its mounts vanish with it, and the
+    // directory above, on the host, is left empty.
+    int rc = 0;
+    try {
+        nsr::mntns::run_in_private([&] {
+            run(root, runs);
+            return std::string();
+        });
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "tuck_refresh: %s\n", e.what());
+        rc = 1;
     }
     ::rmdir(root.c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+    return rc;
 }

@@ -13,15 +13,17 @@
 #include <vector>
 
 #include "base/file.hpp"
+#include "base/names.hpp"
+#include "base/path.hpp"
+#include "reconcile/lock.hpp"
 
 namespace nsr::cmd {
 
 namespace {
 
-const std::set<std::string> kTopKeys = {"layout", "paths", "lock-timeout", "log-level"};
+const std::set<std::string> kTopKeys = {"layout", "paths", "writable", "lock-timeout", "log-level"};
 const std::set<std::string> kLayoutKeys = {"native", "snapd"};
 const std::set<std::string> kPathKeys = {"ns-file", "desired", "current", "lock"};
-constexpr std::string_view kPlaceholder = "{name}";
 
 std::string joined(const std::set<std::string>& keys) {
     std::string out;
@@ -44,7 +46,7 @@ class Reader {
     explicit Reader(std::string path) : path_(std::move(path)) {}
 
     [[noreturn]] void fail(int line, const std::string& msg) const {
-        throw ConfigError(path_ + (line > 0 ? ":" + std::to_string(line) : "") + ": " + msg);
+        throw UsageError(path_, line, msg);
     }
 
     static int line_of(const YAML::Node& n) { return n.Mark().line + 1; }
@@ -88,10 +90,10 @@ class Reader {
             fail(e.line, e.key + " must be an absolute path, not '" + t + "'");
         // Paths belong to one namespace each; a template without the name
         // would make every namespace share one file.
-        if (t.find(kPlaceholder) == std::string::npos)
+        if (t.find(kNamePlaceholder) == std::string::npos)
             fail(e.line, e.key + " must contain {name}, the namespace name");
         for (size_t at = t.find('{'); at != std::string::npos; at = t.find('{', at + 1)) {
-            if (t.compare(at, kPlaceholder.size(), kPlaceholder) != 0)
+            if (t.compare(at, kNamePlaceholder.size(), kNamePlaceholder) != 0)
                 fail(e.line, e.key + ": the only placeholder is {name}, in '" + t + "'");
         }
         return t;
@@ -110,6 +112,21 @@ class Reader {
         return p;
     }
 
+    std::vector<std::string> writable(const Entry& e) const {
+        if (!e.value.IsSequence())
+            fail(e.line, e.key + " must be a list of absolute paths");
+        std::vector<std::string> out;
+        for (const auto& item : e.value) {
+            if (!item.IsScalar())
+                fail(line_of(item), e.key + " must be a list of absolute paths");
+            const std::string& p = item.Scalar();
+            if (!base::is_clean_absolute(p))
+                fail(line_of(item), e.key + ": '" + p + "' is not an absolute clean path");
+            out.push_back(p);
+        }
+        return out;
+    }
+
     double seconds(const Entry& e) const {
         const std::string expected = "a number of seconds (negative waits forever)";
         const auto text = scalar(e, expected);
@@ -119,7 +136,7 @@ class Reader {
         } catch (const YAML::BadConversion&) {
             fail(e.line, e.key + " must be " + expected + ", not '" + text + "'");
         }
-        if (const auto problem = lock_timeout_problem(v); !problem.empty())
+        if (const auto problem = reconcile::lock_timeout_problem(v); !problem.empty())
             fail(e.line, e.key + " " + problem);
         return v;
     }
@@ -135,6 +152,8 @@ class Reader {
                 } else if (e.key == "paths") {
                     for (const auto& l : entries(e.value, kLayoutKeys, e.key, e.line))
                         c.paths[layout_from_name(last_word(l.key))] = layout_paths(l);
+                } else if (e.key == "writable") {
+                    c.writable = writable(e);
                 } else if (e.key == "lock-timeout") {
                     c.lock_timeout = seconds(e);
                 } else {
@@ -154,21 +173,9 @@ class Reader {
 }  // namespace
 
 LogLevel log_level_from_name(const std::string& name) {
-    if (name == "error")
-        return LogLevel::Error;
-    if (name == "debug")
-        return LogLevel::Debug;
-    throw std::invalid_argument("unknown log level '" + name + "' (error or debug)");
-}
-
-std::string lock_timeout_problem(double seconds) {
-    if (!std::isfinite(seconds))
-        return "must be a finite number of seconds";
-    if (seconds > kMaxLockTimeout) {
-        return "must be at most " + std::to_string(static_cast<long>(kMaxLockTimeout)) +
-               " seconds (a year); a negative value waits forever";
-    }
-    return "";
+    static constexpr base::Named<LogLevel> kLevels[] = {{LogLevel::Error, "error"},
+                                                        {LogLevel::Debug, "debug"}};
+    return base::parse_name(kLevels, name, "log level");
 }
 
 Config load_config(const std::string& path, bool missing_is_empty) {
@@ -178,12 +185,12 @@ Config load_config(const std::string& path, bool missing_is_empty) {
     try {
         text = base::try_read_file_at(AT_FDCWD, path, kMaxConfigBytes, path);
     } catch (const std::system_error& e) {
-        throw ConfigError(path + ": cannot read: " + e.code().message());
+        throw UsageError(path, 0, "cannot read: " + e.code().message());
     }
     if (!text) {
         if (missing_is_empty)
             return {};
-        throw ConfigError(path + ": cannot read: " + std::strerror(ENOENT));
+        throw UsageError(path, 0, std::string("cannot read: ") + std::strerror(ENOENT));
     }
     return parse_config(*text, path);
 }
@@ -193,19 +200,9 @@ Config parse_config(const std::string& text, const std::string& path) {
     try {
         root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
-        throw ConfigError(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+        throw UsageError(path, e.mark.line + 1, e.msg);
     }
     return Reader(path).config(root);
-}
-
-std::string expand_name(const std::string& path_template, const std::string& name) {
-    std::string out;
-    size_t from = 0;
-    for (size_t at; (at = path_template.find(kPlaceholder, from)) != std::string::npos;
-         from = at + kPlaceholder.size()) {
-        out += path_template.substr(from, at - from) + name;
-    }
-    return out + path_template.substr(from);
 }
 
 }  // namespace nsr::cmd

@@ -1,45 +1,39 @@
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <iostream>
-#include <sstream>
+#include <system_error>
 
+#include "base/error.hpp"
+#include "base/file.hpp"
 #include "base/path.hpp"
+#include "cmd/commands.hpp"
 #include "cmd/help_text.hpp"
 #include "cmd/oci_convert.hpp"
 #include "cmd/options.hpp"
-#include "cmd/run.hpp"
-#include "cmd/subcommands.hpp"
 #include "profile/fstab.hpp"
 
 namespace nsr::cmd {
 
 namespace po = boost::program_options;
 
-int run_convert(const Args& args) {
+int convert_cmd(const Args& args) {
     po::options_description opts("options");
     opts.add_options()("help,h", "show this help")(
         "from", po::value<std::string>(), "the input format: oci (a runtime spec's config.json)");
-    po::options_description hidden;
-    hidden.add_options()("file", po::value<std::string>(), "input file");
-    po::positional_options_description pos;
-    pos.add("file", 1);
-    auto vm = parse_command_line(args, opts, hidden, pos);
-    if (vm.count("help")) {
-        print_help(std::cout,
-                   {"usage: nsreconcile convert --from oci CONFIG.json\n",
-                    "Prints the desired profile for the mounts of an OCI runtime spec, with\n"
-                    "runc's meanings (binds, tmpfs, overlays; ro/nosuid/nodev/noexec, the\n"
-                    "recursive r* flags, propagation). The runtime's own pseudo-filesystems\n"
-                    "(proc, sysfs, devpts, mqueue, cgroup, cgroup2) are skipped with a note on\n"
-                    "stderr. Exit 0, or 2 when the spec is not valid or holds a mount a\n"
-                    "profile cannot express (the message names its index and field).\n",
-                    {"nsreconcile convert --from oci bundle/config.json > ctr1.fstab",
-                     "# then, with the container's first process PID:",
-                     "nsreconcile apply ctr1 --pid PID --desired ctr1.fstab"}},
-                   &opts);
+    const auto vm = parse_subcommand_line(
+        args, opts, std::nullopt, Positional::File,
+        {"usage: nsreconcile convert --from oci CONFIG.json\n",
+         "Prints the desired profile for the mounts of an OCI runtime spec, with\n"
+         "runc's meanings (binds, tmpfs, overlays; ro/nosuid/nodev/noexec, the\n"
+         "recursive r* flags, propagation). The runtime's own pseudo-filesystems\n"
+         "(proc, sysfs, devpts, mqueue, cgroup, cgroup2) are skipped with a note on\n"
+         "stderr. Exit 0, or 2 when the spec is not valid or holds a mount a\n"
+         "profile cannot express (the message names its index and field).\n",
+         {"nsreconcile convert --from oci bundle/config.json > ctr1.fstab",
+          "# then, with the container's first process PID:",
+          "nsreconcile apply ctr1 --pid PID --desired ctr1.fstab"}});
+    if (vm.count("help"))
         return kExitOk;
-    }
     if (!vm.count("from"))
         throw UsageError("convert needs --from oci");
     if (vm["from"].as<std::string>() != "oci")
@@ -48,11 +42,13 @@ int run_convert(const Args& args) {
     if (!vm.count("file"))
         throw UsageError("convert needs a CONFIG.json");
     const std::string path = vm["file"].as<std::string>();
-    std::ifstream in(path);
-    if (!in)
-        throw RunError(kExitBadInput, "cannot read " + path + ": " + std::strerror(errno));
-    std::stringstream text;
-    text << in.rdbuf();
+    // A runtime spec is a few KiB; the bound only stops a runaway.
+    std::string text;
+    try {
+        text = base::read_file(path, 16 << 20);
+    } catch (const std::system_error& e) {
+        throw base::InputError("cannot read " + path + ": " + e.code().message());
+    }
     // Relative paths in the spec start at the bundle, the file's directory.
     std::string bundle = path.find('/') == std::string::npos ? "." : base::parent_dir(path);
     if (bundle.empty() || bundle.front() != '/') {
@@ -62,9 +58,9 @@ int run_convert(const Args& args) {
     }
     OciConversion c;
     try {
-        c = oci_mounts_convert(text.str(), oci_host_context(bundle));
+        c = oci_mounts_convert(text, oci_host_context(bundle));
     } catch (const OciSpecError& e) {
-        throw RunError(kExitBadInput, path + ": " + e.what());
+        throw base::InputError(path, 0, e.what());
     }
     for (const auto& note : c.notes)
         std::cerr << "nsreconcile: " << path << ": " << note << "\n";

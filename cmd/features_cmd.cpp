@@ -1,10 +1,11 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cmd/commands.hpp"
 #include "cmd/help_text.hpp"
+#include "cmd/json_text.hpp"
 #include "cmd/kernel_features.hpp"
 #include "cmd/options.hpp"
-#include "cmd/subcommands.hpp"
 
 namespace nsr::cmd {
 
@@ -66,26 +67,24 @@ nlohmann::json features_json(const std::string& release, const std::vector<Kerne
 
 }  // namespace
 
-int run_features(const Args& args) {
+int features_cmd(const Args& args) {
     po::options_description opts("options");
     opts.add_options()("help,h", "show this help")("json", "print JSON instead of text");
-    auto vm = parse_command_line(args, opts);
-    if (vm.count("help")) {
-        print_help(std::cout,
-                   {"usage: nsreconcile features [--json]\n",
-                    "Probes the running kernel for each feature nsreconcile can use and says\n"
-                    "whether it is there, what it is used for and what nsreconcile does\n"
-                    "without it. Probes that mount run as root in a throwaway mount namespace\n"
-                    "and change nothing outside it; without root they say 'unknown (needs\n"
-                    "root)'. Exit 0.\n",
-                    {"nsreconcile features --json"}},
-                   &opts);
+    const auto vm = parse_subcommand_line(
+        args, opts, std::nullopt, Positional::None,
+        {"usage: nsreconcile features [--json]\n",
+         "Probes the running kernel for each feature nsreconcile can use and says\n"
+         "whether it is there, what it is used for and what nsreconcile does\n"
+         "without it. Probes that mount run as root in a throwaway mount namespace\n"
+         "and change nothing outside it; without root they say 'unknown (needs\n"
+         "root)'. Exit 0.\n",
+         {"nsreconcile features --json"}});
+    if (vm.count("help"))
         return kExitOk;
-    }
     const std::string release = kernel_release();
     const auto all = probe_kernel_features();
     if (vm.count("json"))
-        std::cout << features_json(release, all).dump(2) << "\n";
+        std::cout << dump_json(features_json(release, all));
     else
         std::cout << features_text(release, all);
     return kExitOk;

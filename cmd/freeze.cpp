@@ -13,6 +13,8 @@
 #include <system_error>
 #include <thread>
 
+#include "base/error.hpp"
+
 #include "base/fd.hpp"
 
 namespace nsr::cmd {
@@ -87,7 +89,7 @@ bool holds_process(const std::string& root, pid_t pid) {
 int open_at(int dir, const std::string& path, const char* name, int flags) {
     int fd = ::openat(dir, name, flags | O_CLOEXEC);
     if (fd < 0 && errno != ENOENT) {
-        throw std::system_error(errno, std::generic_category(), "cannot open " + path + "/" + name);
+        base::throw_errno(-errno, "cannot open " + path + "/" + name);
     }
     return fd;
 }
@@ -100,8 +102,8 @@ Freezer::Freezer(const std::vector<std::string>& paths, std::chrono::millisecond
         int d = ::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (d < 0) {
             if (errno == ENOENT || errno == ENOTDIR)
-                throw BadCgroup("cannot freeze " + path + ": " + std::strerror(errno));
-            throw std::system_error(errno, std::generic_category(), "cannot open " + path);
+                throw base::InputError("cannot freeze " + path + ": " + std::strerror(errno));
+            base::throw_errno(-errno, "cannot open " + path);
         }
         base::Fd dir(d);
         Group g;
@@ -114,16 +116,17 @@ Freezer::Freezer(const std::vector<std::string>& paths, std::chrono::millisecond
             g.control = base::Fd(c);
             g.state = base::Fd(open_at(dir.get(), path, "freezer.state", O_RDONLY));
         } else {
-            throw BadCgroup("cannot freeze " + path +
-                            ": not a freezable cgroup (it has neither cgroup.freeze, cgroup v2, "
-                            "nor freezer.state, cgroup v1)");
+            throw base::InputError(
+                "cannot freeze " + path +
+                ": not a freezable cgroup (it has neither cgroup.freeze, cgroup v2, "
+                "nor freezer.state, cgroup v1)");
         }
         if (g.state.get() < 0)
-            throw BadCgroup("cannot freeze " + path + ": it has no " +
-                            (g.v2 ? "cgroup.events" : "freezer.state"));
+            throw base::InputError("cannot freeze " + path + ": it has no " +
+                                   (g.v2 ? "cgroup.events" : "freezer.state"));
         if (holds_process(path, ::getpid())) {
-            throw BadCgroup("cannot freeze " + path + ": it holds nsreconcile itself (pid " +
-                            std::to_string(::getpid()) + ")");
+            throw base::InputError("cannot freeze " + path + ": it holds nsreconcile itself (pid " +
+                                   std::to_string(::getpid()) + ")");
         }
         groups_.push_back(std::move(g));
     }
@@ -146,8 +149,7 @@ bool Freezer::is_frozen(const Group& g) const {
         n = ::pread(g.state.get(), buf, sizeof buf - 1, 0);
     } while (n < 0 && errno == EINTR);
     if (n < 0) {
-        throw std::system_error(errno, std::generic_category(),
-                                "cannot read the freezer state of " + g.path);
+        base::throw_errno(-errno, "cannot read the freezer state of " + g.path);
     }
     const std::string text(buf, static_cast<size_t>(n));
     if (!g.v2)
@@ -176,7 +178,7 @@ void Freezer::freeze() {
         for (const auto& g : groups_) {
             if (!write_at_start(g.control.get(), freeze_text(g.v2),
                                 std::strlen(freeze_text(g.v2)))) {
-                throw std::system_error(errno, std::generic_category(), "cannot freeze " + g.path);
+                base::throw_errno(-errno, "cannot freeze " + g.path);
             }
         }
         const auto deadline = std::chrono::steady_clock::now() + timeout_;
@@ -187,9 +189,9 @@ void Freezer::freeze() {
             if (busy == groups_.end())
                 return;
             if (std::chrono::steady_clock::now() >= deadline) {
-                throw FreezeTimeout("cannot finish freezing the processes of " + busy->path +
-                                    " within " + std::to_string(timeout_.count()) +
-                                    " ms; thawed them again");
+                throw std::runtime_error("cannot finish freezing the processes of " + busy->path +
+                                         " within " + std::to_string(timeout_.count()) +
+                                         " ms; thawed them again");
             }
             std::this_thread::sleep_for(pause);
             pause = std::min(pause * 2, std::chrono::milliseconds(50));
@@ -236,12 +238,12 @@ void Freezer::install_signal_handlers() {
     for (size_t i = 0; i < kSignals.size(); ++i) {
         installed_[i] = false;
         if (::sigaction(kSignals[i], nullptr, &saved_[i]) != 0)
-            throw std::system_error(errno, std::generic_category(), "sigaction");
+            base::throw_errno(-errno, "sigaction");
         // An ignored signal does not end the process: nothing to thaw for.
         if (!(saved_[i].sa_flags & SA_SIGINFO) && saved_[i].sa_handler == SIG_IGN)
             continue;
         if (::sigaction(kSignals[i], &sa, nullptr) != 0)
-            throw std::system_error(errno, std::generic_category(), "sigaction");
+            base::throw_errno(-errno, "sigaction");
         installed_[i] = true;
     }
 }

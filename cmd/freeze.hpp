@@ -8,7 +8,6 @@
 #include <array>
 #include <chrono>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -17,24 +16,15 @@
 
 namespace nsr::cmd {
 
-// A path that is not a cgroup we may freeze: missing, without a freezer, or
-// holding this very process.
-struct BadCgroup : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
-// The kernel did not report the processes frozen in time; they were thawed.
-struct FreezeTimeout : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
 class Freezer {
   public:
     static constexpr std::chrono::milliseconds kDefaultTimeout{3000};
 
     // Opens the freezer files of each cgroup directory in PATHS, so that the
     // cgroups can be frozen and thawed after this process has left the
-    // host's mount namespace. Throws BadCgroup or std::system_error.
+    // host's mount namespace. A path that is not a cgroup we may freeze
+    // (missing, without a freezer, or holding this very process) throws
+    // base::InputError; other failures std::system_error.
     explicit Freezer(const std::vector<std::string>& paths,
                      std::chrono::milliseconds timeout = kDefaultTimeout);
     ~Freezer();  // thaws what is still frozen
@@ -45,8 +35,9 @@ class Freezer {
     // frozen. Until thaw(), SIGINT, SIGTERM and SIGHUP thaw the cgroups and
     // then end the process as the signal would have, and a guard process
     // (cmd/thaw_guard.hpp) thaws them if this process dies any other way
-    // (SIGKILL). Throws FreezeTimeout or std::system_error, in both cases
-    // with every cgroup thawed again.
+    // (SIGKILL). When the kernel does not report the processes frozen in
+    // time, throws std::runtime_error; std::system_error on other failures;
+    // in every case with every cgroup thawed again.
     void freeze();
 
     // Thaws every cgroup; throws std::system_error when one cannot be.

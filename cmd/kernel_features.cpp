@@ -21,7 +21,10 @@
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
+#include "base/names.hpp"
 #include "cmd/ns_file.hpp"
+#include "mntns/child.hpp"
+#include "mntns/namespace.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "reconcile/kernel.hpp"
 
@@ -89,10 +92,11 @@ std::vector<KernelFeature> feature_table() {
                 "the access flags of a bind (ro, nosuid, nodev, noexec, atime) set before it is "
                 "attached, propagation options, and making a mount private before it is detached",
                 "none: binds with flags, propagation options and unmounting by detach fail"),
-        feature("statmount", "statmount, listmount and statx STATX_MNT_ID_UNIQUE", false, false,
-                "asking what is mounted at an entry's mount point without reading the whole table",
-                "the whole mount table is read from /proc/self/mountinfo"),
-        feature("openat2", "openat2 RESOLVE_NO_SYMLINKS", false, false,
+        feature("statmount", "statmount, listmount and statx STATX_MNT_ID_UNIQUE", false, true,
+                "asking what is mounted at an entry's mount point (statx of the path, statmount "
+                "of the mounts there) without reading the whole table",
+                "the whole mount table is read from /proc/self/mountinfo, once per run"),
+        feature("openat2", "openat2 RESOLVE_NO_SYMLINKS", false, true,
                 "resolving a path in one call that refuses a symlink anywhere on the way",
                 "paths are walked one component at a time with O_NOFOLLOW"),
         feature("overlay_fd_layers",
@@ -328,11 +332,11 @@ class MountProbe {
     Verdict nsfs_bind() {
         const std::string file = path("ns") + "/probe.mnt";
         try {
-            create_namespace(file, Propagation::Private);
+            create_namespace(file, mntns::Propagation::Private);
         } catch (const std::exception& e) {
             return {State::No, e.what()};
         }
-        return namespace_alive(file) ? yes()
+        return mntns::is_bound(file) ? yes()
                                      : Verdict{State::No, file + " is not a namespace file"};
     }
 
@@ -405,15 +409,9 @@ std::map<std::string, Verdict> parse_lines(const std::string& text) {
 }  // namespace
 
 std::string_view state_name(KernelFeature::State s) {
-    switch (s) {
-        case State::Yes:
-            return "yes";
-        case State::No:
-            return "no";
-        case State::Unknown:
-            break;
-    }
-    return "unknown";
+    static constexpr base::Named<State> kNames[] = {
+        {State::Yes, "yes"}, {State::No, "no"}, {State::Unknown, "unknown"}};
+    return base::name_of(kNames, s);
 }
 
 std::string kernel_release() {
@@ -424,7 +422,8 @@ std::string kernel_release() {
 }
 
 std::vector<KernelFeature> probe_kernel_features() {
-    auto mounts = parse_lines(in_child("the kernel feature probe", probe_mounts));
+    auto mounts = parse_lines(
+        mntns::Child(probe_mounts, mntns::Child::Hold::No, "the kernel feature probe").result());
     mounts["statmount"] = probe_statmount();
     mounts["openat2"] = probe_openat2();
     mounts["cgroup2_freezer"] = probe_cgroup2_freezer();

@@ -1,31 +1,25 @@
 #include <iostream>
 #include <string>
 
+#include "cmd/commands.hpp"
 #include "cmd/help_text.hpp"
-
-#include "cmd/subcommands.hpp"
 
 namespace nsr::cmd {
 
 namespace {
 
-struct NsSubcommand {
-    std::string_view name;
-    std::string_view usage;
-    int (*run)(const Args& args);
-};
-
-const NsSubcommand kNsSubcommands[] = {
-    {"create", "create NAME [--propagation slave|private] [--apply]", run_ns_create},
-    {"run", "run NAME [--uid UID] [--gid GID] -- CMD [ARGS...]", run_ns_run},
-    {"discard", "discard NAME", run_ns_discard},
-    {"list", "list [--json]", run_ns_list},
+// Each with its usage line as the summary.
+const Subcommand kNsSubcommands[] = {
+    {"create", "create NAME [--propagation slave|private] [--apply]", ns_create_cmd},
+    {"run", "run NAME [--uid UID] [--gid GID] -- CMD [ARGS...]", ns_run_cmd},
+    {"discard", "discard NAME", ns_discard_cmd},
+    {"list", "list [--json]", ns_list_cmd},
 };
 
 int print_ns_usage(std::ostream& out) {
     std::string about = "Persistent mount namespaces, kept alive by a namespace file:\n";
     for (const auto& s : kNsSubcommands)
-        about += "  nsreconcile ns " + std::string(s.usage) + "\n";
+        about += "  nsreconcile ns " + std::string(s.summary) + "\n";
     about += "\n'nsreconcile ns COMMAND --help' describes a command and its options.\n";
     print_help(out,
                {"usage: nsreconcile ns COMMAND [ARGS...]\n",
@@ -37,7 +31,7 @@ int print_ns_usage(std::ostream& out) {
 
 }  // namespace
 
-int run_ns(const Args& args) {
+int ns_cmd(const Args& args) {
     if (args.empty()) {
         print_ns_usage(std::cerr);
         return kExitBadInput;
@@ -46,7 +40,7 @@ int run_ns(const Args& args) {
         return print_ns_usage(std::cout);
     for (const auto& s : kNsSubcommands) {
         if (s.name == args.front())
-            return s.run(Args(args.begin() + 1, args.end()));
+            return s.main(Args(args.begin() + 1, args.end()));
     }
     throw UsageError("unknown ns command '" + args.front() + "'");
 }

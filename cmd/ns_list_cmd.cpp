@@ -1,15 +1,19 @@
 #include <dirent.h>
 
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <set>
 
+#include "base/error.hpp"
 #include "base/path.hpp"
-#include "cmd/help_text.hpp"
-#include "cmd/inspect.hpp"
+#include "cmd/commands.hpp"
 #include "cmd/json_text.hpp"
 #include "cmd/options.hpp"
-#include "cmd/subcommands.hpp"
 #include "cmd/target.hpp"
+#include "mntns/namespace.hpp"
+#include "mountinfo/mount_table.hpp"
+#include "profile/fstab.hpp"
+#include "reconcile/drift.hpp"
 
 namespace nsr::cmd {
 
@@ -17,25 +21,26 @@ namespace po = boost::program_options;
 
 namespace {
 
-// Names whose file in the layout matches TEMPLATE, a path whose last
-// component holds kPlaceholder where the name goes.
-constexpr char kPlaceholder[] = "@";
-
+// The names whose file in the layout matches TEMPLATE, a path whose last
+// component holds the {name} placeholder.
 void names_matching(const std::string& templ, std::set<std::string>& names) {
     const std::string dir = base::parent_dir(templ);
-    const std::string base = templ.substr(templ.rfind('/') + 1);
-    const size_t at = base.find(kPlaceholder);
-    const std::string prefix = base.substr(0, at), suffix = base.substr(at + 1);
+    const std::string file = templ.substr(templ.rfind('/') + 1);
+    const size_t at = file.find(kNamePlaceholder);
+    if (at == std::string::npos)
+        return;
+    const std::string prefix = file.substr(0, at);
+    const std::string suffix = file.substr(at + kNamePlaceholder.size());
     DIR* d = ::opendir(dir.c_str());
     if (!d) {
         if (errno == ENOENT)
             return;
-        throw std::system_error(errno, std::generic_category(), "cannot list " + dir);
+        base::throw_errno(-errno, "cannot list " + dir);
     }
     while (const dirent* e = ::readdir(d)) {
         const std::string n = e->d_name;
-        if (n.size() <= prefix.size() + suffix.size() || n.rfind(prefix, 0) != 0 ||
-            n.compare(n.size() - suffix.size(), suffix.size(), suffix) != 0) {
+        if (n.size() <= prefix.size() + suffix.size() || !n.starts_with(prefix) ||
+            !n.ends_with(suffix)) {
             continue;
         }
         names.insert(n.substr(prefix.size(), n.size() - prefix.size() - suffix.size()));
@@ -53,31 +58,60 @@ bool looks_per_user(const std::string& name) {
            name.find_first_not_of("0123456789", dot + 1) == user;
 }
 
+// What the list says of one namespace.
+struct Row {
+    bool alive = false;           // the namespace file holds a mount namespace
+    size_t entries = 0;           // in the current profile
+    std::optional<bool> in_step;  // only when alive
+    std::optional<std::string> error;
+};
+
+// Reads the current profile on the host side, then judges it against the
+// namespace's live mount table from a child that enters the namespace, so
+// that the command stays where it is for the next one.
+Row inspect(const reconcile::NamespacePaths& paths) {
+    Row row;
+    try {
+        const profile::MountProfile current = profile::load_profile(paths.current);
+        row.entries = current.entries.size();
+        row.alive = mntns::is_bound(paths.ns_file);
+        if (row.alive) {
+            row.in_step = mntns::run_in(paths.ns_file, [&] {
+                              const reconcile::LiveFsView fs;
+                              const auto table = mountinfo::MountTable::from_self();
+                              return reconcile::drift(current, table, fs).in_step() ? "1" : "0";
+                          }) == "1";
+        }
+    } catch (const std::exception& e) {
+        Row failed;
+        failed.error = e.what();
+        return failed;
+    }
+    return row;
+}
+
 }  // namespace
 
-int run_ns_list(const Args& args) {
+int ns_list_cmd(const Args& args) {
     po::options_description opts("options");
     opts.add_options()("help,h", "show this help")("json", "print JSON instead of text")(
         "names", "print only the names, one a line, checking nothing (no root needed)");
-    opts.add(target_options(0));
-    auto vm = parse_command_line(args, opts);
-    if (vm.count("help")) {
-        print_help(std::cout,
-                   {"usage: nsreconcile ns list [--json | --names] [options]\n",
-                    "Lists each namespace the layout knows of (a namespace file or a current\n"
-                    "profile): whether it is alive, the entries of its current profile, and\n"
-                    "whether it has drifted from it (as 'nsreconcile check' judges). Exit 0,\n"
-                    "or 1 when a namespace could not be checked. --names is what shell\n"
-                    "completion asks: it enters no namespace and needs no root.\n",
-                    {"nsreconcile ns list --layout snapd"}},
-                   &opts);
+    const auto vm = parse_subcommand_line(
+        args, opts, 0, Positional::None,
+        {"usage: nsreconcile ns list [--json | --names] [options]\n",
+         "Lists each namespace the layout knows of (a namespace file or a current\n"
+         "profile): whether it is alive, the entries of its current profile, and\n"
+         "whether it has drifted from it (as 'nsreconcile check' judges). Exit 0,\n"
+         "or 1 when a namespace could not be checked. --names is what shell\n"
+         "completion asks: it enters no namespace and needs no root.\n",
+         {"nsreconcile ns list --layout snapd"}});
+    if (vm.count("help"))
         return kExitOk;
-    }
-    const Target templ = resolve_target(vm, kPlaceholder);
+    const reconcile::NamespacePaths templates = configured_templates(resolve_settings(vm));
     std::set<std::string> names;
-    names_matching(templ.paths.ns_file, names);
+    names_matching(templates.ns_file, names);
     std::set<std::string> from_profiles;
-    names_matching(templ.paths.current, from_profiles);
+    names_matching(templates.current, from_profiles);
     for (const auto& n : from_profiles) {
         if (!looks_per_user(n))
             names.insert(n);
@@ -92,30 +126,28 @@ int run_ns_list(const Args& args) {
     int status = kExitOk;
     for (const auto& name : names) {
         const Target t = resolve_target(vm, name);
-        NamespaceState s;
-        std::string state;
-        try {
-            s = inspect_namespace(t.paths);
-            state = !s.drift ? "-" : s.drift->in_step() ? "in step" : "drifted";
-        } catch (const std::exception& e) {
-            state = std::string("error: ") + e.what();
+        const Row row = inspect(t.paths);
+        const std::string state = row.error      ? "error: " + *row.error
+                                  : !row.in_step ? "-"
+                                  : *row.in_step ? "in step"
+                                                 : "drifted";
+        if (row.error)
             status = kExitFailed;
-        }
         nlohmann::json j;
         put_text(j, "name", name);
         put_text(j, "ns_file", t.paths.ns_file);
-        j["alive"] = s.alive;
-        j["entries"] = s.entries;
-        j["in_step"] = s.drift ? nlohmann::json(s.drift->in_step()) : nlohmann::json(nullptr);
-        if (state.rfind("error: ", 0) == 0)
-            put_text(j, "error", state.substr(7));
+        j["alive"] = row.alive;
+        j["entries"] = row.entries;
+        j["in_step"] = row.in_step ? nlohmann::json(*row.in_step) : nlohmann::json(nullptr);
+        if (row.error)
+            put_text(j, "error", *row.error);
         list.push_back(std::move(j));
-        std::string row = name;
-        row.append(name.size() < 21 ? 21 - name.size() : 1, ' ');
-        row += s.alive ? "yes    " : "no     ";
-        std::string n = std::to_string(s.entries);
-        row += n + std::string(n.size() < 9 ? 9 - n.size() : 1, ' ') + state + "\n";
-        text += row;
+        std::string line = name;
+        line.append(name.size() < 21 ? 21 - name.size() : 1, ' ');
+        line += row.alive ? "yes    " : "no     ";
+        const std::string n = std::to_string(row.entries);
+        line += n + std::string(n.size() < 9 ? 9 - n.size() : 1, ' ') + state + "\n";
+        text += line;
     }
     if (vm.count("json"))
         std::cout << dump_json({{"namespaces", list}});

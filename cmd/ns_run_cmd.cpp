@@ -10,11 +10,10 @@
 #include <system_error>
 
 #include "base/error.hpp"
-#include "cmd/help_text.hpp"
-#include "cmd/ns_file.hpp"
+#include "cmd/commands.hpp"
 #include "cmd/options.hpp"
-#include "cmd/subcommands.hpp"
 #include "cmd/target.hpp"
+#include "mntns/namespace.hpp"
 
 namespace nsr::cmd {
 
@@ -36,7 +35,7 @@ void drop_privileges(uid_t uid, gid_t gid) {
 
 }  // namespace
 
-int run_ns_run(const Args& args) {
+int ns_run_cmd(const Args& args) {
     auto dashes = std::find(args.begin(), args.end(), std::string("--"));
     const Args own(args.begin(), dashes);
     const Args command(dashes == args.end() ? dashes : dashes + 1, args.end());
@@ -44,20 +43,17 @@ int run_ns_run(const Args& args) {
     po::options_description opts("options");
     opts.add_options()("help,h", "show this help")("uid", po::value<long>(), "run as this user id")(
         "gid", po::value<long>(), "run as this group id (default: the user's primary group)");
-    opts.add(target_options(kNsFileFlag));
-    auto vm = parse_named_command_line(own, opts);
-    if (vm.count("help")) {
-        print_help(std::cout,
-                   {"usage: nsreconcile ns run NAME [--uid UID] [--gid GID] -- CMD [ARGS...]\n",
-                    "Runs CMD inside the mount namespace NAME, as UID:GID when given (the\n"
-                    "supplementary groups become the user's, or none for an unknown user).\n"
-                    "The working directory is kept when it exists inside, else it is /. The\n"
-                    "exit status is CMD's; 126 or 127 when CMD cannot be run, 1 when the\n"
-                    "namespace cannot be entered.\n",
-                    {"nsreconcile ns run myapp --uid 1000 -- ls /snap/myapp/current/data"}},
-                   &opts);
+    const auto vm = parse_subcommand_line(
+        own, opts, kNsFileFlag, Positional::Name,
+        {"usage: nsreconcile ns run NAME [--uid UID] [--gid GID] -- CMD [ARGS...]\n",
+         "Runs CMD inside the mount namespace NAME, as UID:GID when given (the\n"
+         "supplementary groups become the user's, or none for an unknown user).\n"
+         "The working directory is kept when it exists inside, else it is /. The\n"
+         "exit status is CMD's; 126 or 127 when CMD cannot be run, 1 when the\n"
+         "namespace cannot be entered.\n",
+         {"nsreconcile ns run myapp --uid 1000 -- ls /snap/myapp/current/data"}});
+    if (vm.count("help"))
         return kExitOk;
-    }
     const Target target = resolve_target(vm, name_argument(vm, "ns run needs a namespace NAME"));
     if (command.empty())
         throw UsageError("ns run needs a command after --");
@@ -81,11 +77,11 @@ int run_ns_run(const Args& args) {
 
     char cwd[4096];
     const bool have_cwd = ::getcwd(cwd, sizeof cwd) != nullptr;
-    if (!namespace_alive(target.paths.ns_file)) {
+    if (!mntns::is_bound(target.paths.ns_file)) {
         std::cerr << "nsreconcile: no mount namespace at " << target.paths.ns_file << "\n";
         return kExitFailed;
     }
-    enter_namespace(target.paths.ns_file);
+    mntns::enter(target.paths.ns_file);
     if (!have_cwd || ::chdir(cwd) != 0) {
         if (::chdir("/") != 0)
             base::throw_errno(-errno, "cannot change directory to /");

@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/error.hpp"
 #include "profile/mount_entry.hpp"
 #include "reconcile/fs_view.hpp"
 
@@ -36,10 +37,8 @@ namespace nsr::cmd {
 // Where the spec is wrong or asks for what a profile cannot express.
 // what() reads "mounts[3].options[1]: ..." (or a message about the whole
 // file, where there is no mount to name).
-class OciSpecError : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
+// It is bad input, a base::InputError: the name says where it comes from.
+using OciSpecError = base::InputError;
 
 struct HostPath {
     std::string path;  // absolute, clean, without symlinks

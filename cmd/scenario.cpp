@@ -14,6 +14,7 @@
 #include "profile/fstab.hpp"
 #include "reconcile/needed.hpp"
 #include "reconcile/plan.hpp"
+#include "reconcile/table_mount_view.hpp"
 
 namespace nsr::cmd {
 
@@ -25,10 +26,8 @@ const std::set<std::string> kFsKeys = {"dirs", "files", "symlinks"};
 const std::set<std::string> kChangeKeys = {"action", "entry", "replaces", "needed", "reason"};
 
 [[noreturn]] void fail(const std::string& path, const YAML::Node& at, const std::string& msg) {
-    std::string where = path;
-    if (at.IsDefined() && at.Mark().line >= 0)
-        where += ":" + std::to_string(at.Mark().line + 1);
-    throw std::runtime_error(where + ": " + msg);
+    const int line = at.IsDefined() && at.Mark().line >= 0 ? at.Mark().line + 1 : 0;
+    throw base::InputError(path, line, msg);
 }
 
 void check_keys(const std::string& path, const YAML::Node& map, const std::set<std::string>& known,
@@ -68,9 +67,8 @@ profile::MountProfile embedded_profile(const std::string& path, const YAML::Node
     const int first_line = n.Mark().line + 1;
     try {
         return profile::parse_profile(n.as<std::string>(), path + " (" + key + ")");
-    } catch (const profile::ParseError& e) {
-        throw std::runtime_error(path + ":" + std::to_string(first_line + e.line()) + ": " + key +
-                                 ": " + e.message());
+    } catch (const base::InputError& e) {
+        throw base::InputError(path, first_line + e.line(), key + ": " + e.message());
     }
 }
 
@@ -99,8 +97,7 @@ void check_utf8(const std::string& text, const std::string& path) {
     for (size_t start = 0; start < text.size(); ++line) {
         const size_t end = std::min(text.find('\n', start), text.size());
         if (!is_utf8(std::string_view(text).substr(start, end - start))) {
-            throw std::runtime_error(path + ":" + std::to_string(line) +
-                                     ": not UTF-8 text (YAML files must be)");
+            throw base::InputError(path, line, "not UTF-8 text (YAML files must be)");
         }
         start = end + 1;
     }
@@ -109,13 +106,11 @@ void check_utf8(const std::string& text, const std::string& path) {
 }  // namespace
 
 Scenario load_scenario(const std::string& path) {
-    // Scenario files are fixtures of a few KiB; the bound only stops a runaway.
-    constexpr size_t kMaxScenarioBytes = 16 << 20;
     std::string text;
     try {
         text = base::read_file(path, kMaxScenarioBytes);
     } catch (const std::system_error& e) {
-        throw std::runtime_error(path + ": cannot read: " + e.code().message());
+        throw base::InputError(path, 0, "cannot read: " + e.code().message());
     }
     return parse_scenario(text, path);
 }
@@ -126,7 +121,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
     try {
         root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
-        throw std::runtime_error(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+        throw base::InputError(path, e.mark.line + 1, e.msg);
     }
     check_keys(path, root, kTopKeys, "the scenario");
     Scenario s;
@@ -164,32 +159,17 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
                 s.expected->push_back(expected_change(path, c));
         }
     } catch (const YAML::Exception& e) {
-        throw std::runtime_error(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-    } catch (const mountinfo::ParseError& e) {
-        throw std::runtime_error(e.what());
+        throw base::InputError(path, e.mark.line + 1, e.msg);
     }
     return s;
 }
 
-std::vector<PlannedChange> judge(std::vector<reconcile::Change> changes,
-                                 const mountinfo::MountTable* table, const reconcile::FsView& fs,
-                                 const mountinfo::MountTable* sources) {
-    std::vector<PlannedChange> out;
-    for (auto& c : changes) {
-        PlannedChange p{std::move(c), true, "not checked: there is no mount table"};
-        if (table) {
-            auto v = reconcile::needed(p.change, *table, fs, sources);
-            p.needed = v.needed;
-            p.reason = v.reason;
-        }
-        out.push_back(std::move(p));
-    }
-    return out;
-}
-
-std::vector<PlannedChange> plan_scenario(const Scenario& s, bool tuck) {
-    return judge(reconcile::plan(s.current, s.desired, *s.fs, {.tuck = tuck}),
-                 s.table ? &*s.table : nullptr, *s.fs);
+std::vector<reconcile::PlannedChange> plan_scenario(const Scenario& s, bool tuck) {
+    std::optional<reconcile::TableMountView> view;
+    if (s.table)
+        view.emplace(*s.table);
+    return reconcile::judge(reconcile::plan(s.current, s.desired, *s.fs, {.tuck = tuck}),
+                            view ? &*view : nullptr, *s.fs);
 }
 
 }  // namespace nsr::cmd

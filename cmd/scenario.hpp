@@ -9,18 +9,13 @@
 
 #include "mountinfo/mount_table.hpp"
 #include "profile/mount_entry.hpp"
-#include "reconcile/change.hpp"
 #include "reconcile/fs_view.hpp"
+#include "reconcile/judge.hpp"
 
 namespace nsr::cmd {
 
-// One change with its needed() verdict, as printed and as pinned.
-struct PlannedChange {
-    reconcile::Change change;
-    bool needed = true;
-    std::string reason;
-};
-
+// One change as a scenario file pins it; every field but the action and
+// the entry is optional.
 struct ExpectedChange {
     std::string action;
     std::string entry;
@@ -40,20 +35,16 @@ struct Scenario {
     std::optional<std::vector<ExpectedChange>> expected;
 };
 
-// Reads and checks a scenario file; errors name the file (and line where
-// yaml-cpp knows it) and throw std::runtime_error.
+// Scenario files are fixtures of a few KiB; the bound only stops a runaway.
+inline constexpr size_t kMaxScenarioBytes = 16 << 20;
+
+// Reads and checks a scenario file; errors throw base::InputError naming
+// the file (and the line where yaml-cpp knows it).
 Scenario load_scenario(const std::string& path);
 // The same for the scenario TEXT, which PATH names in errors.
 Scenario parse_scenario(const std::string& text, const std::string& path);
 
-// Each change judged by needed() against TABLE, or marked "not checked"
-// when there is no table.
-// SOURCES: where bind sources are resolved, when not in TABLE (needed()).
-std::vector<PlannedChange> judge(std::vector<reconcile::Change> changes,
-                                 const mountinfo::MountTable* table, const reconcile::FsView& fs,
-                                 const mountinfo::MountTable* sources = nullptr);
-
 // The plan of a scenario, judged against its mount table if it has one.
-std::vector<PlannedChange> plan_scenario(const Scenario& s, bool tuck);
+std::vector<reconcile::PlannedChange> plan_scenario(const Scenario& s, bool tuck);
 
 }  // namespace nsr::cmd

@@ -74,7 +74,7 @@ std::string type_word(const MountEntry& e) {
     std::string word = profile::is_rbind(e)  ? "rbind"
                        : profile::is_bind(e) ? "bind"
                                              : profile::escape(e.type);
-    if (profile::kind(e) == profile::Kind::File)
+    if (profile::kind(e) == profile::EntryKind::File)
         word += " file";
     return word;
 }
@@ -88,14 +88,14 @@ std::string joined(const std::vector<std::string>& parts, std::string_view sep) 
 
 // What appears at the mount point: the symlink's target, or the source.
 std::string source_of(const MountEntry& e) {
-    return profile::kind(e) == profile::Kind::Symlink ? profile::symlink_target(e).value_or("")
-                                                      : e.name;
+    return profile::kind(e) == profile::EntryKind::Symlink ? profile::symlink_target(e).value_or("")
+                                                           : e.name;
 }
 
 // "SRC -> DIR" or its symlink and ensure-dir forms, without the details.
 std::string brief_head(const MountEntry& e) {
     switch (profile::kind(e)) {
-        case profile::Kind::EnsureDir:
+        case profile::EntryKind::EnsureDir:
             return profile::escape(e.dir);
         default:
             return profile::escape(source_of(e)) + " -> " + profile::escape(e.dir);
@@ -104,11 +104,11 @@ std::string brief_head(const MountEntry& e) {
 
 std::string kind_word(const MountEntry& e) {
     switch (profile::kind(e)) {
-        case profile::Kind::Symlink:
+        case profile::EntryKind::Symlink:
             return "symlink";
-        case profile::Kind::EnsureDir:
+        case profile::EntryKind::EnsureDir:
             return "ensure-dir";
-        case profile::Kind::Unknown:
+        case profile::EntryKind::Unknown:
             return "x-snapd.kind=" + profile::escape(profile::kind_name(e));
         default:
             return type_word(e);
@@ -252,7 +252,7 @@ Mark action_mark(Action a) {
     return Mark::Mount;
 }
 
-Mark planned_mark(const PlannedChange& p, bool checked) {
+Mark planned_mark(const reconcile::PlannedChange& p, bool checked) {
     if (p.change.action == Action::Keep)
         return checked && p.needed ? Mark::Again : Mark::Unchanged;
     return p.needed ? action_mark(p.change.action) : Mark::AlreadyDone;
@@ -265,11 +265,11 @@ Mark outcome_mark(const reconcile::Outcome& o) {
         case Status::Skipped:
             return Mark::Skipped;
         case Status::AlreadyDone:
-            return o.change.action == Action::Keep ? Mark::Unchanged : Mark::AlreadyDone;
+            return o.change->action == Action::Keep ? Mark::Unchanged : Mark::AlreadyDone;
         case Status::Done:
             break;
     }
-    return action_mark(o.change.action);
+    return action_mark(o.change->action);
 }
 
 std::string change_head(const reconcile::Change& c) {
@@ -290,8 +290,8 @@ bool colour_wanted(int fd) {
 
 std::string entry_brief(const MountEntry& e) {
     std::vector<std::string> details{kind_word(e)};
-    if (profile::kind(e) != profile::Kind::Symlink &&
-        profile::kind(e) != profile::Kind::EnsureDir) {
+    if (profile::kind(e) != profile::EntryKind::Symlink &&
+        profile::kind(e) != profile::EntryKind::EnsureDir) {
         for (auto& o : shown_options(e))
             details.push_back(std::move(o));
     } else if (auto dir = profile::must_exist_dir(e)) {
@@ -341,7 +341,7 @@ std::string replace_brief(const MountEntry& now, const MountEntry& old) {
     return brief_head(now) + (parts.empty() ? "" : " (" + joined(parts, ", ") + ")");
 }
 
-std::string plan_text(const std::vector<PlannedChange>& changes, bool checked,
+std::string plan_text(const std::vector<reconcile::PlannedChange>& changes, bool checked,
                       const TextStyle& style) {
     ItemList items;
     for (const auto& p : changes) {
@@ -356,34 +356,34 @@ std::string outcomes_text(const std::vector<reconcile::Outcome>& outcomes, const
     for (const auto& o : outcomes) {
         items.add_built(o.synthesized);
         const Mark m = outcome_mark(o);
-        std::string text = change_text(m, o.change);
+        std::string text = change_text(m, *o.change);
         if (m == Mark::Failed)
-            text =
-                std::string(reconcile::action_name(o.change.action)) + " " + text + ": " + o.detail;
+            text = std::string(reconcile::action_name(o.change->action)) + " " + text + ": " +
+                   o.detail;
         else if (m == Mark::Skipped)
             text += ": skipped";
-        items.add(m, o.change.entry, std::move(text));
+        items.add(m, o.change->entry, std::move(text));
     }
     return items.render(style, true);
 }
 
 std::string drift_text(const reconcile::DriftReport& report, const TextStyle& style) {
-    using Kind = reconcile::DriftItem::Kind;
+    using Type = reconcile::DriftType;
     std::string out;
     size_t counts[3] = {};
     for (const auto& d : report.items) {
-        ++counts[static_cast<int>(d.kind)];
-        switch (d.kind) {
-            case Kind::Missing:
+        ++counts[static_cast<int>(d.type)];
+        switch (d.type) {
+            case Type::Missing:
                 out += paint(Mark::Unmount, style) + " " +
                        (d.entry ? entry_brief(*d.entry) : profile::escape(d.dir)) + ": missing\n";
                 break;
-            case Kind::Differs:
+            case Type::Differs:
                 out += paint(Mark::Replace, style) + " " +
                        (d.entry ? entry_brief(*d.entry) : profile::escape(d.dir)) + ": " +
                        d.detail + "\n";
                 break;
-            case Kind::Extra:
+            case Type::Extra:
                 out += paint(Mark::Mount, style) + " " + profile::escape(d.dir) + ": " + d.detail +
                        "\n";
                 break;
@@ -401,7 +401,7 @@ std::string drift_text(const reconcile::DriftReport& report, const TextStyle& st
     return out + "drifted: " + joined(parts, ", ") + " (" + checked + ")\n";
 }
 
-std::vector<std::string> reason_lines(const std::vector<PlannedChange>& changes) {
+std::vector<std::string> reason_lines(const std::vector<reconcile::PlannedChange>& changes) {
     std::vector<std::string> lines;
     for (const auto& p : changes) {
         lines.push_back(change_head(p.change) + (p.needed ? ": needed: " : ": already done: ") +
@@ -414,7 +414,7 @@ std::vector<std::string> reason_lines(const std::vector<reconcile::Outcome>& out
     std::vector<std::string> lines;
     for (const auto& o : outcomes) {
         std::string line =
-            change_head(o.change) + ": " + std::string(reconcile::status_name(o.status));
+            change_head(*o.change) + ": " + std::string(reconcile::status_name(o.status));
         if (!o.detail.empty())
             line += ": " + o.detail;
         lines.push_back(std::move(line));

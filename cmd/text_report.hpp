@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "cmd/scenario.hpp"
 #include "profile/mount_entry.hpp"
 #include "reconcile/drift.hpp"
 #include "reconcile/executor.hpp"
+#include "reconcile/judge.hpp"
 
 namespace nsr::cmd {
 
@@ -43,7 +43,7 @@ std::string replace_brief(const profile::MountEntry& now, const profile::MountEn
 // A plan. CHECKED: needed() judged each change against a mount table (a
 // scenario without one has every change "not checked", and its kept entries
 // are then unchanged, not missing).
-std::string plan_text(const std::vector<PlannedChange>& changes, bool checked,
+std::string plan_text(const std::vector<reconcile::PlannedChange>& changes, bool checked,
                       const TextStyle& style);
 
 // What apply did, the mimics it built included.
@@ -55,7 +55,7 @@ std::string drift_text(const reconcile::DriftReport& report, const TextStyle& st
 
 // "ACTION ENTRY: needed: REASON" / "...: already done: REASON", one line a
 // change, for the debug log.
-std::vector<std::string> reason_lines(const std::vector<PlannedChange>& changes);
+std::vector<std::string> reason_lines(const std::vector<reconcile::PlannedChange>& changes);
 // "ACTION ENTRY: OUTCOME[: DETAIL]", one line a change, for the debug log.
 std::vector<std::string> reason_lines(const std::vector<reconcile::Outcome>& outcomes);
 

@@ -1,10 +1,12 @@
 // Fuzzes the configuration file loader: any input is either a Config or a
-// ConfigError (exit 2 naming the file and line), never another exception.
+// UsageError (exit 2 naming the file and line), never another exception.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "cmd/config.hpp"
+#include "cmd/exit_code.hpp"
+#include "cmd/layout.hpp"
 
 using namespace nsr::cmd;
 
@@ -19,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                     (void)expand_name(*t, "app");
             }
         }
-    } catch (const ConfigError&) {
+    } catch (const UsageError&) {
     }
     return 0;
 }

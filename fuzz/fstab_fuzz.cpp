@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/error.hpp"
 #include "fuzz/fuzz_check.hpp"
 #include "profile/flags.hpp"
 #include "profile/fstab.hpp"
@@ -56,7 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     bool strict_ok = true;
     try {
         NSR_FUZZ_EXPECT(parse_profile(text, "fuzz") == lenient);
-    } catch (const ParseError&) {
+    } catch (const nsr::base::InputError&) {
         strict_ok = false;
     }
     NSR_FUZZ_EXPECT(strict_ok == problems.empty());

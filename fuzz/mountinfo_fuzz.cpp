@@ -7,13 +7,13 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "base/error.hpp"
 #include "base/path.hpp"
 #include "fuzz/fuzz_check.hpp"
 #include "mountinfo/mount_table.hpp"
 
 using nsr::mountinfo::Mount;
 using nsr::mountinfo::MountTable;
-using nsr::mountinfo::ParseError;
 
 namespace {
 
@@ -44,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     MountTable table;
     try {
         table = MountTable::parse(text, "fuzz");
-    } catch (const ParseError&) {
+    } catch (const nsr::base::InputError&) {
         return 0;
     }
     query_all(table);

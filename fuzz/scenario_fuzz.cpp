@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "base/error.hpp"
+#include "cmd/json_text.hpp"
 #include "cmd/render.hpp"
 #include "cmd/scenario.hpp"
 #include "cmd/text_report.hpp"
@@ -19,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Scenario s;
     try {
         s = parse_scenario(text, "fuzz.yaml");
-    } catch (const std::runtime_error& e) {
+    } catch (const nsr::base::InputError& e) {
         // Every error names the file, so that the one line printed for it
         // says where the problem is.
         NSR_FUZZ_EXPECT(std::string(e.what()).starts_with("fuzz.yaml"));
@@ -29,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const auto changes = plan_scenario(s, tuck);
         (void)plan_text(changes, s.table.has_value(), TextStyle{.all = true});
         (void)reason_lines(changes);
-        (void)plan_json(changes).dump(2);
+        (void)dump_json(plan_json(changes));
     }
     return 0;
 }

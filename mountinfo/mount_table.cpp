@@ -49,7 +49,7 @@ void MountTable::index_all(const std::string* source) {
         if (!by_id_.emplace(m.id, pos).second) {
             const std::string what = "duplicate mount ID " + std::to_string(m.id);
             if (source != nullptr) {
-                throw ParseError(*source + ":" + std::to_string(pos + 1) + ": " + what);
+                throw base::InputError(*source, static_cast<int>(pos + 1), what);
             }
             throw std::invalid_argument(what);
         }
@@ -329,15 +329,38 @@ void MountTable::remove(long id) {
     }
     unindex(doomed);
 
-    size_t first = mounts_.size();
+    // The records stay where they are, unreachable, until enough of them
+    // are gone to be worth one pass: erasing them at once would move every
+    // later record, for every removal.
+    dead_.resize(mounts_.size());
     for (const long gone : doomed) {
-        first = std::min(first, by_id_.at(gone));
+        dead_[by_id_.at(gone)] = true;
         by_id_.erase(gone);
     }
-    std::erase_if(mounts_, [&](const Mount& m) { return doomed.contains(m.id); });
-    for (size_t pos = first; pos < mounts_.size(); ++pos) {
-        by_id_[mounts_[pos].id] = pos;
+    dead_count_ += doomed.size();
+    if (dead_count_ > 64 && 2 * dead_count_ > mounts_.size()) {
+        compact();
     }
+}
+
+void MountTable::compact() const {
+    if (dead_count_ == 0) {
+        return;
+    }
+    size_t kept = 0;
+    for (size_t pos = 0; pos < mounts_.size(); ++pos) {
+        if (pos < dead_.size() && dead_[pos]) {
+            continue;
+        }
+        if (kept != pos) {
+            mounts_[kept] = std::move(mounts_[pos]);
+        }
+        by_id_[mounts_[kept].id] = kept;
+        ++kept;
+    }
+    mounts_.resize(kept);
+    dead_.clear();
+    dead_count_ = 0;
 }
 
 std::string join_path(std::string_view root, std::string_view rest) {

@@ -12,6 +12,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "base/error.hpp"
+
 namespace nsr::mountinfo {
 
 struct Mount {
@@ -37,15 +39,15 @@ struct Mount {
     bool operator==(const Mount&) const = default;
 };
 
-class ParseError : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
+// FIELD with the four escapes the kernel's mangle() and seq_show_option()
+// write for space, tab, newline and backslash (\040 \011 \012 \134)
+// decoded; any other backslash sequence is kept as it is.
+std::string unescape(std::string_view field);
 
 // Parses text in /proc/PID/mountinfo format (snapd's rules: fields split on
 // runs of spaces, optional fields ended by "-", the super options are the
 // remaining fields joined by one space, \040 \011 \012 \134 decoded). Throws
-// ParseError "SOURCE:LINE: message".
+// base::InputError "SOURCE:LINE: message".
 std::vector<Mount> parse_mountinfo(std::string_view text, const std::string& source = "mountinfo");
 
 class MountTable {
@@ -64,10 +66,15 @@ class MountTable {
     static MountTable from_self();
 
     // Pointers returned by the queries below stay valid until the next add()
-    // or remove().
+    // or remove() (and, after a remove(), the next mounts()).
 
+    // How many mounts the table holds.
+    size_t size() const { return by_id_.size(); }
     // All mounts, in the order the kernel listed them (then added ones).
-    const std::vector<Mount>& mounts() const { return mounts_; }
+    const std::vector<Mount>& mounts() const {
+        compact();
+        return mounts_;
+    }
     const Mount* by_id(long id) const;
 
     // Mounts whose mount point is DIR, top of the stack first. The top is
@@ -133,7 +140,7 @@ class MountTable {
 
     const Mount& at(long id) const { return mounts_[by_id_.at(id)]; }
     // Indexes every mount; a duplicate id is reported against SOURCE (as a
-    // ParseError with its line) when there is one.
+    // base::InputError with its line) when there is one.
     void index_all(const std::string* source);
     void index(const Mount& m);
     // Drops IDS (a whole subtree) from every index but by_id_.
@@ -147,11 +154,16 @@ class MountTable {
     // Follows the mounts stacked on ID at its own mount point to the top.
     long top_of_stack(long id) const;
     const Mount* root_mount() const;
+    // Drops the records remove() left behind, and renumbers by_id_.
+    void compact() const;
 
-    std::vector<Mount> mounts_;
+    // Mutable: mounts() drops the records remove() left behind.
+    mutable std::vector<Mount> mounts_;
+    mutable std::vector<bool> dead_;  // by position in mounts_
+    mutable size_t dead_count_ = 0;
     // The indexes hold mount ids, so that removing mounts only shifts the
     // positions kept in by_id_.
-    std::unordered_map<long, size_t> by_id_;
+    mutable std::unordered_map<long, size_t> by_id_;
     std::unordered_map<size_t, std::vector<long>> by_point_hash_;
     std::unordered_map<long, std::vector<long>> children_;
     std::unordered_map<ChildKey, std::vector<long>, ChildKeyHash> child_at_;

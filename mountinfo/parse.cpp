@@ -10,10 +10,6 @@
 
 namespace nsr::mountinfo {
 
-namespace {
-
-// The four escapes the kernel's mangle() produces for mountinfo (space, tab,
-// newline, backslash); any other backslash sequence is kept as it is.
 std::string unescape(std::string_view field) {
     if (field.find('\\') == std::string_view::npos) {
         return std::string(field);
@@ -43,6 +39,8 @@ std::string unescape(std::string_view field) {
     }
     return out;
 }
+
+namespace {
 
 template <typename Int>
 bool parse_number(std::string_view text, Int& out) {
@@ -146,7 +144,7 @@ std::vector<Mount> parse_mountinfo(std::string_view text, const std::string& sou
         split_fields(line, fields);
         Mount& m = mounts.emplace_back();
         if (std::string error = parse_line(fields, m); !error.empty()) {
-            throw ParseError(source + ":" + std::to_string(line_no) + ": " + error);
+            throw base::InputError(source, static_cast<int>(line_no), error);
         }
     }
     return mounts;

@@ -21,6 +21,9 @@ constexpr std::array<Escape, 4> kEscapes{{
 }  // namespace
 
 std::string table_unescape(std::string_view text, std::span<const Escape> table) {
+    // Most fields hold no escape: one copy.
+    if (text.find('\\') == std::string_view::npos)
+        return std::string(text);
     std::string out;
     out.reserve(text.size());
     size_t i = 0;
@@ -66,6 +69,13 @@ bool has_nul(std::string_view field) {
 
 std::string table_escape(std::string_view text, std::span<const Escape> table,
                          std::span<const std::string_view> keep) {
+    bool plain = true;
+    for (char c : text) {
+        for (const auto& e : table)
+            plain = plain && c != e.plain;
+    }
+    if (plain)
+        return std::string(text);
     std::string out;
     out.reserve(text.size());
     for (size_t i = 0; i < text.size(); ++i) {

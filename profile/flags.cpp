@@ -1,12 +1,11 @@
 #include "profile/flags.hpp"
 
-#include <libmount/libmount.h>
 #include <sys/mount.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <memory>
 #include <string_view>
+
+#include "profile/option_maps.hpp"
 
 namespace nsr::profile {
 namespace {
@@ -28,33 +27,6 @@ constexpr Override kOverrides[] = {
     {"unbindable", 0, true},     {"runbindable", 0, true},
 };
 
-enum class Class { User, Vfs, Data };
-
-struct FreeDeleter {
-    void operator()(char* p) const { std::free(p); }
-};
-using CString = std::unique_ptr<char, FreeDeleter>;
-
-const libmnt_optmap* linux_map() {
-    return mnt_get_builtin_optmap(MNT_LINUX_MAP);
-}
-
-// Which of libmount's maps knows OPTION: the Linux (VFS) map, the user-space
-// map (x-*, user, nofail, comment=, loop=, ...), or neither (filesystem data).
-Class classify(const std::string& option) {
-    char* user = nullptr;
-    char* vfs = nullptr;
-    char* fs = nullptr;
-    if (mnt_split_optstr(option.c_str(), &user, &vfs, &fs, 0, 0) != 0) {
-        return Class::Data;
-    }
-    CString u(user), v(vfs), f(fs);
-    if (v) {
-        return Class::Vfs;
-    }
-    return u ? Class::User : Class::Data;
-}
-
 void append(std::string& list, std::string_view item) {
     if (!list.empty()) {
         list += ',';
@@ -71,7 +43,8 @@ void append(std::string& list, std::string_view item) {
 //    and as filesystem data most filesystems would reject them.
 //  - Other flags in libmount's map that snapd does not list (lazytime,
 //    iversion, nosymfollow) become their MS_* flags; the kernel accepts them
-//    as data only for some filesystems.
+//    as data only for some filesystems. A flag given a value ("ro=1") is
+//    data, as libmount has it.
 //  - User-space options (x-*, user, nofail, noauto, comment=, ...) are dropped.
 //    snapd passes them as data, where the kernel rejects them; mount(8) never
 //    hands them to the kernel, and "user" implying nosuid,nodev,noexec is a
@@ -95,47 +68,41 @@ MountFlags options_to_flags(const std::vector<std::string>& options) {
             }
             continue;
         }
-        switch (classify(option)) {
-            case Class::Vfs: {
-                // Starting from no flags, a negation clears nothing: it is a no-op.
-                unsigned long flags = 0;
-                mnt_optstr_get_flags(option.c_str(), &flags, linux_map());
-                out.flags |= flags;
-                break;
+        const size_t eq = option.find('=');
+        const std::string_view name = std::string_view(option).substr(0, eq);
+        const bool valued = eq != std::string::npos && eq + 1 < option.size();
+        const OptionMapEntry* vfs = valued ? nullptr : find_linux_option(name);
+        if (vfs) {
+            // Starting from no flags, a negation clears nothing: it is a no-op.
+            if (!vfs->invert) {
+                out.flags |= vfs->flags;
             }
-            case Class::User:
-                break;
-            case Class::Data:
-                append(out.data, option);
-                break;
+        } else if (!is_userspace_option(name, valued)) {
+            append(out.data, option);
         }
     }
     return out;
 }
 
 // libmount names every map entry whose bits are all set, so MS_BIND|MS_REC
-// comes out as "bind,rbind"; only the recursive form is kept. It also always
-// adds "rw" when MS_RDONLY is clear, which names no flag and is left out.
+// comes out as "bind,rbind"; only the recursive form is kept. Negations
+// name no flag.
 std::string flags_to_options(unsigned long flags) {
-    char* raw = nullptr;
-    std::string named;
-    if (mnt_optstr_apply_flags(&raw, flags, linux_map()) == 0 && raw != nullptr) {
-        named = raw;
-    }
-    std::free(raw);
-
-    std::vector<std::string> names;
-    for (size_t start = 0; start < named.size();) {
-        size_t comma = std::min(named.find(',', start), named.size());
-        names.push_back(named.substr(start, comma - start));
-        start = comma + 1;
+    std::vector<std::string_view> names;
+    for (const OptionMapEntry& e : linux_option_map()) {
+        if (!e.invert && e.flags != 0 && (flags & e.flags) == e.flags) {
+            names.push_back(e.name);
+        }
     }
     std::string out;
-    for (const auto& name : names) {
-        if (name == "rw" || std::ranges::find(names, "r" + name) != names.end()) {
-            continue;
+    for (const std::string_view name : names) {
+        const bool recursive_named = std::ranges::any_of(names, [&](std::string_view other) {
+            return other.size() == name.size() + 1 && other.front() == 'r' &&
+                   other.substr(1) == name;
+        });
+        if (!recursive_named) {
+            append(out, name);
         }
-        append(out, name);
     }
     if (flags & MS_MOVE) {
         append(out, "move");

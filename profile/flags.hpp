@@ -1,4 +1,5 @@
-// Mount option strings <-> MS_* flags, through libmount's option maps.
+// Mount option strings <-> MS_* flags, by libmount's option maps
+// (profile/option_maps.hpp) with snapd's exceptions.
 #pragma once
 
 #include <string>

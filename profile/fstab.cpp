@@ -1,5 +1,7 @@
 #include "profile/fstab.hpp"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 
 #include "base/quote.hpp"
@@ -30,10 +32,24 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+// Up to seven fields of a line (one more than a valid line has, so that
+// too many can be told), and how many the line has.
+struct Fields {
+    std::array<std::string_view, 7> at;
+    size_t count = 0;
+    void push_back(std::string_view f) {
+        if (count < at.size())
+            at[count] = f;
+        ++count;
+    }
+    size_t size() const { return count; }
+    std::string_view operator[](size_t i) const { return at[i]; }
+};
+
 // Fields are runs of anything but spaces and tabs; the first field that
 // starts with '#' opens a comment that runs to the end of the line.
-std::vector<std::string_view> split_fields(std::string_view line) {
-    std::vector<std::string_view> fields;
+Fields split_fields(std::string_view line) {
+    Fields fields;
     size_t i = 0;
     while (i < line.size()) {
         while (i < line.size() && is_blank(line[i])) {
@@ -54,16 +70,17 @@ std::vector<std::string_view> split_fields(std::string_view line) {
     return fields;
 }
 
-std::vector<std::string> split_options(const std::string& joined) {
+std::vector<std::string> split_options(std::string_view joined) {
     std::vector<std::string> options;
+    options.reserve(static_cast<size_t>(std::count(joined.begin(), joined.end(), ',')) + 1);
     size_t start = 0;
     for (;;) {
         size_t comma = joined.find(',', start);
-        if (comma == std::string::npos) {
-            options.push_back(joined.substr(start));
+        if (comma == std::string_view::npos) {
+            options.emplace_back(joined.substr(start));
             return options;
         }
-        options.push_back(joined.substr(start, comma - start));
+        options.emplace_back(joined.substr(start, comma - start));
         start = comma + 1;
     }
 }
@@ -118,15 +135,11 @@ MountEntry parse_line(std::string_view line) {
 
 }  // namespace
 
-ParseError::ParseError(std::string source, int line, std::string message)
-    : std::runtime_error(source + ":" + std::to_string(line) + ": " + message),
-      source_(std::move(source)),
-      line_(line),
-      message_(std::move(message)) {}
-
 MountProfile parse_profile(std::string_view text, const std::string& source,
                            std::vector<Problem>* problems) {
     MountProfile profile;
+    // One entry per line at most: no copies as the list grows.
+    profile.entries.reserve(static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
     int number = 0;
     while (!text.empty()) {
         ++number;
@@ -147,7 +160,7 @@ MountProfile parse_profile(std::string_view text, const std::string& source,
             profile.entries.push_back(std::move(e));
         } catch (const LineError& err) {
             if (problems == nullptr) {
-                throw ParseError(source, number, err.message);
+                throw base::InputError(source, number, err.message);
             }
             problems->push_back({number, err.message});
         }
@@ -156,9 +169,17 @@ MountProfile parse_profile(std::string_view text, const std::string& source,
 }
 
 std::string format_profile(const MountProfile& profile) {
+    std::vector<const MountEntry*> entries;
+    entries.reserve(profile.entries.size());
+    for (const auto& e : profile.entries)
+        entries.push_back(&e);
+    return format_entries(entries);
+}
+
+std::string format_entries(std::span<const MountEntry* const> entries) {
     std::string out;
-    for (const auto& e : profile.entries) {
-        out += e.to_string();
+    for (const MountEntry* e : entries) {
+        out += e->to_string();
         out += '\n';
     }
     return out;

@@ -2,28 +2,16 @@
 // escapes \040 \011 \012 \134, 3 to 6 fields, '#' comments).
 #pragma once
 
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/error.hpp"
 #include "profile/mount_entry.hpp"
 
 namespace nsr::profile {
-
-// A problem in a profile file. what() reads "SOURCE:LINE: message".
-class ParseError : public std::runtime_error {
-  public:
-    ParseError(std::string source, int line, std::string message);
-    const std::string& source() const { return source_; }
-    int line() const { return line_; }
-    const std::string& message() const { return message_; }
-
-  private:
-    std::string source_;
-    int line_;
-    std::string message_;
-};
 
 // A problem found at one line of a profile.
 struct Problem {
@@ -42,13 +30,14 @@ std::string escape(std::string_view field);
 bool has_nul(std::string_view field);
 
 // Parses profile text. `source` names it in errors (usually the path).
-// Throws ParseError on the first malformed line, unless PROBLEMS is given:
-// then every malformed line is recorded there and skipped.
+// Throws base::InputError (SOURCE:LINE: message) on the first malformed line, unless PROBLEMS is
+// given: then every malformed line is recorded there and skipped.
 MountProfile parse_profile(std::string_view text, const std::string& source,
                            std::vector<Problem>* problems = nullptr);
 
 // One entry per line, each ending in '\n'; an empty profile is "".
 std::string format_profile(const MountProfile& profile);
+std::string format_entries(std::span<const MountEntry* const> entries);
 
 // The longest line read: snapd reads profiles with Go's bufio.Scanner,
 // whose buffer holds at most 64 KiB including the newline.

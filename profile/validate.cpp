@@ -115,7 +115,7 @@ std::vector<std::string> entry_problems(const MountEntry& e) {
     if (is_bind(e)) {
         found.push_back(path_problem("bind source", e.name));
     }
-    if (kind(e) == Kind::Unknown) {
+    if (kind(e) == EntryKind::Unknown) {
         found.push_back("unknown x-snapd.kind " + base::quote(kind_name(e)));
     }
     if (origin(e) == Origin::Unknown) {
@@ -124,7 +124,7 @@ std::vector<std::string> entry_problems(const MountEntry& e) {
     found.push_back(value_problem(mode, e));
     found.push_back(value_problem(uid, e));
     found.push_back(value_problem(gid, e));
-    if (kind(e) == Kind::Symlink && symlink_target(e).value_or("").empty()) {
+    if (kind(e) == EntryKind::Symlink && symlink_target(e).value_or("").empty()) {
         found.push_back("symlink " + base::quote(e.dir) + " has no x-snapd.symlink target");
     }
     if (symlink_target(e).value_or("").size() >= PATH_MAX) {
@@ -165,7 +165,7 @@ std::vector<Problem> validate_profile(const MountProfile& profile) {
         for (auto& message : entry_problems(e)) {
             problems.push_back({e.line, std::move(message)});
         }
-        if (kind(e) == Kind::EnsureDir) {
+        if (kind(e) == EntryKind::EnsureDir) {
             continue;
         }
         auto [it, inserted] = first_line_of_dir.emplace(e.dir, e.line);

@@ -52,21 +52,21 @@ std::string origin_name(const MountEntry& e) {
     return e.option_value("x-snapd.origin").value_or("");
 }
 
-Kind kind(const MountEntry& e) {
+EntryKind kind(const MountEntry& e) {
     const std::string name = kind_name(e);
     if (name.empty()) {
-        return Kind::Directory;
+        return EntryKind::Directory;
     }
     if (name == "file") {
-        return Kind::File;
+        return EntryKind::File;
     }
     if (name == "symlink") {
-        return Kind::Symlink;
+        return EntryKind::Symlink;
     }
     if (name == "ensure-dir") {
-        return Kind::EnsureDir;
+        return EntryKind::EnsureDir;
     }
-    return Kind::Unknown;
+    return EntryKind::Unknown;
 }
 
 Origin origin(const MountEntry& e) {

@@ -10,14 +10,14 @@
 
 namespace nsr::profile {
 
-enum class Kind { Directory, File, Symlink, EnsureDir, Unknown };
+enum class EntryKind { Directory, File, Symlink, EnsureDir, Unknown };
 enum class Origin { None, Layout, Overname, Rootfs, Unknown };
 
 // Raw values ("" when the option is absent).
 std::string kind_name(const MountEntry& e);
 std::string origin_name(const MountEntry& e);
 
-Kind kind(const MountEntry& e);
+EntryKind kind(const MountEntry& e);
 Origin origin(const MountEntry& e);
 
 bool is_synthetic(const MountEntry& e);
@@ -34,7 +34,7 @@ std::optional<std::string> must_exist_dir(const MountEntry& e);
 
 // Validated numeric options. A malformed value throws std::invalid_argument
 // with a message naming the option and the value; callers that know the
-// file and line turn it into a ParseError.
+// file and line turn it into a base::InputError.
 std::optional<mode_t> mode(const MountEntry& e);  // x-snapd.mode=0NNN or 0NNNN
 std::optional<uid_t> uid(const MountEntry& e);    // x-snapd.uid=N
 std::optional<gid_t> gid(const MountEntry& e);    // x-snapd.gid=N

@@ -3,39 +3,68 @@
 #include <fnmatch.h>
 #include <sys/statvfs.h>
 
+#include <cstdio>
+#include <stdexcept>
+
 #include "base/path.hpp"
-#include "profile/xsnapd.hpp"
+#include "base/quote.hpp"
 
 namespace nsr::reconcile {
 
-using base::clean_path;
-using base::is_within;
+namespace {
 
-void Assumptions::add_unrestricted(std::string path) {
-    unrestricted_.push_back(clean_path(path));
+// statfs(2) f_type values of filesystems a host is commonly made of.
+std::string filesystem_name(long f_type) {
+    switch (static_cast<unsigned long>(f_type)) {
+        case 0xEF53:
+            return "ext4";
+        case 0x58465342:
+            return "xfs";
+        case 0x9123683E:
+            return "btrfs";
+        case 0x01021994:
+            return "tmpfs";
+        case 0x73717368:
+            return "squashfs";
+        case 0x794C7630:
+            return "overlay";
+        case 0x2FC12FC1:
+            return "zfs";
+        case 0xF2F52010:
+            return "f2fs";
+        case 0x6969:
+            return "nfs";
+    }
+    char hex[32];
+    std::snprintf(hex, sizeof hex, "0x%lx", static_cast<unsigned long>(f_type));
+    return std::string("a filesystem of type ") + hex;
 }
 
-void Assumptions::add_mode_hint(std::string glob, mode_t mode) {
-    mode_hints_.emplace_back(std::move(glob), mode);
+}  // namespace
+
+Assumptions::Assumptions(WritablePlaces places, MountView* view)
+    : places_(std::move(places)), view_(view) {
+    for (auto& p : places_.unrestricted)
+        p = base::clean_path(p);
 }
 
 void Assumptions::record(const Change& change) {
     if (change.entry.type != "tmpfs")
         return;
-    const std::string dir = clean_path(change.entry.dir);
+    const std::string dir = base::clean_path(change.entry.dir);
     tmpfs_mounted_[dir] = change.action != Action::Unmount;
 }
 
 bool Assumptions::is_restricted(const std::string& path) const {
-    for (const auto& u : unrestricted_) {
-        if (u == "/" || is_within(path, u))
+    for (const auto& u : places_.unrestricted) {
+        if (u == "/" || base::is_within(path, u))
             return false;
     }
     return true;
 }
 
 mode_t Assumptions::mode_for_path(const std::string& path) const {
-    for (const auto& [glob, mode] : mode_hints_) {
+    for (const auto& [glob, mode] : places_.mode_hints) {
         if (::fnmatch(glob.c_str(), path.c_str(), FNM_PATHNAME) == 0)
             return mode;
     }
@@ -45,6 +74,7 @@ mode_t Assumptions::mode_for_path(const std::string& path) const {
 CreateOptions Assumptions::create_options(Kernel& kernel, const std::string& path) const {
     CreateOptions opts;
     opts.mode = mode_for_path(path);
+    opts.check_walked_dirs = places_.check_walked_dirs;
     if (is_restricted(path)) {
         opts.check = [this, &kernel](int dirfd, const std::string& dir,
                                      const std::string& desired) {
@@ -54,13 +84,31 @@ CreateOptions Assumptions::create_options(Kernel& kernel, const std::string& pat
     return opts;
 }
 
+std::string Assumptions::describe_filesystem(const std::string& dir, long f_type) const {
+    // DIR was just opened through no symlink: the mount holding the path
+    // holds the directory.
+    std::optional<MountedPath> m;
+    if (view_) {
+        try {
+            m = view_->resolve(dir);
+        } catch (const std::exception&) {
+            // Only the message is at stake: name the filesystem type.
+        }
+    }
+    if (!m)
+        return filesystem_name(f_type);
+    return m->mount.fstype + " mounted at " + base::quote(m->mount.mount_point);
+}
+
 void Assumptions::check_write(Kernel& kernel, int dirfd, const std::string& dir,
                               const std::string& desired) const {
     if (!is_restricted(dir))
         return;
     struct statfs fs {};
     struct stat st {};
-    if (kernel.fstatfs(dirfd, &fs) == 0 && kernel.fstatat(dirfd, "", &st, AT_EMPTY_PATH) == 0) {
+    const bool known =
+        kernel.fstatfs(dirfd, &fs) == 0 && kernel.fstatat(dirfd, "", &st, AT_EMPTY_PATH) == 0;
+    if (known) {
         // Writing to a read-only place fails with EROFS, which leads to a mimic.
         if ((fs.f_flags & ST_RDONLY) || fs.f_type == kSquashfsMagic)
             return;
@@ -75,12 +123,13 @@ void Assumptions::check_write(Kernel& kernel, int dirfd, const std::string& dir,
             }
         }
     }
-    if (dir == "/") {
-        throw std::runtime_error("cannot write to \"" + desired +
-                                 "\" because it would affect the host in \"/\": cannot recover "
-                                 "from trespassing over /");
-    }
-    throw TrespassingError(dir, desired);
+    const std::string found =
+        known ? " (" + describe_filesystem(dir, static_cast<long>(fs.f_type)) + ")" : "";
+    const std::string message = "cannot write to " + base::quote(desired) +
+                                " because it would affect the host in " + base::quote(dir);
+    if (dir == "/")
+        throw std::runtime_error(message + found + ": cannot recover from trespassing over /");
+    throw WriteRefused(dir, message + found);
 }
 
 }  // namespace nsr::reconcile

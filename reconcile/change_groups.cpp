@@ -12,11 +12,11 @@ namespace nsr::reconcile {
 using base::clean_path;
 using base::is_within;
 using base::parent_dir;
-using profile::Kind;
+using profile::EntryKind;
 
 namespace {
 
-bool below(const std::string& path, const std::string& dir) {
+bool below(std::string_view path, std::string_view dir) {
     return path != dir && is_within(path, dir);
 }
 
@@ -45,7 +45,12 @@ ChangeGroups::ChangeGroups(const std::vector<Change>& plan) : plan_(plan) {
     dirs_.reserve(plan.size());
     sorted_.reserve(plan.size());
     for (size_t i = 0; i < plan.size(); ++i) {
-        dirs_.push_back(clean_path(plan[i].entry.dir));
+        const std::string& dir = plan[i].entry.dir;
+        // plan() leaves every dir clean: views of them cost no copy.
+        if (base::is_clean_absolute(dir))
+            dirs_.push_back(dir);
+        else
+            dirs_.push_back(cleaned_.emplace_back(clean_path(dir)));
         sorted_.emplace_back(dirs_.back(), i);
         at_dir_[dirs_.back()].push_back(i);
     }
@@ -53,12 +58,10 @@ ChangeGroups::ChangeGroups(const std::vector<Change>& plan) : plan_(plan) {
     for (size_t j = 0; j < plan.size(); ++j) {
         if (plan[j].action != Action::Replace)
             continue;
-        for (size_t i = 0; i < j; ++i) {
+        for (size_t i : below_dir(j)) {
             const Change& u = plan[i];
-            if (u.action != Action::Unmount || !below(dirs_[i], dirs_[j]) ||
-                !is_mount_kind(u.entry)) {
+            if (i >= j || u.action != Action::Unmount || !is_mount_kind(u.entry))
                 continue;
-            }
             const auto& again = at_dir_.at(dirs_[i]);
             if (std::any_of(again.begin(), again.end(), [&](size_t k) {
                     return k > j && plan[k].action == Action::Mount &&
@@ -73,7 +76,7 @@ ChangeGroups::ChangeGroups(const std::vector<Change>& plan) : plan_(plan) {
     for (size_t j = 0; j < plan.size(); ++j) {
         const Change& t = plan[j];
         if (t.action != Action::Unmount || t.entry.type != "tmpfs" ||
-            profile::kind(t.entry) != Kind::Directory) {
+            profile::kind(t.entry) != EntryKind::Directory) {
             continue;
         }
         for (size_t i = j;
@@ -96,18 +99,25 @@ bool ChangeGroups::changed_between(const std::string& src, size_t from, size_t t
     }
 }
 
-std::vector<size_t> ChangeGroups::mounts_carried_by(size_t replace) const {
-    const std::string& dir = dirs_.at(replace);
+std::vector<size_t> ChangeGroups::below_dir(size_t at) const {
+    const std::string_view dir = dirs_.at(at);
     // Paths below DIR sort together, right after DIR + "/".
-    const std::string prefix = dir == "/" ? "/" : dir + "/";
-    std::vector<size_t> later;
-    for (auto it =
-             std::lower_bound(sorted_.begin(), sorted_.end(), std::make_pair(prefix, size_t{0}));
+    const std::string prefix = dir == "/" ? "/" : std::string(dir) + "/";
+    std::vector<size_t> found;
+    for (auto it = std::lower_bound(sorted_.begin(), sorted_.end(),
+                                    std::make_pair(std::string_view(prefix), size_t{0}));
          it != sorted_.end() && it->first.starts_with(prefix); ++it) {
-        if (it->second > replace && it->first != dir)
-            later.push_back(it->second);
+        if (it->first != dir)
+            found.push_back(it->second);
     }
-    std::sort(later.begin(), later.end());
+    std::sort(found.begin(), found.end());
+    return found;
+}
+
+std::vector<size_t> ChangeGroups::mounts_carried_by(size_t replace) const {
+    std::vector<size_t> later = below_dir(replace);
+    std::erase_if(later, [&](size_t i) { return i <= replace; });
+    const std::string_view dir = dirs_.at(replace);
     std::vector<size_t> out;
     for (size_t i : later) {
         const Change& c = plan_[i];

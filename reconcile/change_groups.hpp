@@ -5,8 +5,10 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <map>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -40,13 +42,18 @@ class ChangeGroups {
     const std::map<size_t, size_t>& unmounts_leaving_with() const { return leaving_; }
 
   private:
+    // The positions of the changes whose dir lies below the dir of the
+    // change at AT, ascending: O(log n) plus what it finds.
+    std::vector<size_t> below_dir(size_t at) const;
     // Is a change at DIR (one of SRC's directories) between FROM and TO?
     bool changed_between(const std::string& src, size_t from, size_t to) const;
 
     const std::vector<Change>& plan_;
-    std::vector<std::string> dirs_;                                // each change's clean dir
-    std::vector<std::pair<std::string, size_t>> sorted_;           // (dir, index), by dir
-    std::unordered_map<std::string, std::vector<size_t>> at_dir_;  // ascending indices
+    // Each change's clean dir: a view of its entry's, or of a cleaned copy.
+    std::vector<std::string_view> dirs_;
+    std::deque<std::string> cleaned_;
+    std::vector<std::pair<std::string_view, size_t>> sorted_;           // (dir, index), by dir
+    std::unordered_map<std::string_view, std::vector<size_t>> at_dir_;  // ascending indices
     std::map<size_t, size_t> leaving_;
 };
 

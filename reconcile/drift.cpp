@@ -4,30 +4,26 @@
 #include <map>
 #include <set>
 
+#include "base/names.hpp"
 #include "base/path.hpp"
 #include "profile/xsnapd.hpp"
 #include "reconcile/change.hpp"
 #include "reconcile/needed.hpp"
-#include "reconcile/visible_mounts.hpp"
+#include "reconcile/table_mount_view.hpp"
 
 namespace nsr::reconcile {
 
 using base::clean_path;
 using base::parent_dir;
 using mountinfo::Mount;
-using profile::Kind;
+using profile::EntryKind;
 using profile::MountEntry;
 
-std::string_view drift_kind_name(DriftItem::Kind k) {
-    switch (k) {
-        case DriftItem::Kind::Missing:
-            return "missing";
-        case DriftItem::Kind::Differs:
-            return "differs";
-        case DriftItem::Kind::Extra:
-            break;
-    }
-    return "extra";
+std::string_view drift_type_name(DriftType t) {
+    static constexpr base::Named<DriftType> kNames[] = {{DriftType::Missing, "missing"},
+                                                        {DriftType::Differs, "differs"},
+                                                        {DriftType::Extra, "extra"}};
+    return base::name_of(kNames, t);
 }
 
 namespace {
@@ -41,7 +37,7 @@ std::string describe(const Mount& m) {
 // symlink entry anything at all.
 bool occupied(const MountEntry& e, const std::string& dir, const mountinfo::MountTable& table,
               const FsView& fs) {
-    if (profile::kind(e) == Kind::Symlink)
+    if (profile::kind(e) == EntryKind::Symlink)
         return fs.lstat(dir) != FileType::Missing;
     const Mount* top = table.top_at(dir);
     return top && profile::origin(e) != profile::Origin::Rootfs && dir != "/";
@@ -49,9 +45,9 @@ bool occupied(const MountEntry& e, const std::string& dir, const mountinfo::Moun
 
 // M is what a process sees at its mount point, or lies under what it sees
 // there (a covered mount's submounts are out of sight, not drift).
-bool visible(const Mount& m, const mountinfo::MountTable& table) {
-    const auto stack = visible_stack(table, m.mount_point);
-    return std::find(stack.begin(), stack.end(), &m) != stack.end();
+bool visible(const Mount& m, MountView& view) {
+    const auto stack = view.stack_at(m.mount_point);
+    return std::any_of(stack.begin(), stack.end(), [&](const Mount& s) { return s.id == m.id; });
 }
 
 }  // namespace
@@ -59,6 +55,7 @@ bool visible(const Mount& m, const mountinfo::MountTable& table) {
 DriftReport drift(const profile::MountProfile& current, const mountinfo::MountTable& table,
                   const FsView& fs) {
     DriftReport report;
+    TableMountView view(table);
     // Mount points of the profile: how many mounts each accounts for, and
     // whether submounts come along with it.
     std::map<std::string, std::vector<const MountEntry*>> expected_at;
@@ -71,16 +68,16 @@ DriftReport drift(const profile::MountProfile& current, const mountinfo::MountTa
             if (profile::is_rbind(e))
                 recursive.insert(dir);
         }
-        Verdict v = needed({Action::Mount, e, std::nullopt}, table, fs);
+        Verdict v = needed({Action::Mount, e, std::nullopt}, view, fs);
         if (!v.needed)
             continue;
         if (occupied(e, dir, table, fs)) {
-            std::string found = profile::kind(e) == Kind::Symlink
+            std::string found = profile::kind(e) == EntryKind::Symlink
                                     ? v.reason
                                     : "found " + describe(*table.top_at(dir)) + ": " + v.reason;
-            report.items.push_back({DriftItem::Kind::Differs, dir, e, found});
+            report.items.push_back({DriftType::Differs, dir, e, found});
         } else {
-            report.items.push_back({DriftItem::Kind::Missing, dir, e, v.reason});
+            report.items.push_back({DriftType::Missing, dir, e, v.reason});
         }
     }
 
@@ -115,12 +112,12 @@ DriftReport drift(const profile::MountProfile& current, const mountinfo::MountTa
             size_t ours = 0;
             for (size_t i = 0; i < stack.size(); ++i) {
                 for (const MountEntry* e : entries) {
-                    if (shows_entry(*e, *stack[i], table))
+                    if (shows_entry(*e, *stack[i], view))
                         ours = i + 1;
                 }
             }
             if (ours > entries.size()) {
-                report.items.push_back({DriftItem::Kind::Extra, m.mount_point, std::nullopt,
+                report.items.push_back({DriftType::Extra, m.mount_point, std::nullopt,
                                         std::to_string(ours) + " mounts stacked at " +
                                             m.mount_point + " where the profile has " +
                                             std::to_string(entries.size()) + ", top is " +
@@ -128,9 +125,9 @@ DriftReport drift(const profile::MountProfile& current, const mountinfo::MountTa
             }
             continue;
         }
-        if (under_rbind(m.mount_point) || !visible(m, table))
+        if (under_rbind(m.mount_point) || !visible(m, view))
             continue;
-        report.items.push_back({DriftItem::Kind::Extra, m.mount_point, std::nullopt,
+        report.items.push_back({DriftType::Extra, m.mount_point, std::nullopt,
                                 describe(m) + " is not in the profile"});
     }
     return report;

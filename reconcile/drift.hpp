@@ -12,19 +12,20 @@
 
 namespace nsr::reconcile {
 
+enum class DriftType {
+    Missing,  // the entry's mount (or symlink, or dir) is not there
+    Differs,  // something else is at the entry's mount point
+    Extra,    // mounted under the profile's mount points, not in the profile
+};
+
+std::string_view drift_type_name(DriftType t);  // "missing", "differs", "extra"
+
 struct DriftItem {
-    enum class Kind {
-        Missing,  // the entry's mount (or symlink, or dir) is not there
-        Differs,  // something else is at the entry's mount point
-        Extra,    // mounted under the profile's mount points, not in the profile
-    };
-    Kind kind;
+    DriftType type;
     std::string dir;
     std::optional<profile::MountEntry> entry;  // absent for Extra
     std::string detail;                        // one line: what was found
 };
-
-std::string_view drift_kind_name(DriftItem::Kind k);  // "missing", "differs", "extra"
 
 struct DriftReport {
     size_t checked = 0;  // entries of the profile looked at
@@ -35,7 +36,9 @@ struct DriftReport {
 // Each entry of CURRENT is judged with needed(); then every mount at or
 // below a mount point of the profile that no entry accounts for is extra
 // (a bind stacked twice at one place included). Submounts that an rbind
-// entry brings along are accounted for by it.
+// entry brings along are accounted for by it. A question about the whole
+// table: listmount(2) would walk every mount of the namespace for each
+// mount point asked about, so drift reads a snapshot.
 DriftReport drift(const profile::MountProfile& current, const mountinfo::MountTable& table,
                   const FsView& fs);
 

@@ -1,69 +1,60 @@
 // Applies a plan to the namespace the process is in, with snapd's error
-// policy, checking every change against the live mount table first.
+// policy, checking every change against what is mounted there first.
 #pragma once
 
-#include <functional>
-#include <string>
 #include <vector>
 
-#include "mountinfo/mount_table.hpp"
 #include "profile/mount_entry.hpp"
 #include "reconcile/assumptions.hpp"
 #include "reconcile/change.hpp"
+#include "reconcile/exec_context.hpp"
 #include "reconcile/fs_view.hpp"
-#include "reconcile/host_sources.hpp"
 #include "reconcile/kernel.hpp"
+#include "reconcile/mount_view.hpp"
+#include "reconcile/outcome.hpp"
 
 namespace nsr::reconcile {
 
-enum class Status { Done, AlreadyDone, Failed, Skipped };
-std::string_view status_name(Status s);  // "done", "already done", "failed", "skipped"
-
-struct Outcome {
-    Change change;
-    Status status = Status::Done;
-    std::string detail;  // why it was already done / skipped, or the error
-    // Mimic entries this change made (recorded even when it then failed).
-    std::vector<profile::MountEntry> synthesized;
-};
-
-struct ExecOptions {
-    // No empty window: a replacement is attached beneath the old mount,
-    // with the later mounts below it already on it; a mimic is built
-    // detached and attached in one move; a tmpfs is detached with what is
-    // in it rather than emptied first. False: snapd's order.
-    bool tuck = true;
-    // Owner of directories made for ensure-dir entries.
-    uid_t uid = 0;
-    gid_t gid = 0;
-    // Debug log lines (the why of every fallback); may be empty.
-    std::function<void(const std::string&)> debug;
-    // A container's namespace (apply --pid): the bind copies and overlays
-    // taken on the host before setns, used instead of opening sources here,
-    // and the host's mount table, where bind sources are resolved.
-    HostSources* host_sources = nullptr;
-    const mountinfo::MountTable* source_table = nullptr;
-};
-
+// Moved, never copied: the outcomes point into the plan.
 struct Result {
+    Result() = default;
+    Result(Result&&) = default;
+    Result& operator=(Result&&) = default;
+    Result(const Result&) = delete;
+    Result& operator=(const Result&) = delete;
+
+    // The changes run, in order.
+    std::vector<Change> plan;
+    // What became of each, for a prefix of the plan (all of it unless a
+    // fatal failure stopped the run).
     std::vector<Outcome> outcomes;
     // A layout or overname change failed: the run stopped there.
     bool fatal = false;
-    // What is really in place now, as a current profile.
-    profile::MountProfile new_current;
+    // What is really in place now (in_place(), in new_current.hpp): the
+    // entries by pointer into the plan and the outcomes, so that the run
+    // holds no copy of them.
+    std::vector<const profile::MountEntry*> in_place;
+    // The same as a current profile, copied.
+    profile::MountProfile new_current() const;
 };
 
 class Executor {
   public:
-    Executor(Kernel& kernel, mountinfo::MountTable& table, const FsView& fs,
-             Assumptions& assumptions, ExecOptions options);
+    // VIEW tells what is mounted and learns what the run changes; all of
+    // them must outlive the executor.
+    Executor(Kernel& kernel, MountView& view, const FsView& fs, Assumptions& assumptions,
+             ExecOptions options);
 
-    Result run(const std::vector<Change>& changes);
+    // Runs CHANGES in order: each one is checked with needed() first, then
+    // made. A failed change is reported in its outcome; a failed layout or
+    // overname change stops there. Throws nothing for a change's failure.
+    // The changes move into the result's plan (callers that keep theirs
+    // pass a copy).
+    Result execute(std::vector<Change> changes);
 
   private:
-    struct Impl;
     Kernel& kernel_;
-    mountinfo::MountTable& table_;
+    MountView& view_;
     const FsView& fs_;
     Assumptions& assumptions_;
     ExecOptions options_;

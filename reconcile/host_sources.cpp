@@ -24,8 +24,8 @@ HostSources HostSources::take(Kernel& kernel, const profile::MountProfile& desir
     HostSources out;
     SecureFs sfs(kernel);
     for (const auto& e : desired.entries) {
-        const profile::Kind kind = profile::kind(e);
-        if (kind != profile::Kind::Directory && kind != profile::Kind::File)
+        const profile::EntryKind kind = profile::kind(e);
+        if (kind != profile::EntryKind::Directory && kind != profile::EntryKind::File)
             continue;
         const std::string dir = clean_path(e.dir);
         Taken t;

@@ -1,12 +1,22 @@
 #include "reconcile/kernel.hpp"
 
+#include <dirent.h>
+#include <linux/openat2.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
+#include <cstring>
 
 // <sys/mount.h> would clash with <linux/mount.h> (glibc 2.36), so every
 // mount call, the classic ones included, goes through syscall(2).
+
+// Linux 6.8's statmount(2) has the same number on every architecture;
+// Debian 12's headers predate it.
+#ifndef SYS_statmount
+#define SYS_statmount 457
+#endif
 
 namespace nsr::reconcile {
 
@@ -67,15 +77,58 @@ int LinuxKernel::fstatfs(int fd, struct statfs* st) {
     return ret(::fstatfs(fd, st));
 }
 
-int LinuxKernel::mount_id(int fd, long& id) {
-    struct statx stx {};
-    if (::statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0)
-        return -errno;
-    // Kernels before 5.8 accept the request but leave the field unset.
-    if (!(stx.stx_mask & STATX_MNT_ID))
-        return -EOPNOTSUPP;
-    id = static_cast<long>(stx.stx_mnt_id);
-    return 0;
+int LinuxKernel::statx(int dirfd, const char* path, int flags, unsigned mask, struct statx* out) {
+    return ret(::statx(dirfd, path, flags, mask, out));
+}
+
+int LinuxKernel::openat2(int dirfd, const char* path, int flags, mode_t mode, uint64_t resolve) {
+    struct open_how how {};
+    how.flags = static_cast<uint64_t>(flags);
+    how.mode = mode;
+    how.resolve = resolve;
+    return ret(::syscall(SYS_openat2, dirfd, path, &how, sizeof how));
+}
+
+int LinuxKernel::read_dir(int fd, std::vector<DirEntry>& entries) {
+    // struct linux_dirent64: d_ino, d_off, d_reclen, d_type, then the name.
+    constexpr size_t kReclen = 16, kType = 18, kName = 19;
+    alignas(8) char buf[16384];
+    for (;;) {
+        const long n = ::syscall(SYS_getdents64, fd, buf, sizeof buf);
+        if (n < 0)
+            return -errno;
+        if (n == 0)
+            return 0;
+        for (long pos = 0; pos < n;) {
+            unsigned short reclen = 0;
+            std::memcpy(&reclen, buf + pos + kReclen, sizeof reclen);
+            const char* name = buf + pos + kName;
+            if (std::strcmp(name, ".") != 0 && std::strcmp(name, "..") != 0)
+                entries.push_back({name, static_cast<unsigned char>(buf[pos + kType])});
+            pos += reclen;
+        }
+    }
+}
+
+int LinuxKernel::statmount(uint64_t mnt_id, uint64_t mask, std::vector<char>& out) {
+    struct {
+        uint32_t size;
+        uint32_t spare;
+        uint64_t mnt_id;
+        uint64_t param;
+    } req{24, 0, mnt_id, mask};  // MNT_ID_REQ_SIZE_VER0
+    if (out.size() < 2 * sizeof(StatmountHead))
+        out.resize(2 * sizeof(StatmountHead));
+    // EOVERFLOW: the strings did not fit; the kernel does not say how much
+    // room they need, so grow and ask again.
+    for (;;) {
+        const long r = ::syscall(SYS_statmount, &req, out.data(), out.size(), 0);
+        if (r == 0)
+            return 0;
+        if (errno != EOVERFLOW || out.size() >= (size_t{1} << 24))
+            return -errno;
+        out.resize(out.size() * 2);
+    }
 }
 
 int LinuxKernel::syncfs(int fd) {

@@ -1,6 +1,5 @@
 #include "reconcile/mimic.hpp"
 
-#include <dirent.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,13 +10,14 @@
 #include "base/error.hpp"
 #include "base/fd.hpp"
 #include "base/path.hpp"
-#include "reconcile/table_update.hpp"
+#include "reconcile/mount_builder.hpp"
 
 namespace nsr::reconcile {
 
 using base::check_rc;
 using base::child_path;
 using base::Fd;
+using base::throw_errno;
 using profile::MountEntry;
 
 namespace {
@@ -34,28 +34,21 @@ struct Item {
 // sorted too, which fixes the order of the bind-backs).
 std::vector<Item> list_items(Kernel& k, const Fd& dirfd, const std::string& dir,
                              const std::function<void(const std::string&)>& debug) {
-    int fd = k.openat(dirfd.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        throw std::system_error(-fd, std::generic_category(), "cannot read \"" + dir + "\"");
-    DIR* d = ::fdopendir(fd);
-    if (!d) {
-        ::close(fd);
-        throw std::system_error(errno, std::generic_category(), "cannot read \"" + dir + "\"");
-    }
+    // An O_PATH fd cannot be listed: open the directory again, for reading.
+    Fd readable(check_rc(k.openat(dirfd.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC),
+                         "cannot read \"" + dir + "\""));
+    std::vector<DirEntry> entries;
+    check_rc(k.read_dir(readable.get(), entries), "cannot read \"" + dir + "\"");
     std::vector<Item> items;
-    while (struct dirent* de = ::readdir(d)) {
-        std::string name = de->d_name;
-        if (name == "." || name == "..")
-            continue;
+    for (const DirEntry& de : entries) {
+        const std::string& name = de.name;
         struct stat st {};
         if (int rc = k.fstatat(dirfd.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW); rc < 0) {
-            // Gone since readdir: nothing to bind back. Any other error would
-            // silently hide the entry in the mimic.
+            // Gone since it was listed: nothing to bind back. Any other error
+            // would silently hide the entry in the mimic.
             if (rc == -ENOENT)
                 continue;
-            ::closedir(d);
-            throw std::system_error(-rc, std::generic_category(),
-                                    "cannot inspect \"" + child_path(dir, name) + "\"");
+            throw_errno(rc, "cannot inspect \"" + child_path(dir, name) + "\"");
         }
         if (S_ISDIR(st.st_mode)) {
             items.push_back({name, ItemKind::Directory, ""});
@@ -70,7 +63,6 @@ std::vector<Item> list_items(Kernel& k, const Fd& dirfd, const std::string& dir,
             debug("mimic of " + dir + ": skipping " + name + " (not a file, directory or symlink)");
         }
     }
-    ::closedir(d);
     std::sort(items.begin(), items.end(),
               [](const Item& a, const Item& b) { return a.name < b.name; });
     return items;
@@ -125,7 +117,7 @@ std::vector<MountEntry> build_mimic(MimicContext& ctx, const std::string& dir,
     bool attached = false;
     auto attach_tmpfs = [&] {
         check_rc(ctx.ops.attach(tmpfs, original, false), "cannot mount tmpfs over \"" + dir + "\"");
-        record_mount(k, ctx.table, tmpfs, tmpfs_proto, false);
+        ctx.view.record_mount(tmpfs, tmpfs_proto, false);
         attached = true;
     };
     // Bind-backs made while the tmpfs is detached; recorded once it is attached.
@@ -154,7 +146,9 @@ std::vector<MountEntry> build_mimic(MimicContext& ctx, const std::string& dir,
             check_rc(src, "cannot open \"" + path + "\"");
             Fd src_fd(src);
             Fd tree = ctx.ops.clone(src_fd, {0, recursive});
-            auto proto = bind_proto(ctx.table, path, false);
+            mountinfo::Mount proto;
+            if (ctx.view.wants_protos())
+                proto = bind_proto(ctx.view, path, false);
             proto.mount_point = path;
             int rc = ctx.ops.attach_at(tree, tmpfs, item.name);
             if (rc == -EINVAL && !attached) {
@@ -166,7 +160,7 @@ std::vector<MountEntry> build_mimic(MimicContext& ctx, const std::string& dir,
             }
             check_rc(rc, "cannot bind \"" + path + "\" back into the mimic");
             if (attached) {
-                record_mount(k, ctx.table, tree, proto, false);
+                ctx.view.record_mount(tree, proto, false);
             } else {
                 pending.emplace_back(std::move(tree), std::move(proto));
             }
@@ -182,13 +176,13 @@ std::vector<MountEntry> build_mimic(MimicContext& ctx, const std::string& dir,
         if (!attached) {
             attach_tmpfs();
             for (auto& [tree, proto] : pending)
-                record_mount(k, ctx.table, tree, proto, false);
+                ctx.view.record_mount(tree, proto, false);
         }
     } catch (...) {
         // A detached tree vanishes with its last fd; an attached one must go.
         if (attached) {
             ctx.ops.detach(tmpfs);
-            record_detach(ctx.table, dir);
+            ctx.view.record_detach(dir);
         }
         throw;
     }

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "mountinfo/mount_table.hpp"
 #include "profile/mount_entry.hpp"
 #include "reconcile/mount_ops.hpp"
+#include "reconcile/mount_view.hpp"
 #include "reconcile/secure_fs.hpp"
 
 namespace nsr::reconcile {
@@ -17,7 +17,7 @@ namespace nsr::reconcile {
 struct MimicContext {
     MountOps& ops;
     SecureFs& fs;
-    mountinfo::MountTable& table;
+    MountView& view;
     // Build the whole mimic detached and attach it in one move (no moment
     // where DIR looks empty); false uses the attach-then-fill order.
     bool tuck = true;

@@ -138,7 +138,7 @@ int MountOps::umount_through(const Fd& fd, const std::string& below, int flags) 
         return rc;
     // In a container's namespace /proc is the container's, which has no
     // /proc/self for this process; apply then works from the host's /proc
-    // (cmd/run.cpp), where self/fd/N names the fd.
+    // (reconcile/system_context.cpp), where self/fd/N names the fd.
     return k_.umount2(("self/fd/" + fd_and_below).c_str(), flags);
 }
 

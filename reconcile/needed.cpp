@@ -15,14 +15,12 @@
 #include "profile/flags.hpp"
 #include "profile/xsnapd.hpp"
 #include "reconcile/overlay_match.hpp"
-#include "reconcile/visible_mounts.hpp"
 
 namespace nsr::reconcile {
 
 using base::clean_path;
 using mountinfo::Mount;
-using mountinfo::MountTable;
-using profile::Kind;
+using profile::EntryKind;
 using profile::MountEntry;
 
 namespace {
@@ -38,22 +36,23 @@ struct Match {
 
 // A bind of SRC is in place at DIR when the visible mount there shows the
 // same filesystem (st_dev) and the same directory of it (root) as SRC, with
-// the access mode the entry asks for.
-// SOURCES: the table the source is resolved in.
-Match bind_matches(const MountEntry& e, const Mount& top, const MountTable& sources) {
+// the access mode the entry asks for. SOURCES: the view the source is
+// resolved in.
+Match bind_matches(const MountEntry& e, const std::string& dir, const Mount& top,
+                   MountView& sources) {
     auto src = sources.resolve(clean_path(e.name));
     if (!src)
         return {false, "source " + e.name + " is not under any mount"};
-    if (src->mount->dev() != top.dev() || src->path_in_fs != top.root) {
-        return {false, "mounted at " + e.dir + " is " + dev_text(top) + " " + top.root +
-                           ", the source is " + dev_text(*src->mount) + " " + src->path_in_fs};
+    if (src->mount.dev() != top.dev() || src->path_in_fs != top.root) {
+        return {false, "mounted at " + dir + " is " + dev_text(top) + " " + top.root +
+                           ", the source is " + dev_text(src->mount) + " " + src->path_in_fs};
     }
-    const bool fs_ro = src->mount->super_option("ro").has_value();
-    if (profile::bind_read_only(e, src->mount->read_only(), fs_ro) != top.read_only()) {
-        return {false, std::string("mounted at ") + e.dir + " is " +
+    const bool fs_ro = src->mount.super_option("ro").has_value();
+    if (profile::bind_read_only(e, src->mount.read_only(), fs_ro) != top.read_only()) {
+        return {false, std::string("mounted at ") + dir + " is " +
                            (top.read_only() ? "read-only" : "read-write")};
     }
-    return {true, e.name + " is mounted at " + e.dir + " (" + dev_text(top) + " " + top.root + ")"};
+    return {true, e.name + " is mounted at " + dir + " (" + dev_text(top) + " " + top.root + ")"};
 }
 
 // Octal for mode=, decimal otherwise; tmpfs shows mode=755 for mode=0755.
@@ -101,12 +100,12 @@ std::optional<unsigned long long> tmpfs_pages(const std::string& v) {
 
 // A filesystem mount is in place when the visible mount at DIR has the
 // entry's type and source and the super options the entry sets.
-Match filesystem_matches(const MountEntry& e, const Mount& top) {
+Match filesystem_matches(const MountEntry& e, const std::string& dir, const Mount& top) {
     if (top.fstype != e.type) {
-        return {false, "mounted at " + e.dir + " is " + top.fstype + ", not " + e.type};
+        return {false, "mounted at " + dir + " is " + top.fstype + ", not " + e.type};
     }
     if (top.source != e.name) {
-        return {false, "mounted at " + e.dir + " is from " + top.source + ", not " + e.name};
+        return {false, "mounted at " + dir + " is from " + top.source + ", not " + e.name};
     }
     const std::string data = profile::options_to_flags(e.options).data;
     if (e.type == "tmpfs") {
@@ -119,7 +118,7 @@ Match filesystem_matches(const MountEntry& e, const Mount& top) {
                 continue;
             const std::string have = top.super_option(key).value_or(dflt);
             if (number(have, base) != number(*want, base)) {
-                return {false, "tmpfs at " + e.dir + " has " + key + "=" + have +
+                return {false, "tmpfs at " + dir + " has " + key + "=" + have +
                                    ", the entry sets " + *want};
             }
         }
@@ -129,25 +128,27 @@ Match filesystem_matches(const MountEntry& e, const Mount& top) {
             auto have_pages = have ? tmpfs_pages(*have)
                                    : static_cast<unsigned long long>(::sysconf(_SC_PHYS_PAGES)) / 2;
             if (tmpfs_pages(*want) != have_pages) {
-                return {false, "tmpfs at " + e.dir + " has size=" + have.value_or("(default)") +
+                return {false, "tmpfs at " + dir + " has size=" + have.value_or("(default)") +
                                    ", the entry sets " + *want};
             }
         }
     } else if (e.type == "overlay") {
         if (auto m = overlay_entry_matches(e, top.super_options); !m.matches)
-            return {false, "overlay at " + e.dir + " " + m.why};
+            return {false, "overlay at " + dir + " " + m.why};
     }
-    return {true, e.type + " " + e.name + " is mounted at " + e.dir};
+    return {true, e.type + " " + e.name + " is mounted at " + dir};
 }
 
 // Is the entry, as a mount, what a process sees at its mount point now?
 // With ONLY_TOP the entry must be the visible mount; otherwise it may be
 // covered by later mounts at the same place (a mimic over a layout).
-Match in_place(const MountEntry& e, const MountTable& table, const FsView& fs, bool only_top,
-               const MountTable& sources) {
+// SOURCES: where bind sources are resolved (VIEW itself, or the host's
+// table for a container).
+Match in_place(const MountEntry& e, MountView& view, const FsView& fs, bool only_top,
+               MountView& sources, bool brief = false) {
     const std::string dir = clean_path(e.dir);
     switch (profile::kind(e)) {
-        case Kind::Symlink: {
+        case EntryKind::Symlink: {
             auto want = profile::symlink_target(e).value_or("");
             if (fs.lstat(dir) != FileType::Symlink)
                 return {false, dir + " is not a symlink"};
@@ -156,29 +157,47 @@ Match in_place(const MountEntry& e, const MountTable& table, const FsView& fs, b
                 return {false, dir + " points to " + have + ", not " + want};
             return {true, dir + " is a symlink to " + want};
         }
-        case Kind::EnsureDir:
+        case EntryKind::EnsureDir:
             if (fs.lstat(dir) == FileType::Directory)
                 return {true, dir + " exists"};
             return {false, dir + " does not exist"};
-        case Kind::Unknown:
+        case EntryKind::Unknown:
             return {true, "x-snapd.kind=" + profile::kind_name(e) + " is not acted upon"};
-        case Kind::Directory:
-        case Kind::File:
+        case EntryKind::Directory:
+        case EntryKind::File:
             break;
     }
-    auto stack = visible_stack(table, dir);
+    if (profile::is_bind(e) && &sources == &view) {
+        // Most often the top shows the source, which one question settles
+        // (when both are in the same namespace).
+        const BindTop b = view.bind_top(dir, clean_path(e.name));
+        if (!b.mounted)
+            return {false, "nothing is mounted at " + dir};
+        if (b.shows_source) {
+            if (profile::bind_read_only(e, b.source_read_only, b.fs_read_only) == b.top_read_only) {
+                return {true, e.name + " is mounted at " + dir + " (" + std::to_string(b.major) +
+                                  ":" + std::to_string(b.minor) + " " + b.path_in_fs + ")"};
+            }
+            if (only_top) {
+                return {false, "mounted at " + dir + " is " +
+                                   (b.top_read_only ? "read-only" : "read-write")};
+            }
+        } else if (only_top && brief) {
+            return {false, "mounted at " + dir + " is not " + e.name};
+        }
+    }
+    auto stack = view.stack_at(dir);
     if (stack.empty())
         return {false, "nothing is mounted at " + dir};
-    MountEntry clean = e;
-    clean.dir = dir;
     auto check = [&](const Mount& m) {
-        return profile::is_bind(e) ? bind_matches(clean, m, sources) : filesystem_matches(clean, m);
+        return profile::is_bind(e) ? bind_matches(e, dir, m, sources)
+                                   : filesystem_matches(e, dir, m);
     };
-    Match first = check(*stack.front());
+    Match first = check(stack.front());
     if (first.matches || only_top)
         return first;
     for (size_t i = 1; i < stack.size(); ++i) {
-        Match m = check(*stack[i]);
+        Match m = check(stack[i]);
         if (m.matches)
             return {true, m.why + ", covered by another mount"};
     }
@@ -187,59 +206,58 @@ Match in_place(const MountEntry& e, const MountTable& table, const FsView& fs, b
 
 }  // namespace
 
-Verdict needed(const Change& change, const MountTable& table, const FsView& fs,
-               const MountTable* sources) {
-    const MountTable& src_table = sources ? *sources : table;
+Verdict needed(const Change& change, MountView& view, const FsView& fs, MountView* sources,
+               Detail detail) {
+    MountView& src_view = sources ? *sources : view;
     const MountEntry& e = change.entry;
     switch (change.action) {
         case Action::Keep: {
             if (profile::origin(e) == profile::Origin::Rootfs) {
                 return {false, "the root filesystem is never touched"};
             }
-            auto m = in_place(e, table, fs, false, src_table);
+            auto m = in_place(e, view, fs, false, src_view);
             return {!m.matches, m.matches ? m.why : "kept entry is missing: " + m.why};
         }
         case Action::Mount:
         case Action::Replace: {
             // A replacement is done only once the new mount is what shows.
-            auto m = in_place(e, table, fs, change.action == Action::Replace, src_table);
+            auto m = in_place(e, view, fs, change.action == Action::Replace, src_view,
+                              detail == Detail::Brief);
             return {!m.matches, m.why};
         }
         case Action::Unmount: {
             const std::string dir = clean_path(e.dir);
             switch (profile::kind(e)) {
-                case Kind::Symlink:
+                case EntryKind::Symlink:
                     if (fs.lstat(dir) != FileType::Symlink)
                         return {false, dir + " is gone"};
                     return {true, dir + " is still a symlink"};
-                case Kind::EnsureDir:
-                case Kind::Unknown:
+                case EntryKind::EnsureDir:
+                case EntryKind::Unknown:
                     return {false, "nothing was mounted for this entry"};
                 default:
                     break;
             }
-            if (!visible_at(table, dir))
+            auto m = in_place(e, view, fs, false, src_view);
+            if (m.matches)
+                return {true, m.why};
+            if (!view.visible_at(dir))
                 return {false, "nothing is mounted at " + dir};
             // A bind whose source can no longer be found cannot be told apart
             // from another mount; what sits at DIR is presumed to be ours.
             if (profile::is_bind(e) && fs.stat(clean_path(e.name)) == FileType::Missing) {
                 return {true, "something is mounted at " + dir};
             }
-            auto m = in_place(e, table, fs, false, src_table);
-            if (!m.matches)
-                return {false, "not mounted any more: " + m.why};
-            return {true, m.why};
+            return {false, "not mounted any more: " + m.why};
         }
     }
     return {true, ""};
 }
 
-bool shows_entry(const MountEntry& entry, const Mount& m, const MountTable& table,
-                 const MountTable* sources) {
-    MountEntry clean = entry;
-    clean.dir = clean_path(entry.dir);
-    return (profile::is_bind(entry) ? bind_matches(clean, m, sources ? *sources : table)
-                                    : filesystem_matches(clean, m))
+bool shows_entry(const MountEntry& entry, const Mount& m, MountView& view, MountView* sources) {
+    const std::string dir = clean_path(entry.dir);
+    return (profile::is_bind(entry) ? bind_matches(entry, dir, m, sources ? *sources : view)
+                                    : filesystem_matches(entry, dir, m))
         .matches;
 }
 

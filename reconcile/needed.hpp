@@ -1,5 +1,6 @@
-// Is a planned change still needed, judged from the live mount table and
-// file facts rather than from the (possibly stale) current profile?
+// Is a planned change still needed, judged from what is mounted (the live
+// namespace, or a snapshot of its mount table) and file facts rather than
+// from the (possibly stale) current profile?
 #pragma once
 
 #include <string>
@@ -7,6 +8,7 @@
 #include "mountinfo/mount_table.hpp"
 #include "reconcile/change.hpp"
 #include "reconcile/fs_view.hpp"
+#include "reconcile/mount_view.hpp"
 
 namespace nsr::reconcile {
 
@@ -15,16 +17,22 @@ struct Verdict {
     std::string reason;  // one line: why it is or is not needed
 };
 
-// SOURCES: the table bind sources are resolved in, when they live in
-// another namespace than TABLE's (a container's, whose sources are the
-// host's); nullptr: TABLE.
-Verdict needed(const Change& change, const mountinfo::MountTable& table, const FsView& fs,
-               const mountinfo::MountTable* sources = nullptr);
+// How much a verdict must say. Brief: the reason for a needed mount or
+// replacement may be shorter than the full one (what is mounted instead),
+// which costs reading the mount in full; the executor, which shows no
+// reason for a change it makes, asks for that.
+enum class Detail { Full, Brief };
+
+// SOURCES: where bind sources are resolved, when they live in another
+// namespace than VIEW's (a container's, whose sources are the host's);
+// nullptr: VIEW. Throws std::system_error when a view cannot tell what is
+// mounted.
+Verdict needed(const Change& change, MountView& view, const FsView& fs,
+               MountView* sources = nullptr, Detail detail = Detail::Full);
 
 // Whether mount M, wherever it sits in a stack, shows ENTRY (a mount-kind
 // entry: a bind of its source, or its filesystem), by the rules of needed().
-bool shows_entry(const profile::MountEntry& entry, const mountinfo::Mount& m,
-                 const mountinfo::MountTable& table,
-                 const mountinfo::MountTable* sources = nullptr);
+bool shows_entry(const profile::MountEntry& entry, const mountinfo::Mount& m, MountView& view,
+                 MountView* sources = nullptr);
 
 }  // namespace nsr::reconcile

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -16,7 +16,7 @@ namespace nsr::reconcile {
 using base::clean_path;
 using base::dir_less;
 using base::parent_dir;
-using profile::Kind;
+using profile::EntryKind;
 using profile::MountEntry;
 using profile::Origin;
 
@@ -27,8 +27,20 @@ namespace {
 // conformance harness runs) keys it by mount point alone, so a mimic tmpfs
 // kept for its owner keeps any entry at the same directory with it, and
 // masks a new layout there: the stale mimic hides the layout's content
-// (README, "Differences from snap-update-ns").
-using Key = std::pair<std::string, std::string>;
+// (README, "Differences from snap-update-ns"). The views are of the
+// entries' own strings.
+struct Key {
+    std::string_view dir;
+    std::string_view type;
+    bool operator==(const Key&) const = default;
+};
+struct KeyHash {
+    size_t operator()(const Key& k) const noexcept {
+        const std::hash<std::string_view> h;
+        return h(k.dir) * 31 + h(k.type);
+    }
+};
+using KeySet = std::unordered_set<Key, KeyHash>;
 Key key_of(const MountEntry& e) {
     return {e.dir, e.type};
 }
@@ -44,55 +56,64 @@ int origin_rank(const MountEntry& e) {
     }
 }
 
-// Sorts V stably by (RANK, dir with snapd's slash rule). The ranks are
-// computed once per entry: reading an option in the comparator would cost
-// a lookup and an allocation per comparison.
+// Sorts POS, positions in V, stably by (RANK, dir with snapd's slash
+// rule). The ranks are computed once per entry: reading an option in the
+// comparator would cost a lookup and an allocation per comparison.
 template <typename Rank>
-void sort_by_rank_and_dir(std::vector<MountEntry>& v, Rank rank) {
-    std::vector<std::pair<int, size_t>> order;
-    order.reserve(v.size());
-    for (size_t i = 0; i < v.size(); ++i)
-        order.emplace_back(rank(v[i]), i);
-    std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+void sort_positions(const std::vector<MountEntry>& v, std::vector<size_t>& pos, Rank rank) {
+    std::vector<std::pair<int, size_t>> keyed;
+    keyed.reserve(pos.size());
+    for (const size_t i : pos)
+        keyed.emplace_back(rank(v[i]), i);
+    std::stable_sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
         if (a.first != b.first)
             return a.first < b.first;
         return dir_less(v[a.second].dir, v[b.second].dir);
     });
-    std::vector<MountEntry> sorted;
-    sorted.reserve(v.size());
-    for (const auto& [r, i] : order)
-        sorted.push_back(std::move(v[i]));
-    v = std::move(sorted);
+    for (size_t k = 0; k < keyed.size(); ++k)
+        pos[k] = keyed[k].second;
+}
+
+// The positions of V's entries, sorted by sort_positions().
+template <typename Rank>
+std::vector<size_t> order_by_rank_and_dir(const std::vector<MountEntry>& v, Rank rank) {
+    std::vector<size_t> order(v.size());
+    for (size_t i = 0; i < v.size(); ++i)
+        order[i] = i;
+    sort_positions(v, order, rank);
+    return order;
 }
 
 // byOriginAndMountPoint: overname, then everything else, then layouts; by
 // mount point within a rank. Stable, so ties keep their input order where
 // snapd's unstable sort leaves them unspecified.
-void sort_by_origin_and_dir(std::vector<MountEntry>& v) {
-    sort_by_rank_and_dir(v, origin_rank);
+void sort_by_origin_and_dir(const std::vector<MountEntry>& v, std::vector<size_t>& pos) {
+    sort_positions(v, pos, origin_rank);
 }
 
 // byOvernameAndMountPoint: overname first, then by mount point.
-void sort_by_overname_and_dir(std::vector<MountEntry>& v) {
-    sort_by_rank_and_dir(
+std::vector<size_t> order_by_overname_and_dir(const std::vector<MountEntry>& v) {
+    return order_by_rank_and_dir(
         v, [](const MountEntry& e) { return profile::origin(e) == Origin::Overname ? 0 : 1; });
 }
 
-std::vector<MountEntry> cleaned(const profile::MountProfile& p) {
-    std::vector<MountEntry> out = p.entries;
-    for (auto& e : out)
-        e.dir = clean_path(e.dir);
+std::vector<MountEntry> cleaned(profile::MountProfile&& p) {
+    std::vector<MountEntry> out = std::move(p.entries);
+    for (auto& e : out) {
+        if (!base::is_clean_absolute(e.dir))
+            e.dir = clean_path(e.dir);
+    }
     return out;
 }
 
 // The directories where a desired mount is not in the current profile:
-// something new will be mounted there.
-std::unordered_set<std::string> dirs_of_new_mounts(const std::vector<MountEntry>& current,
-                                                   const std::vector<MountEntry>& desired) {
-    std::unordered_map<std::string, std::vector<const MountEntry*>> current_at;
+// something new will be mounted there. Views of DESIRED's dirs.
+std::unordered_set<std::string_view> dirs_of_new_mounts(const std::vector<MountEntry>& current,
+                                                        const std::vector<MountEntry>& desired) {
+    std::unordered_map<std::string_view, std::vector<const MountEntry*>> current_at;
     for (const auto& e : current)
         current_at[e.dir].push_back(&e);
-    std::unordered_set<std::string> dirs;
+    std::unordered_set<std::string_view> dirs;
     for (const auto& d : desired) {
         if (!is_mount_kind(d))
             continue;
@@ -108,25 +129,28 @@ std::unordered_set<std::string> dirs_of_new_mounts(const std::vector<MountEntry>
 
 // Current entries that stay in place (R5): identical to a desired entry,
 // synthetic for a desired owner, or the rootfs; never under a changed entry.
+// Current entries that stay in place (R5): identical to a desired entry,
+// synthetic for a desired owner, or the rootfs; never under a changed entry.
 // Keyed by (dir, type), two rules keep a mimic from outliving what it
 // mirrors (a mimic tmpfs replicates the directory it covers, which may be
 // another entry's mount at the same dir, as with nested layouts):
 // - an entry stacked on a changed entry at the same dir (later in the log)
 //   is changed with it, as the entries below it are;
-// - a synthetic entry is not kept at a dir where a new mount is desired,
-//   which would cover it.
-std::set<Key> reused_keys(std::vector<MountEntry> current,
-                          const std::unordered_map<std::string, const MountEntry*>& desired_by_dir,
-                          const std::unordered_set<std::string>& desired_ids,
-                          const std::unordered_set<std::string>& new_mount_dirs) {
-    sort_by_overname_and_dir(current);
-    std::set<Key> reused;
-    std::string skip_dir;
+// - a synthetic entry is not kept at a dir where a new mount is desired
+//   (NEW_MOUNT_DIRS), which would cover it.
+// The keys are views of CURRENT's strings.
+KeySet reused_keys(const std::vector<MountEntry>& current,
+                   const std::unordered_map<std::string_view, const MountEntry*>& desired_by_dir,
+                   const std::unordered_set<std::string>& desired_ids,
+                   const std::unordered_set<std::string_view>& new_mount_dirs) {
+    KeySet reused;
+    std::string_view skip_dir;
     std::string skip_prefix;
-    for (const auto& e : current) {
+    for (const size_t i : order_by_overname_and_dir(current)) {
+        const MountEntry& e = current[i];
         if (!skip_prefix.empty() && (e.dir == skip_dir || e.dir.starts_with(skip_prefix)))
             continue;
-        skip_dir.clear();
+        skip_dir = {};
         skip_prefix.clear();
         if (profile::origin(e) == Origin::Rootfs) {
             reused.insert(key_of(e));
@@ -162,11 +186,11 @@ MountEntry with_detach(MountEntry e) {
 // Does the entry's mount point already exist in the form the mount needs?
 bool target_exists(const MountEntry& e, const FsView& fs) {
     switch (profile::kind(e)) {
-        case Kind::Directory:
+        case EntryKind::Directory:
             return fs.stat(e.dir) == FileType::Directory;
-        case Kind::File:
+        case EntryKind::File:
             return fs.stat(e.dir) != FileType::Missing;
-        case Kind::Symlink:
+        case EntryKind::Symlink:
             return fs.lstat(e.dir) == FileType::Symlink;
         default:
             return true;
@@ -190,34 +214,44 @@ std::string nearest_existing_dir(std::string dir, const FsView& fs) {
 // R8-R10: the mount block. Overname entries and entries whose mount point
 // exists come first, by origin and dir; then, per mimic directory in plain
 // string order, the entries that will need that mimic.
-std::vector<MountEntry> mount_order(const std::vector<MountEntry>& not_reused, const FsView& fs) {
-    std::unordered_set<std::string> added;
-    std::vector<MountEntry> independent;
-    std::map<std::string, std::vector<MountEntry>> by_mimic;
-    for (const auto& e : not_reused) {
+// NOT_REUSED holds positions in V; the result too, in mount order. V is
+// only read (the dirs are kept as views).
+std::vector<size_t> mount_order(const std::vector<MountEntry>& v,
+                                const std::vector<size_t>& not_reused, const FsView& fs) {
+    std::unordered_set<std::string_view> added;
+    std::vector<size_t> independent;
+    std::map<std::string, std::vector<size_t>> by_mimic;
+    // An overname entry goes first; whatever else has its dir comes too
+    // late to be added.
+    std::vector<bool> taken(not_reused.size(), false);
+    for (size_t k = 0; k < not_reused.size(); ++k) {
+        const MountEntry& e = v[not_reused[k]];
         if (profile::origin(e) == Origin::Overname && added.insert(e.dir).second) {
-            independent.push_back(e);
+            independent.push_back(not_reused[k]);
+            taken[k] = true;
         }
     }
-    for (const auto& e : not_reused) {
+    for (size_t k = 0; k < not_reused.size(); ++k) {
+        const MountEntry& e = v[not_reused[k]];
+        if (taken[k])
+            continue;
         if (target_exists(e, fs)) {
             if (added.insert(e.dir).second)
-                independent.push_back(e);
+                independent.push_back(not_reused[k]);
         } else {
-            by_mimic[nearest_existing_dir(parent_dir(e.dir), fs)].push_back(e);
+            by_mimic[nearest_existing_dir(parent_dir(e.dir), fs)].push_back(not_reused[k]);
         }
     }
-    std::vector<MountEntry> need_mimic;
-    for (auto& [mimic_dir, entries] : by_mimic) {
-        sort_by_origin_and_dir(entries);
-        for (auto& e : entries) {
-            if (added.insert(e.dir).second)
-                need_mimic.push_back(std::move(e));
+    std::vector<size_t> need_mimic;
+    for (auto& [mimic_dir, group] : by_mimic) {
+        sort_by_origin_and_dir(v, group);
+        for (const size_t i : group) {
+            if (added.insert(v[i].dir).second)
+                need_mimic.push_back(i);
         }
     }
-    sort_by_origin_and_dir(independent);
-    independent.insert(independent.end(), std::make_move_iterator(need_mimic.begin()),
-                       std::make_move_iterator(need_mimic.end()));
+    sort_by_origin_and_dir(v, independent);
+    independent.insert(independent.end(), need_mimic.begin(), need_mimic.end());
     return independent;
 }
 
@@ -227,8 +261,10 @@ std::vector<MountEntry> mount_order(const std::vector<MountEntry>& not_reused, c
 // X must not sit under another mount that comes down: it has to be
 // unmounted before that one, which would otherwise take it along.
 void fold_replacements(std::vector<Change>& changes) {
-    std::unordered_map<std::string, int> unmounts_at;
-    std::unordered_set<std::string> real_unmounts;
+    // Views of the changes' dirs: nothing is moved until the pairs are
+    // chosen.
+    std::unordered_map<std::string_view, int> unmounts_at;
+    std::unordered_set<std::string_view> real_unmounts;
     for (const auto& c : changes) {
         if (c.action != Action::Unmount)
             continue;
@@ -244,7 +280,7 @@ void fold_replacements(std::vector<Change>& changes) {
         }
         return false;
     };
-    std::unordered_map<std::string, size_t> unmount_index;
+    std::unordered_map<std::string_view, size_t> unmount_index;
     for (size_t i = 0; i < changes.size(); ++i) {
         const auto& c = changes[i];
         if (c.action == Action::Unmount && unmounts_at[c.entry.dir] == 1 &&
@@ -252,61 +288,88 @@ void fold_replacements(std::vector<Change>& changes) {
             unmount_index[c.entry.dir] = i;
         }
     }
+    unmounts_at = {};
+    real_unmounts = {};
     std::vector<bool> drop(changes.size(), false);
-    for (auto& c : changes) {
+    std::vector<std::pair<size_t, size_t>> folds;  // (mount, unmount)
+    for (size_t i = 0; i < changes.size(); ++i) {
+        const auto& c = changes[i];
         if (c.action != Action::Mount || !is_mount_kind(c.entry))
             continue;
         auto it = unmount_index.find(c.entry.dir);
         if (it == unmount_index.end() || drop[it->second])
             continue;
         drop[it->second] = true;
-        c.replaces = changes[it->second].entry;
-        c.action = Action::Replace;
+        folds.emplace_back(i, it->second);
     }
-    std::vector<Change> out;
-    out.reserve(changes.size());
+    unmount_index = {};
+    for (const auto& [mount, unmount] : folds) {
+        changes[mount].replaces = std::move(changes[unmount].entry);
+        changes[mount].action = Action::Replace;
+    }
+    size_t kept = 0;
     for (size_t i = 0; i < changes.size(); ++i) {
-        if (!drop[i])
-            out.push_back(std::move(changes[i]));
+        if (drop[i])
+            continue;
+        // Not onto itself: a string moved onto itself is left empty.
+        if (kept != i)
+            changes[kept] = std::move(changes[i]);
+        ++kept;
     }
-    changes = std::move(out);
+    changes.resize(kept);
 }
 
 }  // namespace
 
-std::vector<Change> plan(const profile::MountProfile& current_profile,
-                         const profile::MountProfile& desired_profile, const FsView& fs,
+std::vector<Change> plan(profile::MountProfile current_profile,
+                         profile::MountProfile desired_profile, const FsView& fs,
                          const PlanOptions& options) {
-    const std::vector<MountEntry> current = cleaned(current_profile);
-    std::vector<MountEntry> desired = cleaned(desired_profile);
-    sort_by_origin_and_dir(desired);
+    std::vector<MountEntry> current = cleaned(std::move(current_profile));
+    std::vector<MountEntry> desired = cleaned(std::move(desired_profile));
+    // The desired entries stay where they are; this is their order.
+    const std::vector<size_t> desired_order = order_by_rank_and_dir(desired, origin_rank);
 
-    std::unordered_map<std::string, const MountEntry*> desired_by_dir;
-    std::unordered_set<std::string> desired_ids;
-    for (const auto& e : desired) {
-        desired_by_dir[e.dir] = &e;  // the last one in sorted order wins
-        desired_ids.insert(profile::entry_id(e));
+    // Which entries stay, by position, decided while both lists are whole
+    // (the reuse keys are views of the current entries' dirs).
+    std::vector<bool> keep_current(current.size()), keep_desired(desired.size());
+    {
+        std::unordered_map<std::string_view, const MountEntry*> desired_by_dir;
+        desired_by_dir.reserve(desired.size());
+        for (const size_t i : desired_order)
+            desired_by_dir[desired[i].dir] = &desired[i];  // the last one in order wins
+        // Only synthetic entries ask for their owner's id.
+        std::unordered_set<std::string> desired_ids;
+        if (std::any_of(current.begin(), current.end(), profile::is_synthetic)) {
+            for (const auto& e : desired)
+                desired_ids.insert(profile::entry_id(e));
+        }
+        const auto reused =
+            reused_keys(current, desired_by_dir, desired_ids, dirs_of_new_mounts(current, desired));
+        for (size_t i = 0; i < current.size(); ++i)
+            keep_current[i] = reused.count(key_of(current[i])) != 0;
+        for (size_t i = 0; i < desired.size(); ++i)
+            keep_desired[i] = reused.count(key_of(desired[i])) != 0;
     }
-    const std::set<Key> reused =
-        reused_keys(current, desired_by_dir, desired_ids, dirs_of_new_mounts(current, desired));
 
     std::vector<Change> changes;
-    for (auto it = current.rbegin(); it != current.rend(); ++it) {
-        if (reused.count(key_of(*it))) {
-            changes.push_back({Action::Keep, *it, std::nullopt});
+    changes.reserve(current.size() + desired.size());
+    for (size_t i = current.size(); i-- > 0;) {
+        if (keep_current[i]) {
+            changes.push_back({Action::Keep, std::move(current[i]), std::nullopt});
         } else {
-            changes.push_back({Action::Unmount, with_detach(*it), std::nullopt});
+            changes.push_back({Action::Unmount, with_detach(std::move(current[i])), std::nullopt});
         }
     }
+    current = {};
 
-    std::vector<MountEntry> not_reused;
-    for (const auto& e : desired) {
-        if (!reused.count(key_of(e)))
-            not_reused.push_back(e);
+    std::vector<size_t> not_reused;
+    for (const size_t i : desired_order) {
+        if (!keep_desired[i])
+            not_reused.push_back(i);
     }
-    for (auto& e : mount_order(not_reused, fs)) {
-        changes.push_back({Action::Mount, std::move(e), std::nullopt});
-    }
+    for (const size_t i : mount_order(desired, not_reused, fs))
+        changes.push_back({Action::Mount, std::move(desired[i]), std::nullopt});
+    desired = {};
 
     if (options.tuck)
         fold_replacements(changes);

@@ -1,5 +1,36 @@
 // The diff: current profile + desired profile (+ file facts) -> ordered
 // changes. Pure and deterministic.
+//
+// With tucking off it is snapd's diff (neededChanges in
+// cmd/snap-update-ns/change.go, comparators in sorting.go), which comments,
+// tests and fixtures/plan cite by these rule numbers:
+//
+// R1  Mount points are cleaned lexically before anything is compared.
+// R2  Desired entries are sorted by origin (overname, then the rest, then
+//     layout) and mount point, comparing paths as if each ended in "/".
+// R3  Each desired mount point maps to one entry, the last one sorted.
+// R4  The desired IDs are each entry's x-snapd.id, or its mount point.
+// R5  Current entries, overname first then by mount point, are reused when:
+//     (R5.3) their origin is rootfs; (R5.4) they are synthetic and what
+//     they were made for (x-snapd.needed-by) is a desired ID; (R5.5) they
+//     equal the desired entry at their mount point. Anything else is not
+//     reused, and (R5.1) neither is anything below it in that order (an
+//     overname child escapes, being sorted first); (R5.6) a changed "/"
+//     takes everything with it.
+// R6  Current entries, from the last logged to the first, are kept when
+//     reused and unmounted otherwise; a tmpfs, bind or rbind unmount gains
+//     x-snapd.detach.
+// R7  A desired entry whose mount point and type were reused is not
+//     mounted again (also when what was reused is a synthetic entry).
+// R8  The rest is mounted once per mount point, the first entry sorted
+//     winning: (R8.1) overname entries and (R8.2) entries whose mount point
+//     already exists as their kind needs it (a directory through stat, a
+//     file as anything, a symlink through lstat, other kinds always) come
+//     first; (R8.3) the others are grouped by the nearest existing
+//     directory above them, where the mimic would go, groups in plain
+//     string order.
+// R9  The first set is sorted as in R2.
+// R10 The plan is R6's changes, then R9's mounts, then R8.3's groups.
 #pragma once
 
 #include <vector>
@@ -16,7 +47,9 @@ struct PlanOptions {
     bool tuck = true;
 };
 
-std::vector<Change> plan(const profile::MountProfile& current, const profile::MountProfile& desired,
+// The profiles are taken by value: their entries move into the changes
+// (callers that keep theirs pass copies).
+std::vector<Change> plan(profile::MountProfile current, profile::MountProfile desired,
                          const FsView& fs, const PlanOptions& options = {});
 
 }  // namespace nsr::reconcile

@@ -1,6 +1,8 @@
-// Symlink-proof path walking and creation inside the namespace. Every path
-// is walked from "/" one component at a time with O_NOFOLLOW, so a symlink
-// planted anywhere in a path is refused, never followed.
+// Symlink-proof path walking and creation inside the namespace. A path is
+// opened in one openat2(RESOLVE_NO_SYMLINKS) call where the kernel has it,
+// else walked from "/" one component at a time with O_NOFOLLOW (as are the
+// failures, to say which component stopped it, and every creating walk), so
+// a symlink planted anywhere in a path is refused, never followed.
 #pragma once
 
 #include <sys/types.h>
@@ -15,28 +17,18 @@
 
 namespace nsr::reconcile {
 
-// Creating something under PATH failed with EROFS: a writable mimic of PATH
-// (a directory) would make it possible.
-class ReadOnlyFsError : public std::runtime_error {
+// Creating something was refused in the directory WHERE, and a writable
+// mimic of WHERE would make it possible: WHERE is on a read-only filesystem
+// (EROFS), or writing there would affect the host (the trespassing check,
+// reconcile/assumptions.hpp).
+class WriteRefused : public std::runtime_error {
   public:
-    explicit ReadOnlyFsError(std::string path);
-    const std::string& path() const { return path_; }
+    WriteRefused(std::string where, const std::string& message)
+        : std::runtime_error(message), where_(std::move(where)) {}
+    const std::string& where() const { return where_; }
 
   private:
-    std::string path_;
-};
-
-// Creating DESIRED would write into VIOLATED, a directory of the host that
-// must not be written to; a writable mimic of VIOLATED would avoid it.
-class TrespassingError : public std::runtime_error {
-  public:
-    TrespassingError(std::string violated, std::string desired);
-    const std::string& violated() const { return violated_; }
-    const std::string& desired() const { return desired_; }
-
-  private:
-    std::string violated_;
-    std::string desired_;
+    std::string where_;
 };
 
 // What SecureFs gives the things it creates (never existing ones): the mode
@@ -54,9 +46,12 @@ struct CreateOptions {
     std::optional<uid_t> leaf_uid;
     std::optional<gid_t> leaf_gid;
     // Called with an open directory (fd, path) before anything is created in
-    // it; throws TrespassingError to refuse. Not called below a directory
-    // this walk created itself. Empty: everything may be written.
+    // it; throws WriteRefused to refuse. Not called below a directory this
+    // walk created itself. Empty: everything may be written.
     std::function<void(int dirfd, const std::string& dir, const std::string& desired)> check;
+    // Also call CHECK on the directories the walk only passes through (the
+    // next component exists), as snapd does.
+    bool check_walked_dirs = true;
 };
 
 class SecureFs {
@@ -74,11 +69,15 @@ class SecureFs {
     // PATH rather than hold an fd of it. 0, or -errno as try_open_path;
     // -EBUSY for "/", which has no parent.
     int try_open_parent(const std::string& path, base::Fd& parent, std::string& leaf);
+    // Opens PATH as an existing directory, in one call or not at all: true
+    // when PATH (absolute and clean) is a directory reached without any
+    // symlink; false, with OUT untouched, when not, or when the kernel
+    // lacks openat2 (the caller then takes the long way, which says why).
+    bool open_existing_dir(const std::string& path, base::Fd& out);
 
-    // The make_* calls throw ReadOnlyFsError, TrespassingError,
-    // std::system_error (with the errno) or, for something of the wrong type
-    // in the way, std::runtime_error. On failure, whatever the call had
-    // created is removed again.
+    // The make_* calls throw WriteRefused, std::system_error (with the errno) or, for something of
+    // the wrong type in the way, std::runtime_error. On failure, whatever the call had created is
+    // removed again.
 
     // mkdir -p with the walk rules. Returns an O_PATH fd of PATH.
     base::Fd make_dirs(const std::string& path, const CreateOptions& opts);
@@ -96,7 +95,12 @@ class SecureFs {
     int remove(const std::string& path);
 
   private:
+    // Opens PATH with FLAGS in one openat2 call refusing every symlink;
+    // false when that fails or the kernel lacks openat2 (OUT untouched).
+    bool open_fast(const std::string& path, int flags, base::Fd& out);
+
     Kernel& k_;
+    bool openat2_works_ = true;
 };
 
 }  // namespace nsr::reconcile

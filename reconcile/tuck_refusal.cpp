@@ -7,8 +7,6 @@
 #include <cstring>
 #include <optional>
 
-#include "reconcile/visible_mounts.hpp"
-
 namespace nsr::reconcile {
 
 using mountinfo::Mount;
@@ -48,14 +46,14 @@ std::string path_in(const Mount& parent, const std::string& dir) {
 
 }  // namespace
 
-std::string beneath_refusal(const mountinfo::MountTable& table, const std::string& dir, int err) {
+std::string beneath_refusal(MountView& view, const std::string& dir, int err) {
     if (err != EINVAL)
         return std::strerror(err);
-    const Mount* top = visible_at(table, dir);
+    const auto top = view.visible_at(dir);
     if (!top)
         return dir + " is not a mount point";
-    const Mount* parent = table.by_id(top->parent_id);
-    if (!parent || parent == top)
+    const auto parent = view.parent_of(*top);
+    if (!parent)
         return dir + " is the root of the namespace";
     if (auto release = release_without_beneath())
         return "Linux " + *release + " predates MOVE_MOUNT_BENEATH (6.5)";

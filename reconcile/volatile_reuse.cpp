@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/names.hpp"
 #include "base/path.hpp"
 
 namespace nsr::reconcile {
@@ -61,17 +62,11 @@ std::string identity_change(const UpperIdentity& was, const UpperIdentity& now) 
 }  // namespace
 
 std::string_view volatile_action_name(Action a) {
-    switch (a) {
-        case Action::Mount:
-            return "mount";
-        case Action::Reuse:
-            return "reuse";
-        case Action::Refuse:
-            return "refuse";
-        case Action::Quarantine:
-            return "quarantine";
-    }
-    return "?";
+    static constexpr base::Named<Action> kNames[] = {{Action::Mount, "mount"},
+                                                     {Action::Reuse, "reuse"},
+                                                     {Action::Refuse, "refuse"},
+                                                     {Action::Quarantine, "quarantine"}};
+    return base::name_of(kNames, a);
 }
 
 VolatileVerdict volatile_reuse_decide(const VolatileFacts& f, VolatileStale policy) {

@@ -18,12 +18,7 @@
 #include "tests/support/files.hpp"
 #include "tests/support/scratch.hpp"
 
-using nsr::base::Fd;
-using nsr::base::read_fd;
-using nsr::base::read_file;
-using nsr::base::read_file_at;
-using nsr::base::try_read_file_at;
-using nsr::base::write_file_at;
+using namespace nsr::base;
 using nsr::test::Scratch;
 using nsr::test::write_file;
 

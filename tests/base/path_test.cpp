@@ -44,6 +44,51 @@ TEST_CASE("is_clean_absolute accepts exactly the paths clean_path keeps and that
     CHECK_FALSE(is_clean_absolute("//a"));
 }
 
+namespace {
+
+// Go's filepath.Clean, written out plainly as a model: the components
+// kept on a stack, ".." popping one ("/.." stays at the root).
+std::string model_clean(const std::string& path) {
+    const bool rooted = !path.empty() && path[0] == '/';
+    std::vector<std::string> kept;
+    for (const auto& part : split_path(path)) {
+        if (part == ".")
+            continue;
+        if (part == ".." && !kept.empty() && kept.back() != "..")
+            kept.pop_back();
+        else if (part != ".." || !rooted)
+            kept.push_back(part);
+    }
+    std::string out = rooted ? "/" : "";
+    for (size_t i = 0; i < kept.size(); ++i)
+        out += (i ? "/" : "") + kept[i];
+    return out.empty() ? "." : out;
+}
+
+}  // namespace
+
+TEST_CASE("clean_path agrees with a model of Go's filepath.Clean on every short path") {
+    // Every path of up to four components drawn from these, with and
+    // without a leading '/'.
+    const std::vector<std::string> parts = {"", ".", "..", "a", "bc", "..."};
+    std::vector<std::string> paths = {""};
+    for (int depth = 0; depth < 4; ++depth) {
+        const size_t n = paths.size();
+        for (size_t i = 0; i < n; ++i) {
+            for (const auto& p : parts)
+                paths.push_back(paths[i] + (paths[i].empty() ? "" : "/") + p);
+        }
+    }
+    for (const auto& relative : paths) {
+        for (const std::string& path : {relative, "/" + relative}) {
+            INFO(path);
+            const std::string want = model_clean(path);
+            CHECK(clean_path(path) == want);
+            CHECK(is_clean_absolute(path) == (!path.empty() && path[0] == '/' && want == path));
+        }
+    }
+}
+
 TEST_CASE("split_path gives the non-empty components and keeps . and ..") {
     CHECK(split_path("/").empty());
     CHECK(split_path("").empty());

@@ -15,22 +15,14 @@
 
 #include "cmd/options.hpp"
 #include "cmd/target.hpp"
+#include "mntns/namespace.hpp"
 #include "tests/support/files.hpp"
-#include "tests/support/run.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/scratch.hpp"
 
-using nsr::cmd::Config;
-using nsr::cmd::ConfigError;
-using nsr::cmd::Layout;
-using nsr::cmd::load_config;
-using nsr::cmd::LogLevel;
-using nsr::cmd::Target;
-using nsr::test::kMerged;
-using nsr::test::require_root;
-using nsr::test::run_binary;
-using nsr::test::run_in_private_ns;
-using nsr::test::Scratch;
-using nsr::test::write_file;
+using namespace nsr::cmd;
+using namespace nsr::test;
+using nsr::mntns::run_in_private;
 
 namespace {
 
@@ -42,7 +34,7 @@ std::string config_file(const Scratch& s, const std::string& text) {
 std::string config_error(const std::string& path) {
     try {
         load_config(path);
-    } catch (const ConfigError& e) {
+    } catch (const UsageError& e) {
         return e.what();
     }
     return "no error";
@@ -112,7 +104,7 @@ TEST_CASE("an unknown key is an error naming the key, the file and the line") {
     const std::string f = s / "config.yaml";
     config_file(s, "layout: native\nlog_level: debug\n");
     CHECK(config_error(f) == f + ":2: unknown key 'log_level' (expected one of: layout, "
-                                 "lock-timeout, log-level, paths)");
+                                 "lock-timeout, log-level, paths, writable)");
     config_file(s, "paths:\n  native:\n    ns-file: /a/{name}.mnt\n    ns-dir: /b\n");
     CHECK(config_error(f) ==
           f + ":4: unknown key 'paths.native.ns-dir' (expected one of: current, desired, lock, "
@@ -173,13 +165,13 @@ TEST_CASE("{name} in a path template becomes the namespace name") {
 TEST_CASE("without flags or file settings the built-in defaults apply") {
     Scratch s;
     const Target t = resolve({"--config", config_file(s, "")});
-    CHECK(t.layout == Layout::Native);
+    CHECK(t.settings.layout == Layout::Native);
     CHECK(t.paths.ns_file == "/run/nsreconcile/ns/app.mnt");
     CHECK(t.paths.desired == "/var/lib/nsreconcile/profiles/app.fstab");
     CHECK(t.paths.current == "/run/nsreconcile/ns/app.fstab");
     CHECK(t.paths.lock == "/run/nsreconcile/lock/app.lock");
-    CHECK(t.lock_timeout == -1);
-    CHECK(t.log_level == LogLevel::Error);
+    CHECK(t.settings.lock_timeout == -1);
+    CHECK(t.settings.log_level == LogLevel::Error);
 }
 
 TEST_CASE("the file beats the built-in defaults, key by key") {
@@ -193,13 +185,13 @@ TEST_CASE("the file beats the built-in defaults, key by key") {
                                "lock-timeout: 7\n"
                                "log-level: debug\n");
     const Target t = resolve({"--config", f});
-    CHECK(t.layout == Layout::Snapd);
+    CHECK(t.settings.layout == Layout::Snapd);
     CHECK(t.paths.ns_file == "/srv/ns/app.mnt");
     CHECK(t.paths.desired == "/srv/profiles/app.fstab");
     CHECK(t.paths.current == "/run/snapd/ns/snap.app.fstab");
     CHECK(t.paths.lock == "/run/snapd/lock/app.lock");
-    CHECK(t.lock_timeout == 7);
-    CHECK(t.log_level == LogLevel::Debug);
+    CHECK(t.settings.lock_timeout == 7);
+    CHECK(t.settings.log_level == LogLevel::Debug);
 
     const Target all = resolve({"--config", config_file(s,
                                                         "paths:\n"
@@ -208,7 +200,7 @@ TEST_CASE("the file beats the built-in defaults, key by key") {
                                                         "    desired: /b/{name}.fstab\n"
                                                         "    current: /c/{name}.fstab\n"
                                                         "    lock: /d/{name}.lock\n")});
-    CHECK(all.layout == Layout::Native);
+    CHECK(all.settings.layout == Layout::Native);
     CHECK(all.paths.ns_file == "/a/app.mnt");
     CHECK(all.paths.desired == "/b/app.fstab");
     CHECK(all.paths.current == "/c/app.fstab");
@@ -230,13 +222,13 @@ TEST_CASE("flags beat the file, key by key") {
     const Target t =
         resolve({"--config", f, "--layout", "native", "--ns-file", "/cli/app.mnt", "--current",
                  "/cli/app.fstab", "--lock-timeout", "0.5", "--log-level", "error"});
-    CHECK(t.layout == Layout::Native);
+    CHECK(t.settings.layout == Layout::Native);
     CHECK(t.paths.ns_file == "/cli/app.mnt");
     CHECK(t.paths.desired == "/srv/profiles/app.fstab");
     CHECK(t.paths.current == "/cli/app.fstab");
     CHECK(t.paths.lock == "/srv/lock/app.lock");
-    CHECK(t.lock_timeout == 0.5);
-    CHECK(t.log_level == LogLevel::Error);
+    CHECK(t.settings.lock_timeout == 0.5);
+    CHECK(t.settings.log_level == LogLevel::Error);
 
     const Target more =
         resolve({"--config", f, "--desired", "/cli/d.fstab", "--lock", "/cli/app.lock"});
@@ -244,7 +236,7 @@ TEST_CASE("flags beat the file, key by key") {
     CHECK(more.paths.lock == "/cli/app.lock");
 
     const Target quiet_file = resolve({"--config", config_file(s, "log-level: error\n"), "-v"});
-    CHECK(quiet_file.log_level == LogLevel::Debug);
+    CHECK(quiet_file.settings.log_level == LogLevel::Debug);
 }
 
 TEST_CASE(
@@ -255,8 +247,8 @@ TEST_CASE(
         INFO(bad);
         CHECK_THROWS_AS(resolve({"--config", f, "--lock-timeout", bad}), nsr::cmd::UsageError);
     }
-    CHECK(resolve({"--config", f, "--lock-timeout", "-1e300"}).lock_timeout < 0);
-    CHECK(resolve({"--config", f, "--lock-timeout", "31536000"}).lock_timeout == 31536000);
+    CHECK(resolve({"--config", f, "--lock-timeout", "-1e300"}).settings.lock_timeout < 0);
+    CHECK(resolve({"--config", f, "--lock-timeout", "31536000"}).settings.lock_timeout == 31536000);
 
     // The binary stops before it takes the lock, with exit 2.
     const auto r = run_binary(
@@ -277,10 +269,10 @@ TEST_CASE("the file's paths for one layout leave the other layout alone") {
     CHECK(resolve({"--config", f, "--layout", "snapd"}).paths.ns_file == "/run/snapd/ns/app.mnt");
 }
 
-TEST_CASE("resolve_target reports a bad file as a ConfigError") {
+TEST_CASE("resolve_target reports a bad file as a UsageError") {
     Scratch s;
-    CHECK_THROWS_AS(resolve({"--config", config_file(s, "colour: blue\n")}), ConfigError);
-    CHECK_THROWS_AS(resolve({"--config", s / "missing.yaml"}), ConfigError);
+    CHECK_THROWS_AS(resolve({"--config", config_file(s, "colour: blue\n")}), UsageError);
+    CHECK_THROWS_AS(resolve({"--config", s / "missing.yaml"}), UsageError);
 }
 
 TEST_CASE("/etc/nsreconcile/config.yaml is read when present, and only without --config") {
@@ -289,7 +281,7 @@ TEST_CASE("/etc/nsreconcile/config.yaml is read when present, and only without -
     const auto other = config_file(s, "lock-timeout: 3\n");
     // /etc is covered by a tmpfs in a private namespace, so the host's /etc
     // is neither read nor written.
-    const std::string seen = run_in_private_ns([&] {
+    const std::string seen = run_in_private([&] {
         if (::mount("tmpfs", "/etc", "tmpfs", 0, "mode=0755") != 0)
             return std::string("cannot mount a tmpfs on /etc");
         std::string out;
@@ -297,14 +289,15 @@ TEST_CASE("/etc/nsreconcile/config.yaml is read when present, and only without -
         ::mkdir("/etc/nsreconcile", 0755);
         write_file(nsr::cmd::kDefaultConfigPath, "layout: snapd\nlock-timeout: 9\n");
         const Target t = resolve({});
-        out += "present: " + t.paths.ns_file + " " + std::to_string(t.lock_timeout) + "\n";
+        out += "present: " + t.paths.ns_file + " " + std::to_string(t.settings.lock_timeout) + "\n";
         const Target o = resolve({"--config", other});
-        out += "--config: " + o.paths.ns_file + " " + std::to_string(o.lock_timeout) + "\n";
+        out +=
+            "--config: " + o.paths.ns_file + " " + std::to_string(o.settings.lock_timeout) + "\n";
         write_file(nsr::cmd::kDefaultConfigPath, "layot: snapd\n");
         try {
             resolve({});
             out += "bad: accepted\n";
-        } catch (const ConfigError& e) {
+        } catch (const UsageError& e) {
             out += std::string("bad: ") + e.what() + "\n";
         }
         return out;
@@ -314,7 +307,7 @@ TEST_CASE("/etc/nsreconcile/config.yaml is read when present, and only without -
           "present: /run/snapd/ns/app.mnt 9.000000\n"
           "--config: /run/nsreconcile/ns/app.mnt 3.000000\n"
           "bad: /etc/nsreconcile/config.yaml:1: unknown key 'layot' (expected one of: layout, "
-          "lock-timeout, log-level, paths)\n");
+          "lock-timeout, log-level, paths, writable)\n");
 }
 
 // The real binary, with every path taken from the file: there is no

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "tests/support/files.hpp"
-#include "tests/support/run.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/scratch.hpp"
 
 using nsr::test::run_binary;

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <string>
 
-#include "tests/support/run.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/scratch.hpp"
 
 using nsr::test::Output;

@@ -12,28 +12,24 @@
 
 #include <doctest/doctest.h>
 
+#include <functional>
+#include <optional>
 #include <sstream>
 #include <string>
 
-#include "cmd/run.hpp"
-#include "tests/cmd/child.hpp"
+#include "cmd/update_output.hpp"
+#include "mntns/child.hpp"
+#include "mntns/namespace.hpp"
+#include "reconcile/system_context.hpp"
 #include "tests/cmd/test_cgroup.hpp"
 #include "tests/support/files.hpp"
-#include "tests/support/run.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/scratch.hpp"
 
-using nsr::cmd::RunError;
-using nsr::cmd::RunRequest;
-using nsr::cmd::test::CgroupVersion;
-using nsr::cmd::test::Child;
-using nsr::cmd::test::eventually;
-using nsr::cmd::test::TestCgroup;
-using nsr::test::kMerged;
-using nsr::test::require_root;
-using nsr::test::run_binary;
-using nsr::test::run_in_private_ns;
-using nsr::test::Scratch;
-using nsr::test::write_file;
+using namespace nsr::test;
+using namespace nsr::cmd::test;
+using nsr::cmd::UpdateRequest;
+using nsr::mntns::Child;
 
 namespace {
 
@@ -52,12 +48,22 @@ std::string desire_tmpfs(const Scratch& s, const std::string& options) {
     return entry;
 }
 
-// A request acting on the namespace the caller is in, with its files in S.
-RunRequest request_in(const Scratch& s, const std::string& cgroup) {
-    RunRequest req;
-    req.name = "app";
-    req.paths = {s / "app.mnt", s / "desired.fstab", s / "current.fstab", s / "app.lock"};
-    req.enter_namespace = false;
+// The system profile of the namespace the caller is in, with its files in
+// S: apply's context, but without entering a namespace file.
+class InPlaceContext : public nsr::reconcile::SystemContext {
+  public:
+    explicit InPlaceContext(const Scratch& s)
+        : SystemContext({s / "app.mnt", s / "desired.fstab", s / "current.fstab", s / "app.lock"},
+                        {.unrestricted = {s.path()}}, -1, nsr::reconcile::ProfileChecks::Lint) {}
+    std::optional<nsr::reconcile::Inside> enter(
+        const nsr::profile::MountProfile&, bool,
+        const std::function<void(const std::string&)>&) override {
+        return nsr::reconcile::Inside{};
+    }
+};
+
+UpdateRequest request_freezing(const std::string& cgroup) {
+    UpdateRequest req;
     req.freeze_cgroups = {cgroup};
     return req;
 }
@@ -66,10 +72,11 @@ RunRequest request_in(const Scratch& s, const std::string& cgroup) {
 // "froze" and "thawed" log lines, what the kernel said about the cgroup and
 // whether S/target was a mount point at that moment, then the exit code.
 std::string apply_watching(const Scratch& s, const TestCgroup& cg) {
-    return run_in_private_ns([&] {
-        RunRequest req = request_in(s, cg.path());
+    return nsr::mntns::run_in_private([&] {
+        InPlaceContext ctx(s);
+        UpdateRequest req = request_freezing(cg.path());
         std::string seen;
-        req.debug = [&](const std::string& line) {
+        req.options.debug = [&](const std::string& line) {
             const std::string word = line.substr(0, line.find(' '));
             if (word == "froze" || word == "thawed") {
                 seen += word + ": frozen=" + (cg.frozen() ? "1" : "0") +
@@ -77,7 +84,7 @@ std::string apply_watching(const Scratch& s, const TestCgroup& cg) {
             }
         };
         std::ostringstream out;
-        const int rc = nsr::cmd::reconcile_namespace(req, out);
+        const int rc = nsr::cmd::print_applied_update(ctx, req, out);
         return seen + "rc=" + std::to_string(rc) + "\n";
     });
 }
@@ -121,18 +128,18 @@ TEST_CASE("a dry run checks the cgroup path but freezes nothing") {
     TestCgroup cg(CgroupVersion::V2);
     Scratch s;
     desire_tmpfs(s, "mode=0755");
-    const std::string seen = run_in_private_ns([&] {
-        RunRequest req = request_in(s, cg.path());
-        req.dry_run = true;
+    const std::string seen = nsr::mntns::run_in_private([&] {
+        InPlaceContext ctx(s);
+        UpdateRequest req = request_freezing(cg.path());
         std::string log;
-        req.debug = [&](const std::string& line) { log += line + "\n"; };
+        req.options.debug = [&](const std::string& line) { log += line + "\n"; };
         std::ostringstream out;
-        const int rc = nsr::cmd::reconcile_namespace(req, out);
+        const int rc = nsr::cmd::print_planned_update(ctx, req, out);
         req.freeze_cgroups = {s / "no-such-cgroup"};
         try {
-            nsr::cmd::reconcile_namespace(req, out);
-        } catch (const RunError& e) {
-            log += "exit " + std::to_string(e.exit_code) + ": " + e.what() + "\n";
+            nsr::cmd::print_planned_update(ctx, req, out);
+        } catch (const std::exception& e) {
+            log += "exit " + std::to_string(nsr::cmd::exit_code_for(e)) + ": " + e.what() + "\n";
         }
         return log + "rc=" + std::to_string(rc) +
                " mounted=" + (is_mount_point(s / "target") ? "1" : "0") + "\n";
@@ -150,23 +157,22 @@ namespace {
 // stops in its debug log right after freezing CG, as if a change were
 // taking long; sends it SIG there. Returns the child's wait status.
 int signal_frozen_apply(const Scratch& s, const TestCgroup& cg, int sig) {
-    Child child([&](int report) {
-        if (::unshare(CLONE_NEWNS) != 0 ||
-            ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
-            throw std::runtime_error("cannot make a private mount namespace");
-        }
-        RunRequest req = request_in(s, cg.path());
-        req.debug = [report](const std::string& line) {
+    Child child([&] {
+        nsr::mntns::unshare_mounts(nsr::mntns::Propagation::Private);
+        InPlaceContext ctx(s);
+        UpdateRequest req = request_freezing(cg.path());
+        req.options.debug = [](const std::string& line) {
             if (line.rfind("froze ", 0) == 0) {
-                (void)!::write(report, "F", 1);
+                Child::send_result("F");
                 for (;;)
                     ::pause();
             }
         };
         std::ostringstream out;
-        nsr::cmd::reconcile_namespace(req, out);
+        nsr::cmd::print_applied_update(ctx, req, out);
+        return std::string("the apply went through without freezing");
     });
-    REQUIRE(child.read(1) == "F");
+    REQUIRE(child.result() == "F");
     CHECK(cg.frozen());
     REQUIRE(::kill(child.pid(), sig) == 0);
     return child.wait();

@@ -12,22 +12,17 @@
 #include <cstring>
 #include <string>
 
-#include "tests/cmd/child.hpp"
+#include "base/error.hpp"
+#include "mntns/child.hpp"
 #include "tests/cmd/test_cgroup.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/scratch.hpp"
 
-using nsr::cmd::BadCgroup;
+using namespace nsr::test;
+using namespace nsr::cmd::test;
+using nsr::base::InputError;
 using nsr::cmd::Freezer;
-using nsr::cmd::FreezeTimeout;
-using nsr::cmd::test::CgroupVersion;
-using nsr::cmd::test::Child;
-using nsr::cmd::test::eventually;
-using nsr::cmd::test::TestCgroup;
-using nsr::test::read_file;
-using nsr::test::require_root;
-using nsr::test::Scratch;
-using nsr::test::write_file;
+using nsr::mntns::Child;
 
 namespace {
 
@@ -43,15 +38,16 @@ void check_freeze_until_thaw(CgroupVersion version) {
     CHECK(eventually([&] { return !cg.frozen(); }));
 }
 
-// A child that freezes PATHS, reports "F" and waits to be signalled.
-Child frozen_child(const std::vector<std::string>& paths) {
-    return Child([paths](int report) {
+// The body of a child that freezes PATHS, reports "F" and waits to be
+// signalled.
+std::function<std::string()> freeze_and_wait(const std::vector<std::string>& paths) {
+    return [paths]() -> std::string {
         Freezer f(paths);
         f.freeze();
-        (void)!::write(report, "F", 1);
+        Child::send_result("F");
         for (;;)
             ::pause();
-    });
+    };
 }
 
 }  // namespace
@@ -91,25 +87,25 @@ TEST_CASE("a freezer that goes away frozen thaws its cgroups") {
     CHECK(eventually([&] { return !v2.frozen() && !v1.frozen(); }));
 }
 
-TEST_CASE("a missing cgroup directory is a BadCgroup naming it") {
+TEST_CASE("a missing cgroup directory is a InputError naming it") {
     Scratch s;
     const std::string missing = s / "no-such-cgroup";
     CHECK_THROWS_WITH_AS(Freezer({missing}),
                          ("cannot freeze " + missing + ": No such file or directory").c_str(),
-                         BadCgroup);
+                         InputError);
 }
 
-TEST_CASE("a directory without freezer files is a BadCgroup") {
+TEST_CASE("a directory without freezer files is a InputError") {
     Scratch s;
     const std::string expected = "cannot freeze " + s.path() +
                                  ": not a freezable cgroup (it has neither cgroup.freeze, "
                                  "cgroup v2, nor freezer.state, cgroup v1)";
-    CHECK_THROWS_WITH_AS(Freezer({s.path()}), expected.c_str(), BadCgroup);
+    CHECK_THROWS_WITH_AS(Freezer({s.path()}), expected.c_str(), InputError);
     // The root of a cgroup v2 hierarchy cannot be frozen: it has no
     // cgroup.freeze.
     const auto root = nsr::cmd::test::hierarchy_root(CgroupVersion::V2);
     REQUIRE(!root.empty());
-    CHECK_THROWS_AS(Freezer({root}), BadCgroup);
+    CHECK_THROWS_AS(Freezer({root}), InputError);
 }
 
 TEST_CASE("a cgroup holding the freezing process itself is refused, subgroups included") {
@@ -126,16 +122,16 @@ TEST_CASE("a cgroup holding the freezing process itself is refused, subgroups in
         CAPTURE(home);
         int go[2];
         REQUIRE(::pipe(go) == 0);
-        Child child([&](int report) {
+        Child child([&]() -> std::string {
             ::close(go[1]);
             char c;
             if (::read(go[0], &c, 1) != 1)
                 throw std::runtime_error("no go");
             try {
                 Freezer f({cg.path()});
-                (void)!::write(report, "accepted", 8);
-            } catch (const BadCgroup& e) {
-                (void)!::write(report, e.what(), std::strlen(e.what()));
+                return "accepted";
+            } catch (const InputError& e) {
+                return e.what();
             }
         });
         ::close(go[0]);
@@ -145,7 +141,7 @@ TEST_CASE("a cgroup holding the freezing process itself is refused, subgroups in
         }
         REQUIRE(::write(go[1], "g", 1) == 1);
         ::close(go[1]);
-        const std::string said = child.read(4096);
+        const std::string said = child.result();
         CHECK(said == "cannot freeze " + cg.path() + ": it holds nsreconcile itself (pid " +
                           std::to_string(child.pid()) + ")");
         const int status = child.wait();
@@ -166,7 +162,7 @@ TEST_CASE("a cgroup that never reports frozen times out, thawed again") {
         f.freeze(),
         ("cannot finish freezing the processes of " + s.path() + " within 50 ms; thawed them again")
             .c_str(),
-        FreezeTimeout);
+        std::runtime_error);
     CHECK(read_file(s / "cgroup.freeze") == "0");
 }
 
@@ -176,8 +172,8 @@ TEST_CASE("SIGTERM, SIGINT or SIGHUP while frozen thaws, then ends the process b
         CAPTURE(sig);
         TestCgroup v2(CgroupVersion::V2);
         TestCgroup v1(CgroupVersion::V1);
-        Child child = frozen_child({v2.path(), v1.path()});
-        REQUIRE(child.read(1) == "F");
+        Child child(freeze_and_wait({v2.path(), v1.path()}));
+        REQUIRE(child.result() == "F");
         CHECK(v2.frozen());
         CHECK(v1.frozen());
         REQUIRE(::kill(child.pid(), sig) == 0);
@@ -191,15 +187,11 @@ TEST_CASE("SIGTERM, SIGINT or SIGHUP while frozen thaws, then ends the process b
 TEST_CASE("an ignored signal neither thaws nor ends the process") {
     require_root("cgroups");
     TestCgroup cg(CgroupVersion::V2);
-    Child child([&](int report) {
+    Child child([&]() -> std::string {
         ::signal(SIGHUP, SIG_IGN);
-        Freezer f({cg.path()});
-        f.freeze();
-        (void)!::write(report, "F", 1);
-        for (;;)
-            ::pause();
+        return freeze_and_wait({cg.path()})();
     });
-    REQUIRE(child.read(1) == "F");
+    REQUIRE(child.result() == "F");
     REQUIRE(::kill(child.pid(), SIGHUP) == 0);
     // The signal is discarded at once; a still-frozen cgroup after a pause
     // and a live child show that nothing happened.

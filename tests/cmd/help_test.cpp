@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/support/run.hpp"
+#include "tests/support/process.hpp"
 
 using nsr::test::run_binary;
 

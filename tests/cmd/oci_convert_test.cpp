@@ -9,11 +9,7 @@
 #include "cmd/oci_convert.hpp"
 #include "profile/fstab.hpp"
 
-using nsr::cmd::HostPath;
-using nsr::cmd::oci_mounts_convert;
-using nsr::cmd::OciContext;
-using nsr::cmd::OciConversion;
-using nsr::cmd::OciSpecError;
+using namespace nsr::cmd;
 using nsr::reconcile::FileType;
 using Strings = std::vector<std::string>;
 

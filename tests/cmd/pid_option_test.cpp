@@ -2,7 +2,7 @@
 // namespace.
 #include <doctest/doctest.h>
 
-#include "tests/support/run.hpp"
+#include "tests/support/process.hpp"
 
 using nsr::test::run_binary;
 

@@ -4,18 +4,20 @@
 #include "cmd/text_report.hpp"
 
 #include <doctest/doctest.h>
+
 #include <stdlib.h>
 #include <unistd.h>
+#include <deque>
 
 #include "profile/fstab.hpp"
 
 namespace {
 
-using nsr::cmd::PlannedChange;
 using nsr::cmd::TextStyle;
 using nsr::profile::MountEntry;
 using nsr::reconcile::Action;
 using nsr::reconcile::Outcome;
+using nsr::reconcile::PlannedChange;
 using nsr::reconcile::Status;
 
 MountEntry entry(const std::string& line) {
@@ -30,8 +32,12 @@ PlannedChange planned(Action a, const std::string& line, bool needed = true,
     return p;
 }
 
+// An outcome points at its change (a run's Result::plan holds them): here
+// they are kept for the whole test program, at stable addresses.
 Outcome outcome(Action a, const std::string& line, Status s, std::string detail = "") {
-    return {{a, entry(line), std::nullopt}, s, std::move(detail), {}};
+    static std::deque<nsr::reconcile::Change> changes;
+    changes.push_back({a, entry(line), std::nullopt});
+    return {&changes.back(), s, std::move(detail), {}};
 }
 
 }  // namespace
@@ -161,13 +167,13 @@ TEST_CASE("colour: on the markers only, never with NO_COLOR or off a terminal") 
 }
 
 TEST_CASE("drift_text: missing, different and extra, then the summary") {
-    using Kind = nsr::reconcile::DriftItem::Kind;
+    using Type = nsr::reconcile::DriftType;
     nsr::reconcile::DriftReport r;
     r.checked = 3;
     CHECK(nsr::cmd::drift_text(r, {}) == "in step: 3 entries checked\n");
-    r.items = {{Kind::Missing, "/a", entry("/s /a none bind,ro"), "nothing is mounted at /a"},
-               {Kind::Differs, "/b", entry("tmpfs /b tmpfs mode=0700"), "found tmpfs mode=755"},
-               {Kind::Extra, "/c", std::nullopt, "tmpfs 0:9 / (rw) is not in the profile"}};
+    r.items = {{Type::Missing, "/a", entry("/s /a none bind,ro"), "nothing is mounted at /a"},
+               {Type::Differs, "/b", entry("tmpfs /b tmpfs mode=0700"), "found tmpfs mode=755"},
+               {Type::Extra, "/c", std::nullopt, "tmpfs 0:9 / (rw) is not in the profile"}};
     CHECK(nsr::cmd::drift_text(r, {}) ==
           "- /s -> /a (bind, ro): missing\n"
           "~ tmpfs -> /b (tmpfs, mode=0700): found tmpfs mode=755\n"

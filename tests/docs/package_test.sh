@@ -74,7 +74,9 @@ dpkg-deb -x "$deb" "$root"
 # names (DT_NEEDED), no more, no fewer.
 needed_packages=$(
     for lib in $(readelf -d "$root/usr/bin/nsreconcile" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-        path=$(ldd "$root/usr/bin/nsreconcile" | awk -v l="$lib" '$1 == l { print $3 }')
+        # The dynamic loader's line names it by its full path, with no "=>".
+        path=$(ldd "$root/usr/bin/nsreconcile" |
+            awk -v l="$lib" '{ n = $1; sub(/.*\//, "", n) } n == l { print ($2 == "=>") ? $3 : $1 }')
         { dpkg -S "$path" 2>/dev/null || dpkg -S "$(realpath "$path")"; } | sed 's/:.*//; s/,.*//'
     done | sort -u)
 depends=$(field Depends | tr ',' '\n' | sed 's/^ *//; s/ .*//; s/:.*//' | sort -u)

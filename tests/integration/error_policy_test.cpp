@@ -1,4 +1,4 @@
-// snapd's error policy (reference 5.11), on real mounts: a failing content
+// snapd's error policy (snapd's update.go and change.go), on real mounts: a failing content
 // entry is reported and the run goes on; a failing layout entry stops the
 // run; x-snapd.ignore-missing skips an entry whose source is missing.
 #include <doctest/doctest.h>
@@ -18,11 +18,10 @@ TEST_CASE("a failing content entry is reported, the others are applied, exit 1")
     const std::string bad =
         sb.path("snap/provider/2/etc/foo.conf") + " " + common + "/a none bind 0 0";
     const std::string good = sb.path("snap/provider/2/lib") + " " + common + "/b none bind,ro 0 0";
-    sb.set_desired(fstab({bad, good}));
-    const Output o = sb.apply({"--json"});
-    INFO("stdout: " << o.out << "\nstderr: " << o.err);
-    CHECK(o.status == 1);
-    const auto report = parse_report(o.out);
+    const auto a = sb.apply_json(fstab({bad, good}));
+    INFO(a.log);
+    CHECK(a.status == 1);
+    const auto& report = a.changes;
     REQUIRE(report.size() == 2);
     CHECK(report[0].entry == bad);
     CHECK(report[0].outcome == "failed");
@@ -75,11 +74,10 @@ TEST_CASE("x-snapd.ignore-missing skips an entry whose source is missing") {
     const std::string entry = sb.path("var/snap/provider/common/missing") + " " + target +
                               " none bind,rw,x-snapd.ignore-missing 0 0";
     const auto before = sb.app_mountinfo();
-    sb.set_desired(fstab({entry}));
-    const Output o = sb.apply({"--json"});
-    INFO("stdout: " << o.out << "\nstderr: " << o.err);
-    CHECK(o.status == 0);
-    const auto report = parse_report(o.out);
+    const auto a = sb.apply_json(fstab({entry}));
+    INFO(a.log);
+    CHECK(a.status == 0);
+    const auto& report = a.changes;
     REQUIRE(report.size() == 1);
     CHECK(report[0].outcome == "skipped");
     CHECK(sb.app_mountinfo() == before);

@@ -17,11 +17,10 @@ namespace {
 // current profile must then record exactly the desired entries (they are
 // written in the order the plan applies them).
 void apply_all(const Sandbox& sb, const std::string& desired) {
-    sb.set_desired(desired);
-    const Output o = sb.apply({"--json"});
-    INFO("stdout: " << o.out << "\nstderr: " << o.err);
-    REQUIRE(o.status == 0);
-    const auto report = parse_report(o.out);
+    const auto a = sb.apply_json(desired);
+    INFO(a.log);
+    REQUIRE(a.status == 0);
+    const auto& report = a.changes;
     CHECK(report.size() == static_cast<size_t>(std::count(desired.begin(), desired.end(), '\n')));
     for (const auto& c : report) {
         CAPTURE(c.entry);

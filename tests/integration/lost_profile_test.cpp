@@ -31,16 +31,7 @@ TEST_CASE("a re-run after the current profile was lost stacks nothing and rewrit
 
     REQUIRE(sb.outer({"rm", sb.current_file()}).status == 0);
     REQUIRE_FALSE(sb.current());
-    const Output again = sb.apply({"--json"});
-    INFO("second run: " << again.out << again.err);
-    CHECK(again.status == 0);
-    const auto report = parse_report(again.out);
-    CHECK(report.size() == 5);
-    for (const auto& c : report) {
-        CAPTURE(c.entry);
-        CHECK(c.action == "mount");
-        CHECK(c.outcome == "already done");
-    }
+    sb.check_rerun_finds_all_done(5, "mount");
     // Not one mount added or taken away, ids included.
     CHECK(sb.app_mountinfo() == applied);
     CHECK(sb.current() == desired);

@@ -14,7 +14,7 @@ using namespace nsr::integration;
 namespace {
 
 // The layout and the entries snapd records for its mimic over R/base
-// (reference 5.7): the tmpfs with the directory's mode and owner, then one
+// (snapd's change.go, createWritableMimic): the tmpfs with the directory's mode and owner, then one
 // bind-back per file or directory, sorted by name; the symlink is recreated
 // in the tmpfs, not recorded.
 struct MimicProfile {
@@ -41,11 +41,10 @@ TEST_CASE("a layout under a read-only directory gets a writable mimic") {
     Sandbox sb;
     const auto expected = mimic_profile(sb);
     const std::string base = sb.path("base");
-    sb.set_desired(expected.layout);
-    const Output o = sb.apply({"--json"});
-    INFO("stdout: " << o.out << "\nstderr: " << o.err);
-    REQUIRE(o.status == 0);
-    const auto report = parse_report(o.out);
+    const auto a = sb.apply_json(expected.layout);
+    INFO(a.log);
+    REQUIRE(a.status == 0);
+    const auto& report = a.changes;
     REQUIRE(report.size() == 1);
     CHECK(report[0].outcome == "done");
     CHECK(report[0].synthesized.size() == 3);
@@ -88,11 +87,10 @@ TEST_CASE("removing the layout takes its mimic down again") {
     REQUIRE(sb.apply().status == 0);
     REQUIRE(sb.current() == expected.current);
 
-    sb.set_desired("");
-    const Output o = sb.apply({"--json"});
-    INFO("stdout: " << o.out << "\nstderr: " << o.err);
-    REQUIRE(o.status == 0);
-    const auto report = parse_report(o.out);
+    const auto a = sb.apply_json("");
+    INFO(a.log);
+    REQUIRE(a.status == 0);
+    const auto& report = a.changes;
     CHECK(report.size() == 4);
     for (const auto& c : report) {
         CAPTURE(c.entry);

@@ -18,11 +18,10 @@ void refused(const Sandbox& sb, const std::string& entry) {
     const std::string planted = sb.path("var/snap/foo/common/planted");
     REQUIRE(sb.app({"ln", "-s", sb.path("victim"), planted}).status == 0);
     const auto before = sb.app_mountinfo();
-    sb.set_desired(fstab({entry}));
-    const Output o = sb.apply({"--json"});
-    INFO("stdout: " << o.out << "\nstderr: " << o.err);
-    CHECK(o.status == 1);
-    const auto report = parse_report(o.out);
+    const auto a = sb.apply_json(fstab({entry}));
+    INFO(a.log);
+    CHECK(a.status == 1);
+    const auto& report = a.changes;
     REQUIRE(report.size() == 1);
     CHECK(report[0].outcome == "failed");
     CHECK(report[0].detail.find("\"" + planted + "\"") != std::string::npos);

@@ -1,7 +1,6 @@
 #include "tests/integration/sandbox.hpp"
 
 #include <fcntl.h>
-#include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -18,7 +17,9 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "tests/support/fd_io.hpp"
+#include "base/error.hpp"
+#include "mntns/cpu_pin.hpp"
+#include "mntns/namespace.hpp"
 #include "tests/support/files.hpp"
 
 namespace nsr::integration {
@@ -27,15 +28,12 @@ namespace {
 
 using nsr::test::write_file;
 
-void check(int rc, const std::string& what) {
-    if (rc != 0)
-        throw std::system_error(errno, std::generic_category(), what);
-}
+using nsr::base::check_sys;
 
 // mkdir applies the umask; the world's modes must be exact.
 void make_dir(const std::string& path, mode_t mode = 0755) {
-    check(::mkdir(path.c_str(), mode), "mkdir " + path);
-    check(::chmod(path.c_str(), mode), "chmod " + path);
+    check_sys(::mkdir(path.c_str(), mode), "mkdir " + path);
+    check_sys(::chmod(path.c_str(), mode), "chmod " + path);
 }
 
 void make_dirs(const std::string& path) {
@@ -46,31 +44,31 @@ void make_dirs(const std::string& path) {
 }
 
 void make_symlink(const std::string& target, const std::string& path) {
-    check(::symlink(target.c_str(), path.c_str()), "symlink " + path);
+    check_sys(::symlink(target.c_str(), path.c_str()), "symlink " + path);
 }
 
 // Mode 0711, unlike every directory in the world: a read-only bind of one
 // of them has the tmpfs's type, source and options, and must not pass for
 // a mimic's tmpfs, which takes the mode of the directory it covers.
 void mount_tmpfs(const std::string& path) {
-    check(::mount("tmpfs", path.c_str(), "tmpfs", 0, "size=16m,mode=0711"),
-          "mount tmpfs on " + path);
+    check_sys(::mount("tmpfs", path.c_str(), "tmpfs", 0, "size=16m,mode=0711"),
+              "mount tmpfs on " + path);
 }
 
 // What a squashfs is for the tool: a read-only mount it cannot write to.
 void read_only_bind(const std::string& path) {
-    check(::mount(path.c_str(), path.c_str(), nullptr, MS_BIND, nullptr), "bind " + path);
-    check(::mount(nullptr, path.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr),
-          "remount read-only " + path);
+    check_sys(::mount(path.c_str(), path.c_str(), nullptr, MS_BIND, nullptr), "bind " + path);
+    check_sys(::mount(nullptr, path.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr),
+              "remount read-only " + path);
 }
 
-// snap-confine's way, with the care the kernel needs (DESIGN.md): binding
-// a fresh namespace file fails with EINVAL now and then when namespace ids
-// come from different CPUs' batches, so the caller is pinned to one CPU
-// and a failure with EINVAL is retried.
-void make_app_namespace(const std::string& file) {
+// snap-confine's way: binding a fresh namespace file follows the rule of
+// mntns/cpu_pin.hpp (the caller is pinned; after EINVAL it tries again on
+// the next CPU).
+void make_app_namespace(const std::string& file, nsr::mntns::CpuPin& pin) {
     write_file(file, "");
-    for (int attempt = 1;; ++attempt) {
+    for (int attempt = 0;; ++attempt) {
+        pin.pin(attempt);
         Output o = nsr::test::run({"unshare", "--mount=" + file, "--propagation", "slave", "true"});
         if (o.status == 0)
             return;
@@ -81,17 +79,13 @@ void make_app_namespace(const std::string& file) {
 }
 
 void build_world(const std::string& r) {
-    cpu_set_t all;
-    check(::sched_getaffinity(0, sizeof all, &all), "sched_getaffinity");
-    cpu_set_t one;
-    CPU_ZERO(&one);
-    CPU_SET(::sched_getcpu(), &one);
-    check(::sched_setaffinity(0, sizeof one, &one), "sched_setaffinity");
-
-    check(::unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)");
-    check(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), "make / private");
+    // The sandbox's namespace and the application's are made on one CPU,
+    // so the first bind of the namespace file succeeds.
+    nsr::mntns::CpuPin pin;
+    pin.pin(0);
+    nsr::mntns::unshare_mounts(nsr::mntns::Propagation::Private);
     mount_tmpfs(r);
-    check(::mount(nullptr, r.c_str(), nullptr, MS_SHARED, nullptr), "make " + r + " shared");
+    check_sys(::mount(nullptr, r.c_str(), nullptr, MS_SHARED, nullptr), "make " + r + " shared");
 
     make_dirs(r + "/snap/provider/1/lib");
     write_file(r + "/snap/provider/1/lib/marker", "provider 1");
@@ -100,7 +94,7 @@ void build_world(const std::string& r) {
     make_dirs(r + "/snap/provider/2/etc");
     write_file(r + "/snap/provider/2/etc/foo.conf", "foo.conf of provider 2");
     make_dirs(r + "/snap/foo/1/bin");
-    check(::chmod((r + "/snap/foo/1").c_str(), 0755), "chmod " + r + "/snap/foo/1");
+    check_sys(::chmod((r + "/snap/foo/1").c_str(), 0755), "chmod " + r + "/snap/foo/1");
     write_file(r + "/snap/foo/1/bin/app", "app");
     make_dir(r + "/base", 0751);
     write_file(r + "/base/conf", "base conf");
@@ -121,29 +115,10 @@ void build_world(const std::string& r) {
     // The namespace file's directory must not propagate into the namespace
     // it holds (the kernel refuses the loop).
     const std::string ns = r + "/ns";
-    check(::mount(ns.c_str(), ns.c_str(), nullptr, MS_BIND, nullptr), "bind " + ns);
-    check(::mount(nullptr, ns.c_str(), nullptr, MS_PRIVATE, nullptr), "make " + ns + " private");
-    make_app_namespace(ns + "/app.mnt");
-
-    check(::sched_setaffinity(0, sizeof all, &all), "sched_setaffinity");
-}
-
-[[noreturn]] void child_main(const std::string& root, int status_fd, int control_fd) {
-    std::string status = "ok";
-    try {
-        build_world(root);
-    } catch (const std::exception& e) {
-        status = e.what();
-    }
-    if (::write(status_fd, status.data(), status.size()) < 0 || status != "ok")
-        ::_exit(1);
-    ::close(status_fd);
-    // Holds the namespace until the test process closes its end (or dies).
-    char c;
-    while (::read(control_fd, &c, 1) < 0 && errno == EINTR) {
-    }
-    // No exit handlers: they belong to the test process.
-    ::_exit(0);
+    check_sys(::mount(ns.c_str(), ns.c_str(), nullptr, MS_BIND, nullptr), "bind " + ns);
+    check_sys(::mount(nullptr, ns.c_str(), nullptr, MS_PRIVATE, nullptr),
+              "make " + ns + " private");
+    make_app_namespace(ns + "/app.mnt", pin);
 }
 
 }  // namespace
@@ -155,42 +130,32 @@ Sandbox::Sandbox() {
     if (!::mkdtemp(tmpl))
         throw std::system_error(errno, std::generic_category(), "mkdtemp");
     root_ = std::filesystem::canonical(tmpl).string();
-    int status[2];
-    int control[2];
-    check(::pipe2(status, O_CLOEXEC), "pipe2");
-    check(::pipe2(control, O_CLOEXEC), "pipe2");
-    child_ = ::fork();
-    if (child_ < 0)
-        throw std::system_error(errno, std::generic_category(), "fork");
-    if (child_ == 0) {
-        ::close(status[0]);
-        ::close(control[1]);
-        child_main(root_, status[1], control[0]);
-    }
-    ::close(status[1]);
-    ::close(control[0]);
-    control_ = control[1];
-    const std::string ready = nsr::test::read_all(status[0]);
-    ::close(status[0]);
-    if (ready != "ok") {
-        ::close(control_);
-        ::waitpid(child_, nullptr, 0);
+    // The child holds the namespaces until the sandbox goes away.
+    holder_ = std::make_unique<nsr::mntns::Child>(
+        [this] {
+            build_world(root_);
+            return std::string();
+        },
+        nsr::mntns::Child::Hold::UntilReleased, "the sandbox");
+    try {
+        holder_->result();
+    } catch (const std::exception& e) {
+        holder_.reset();
         ::rmdir(root_.c_str());
-        throw std::runtime_error("cannot build the sandbox: " + ready);
+        throw std::runtime_error(std::string("cannot build the sandbox: ") + e.what());
     }
 }
 
 Sandbox::~Sandbox() {
-    ::close(control_);
-    ::waitpid(child_, nullptr, 0);
+    holder_.reset();
     // The host only ever saw an empty directory here: EBUSY or ENOTEMPTY
     // would mean something reached the host.
     const int rc = ::rmdir(root_.c_str());
-    CHECK_MESSAGE(rc == 0, "cannot remove ", root_, ": ", std::strerror(errno));
+    CHECK_MESSAGE(rc == 0, "cannot remove ", root_, ": ", std::string(std::strerror(errno)));
 }
 
 std::string Sandbox::outer_ns() const {
-    return "/proc/" + std::to_string(child_) + "/ns/mnt";
+    return "/proc/" + std::to_string(holder_->pid()) + "/ns/mnt";
 }
 
 std::string Sandbox::app_ns() const {
@@ -198,7 +163,7 @@ std::string Sandbox::app_ns() const {
 }
 
 std::string Sandbox::outside(const std::string& rel) const {
-    return "/proc/" + std::to_string(child_) + "/root" + path(rel);
+    return "/proc/" + std::to_string(holder_->pid()) + "/root" + path(rel);
 }
 
 void Sandbox::write_file(const std::string& rel, const std::string& text) const {
@@ -233,6 +198,32 @@ Output Sandbox::apply(const std::vector<std::string>& extra, const std::string& 
                                      lock_file()};
     argv.insert(argv.end(), extra.begin(), extra.end());
     return outer(argv);
+}
+
+Sandbox::Applied Sandbox::apply_json(const std::optional<std::string>& desired) const {
+    if (desired)
+        set_desired(*desired);
+    const Output o = apply({"--json"});
+    Applied a{o.status, {}, "stdout: " + o.out + "\nstderr: " + o.err};
+    try {
+        a.changes = parse_report(o.out);
+    } catch (const std::exception& e) {
+        throw std::runtime_error("apply printed no JSON report (" + std::string(e.what()) + ")\n" +
+                                 a.log);
+    }
+    return a;
+}
+
+void Sandbox::check_rerun_finds_all_done(size_t count, const std::string& action) const {
+    const auto again = apply_json();
+    INFO("re-run: " << again.log);
+    CHECK(again.status == 0);
+    CHECK(again.changes.size() == count);
+    for (const auto& c : again.changes) {
+        CAPTURE(c.entry);
+        CHECK(c.action == action);
+        CHECK(c.outcome == "already done");
+    }
 }
 
 std::string Sandbox::app_mountinfo() const {

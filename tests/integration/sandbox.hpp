@@ -1,6 +1,6 @@
 // A throwaway world for running the real nsreconcile binary.
 //
-// A forked child pins itself to one CPU, enters a new mount namespace with
+// A forked child (mntns::Child) enters a new mount namespace with
 // "/" made private (so nothing it mounts reaches the host), mounts a tmpfs
 // scratch at root() and builds a small snap system in it. It then makes the
 // application namespace as snap-confine leaves it, with
@@ -28,26 +28,28 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "base/no_copy.hpp"
+#include "mntns/child.hpp"
 #include "mountinfo/mount_table.hpp"
-#include "tests/support/run.hpp"
+#include "tests/integration/report.hpp"
+#include "tests/support/process.hpp"
 
 namespace nsr::integration {
 
 using nsr::test::Output;
 using nsr::test::Process;
 
-class Sandbox {
+class Sandbox : base::NoCopy {
   public:
     // Fails the running test unless it runs as root; throws when the world
     // cannot be built.
     Sandbox();
     ~Sandbox();
-    Sandbox(const Sandbox&) = delete;
-    Sandbox& operator=(const Sandbox&) = delete;
 
     const std::string& root() const { return root_; }
     // R/REL.
@@ -89,6 +91,20 @@ class Sandbox {
     // EXTRA, run from the outer namespace.
     Output apply(const std::vector<std::string>& extra = {}, const std::string& ns_file = "") const;
 
+    // What `apply --json` did.
+    struct Applied {
+        int status;
+        std::vector<ChangeReport> changes;  // its report, parsed
+        std::string log;                    // stdout and stderr, for INFO()
+    };
+    // `apply --json` with DESIRED as the desired profile when it is given.
+    // Output that is not a JSON report throws, with the output.
+    Applied apply_json(const std::optional<std::string>& desired = std::nullopt) const;
+    // A re-run of apply that finds all it would do done: exit 0, COUNT
+    // changes, each an ACTION that is "already done". Checked as the running
+    // test's assertions.
+    void check_rerun_finds_all_done(size_t count, const std::string& action) const;
+
     // The mount tables of the two namespaces, as text and parsed.
     std::string app_mountinfo() const;
     std::vector<mountinfo::Mount> app_mounts() const;
@@ -96,8 +112,7 @@ class Sandbox {
 
   private:
     std::string root_;
-    pid_t child_ = -1;
-    int control_ = -1;
+    std::unique_ptr<mntns::Child> holder_;
 };
 
 // The mounts whose mount point is DIR, in the order the kernel lists them.

@@ -45,14 +45,13 @@ TEST_CASE("apply works end to end on a namespace made by unshare --propagation s
     const std::string link = "none " + snap +
                              "/tree-link none x-snapd.kind=symlink,x-snapd.symlink=" + snap +
                              "/tree,x-snapd.origin=layout 0 0";
-    sb.set_desired(fstab({content, tree, link}));
-    const Output o = sb.apply({"--json"});
-    INFO("stdout: " << o.out << "\nstderr: " << o.err);
-    REQUIRE(o.status == 0);
+    const auto a = sb.apply_json(fstab({content, tree, link}));
+    INFO(a.log);
+    REQUIRE(a.status == 0);
     // Mounts whose mount point exists go first, then the ones that need a
-    // mimic, grouped by the directory to mimic (reference 4.2, R8): both
+    // mimic, grouped by the directory to mimic (snapd's change.go): both
     // layouts share one mimic over the read-only snap, made for the first.
-    const auto report = parse_report(o.out);
+    const auto& report = a.changes;
     REQUIRE(report.size() == 3);
     CHECK(report[0].entry == link);
     CHECK(report[0].synthesized.size() == 2);
@@ -77,16 +76,7 @@ TEST_CASE("apply works end to end on a namespace made by unshare --propagation s
 
     const auto saved = sb.current();
     const auto applied = sb.app_mountinfo();
-    const Output again = sb.apply({"--json"});
-    INFO("second run: " << again.out << again.err);
-    CHECK(again.status == 0);
-    const auto kept = parse_report(again.out);
-    CHECK(kept.size() == 5);
-    for (const auto& c : kept) {
-        CAPTURE(c.entry);
-        CHECK(c.action == "keep");
-        CHECK(c.outcome == "already done");
-    }
+    sb.check_rerun_finds_all_done(5, "keep");
     CHECK(sb.app_mountinfo() == applied);
     CHECK(sb.current() == saved);
 }

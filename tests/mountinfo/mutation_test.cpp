@@ -190,3 +190,34 @@ TEST_CASE("indexes agree with a full scan after random adds and removes") {
         }
     }
 }
+
+TEST_CASE("removed mounts stay out of every answer until and after the table is compacted") {
+    // 300 mounts, then 200 of them removed one by one with queries between
+    // (removals leave their records behind until enough have gone).
+    std::string text = "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n";
+    for (int i = 0; i < 300; ++i) {
+        text += std::to_string(10 + i) + " 1 0:" + std::to_string(40 + i) + " / /m" +
+                std::to_string(i) + " rw - tmpfs tmpfs rw\n";
+    }
+    MountTable table = MountTable::parse(text);
+    for (int i = 0; i < 200; ++i) {
+        table.remove(10 + i);
+        const std::string gone = "/m" + std::to_string(i);
+        const std::string kept = "/m" + std::to_string(i + 1);
+        REQUIRE(table.top_at(gone) == nullptr);
+        REQUIRE(id_of(table.containing(gone + "/x")) == 1);
+        REQUIRE(id_of(table.top_at(kept)) == 11 + i);
+        REQUIRE(table.by_id(10 + i) == nullptr);
+        REQUIRE(table.size() == static_cast<size_t>(300 - i));  // the root too
+    }
+    // A removed id given out again by the kernel is a new mount.
+    table.add(tmpfs_at("/m0", 7, 10, 1));
+    CHECK(id_of(table.top_at("/m0")) == 10);
+    CHECK(table.size() == 102);
+    CHECK(table.mounts().size() == 102);
+    CHECK(table.mounts().front().id == 1);
+    CHECK(table.mounts()[1].mount_point == "/m200");
+    CHECK(table.mounts().back().mount_point == "/m0");
+    for (const Mount& m : table.mounts())
+        CHECK(id_of(table.by_id(m.id)) == m.id);
+}

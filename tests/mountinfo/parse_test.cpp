@@ -11,18 +11,18 @@
 
 #include "mountinfo/mount_table.hpp"
 
+using nsr::base::InputError;
 using nsr::mountinfo::Mount;
 using nsr::mountinfo::MountTable;
 using nsr::mountinfo::parse_mountinfo;
-using nsr::mountinfo::ParseError;
 
 namespace {
 
-// The message of the ParseError that parsing TEXT throws.
+// The message of the InputError that parsing TEXT throws.
 std::string parse_error(const std::string& text) {
     try {
         parse_mountinfo(text, "fixture");
-    } catch (const ParseError& e) {
+    } catch (const InputError& e) {
         return e.what();
     }
     return "no error";
@@ -134,7 +134,7 @@ TEST_CASE("parse error: fewer than three fields after the dash") {
 
 TEST_CASE("parse error: the same mount ID twice") {
     CHECK_THROWS_WITH_AS(MountTable::parse(std::string(kGood) + kGood, "fixture"),
-                         "fixture:2: duplicate mount ID 1", ParseError);
+                         "fixture:2: duplicate mount ID 1", InputError);
 }
 
 TEST_CASE("from_file names the path and the errno text when it cannot read") {
@@ -170,7 +170,7 @@ TEST_CASE("from_file reads a fixture file and names it in parse errors") {
         MountTable::from_file(path),
         (std::string(path) + ":2: incorrect number of fields, expected at least 10 but found 6")
             .c_str(),
-        ParseError);
+        InputError);
     unlink(path);
 }
 

@@ -18,6 +18,9 @@
 #include <sstream>
 #include <string>
 
+#include "base/error.hpp"
+#include "base/file.hpp"
+#include "mntns/namespace.hpp"
 #include "mountinfo/mount_table.hpp"
 
 using nsr::mountinfo::Mount;
@@ -25,86 +28,23 @@ using nsr::mountinfo::MountTable;
 
 namespace {
 
-void write_all(int fd, const std::string& text) {
-    size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = write(fd, text.data() + done, text.size() - done);
-        if (n <= 0) {
-            return;
-        }
-        done += static_cast<size_t>(n);
-    }
-}
-
-[[noreturn]] void child_fail(int fd, const std::string& what) {
-    write_all(fd, "ERROR " + what + ": " + std::strerror(errno) + "\n");
-    _exit(1);
-}
-
-// In the child: what `unshare -m --propagation private` does, then the tmpfs
-// and the two binds. Writes "DEV major:minor" (st_dev of froz), a blank line
-// and the namespace's mountinfo to FD. Nothing is mounted unless the new
-// namespace is private, so the host's table is never touched.
-[[noreturn]] void run_child(int fd, const std::string& data) {
-    if (unshare(CLONE_NEWNS) != 0) {
-        child_fail(fd, "unshare(CLONE_NEWNS)");
-    }
-    if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
-        child_fail(fd, "making / private");
-    }
-    if (mount("tmpfs", data.c_str(), "tmpfs", 0, "size=1m") != 0) {
-        child_fail(fd, "mount tmpfs on " + data);
-    }
-    for (const char* dir : {"/foo", "/bar", "/froz"}) {
-        if (mkdir((data + dir).c_str(), 0755) != 0) {
-            child_fail(fd, std::string("mkdir ") + dir);
-        }
-    }
-    if (mount((data + "/foo").c_str(), (data + "/bar").c_str(), nullptr, MS_BIND, nullptr) != 0) {
-        child_fail(fd, "bind foo on bar");
-    }
-    if (mount((data + "/bar").c_str(), (data + "/froz").c_str(), nullptr, MS_BIND, nullptr) != 0) {
-        child_fail(fd, "bind bar on froz");
-    }
+// In a private mount namespace (mntns::run_in_private): the tmpfs and the
+// two binds. Returns "DEV major:minor" (st_dev of froz), a blank line and
+// the namespace's mountinfo. Nothing is mounted unless the new namespace is
+// private, so the host's table is never touched.
+std::string mount_and_read(const std::string& data) {
+    using nsr::base::check_sys;
+    check_sys(mount("tmpfs", data.c_str(), "tmpfs", 0, "size=1m"), "mount tmpfs on " + data);
+    for (const char* dir : {"/foo", "/bar", "/froz"})
+        check_sys(mkdir((data + dir).c_str(), 0755), std::string("mkdir ") + dir);
+    check_sys(mount((data + "/foo").c_str(), (data + "/bar").c_str(), nullptr, MS_BIND, nullptr),
+              "bind foo on bar");
+    check_sys(mount((data + "/bar").c_str(), (data + "/froz").c_str(), nullptr, MS_BIND, nullptr),
+              "bind bar on froz");
     struct stat froz {};
-    if (stat((data + "/froz").c_str(), &froz) != 0) {
-        child_fail(fd, "stat froz");
-    }
-    std::string out = "DEV " + std::to_string(major(froz.st_dev)) + ":" +
-                      std::to_string(minor(froz.st_dev)) + "\n\n";
-    const int info = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-    if (info < 0) {
-        child_fail(fd, "open /proc/self/mountinfo");
-    }
-    char buf[65536];
-    for (ssize_t n; (n = read(info, buf, sizeof buf)) > 0;) {
-        out.append(buf, static_cast<size_t>(n));
-    }
-    write_all(fd, out);
-    _exit(0);
-}
-
-std::string run_in_namespace(const std::string& data) {
-    int fds[2];
-    REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
-    const pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        close(fds[0]);
-        run_child(fds[1], data);
-    }
-    close(fds[1]);
-    std::string out;
-    char buf[65536];
-    for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) {
-        out.append(buf, static_cast<size_t>(n));
-    }
-    close(fds[0]);
-    int status = 0;
-    REQUIRE(waitpid(pid, &status, 0) == pid);
-    INFO("child output: " << out);
-    REQUIRE((WIFEXITED(status) && WEXITSTATUS(status) == 0));
-    return out;
+    check_sys(stat((data + "/froz").c_str(), &froz), "stat froz");
+    return "DEV " + std::to_string(major(froz.st_dev)) + ":" + std::to_string(minor(froz.st_dev)) +
+           "\n\n" + nsr::base::read_file("/proc/self/mountinfo", 64 << 20);
 }
 
 }  // namespace
@@ -121,7 +61,7 @@ TEST_CASE("snapd's question with the real kernel (needs root)") {
     const std::string data = real;
     std::string out;
     try {
-        out = run_in_namespace(data);
+        out = nsr::mntns::run_in_private([&] { return mount_and_read(data); });
     } catch (...) {
         rmdir(scratch);
         throw;

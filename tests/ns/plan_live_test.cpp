@@ -57,6 +57,30 @@ TEST_CASE("plan NAME judges each change against the namespace's mount table") {
     CHECK(snapd_way["changes"][1]["action"] == "mount");
 }
 
+TEST_CASE("plan NAME judges the same whether the kernel is asked or mountinfo is read") {
+    World w;
+    const std::string kept = w / "prov/1/lib" + " " + w / "app/data" + " none bind,ro 0 0";
+    const std::string old = w / "prov/1/lib" + " " + w / "app/lib" + " none bind,ro 0 0";
+    w.desire("demo", kept + "\n" + old + "\n");
+    REQUIRE(run_binary({"ns", "create", "demo", "--apply"}).status == 0);
+    // One entry in place, one replaced, one new: every kind of verdict.
+    const std::string moved = w / "prov/2/lib" + " " + w / "app/lib" + " none bind,ro 0 0";
+    const std::string added = w / "prov/2/lib" + " " + w / "app/new" + " none bind 0 0";
+    w.desire("demo", kept + "\n" + moved + "\n" + added + "\n");
+    const auto live = run_binary({"plan", "demo", "--json", "--all", "-v"});
+    const auto table = run_binary({"plan", "demo", "--json", "--all", "-v"},
+                                  {.env = {"NSRECONCILE_MOUNT_SOURCE=mountinfo"}});
+    INFO(live.err << table.err);
+    REQUIRE(live.status == 0);
+    REQUIRE(table.status == 0);
+    const std::string whole_table = "reading the whole mount table";
+    CHECK(live.err.find(whole_table) == std::string::npos);
+    CHECK(table.err.find(whole_table) != std::string::npos);
+    const auto changes = nlohmann::json::parse(live.out)["changes"];
+    CHECK(changes.size() == 3);
+    CHECK(live.out == table.out);
+}
+
 TEST_CASE("plan takes NAME or --scenario, not both, and needs one") {
     World w;
     CHECK(run_binary({"plan"}).status == 2);

@@ -3,12 +3,13 @@
 // goes away with the process even when the test fails half-way.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
-#include <sched.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
+#include <exception>
+
+#include "mntns/namespace.hpp"
 
 int main(int argc, char** argv) {
     doctest::Context context(argc, argv);
@@ -24,9 +25,10 @@ int main(int argc, char** argv) {
                      "need root\n");
         return 1;
     }
-    if (::unshare(CLONE_NEWNS) != 0 ||
-        ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
-        std::fprintf(stderr, "cannot make a private mount namespace: %s\n", std::strerror(errno));
+    try {
+        nsr::mntns::unshare_mounts(nsr::mntns::Propagation::Private);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s\n", e.what());
         return 1;
     }
     return context.run();

@@ -34,12 +34,8 @@ std::string sh(const std::string& script) {
 World::World() {
     mount_tmpfs("/run");
     mount_tmpfs("/var/lib");
-    char name[] = "/tmp/nsr-world-XXXXXX";
-    if (!::mkdtemp(name))
-        fail("cannot make a scratch dir");
-    scratch_ = name;
-    mount_tmpfs(scratch_);
-    sh("cd " + scratch_ +
+    mount_tmpfs(path());
+    sh("cd " + path() +
        " && mkdir -p prov/1/lib prov/2/lib app/data app/cache /var/lib/nsreconcile/profiles"
        " && echo 1 > prov/1/lib/f && echo 2 > prov/2/lib/f");
 }
@@ -47,8 +43,7 @@ World::World() {
 World::~World() {
     // Lazily, so a namespace file or a busy mount left by a failed test
     // cannot keep the scratch from going.
-    ::umount2(scratch_.c_str(), MNT_DETACH);
-    ::rmdir(scratch_.c_str());
+    ::umount2(path().c_str(), MNT_DETACH);
     ::umount2("/var/lib", MNT_DETACH);
     ::umount2("/run", MNT_DETACH);
 }

@@ -1,7 +1,7 @@
 // A throwaway world for the namespace tests: tmpfs over /run and /var/lib
 // (so the native layout's default paths land on scratch), a tmpfs scratch
 // dir with a provider and an application tree, and a way to run shell
-// scripts (tests/support/run.hpp runs the binary). The test process is
+// scripts (tests/support/process.hpp runs the binary). The test process is
 // already in a private mount namespace.
 #pragma once
 
@@ -9,32 +9,27 @@
 #include <vector>
 
 #include "tests/support/files.hpp"
-#include "tests/support/run.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/scratch.hpp"
 
 namespace nsr::test {
 
 // Runs a /bin/sh script; a non-zero exit fails the current test.
 std::string sh(const std::string& script);
 
-class World {
+// The scratch directory is a tmpfs: prov/1/lib and prov/2/lib (files "f"
+// saying "1" and "2"), app/data and app/cache as empty mount points.
+class World : public Scratch {
   public:
     World();
     ~World();
-    World(const World&) = delete;
-    World& operator=(const World&) = delete;
 
-    // A tmpfs: prov/1/lib and prov/2/lib (files "f" saying "1" and "2"),
-    // app/data and app/cache as empty mount points.
-    const std::string& scratch() const { return scratch_; }
-    std::string operator/(const std::string& rel) const { return scratch_ + "/" + rel; }
+    const std::string& scratch() const { return path(); }
 
     // The native layout's desired profile for NAME.
     void desire(const std::string& name, const std::string& fstab) const;
     // Mount points (mountinfo field 5) inside namespace NAME.
     std::vector<std::string> mounts_in(const std::string& name) const;
-
-  private:
-    std::string scratch_;
 };
 
 }  // namespace nsr::test

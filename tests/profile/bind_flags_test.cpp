@@ -10,10 +10,7 @@
 #include "profile/fstab.hpp"
 #include "profile/validate.hpp"
 
-using nsr::profile::bind_read_only;
-using nsr::profile::MountEntry;
-using nsr::profile::recursive_attrs;
-using nsr::profile::RecursiveAttrs;
+using namespace nsr::profile;
 using Strings = std::vector<std::string>;
 
 namespace {

@@ -14,7 +14,7 @@ struct Row {
     unsigned long flags;
 };
 
-// snapd's MountOptsToCommonFlags table (reference section 2.5).
+// snapd's MountOptsToCommonFlags table (osutil/mountentry_linux.go).
 const Row kSnapdTable[] = {
     {"rw", 0},
     {"ro", MS_RDONLY},

@@ -10,9 +10,9 @@
 #include "tests/support/files.hpp"
 #include "tests/support/scratch.hpp"
 
+using nsr::base::InputError;
 using nsr::profile::load_profile;
 using nsr::profile::load_profile_at;
-using nsr::profile::ParseError;
 using nsr::test::Scratch;
 
 TEST_CASE("load_profile of a missing file is an empty profile") {
@@ -34,8 +34,8 @@ TEST_CASE("load_profile names the path in parse errors") {
     nsr::test::write_file(dir / "p.fstab", "/a /b\n");
     try {
         load_profile(dir / "p.fstab");
-        FAIL("expected a ParseError");
-    } catch (const ParseError& e) {
+        FAIL("expected an InputError");
+    } catch (const InputError& e) {
         CHECK(e.source() == dir / "p.fstab");
         CHECK(std::string(e.what()) == dir / "p.fstab:1: expected between 3 and 6 fields, found 2");
     }
@@ -65,8 +65,8 @@ TEST_CASE("load_profile_at reads relative to a directory fd and names DISPLAY") 
     CHECK(load_profile_at(fd, "absent", "shown").entries.empty());
     try {
         load_profile_at(fd, "p.fstab", "/run/shown.fstab");
-        FAIL("expected a ParseError");
-    } catch (const ParseError& e) {
+        FAIL("expected an InputError");
+    } catch (const InputError& e) {
         CHECK(std::string(e.what()) ==
               "/run/shown.fstab:2: expected between 3 and 6 fields, found 1");
     }

@@ -10,13 +10,7 @@
 #include "profile/overlay_spec.hpp"
 #include "profile/validate.hpp"
 
-using nsr::profile::overlay_path_decode;
-using nsr::profile::overlay_path_encode;
-using nsr::profile::overlay_spec_parse;
-using nsr::profile::OverlaySpec;
-using nsr::profile::parse_profile;
-using nsr::profile::validate_profile;
-using nsr::profile::VolatileStale;
+using namespace nsr::profile;
 using Strings = std::vector<std::string>;
 
 namespace {

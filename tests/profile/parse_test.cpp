@@ -4,10 +4,8 @@
 
 #include "profile/fstab.hpp"
 
-using nsr::profile::MountEntry;
-using nsr::profile::parse_profile;
-using nsr::profile::ParseError;
-using nsr::profile::Problem;
+using namespace nsr::profile;
+using nsr::base::InputError;
 
 namespace {
 
@@ -20,7 +18,7 @@ MountEntry parse_one(const std::string& line) {
 std::string parse_error(const std::string& text) {
     try {
         parse_profile(text, "/x.fstab");
-    } catch (const ParseError& e) {
+    } catch (const InputError& e) {
         return e.what();
     }
     return "no error";
@@ -129,8 +127,8 @@ TEST_CASE("parse rejects a NUL byte in any field, raw or as the escape \\000") {
 TEST_CASE("parse error carries source, line and message separately") {
     try {
         parse_profile("/a /b c\n/a\n", "src");
-        FAIL("expected a ParseError");
-    } catch (const ParseError& e) {
+        FAIL("expected an InputError");
+    } catch (const InputError& e) {
         CHECK(e.source() == "src");
         CHECK(e.line() == 2);
         CHECK(e.message() == "expected between 3 and 6 fields, found 1");

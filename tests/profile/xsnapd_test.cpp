@@ -24,13 +24,13 @@ std::string error_of(auto accessor, const MountEntry& e) {
 }  // namespace
 
 TEST_CASE("kind is Directory when absent and names the four known kinds") {
-    CHECK(kind(with({})) == Kind::Directory);
-    CHECK(kind(with({"x-snapd.kind="})) == Kind::Directory);
-    CHECK(kind(with({"x-snapd.kind=file"})) == Kind::File);
-    CHECK(kind(with({"x-snapd.kind=symlink"})) == Kind::Symlink);
-    CHECK(kind(with({"x-snapd.kind=ensure-dir"})) == Kind::EnsureDir);
-    CHECK(kind(with({"x-snapd.kind=directory"})) == Kind::Unknown);
-    CHECK(kind(with({"x-snapd.kind=File"})) == Kind::Unknown);
+    CHECK(kind(with({})) == EntryKind::Directory);
+    CHECK(kind(with({"x-snapd.kind="})) == EntryKind::Directory);
+    CHECK(kind(with({"x-snapd.kind=file"})) == EntryKind::File);
+    CHECK(kind(with({"x-snapd.kind=symlink"})) == EntryKind::Symlink);
+    CHECK(kind(with({"x-snapd.kind=ensure-dir"})) == EntryKind::EnsureDir);
+    CHECK(kind(with({"x-snapd.kind=directory"})) == EntryKind::Unknown);
+    CHECK(kind(with({"x-snapd.kind=File"})) == EntryKind::Unknown);
     CHECK(kind_name(with({"x-snapd.kind=weird"})) == "weird");
     CHECK(kind_name(with({})) == "");
 }

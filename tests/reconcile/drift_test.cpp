@@ -5,10 +5,8 @@
 #include "profile/fstab.hpp"
 #include "reconcile/drift.hpp"
 
+using namespace nsr::reconcile;
 using nsr::mountinfo::MountTable;
-using nsr::reconcile::drift;
-using nsr::reconcile::DriftItem;
-using nsr::reconcile::TableFsView;
 
 namespace {
 
@@ -48,7 +46,7 @@ TEST_CASE("drift: an entry whose mount point has nothing mounted is missing") {
                                    "31 22 0:50 / /snap/foo/1/cache rw - tmpfs tmpfs rw,mode=755\n");
     auto r = drift(parse_profile(kProfile), table, facts());
     REQUIRE(r.items.size() == 1);
-    CHECK(r.items[0].kind == DriftItem::Kind::Missing);
+    CHECK(r.items[0].type == DriftType::Missing);
     CHECK(r.items[0].dir == "/snap/foo/1/data");
     REQUIRE(r.items[0].entry.has_value());
     CHECK(r.items[0].entry->name == "/snap/prov/2/lib");
@@ -60,11 +58,11 @@ TEST_CASE("drift: another filesystem at an entry's mount point differs") {
                                    "31 22 0:50 / /snap/foo/1/cache rw - tmpfs tmpfs rw,mode=700\n");
     auto r = drift(parse_profile(kProfile), table, facts());
     REQUIRE(r.items.size() == 2);
-    CHECK(r.items[0].kind == DriftItem::Kind::Differs);
+    CHECK(r.items[0].type == DriftType::Differs);
     CHECK(r.items[0].dir == "/snap/foo/1/data");
     CHECK(r.items[0].detail.find("tmpfs") != std::string::npos);
     // The tmpfs is there but with the wrong mode.
-    CHECK(r.items[1].kind == DriftItem::Kind::Differs);
+    CHECK(r.items[1].type == DriftType::Differs);
     CHECK(r.items[1].dir == "/snap/foo/1/cache");
     CHECK(r.items[1].detail.find("mode=700") != std::string::npos);
 }
@@ -76,7 +74,7 @@ TEST_CASE("drift: the same bind stacked twice is extra") {
                                    "31 22 0:50 / /snap/foo/1/cache rw - tmpfs tmpfs rw,mode=755\n");
     auto r = drift(parse_profile(kProfile), table, facts());
     REQUIRE(r.items.size() == 1);
-    CHECK(r.items[0].kind == DriftItem::Kind::Extra);
+    CHECK(r.items[0].type == DriftType::Extra);
     CHECK(r.items[0].dir == "/snap/foo/1/data");
     CHECK(r.items[0].detail.find("2 mounts stacked") != std::string::npos);
 }
@@ -98,7 +96,7 @@ TEST_CASE("drift: a mount below an entry's mount point that no entry names is ex
                                    "40 31 0:70 / /snap/foo/1/cache/x rw - tmpfs stray rw\n");
     auto r = drift(parse_profile(kProfile), table, facts());
     REQUIRE(r.items.size() == 1);
-    CHECK(r.items[0].kind == DriftItem::Kind::Extra);
+    CHECK(r.items[0].type == DriftType::Extra);
     CHECK(r.items[0].dir == "/snap/foo/1/cache/x");
     CHECK_FALSE(r.items[0].entry.has_value());
     CHECK(r.items[0].detail.find("stray") != std::string::npos);
@@ -133,10 +131,10 @@ TEST_CASE("drift: symlink entries compare the link and its target") {
                    {{"/snap/foo/1/a", "/snap/prov/2/lib"}, {"/snap/foo/1/b", "/elsewhere"}});
     auto r = drift(profile, table, fs);
     REQUIRE(r.items.size() == 2);
-    CHECK(r.items[0].kind == DriftItem::Kind::Differs);
+    CHECK(r.items[0].type == DriftType::Differs);
     CHECK(r.items[0].dir == "/snap/foo/1/b");
     CHECK(r.items[0].detail.find("/elsewhere") != std::string::npos);
-    CHECK(r.items[1].kind == DriftItem::Kind::Missing);
+    CHECK(r.items[1].type == DriftType::Missing);
     CHECK(r.items[1].dir == "/snap/foo/1/c");
 }
 

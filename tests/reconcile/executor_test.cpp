@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -19,23 +20,24 @@
 #include <vector>
 
 #include "base/path.hpp"
+#include "mntns/namespace.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/fstab.hpp"
 #include "profile/xsnapd.hpp"
 #include "reconcile/assumptions.hpp"
 #include "reconcile/executor.hpp"
 #include "reconcile/fs_view.hpp"
+#include "reconcile/live_mount_view.hpp"
 #include "reconcile/plan.hpp"
+#include "reconcile/table_mount_view.hpp"
 #include "tests/reconcile/fake_kernel.hpp"
 #include "tests/support/scratch.hpp"
 
 using namespace nsr::reconcile;
-using nsr::base::is_within;
+using namespace nsr::test;
+using namespace nsr::mntns;
 using nsr::mountinfo::MountTable;
 using nsr::profile::MountProfile;
-using nsr::test::require_root;
-using nsr::test::run_in_private_ns;
-using nsr::test::Scratch;
 
 namespace {
 
@@ -72,7 +74,7 @@ std::vector<std::string> mounted_below(const std::string& s) {
     std::vector<std::string> points;
     const MountTable table = MountTable::from_self();
     for (const auto& m : table.mounts()) {
-        if (is_within(m.mount_point, s))
+        if (nsr::base::is_within(m.mount_point, s))
             points.push_back(m.mount_point);
     }
     std::sort(points.begin(), points.end());
@@ -84,7 +86,7 @@ std::vector<std::string> mounted_below(const std::string& s) {
 std::vector<std::string> recorded(const MountProfile& p, std::vector<std::string> base) {
     for (const auto& e : p.entries) {
         const auto kind = nsr::profile::kind(e);
-        if (kind == nsr::profile::Kind::Directory || kind == nsr::profile::Kind::File)
+        if (kind == nsr::profile::EntryKind::Directory || kind == nsr::profile::EntryKind::File)
             base.push_back(e.dir);
     }
     std::sort(base.begin(), base.end());
@@ -102,6 +104,9 @@ struct Scenario {
     std::string before;   // applied with the real kernel first, as the current profile
     std::string desired;  // then planned and run on the FakeKernel
     bool tuck = true;     // false: snapd's order, mimics attached and then filled
+    // The executor learns what is mounted from a mountinfo snapshot (the
+    // fallback) instead of asking the kernel about each path.
+    bool mountinfo = false;
 };
 
 // What a run did, in the child, as the parent needs it.
@@ -122,31 +127,37 @@ Run run(const std::string& s, const Scenario& sc, std::optional<size_t> fail_at)
     MountProfile current;
     if (!sc.before.empty()) {
         LinuxKernel real;
-        MountTable table = MountTable::from_self();
-        Assumptions as;
-        as.add_unrestricted(s);
+        LiveMountView view(real);
+        Assumptions as({.unrestricted = {s}});
         auto changes = plan({}, nsr::profile::parse_profile(sc.before, "before"), fs);
-        Result first = Executor(real, table, fs, as, {}).run(changes);
+        Result first = Executor(real, view, fs, as, {}).execute(changes);
         for (const auto& o : first.outcomes) {
             if (o.status != Status::Done)
-                throw std::runtime_error("setting up: " + o.change.entry.to_string() + ": " +
+                throw std::runtime_error("setting up: " + o.change->entry.to_string() + ": " +
                                          o.detail);
         }
-        current = first.new_current;
+        current = first.new_current();
     }
-    MountTable table = MountTable::from_self();
-    Assumptions as;
-    as.add_unrestricted(s);
+    Assumptions as({.unrestricted = {s}});
     for (const auto& e : current.entries)
         as.record({Action::Mount, e, std::nullopt});
     r.changes =
         plan(current, nsr::profile::parse_profile(sc.desired, "desired"), fs, {.tuck = sc.tuck});
     FakeKernel k;
+    // The view asks through the same kernel, so its calls fail in turn too.
+    std::optional<MountTable> table;
+    std::unique_ptr<MountView> view;
+    if (sc.mountinfo) {
+        table.emplace(MountTable::from_self());
+        view = std::make_unique<TableMountView>(*table, k);
+    } else {
+        view = std::make_unique<LiveMountView>(k);
+    }
     if (fail_at)
         k.fail_at(*fail_at, EIO);
     ExecOptions opts;
     opts.tuck = sc.tuck;
-    r.result = Executor(k, table, fs, as, opts).run(r.changes);
+    r.result = Executor(k, *view, fs, as, opts).execute(r.changes);
     r.mounted = mounted_below(s);
     r.calls = k.calls().size();
     r.failure_delivered = k.failed();
@@ -159,7 +170,7 @@ std::string violations(const Run& r, const Run& clean) {
     std::ostringstream v;
     if (!r.failure_delivered)
         v << "the failure was not delivered\n";
-    const auto expect = recorded(r.result.new_current, r.baseline);
+    const auto expect = recorded(r.result.new_current(), r.baseline);
     if (r.mounted != expect) {
         v << "mounted " << join(r.mounted) << " but the new current profile records "
           << join(expect) << "\n";
@@ -171,9 +182,9 @@ std::string violations(const Run& r, const Run& clean) {
     }
     if (failed.empty()) {
         // A failure the executor may tolerate must not change the result.
-        if (r.result.new_current != clean.result.new_current) {
+        if (r.result.new_current() != clean.result.new_current()) {
             v << "no change failed, but the new current profile differs from a clean run's:\n"
-              << nsr::profile::format_profile(r.result.new_current);
+              << nsr::profile::format_profile(r.result.new_current());
         }
         if (r.mounted != clean.mounted)
             v << "no change failed, but " << join(r.mounted) << " is mounted\n";
@@ -185,7 +196,7 @@ std::string violations(const Run& r, const Run& clean) {
     const Outcome& o = r.result.outcomes[f];
     if (o.detail.find(std::strerror(EIO)) == std::string::npos)
         v << "the failed change's detail lacks the errno text: " << o.detail << "\n";
-    const auto origin = nsr::profile::origin(o.change.entry);
+    const auto origin = nsr::profile::origin(o.change->entry);
     const bool fatal =
         origin == nsr::profile::Origin::Layout || origin == nsr::profile::Origin::Overname;
     if (fatal) {
@@ -201,7 +212,7 @@ std::string violations(const Run& r, const Run& clean) {
         v << "the run stopped after a non-fatal failure\n";
     for (size_t j = 0; j < r.result.outcomes.size() && j < clean.result.outcomes.size(); ++j) {
         if (j != f && r.result.outcomes[j].status != clean.result.outcomes[j].status) {
-            v << "change " << j << " (" << r.result.outcomes[j].change.entry.to_string() << ") is "
+            v << "change " << j << " (" << r.result.outcomes[j].change->entry.to_string() << ") is "
               << status_name(r.result.outcomes[j].status) << ": " << r.result.outcomes[j].detail
               << "\n";
         }
@@ -215,13 +226,13 @@ std::string violations(const Run& r, const Run& clean) {
 // current profile has a synthetic entry.
 std::string fail_each_call(const std::string& s, const Scenario& sc) {
     // A Run stays in its child: what the parent needs comes back as text.
-    const std::string summary = run_in_private_ns([&] {
+    const std::string summary = run_in_private([&] {
         const Run clean = run(s, sc, std::nullopt);
         std::ostringstream out;
         out << clean.calls << "\n";
         for (const auto& c : clean.changes)
             out << action_name(c.action) << " ";
-        for (const auto& e : clean.result.new_current.entries) {
+        for (const auto& e : clean.result.new_current().entries) {
             if (e.has_option("x-snapd.synthetic")) {
                 out << "mimic";
                 break;
@@ -230,9 +241,9 @@ std::string fail_each_call(const std::string& s, const Scenario& sc) {
         out << "\n";
         for (const auto& o : clean.result.outcomes) {
             if (o.status != Status::Done)
-                out << "not done: " << o.change.entry.to_string() << ": " << o.detail << "\n";
+                out << "not done: " << o.change->entry.to_string() << ": " << o.detail << "\n";
         }
-        if (clean.mounted != recorded(clean.result.new_current, clean.baseline))
+        if (clean.mounted != recorded(clean.result.new_current(), clean.baseline))
             out << "mounted " << join(clean.mounted) << "\n";
         return out.str();
     });
@@ -247,7 +258,7 @@ std::string fail_each_call(const std::string& s, const Scenario& sc) {
     REQUIRE_MESSAGE(rest.empty(), summary);
     REQUIRE(n > 0);
     for (size_t i = 0; i < n; ++i) {
-        const std::string report = run_in_private_ns([&] {
+        const std::string report = run_in_private([&] {
             const Run c = run(s, sc, std::nullopt);
             ::umount2(s.c_str(), MNT_DETACH);
             const Run r = run(s, sc, i);
@@ -256,7 +267,7 @@ std::string fail_each_call(const std::string& s, const Scenario& sc) {
             if (!out.str().empty()) {
                 out << "outcomes:\n";
                 for (const auto& o : r.result.outcomes) {
-                    out << "  " << status_name(o.status) << ": " << o.change.entry.to_string()
+                    out << "  " << status_name(o.status) << ": " << o.change->entry.to_string()
                         << " " << o.detail << "\n";
                 }
             }
@@ -314,6 +325,10 @@ TEST_CASE(
     SUBCASE("mimic attached, then filled (--no-tuck)") {
         CHECK(fail_each_call(s, {"", build_profile(s), false}) == "mount mount mount mount mimic");
     }
+    SUBCASE("mimic built detached, what is mounted read from mountinfo") {
+        CHECK(fail_each_call(s, {"", build_profile(s), true, true}) ==
+              "mount mount mount mount mimic");
+    }
 }
 
 TEST_CASE("a failure at any call while replacing and unmounting keeps the profile true") {
@@ -327,5 +342,9 @@ TEST_CASE("a failure at any call while replacing and unmounting keeps the profil
     SUBCASE("unmount, then mount (--no-tuck)") {
         CHECK(fail_each_call(s, {build_profile(s), change_profile(s), false}) ==
               "unmount unmount unmount unmount unmount unmount unmount mount ");
+    }
+    SUBCASE("replace beneath, what is mounted read from mountinfo") {
+        CHECK(fail_each_call(s, {build_profile(s), change_profile(s), true, true}) ==
+              "unmount unmount unmount unmount unmount unmount replace ");
     }
 }

@@ -67,10 +67,28 @@ int FakeKernel::fstatfs(int fd, struct statfs* st) {
     return real_.fstatfs(fd, st);
 }
 
-int FakeKernel::mount_id(int fd, long& id) {
-    if (int r = record("mount_id", nullptr))
+int FakeKernel::statx(int dirfd, const char* path, int flags, unsigned mask, struct statx* out) {
+    if (int r = record("statx", path))
         return r;
-    return real_.mount_id(fd, id);
+    return real_.statx(dirfd, path, flags, mask, out);
+}
+
+int FakeKernel::openat2(int dirfd, const char* path, int flags, mode_t mode, uint64_t resolve) {
+    if (int r = record("openat2", path))
+        return r;
+    return real_.openat2(dirfd, path, flags, mode, resolve);
+}
+
+int FakeKernel::read_dir(int fd, std::vector<DirEntry>& entries) {
+    if (int r = record("read_dir", nullptr))
+        return r;
+    return real_.read_dir(fd, entries);
+}
+
+int FakeKernel::statmount(uint64_t mnt_id, uint64_t mask, std::vector<char>& out) {
+    if (int r = record("statmount", nullptr))
+        return r;
+    return real_.statmount(mnt_id, mask, out);
 }
 
 int FakeKernel::syncfs(int fd) {

@@ -45,7 +45,10 @@ class FakeKernel final : public Kernel {
     int fchmod(int fd, mode_t mode) override;
     int fstatat(int dirfd, const char* path, struct stat* st, int flags) override;
     int fstatfs(int fd, struct statfs* st) override;
-    int mount_id(int fd, long& id) override;
+    int statx(int dirfd, const char* path, int flags, unsigned mask, struct statx* out) override;
+    int openat2(int dirfd, const char* path, int flags, mode_t mode, uint64_t resolve) override;
+    int read_dir(int fd, std::vector<DirEntry>& entries) override;
+    int statmount(uint64_t mnt_id, uint64_t mask, std::vector<char>& out) override;
     int syncfs(int fd) override;
     int renameat2(int olddirfd, const char* oldname, int newdirfd, const char* newname,
                   unsigned flags) override;

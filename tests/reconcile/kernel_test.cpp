@@ -4,9 +4,16 @@
 
 #include <doctest/doctest.h>
 
+#include <dirent.h>
+#include <linux/openat2.h>
+
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "base/fd.hpp"
 #include "tests/support/scratch.hpp"
@@ -26,17 +33,78 @@ TEST_CASE("LinuxKernel::readlinkat reads targets longer than its first buffer") 
     CHECK(k.readlinkat(AT_FDCWD, (s / "missing").c_str(), got) == -ENOENT);
 }
 
-TEST_CASE("LinuxKernel::mount_id tells two mounts apart") {
+TEST_CASE("LinuxKernel::statx gives unique mount ids that tell two mounts apart") {
     LinuxKernel k;
-    Fd root(k.openat(AT_FDCWD, "/", O_PATH | O_CLOEXEC));
-    Fd proc(k.openat(AT_FDCWD, "/proc", O_PATH | O_CLOEXEC));
-    REQUIRE(root);
-    REQUIRE(proc);
-    long a = 0, b = 0;
-    CHECK(k.mount_id(root.get(), a) == 0);
-    CHECK(k.mount_id(proc.get(), b) == 0);
-    CHECK(a > 0);
-    CHECK(a != b);
+    struct statx root {
+    }, proc{};
+    REQUIRE(k.statx(AT_FDCWD, "/", 0, STATX_MNT_ID_UNIQUE, &root) == 0);
+    REQUIRE(k.statx(AT_FDCWD, "/proc", 0, STATX_MNT_ID_UNIQUE, &proc) == 0);
+    REQUIRE_MESSAGE((root.stx_mask & STATX_MNT_ID_UNIQUE) != 0,
+                    "needs Linux 6.8 (unique mount ids)");
+    CHECK(root.stx_mnt_id != proc.stx_mnt_id);
+    CHECK(k.statx(AT_FDCWD, "/nonexistent-nsr-path", 0, STATX_MNT_ID_UNIQUE, &root) == -ENOENT);
+}
+
+TEST_CASE("LinuxKernel::statmount tells a mount's mount point, filesystem and parent") {
+    LinuxKernel k;
+    struct statx proc {
+    }, root{};
+    REQUIRE(k.statx(AT_FDCWD, "/proc", 0, STATX_MNT_ID_UNIQUE, &proc) == 0);
+    REQUIRE(k.statx(AT_FDCWD, "/", 0, STATX_MNT_ID_UNIQUE, &root) == 0);
+    // A small buffer first: the call must grow it to fit the strings.
+    std::vector<char> buf(8);
+    const int rc = k.statmount(proc.stx_mnt_id,
+                               kStatmountMntBasic | kStatmountMntPoint | kStatmountFsType, buf);
+    REQUIRE_MESSAGE(rc != -ENOSYS, "needs Linux 6.8 (statmount)");
+    REQUIRE(rc == 0);
+    StatmountHead h;
+    std::memcpy(&h, buf.data(), sizeof h);
+    REQUIRE((h.mask & kStatmountMntPoint) != 0);
+    CHECK(std::string(buf.data() + sizeof h + h.mnt_point) == "/proc");
+    CHECK(std::string(buf.data() + sizeof h + h.fs_type) == "proc");
+    CHECK(h.mnt_id == proc.stx_mnt_id);
+    CHECK(h.mnt_parent_id == root.stx_mnt_id);
+    // Unique ids grow and are never reused: this one names no mount yet.
+    CHECK(k.statmount(proc.stx_mnt_id + (uint64_t{1} << 40), kStatmountMntBasic, buf) == -ENOENT);
+}
+
+TEST_CASE("LinuxKernel::read_dir lists every entry but . and .., over several reads") {
+    Scratch s;
+    std::set<std::string> made;
+    for (int i = 0; i < 1500; ++i) {
+        const std::string name = "entry-with-a-longish-name-" + std::to_string(i);
+        std::ofstream(s / name) << "";
+        made.insert(name);
+    }
+    std::filesystem::create_directory(s / "dir");
+    LinuxKernel k;
+    Fd dir(k.openat(AT_FDCWD, s.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    REQUIRE(dir);
+    std::vector<DirEntry> entries;
+    REQUIRE(k.read_dir(dir.get(), entries) == 0);
+    std::set<std::string> listed;
+    for (const auto& e : entries) {
+        listed.insert(e.name);
+        CHECK(e.type == (e.name == "dir" ? DT_DIR : DT_REG));
+    }
+    made.insert("dir");
+    CHECK(listed == made);
+    CHECK(entries.size() == made.size());
+    Fd path_only(k.openat(AT_FDCWD, s.path().c_str(), O_PATH | O_CLOEXEC));
+    CHECK(k.read_dir(path_only.get(), entries) == -EBADF);
+}
+
+TEST_CASE("LinuxKernel::openat2 refuses a symlink anywhere in the path") {
+    Scratch s;
+    std::filesystem::create_directory(s / "real");
+    std::filesystem::create_directory_symlink(s / "real", s / "link");
+    LinuxKernel k;
+    const uint64_t resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    const int fd = k.openat2(AT_FDCWD, (s / "real").c_str(), O_PATH | O_CLOEXEC, 0, resolve);
+    REQUIRE_MESSAGE(fd != -ENOSYS, "needs Linux 5.6 (openat2)");
+    CHECK(fd >= 0);
+    Fd owned(fd);
+    CHECK(k.openat2(AT_FDCWD, (s / "link").c_str(), O_PATH | O_CLOEXEC, 0, resolve) == -ELOOP);
 }
 
 TEST_CASE("LinuxKernel returns -errno instead of -1") {

@@ -11,6 +11,7 @@
 
 #include "mountinfo/mount_table.hpp"
 #include "profile/fstab.hpp"
+#include "reconcile/table_mount_view.hpp"
 
 using nsr::mountinfo::MountTable;
 using nsr::profile::MountEntry;
@@ -30,7 +31,9 @@ Change change(Action action, std::string_view line) {
 
 bool is_needed(Action action, std::string_view line, std::string_view table,
                const FsView& fs = TableFsView{}) {
-    const Verdict v = needed(change(action, line), MountTable::parse(table), fs);
+    const MountTable parsed = MountTable::parse(table);
+    TableMountView view(parsed);
+    const Verdict v = needed(change(action, line), view, fs);
     INFO("verdict reason: ", v.reason);
     CHECK_FALSE(v.reason.empty());
     return v.needed;

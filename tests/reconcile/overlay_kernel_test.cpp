@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <system_error>
@@ -21,6 +22,7 @@
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
+#include "mntns/namespace.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/overlay_spec.hpp"
 #include "reconcile/kernel.hpp"
@@ -28,15 +30,11 @@
 #include "tests/reconcile/raw_mountinfo.hpp"
 #include "tests/support/scratch.hpp"
 
-using nsr::base::check_rc;
-using nsr::base::Fd;
+using namespace nsr::base;
+using namespace nsr::reconcile;
+using namespace nsr::test;
+using namespace nsr::mntns;
 using nsr::profile::OverlaySpec;
-using nsr::reconcile::LinuxKernel;
-using nsr::reconcile::overlay_matches;
-using nsr::test::raw_super_options;
-using nsr::test::require_root;
-using nsr::test::run_in_private_ns;
-using nsr::test::Scratch;
 using Strings = std::vector<std::string>;
 
 namespace {
@@ -225,7 +223,7 @@ std::string with_overlay(
     const std::function<Layers(const std::string& root)>& make, How how,
     const std::function<std::string(const Layers&, const std::string&)>& body) {
     Scratch s;
-    return run_in_private_ns([&] {
+    return run_in_private([&] {
         LinuxKernel k;
         check_rc(k.mount("tmpfs", s.path().c_str(), "tmpfs", 0, "mode=0755"), "tmpfs");
         const Layers l = make(s.path());

@@ -9,10 +9,9 @@
 #include "profile/overlay_spec.hpp"
 #include "reconcile/overlay_match.hpp"
 
+using namespace nsr::reconcile;
 using nsr::profile::MountEntry;
 using nsr::profile::OverlaySpec;
-using nsr::reconcile::overlay_entry_matches;
-using nsr::reconcile::overlay_matches;
 using Strings = std::vector<std::string>;
 
 namespace {

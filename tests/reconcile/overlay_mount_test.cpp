@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/fd.hpp"
+#include "mntns/namespace.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/overlay_spec.hpp"
 #include "reconcile/overlay_match.hpp"
@@ -27,12 +28,10 @@
 #include "tests/support/scratch.hpp"
 
 using namespace nsr::reconcile;
+using namespace nsr::test;
 using nsr::base::Fd;
+using nsr::mntns::run_in_private;
 using nsr::profile::OverlaySpec;
-using nsr::test::raw_super_options;
-using nsr::test::require_root;
-using nsr::test::run_in_private_ns;
-using nsr::test::Scratch;
 
 namespace {
 
@@ -84,7 +83,7 @@ std::string mount_and_check(Kernel& k, const OverlaySpec& spec, const std::strin
 TEST_CASE("layers by fd: the kernel shows lowerdir+= and datadir+= per layer") {
     require_root("mounts overlays in a private namespace");
     Scratch s;
-    const std::string out = run_in_private_ns([&] {
+    const std::string out = run_in_private([&] {
         LinuxKernel k;
         const OverlaySpec spec = world(s.path());
         std::string log = mount_and_check(k, spec, s.path());
@@ -101,7 +100,7 @@ TEST_CASE("layers by fd: the kernel shows lowerdir+= and datadir+= per layer") {
 TEST_CASE("no layers by fd: each layer is given as a path, and the debug log says why") {
     require_root("mounts overlays in a private namespace");
     Scratch s;
-    const std::string out = run_in_private_ns([&] {
+    const std::string out = run_in_private([&] {
         FakeKernel k;
         k.refuse_fsconfig(FSCONFIG_SET_FD, "lowerdir+", EINVAL);
         return mount_and_check(k, world(s.path()), s.path());
@@ -115,7 +114,7 @@ TEST_CASE("no layers by fd: each layer is given as a path, and the debug log say
 TEST_CASE("no layers one at a time: one lowerdir= string, with ':' escaped") {
     require_root("mounts overlays in a private namespace");
     Scratch s;
-    const std::string out = run_in_private_ns([&] {
+    const std::string out = run_in_private([&] {
         FakeKernel k;
         k.refuse_fsconfig(FSCONFIG_SET_FD, "lowerdir+", EINVAL);
         k.refuse_fsconfig(FSCONFIG_SET_STRING, "lowerdir+", EINVAL);
@@ -131,7 +130,7 @@ TEST_CASE("no layers one at a time: one lowerdir= string, with ':' escaped") {
 TEST_CASE("another error from a layer by fd is reported, not worked around") {
     require_root("mounts overlays in a private namespace");
     Scratch s;
-    const std::string out = run_in_private_ns([&] {
+    const std::string out = run_in_private([&] {
         FakeKernel k;
         k.refuse_fsconfig(FSCONFIG_SET_FD, "lowerdir+", EPERM);
         try {
@@ -150,7 +149,7 @@ TEST_CASE("a layer that is not a directory, or is missing, is named") {
     Scratch s;
     // The error opening the layers of the world's spec once SPOIL changed it.
     auto open_error = [&](const std::function<void(OverlaySpec&)>& spoil) {
-        return run_in_private_ns([&] {
+        return run_in_private([&] {
             LinuxKernel k;
             OverlaySpec spec = world(s.path());
             spoil(spec);

@@ -1,5 +1,5 @@
-// One test per rule of plan(): snapd's diff (reference section 4) and the
-// tuck fold. Every expected list is written from the rules, by hand.
+// One test per rule of plan(): snapd's diff (the rules R1-R10 listed in
+// reconcile/plan.hpp) and the tuck fold. Every expected list is written from the rules, by hand.
 #include "reconcile/plan.hpp"
 
 #include <doctest/doctest.h>

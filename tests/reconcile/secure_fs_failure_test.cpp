@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -83,14 +85,38 @@ TEST_CASE("FakeKernel records calls and fails only the one asked for") {
     FakeKernel k;
     SecureFs sfs(k);
     Fd fd;
-    k.fail_at(1, EACCES);
-    CHECK(sfs.try_open_path(s.path(), fd) == -EACCES);
-    CHECK(k.failed());
-    REQUIRE(k.calls().size() == 2);
-    CHECK(k.calls()[0].name == "openat");
-    CHECK(k.calls()[0].path == "/");
-    CHECK(k.calls()[1].path == fs::path(s.path()).relative_path().begin()->string());
+    // One openat2 when it works; when it fails, the component walk decides
+    // (and its second call fails here).
+    k.fail_at(3, EACCES);
     CHECK(sfs.try_open_path(s.path(), fd) == 0);
+    CHECK_FALSE(k.failed());
+    REQUIRE(k.calls().size() == 1);
+    CHECK(k.calls()[0].name == "openat2");
+    CHECK(k.calls()[0].path == s.path());
+    CHECK(sfs.try_open_path(s.path() + "/missing", fd) == -EACCES);
+    CHECK(k.failed());
+    REQUIRE(k.calls().size() == 4);
+    CHECK(k.calls()[1].name == "openat2");
+    CHECK(k.calls()[2].name == "openat");
+    CHECK(k.calls()[2].path == "/");
+    CHECK(k.calls()[3].path == fs::path(s.path()).relative_path().begin()->string());
+}
+
+TEST_CASE("without openat2 (ENOSYS) paths are walked one component at a time from then on") {
+    Scratch s;
+    FakeKernel k;
+    SecureFs sfs(k);
+    Fd fd;
+    k.fail_at(0, ENOSYS);
+    CHECK(sfs.try_open_path(s.path(), fd) == 0);
+    const auto components = static_cast<size_t>(std::count(s.path().begin(), s.path().end(), '/'));
+    // openat2, then "/", one openat per component, and an fstatat of the leaf.
+    CHECK(k.calls().size() == 1 + 1 + components + 1);
+    const size_t before = k.calls().size();
+    CHECK(sfs.try_open_path(s.path(), fd) == 0);
+    REQUIRE(k.calls().size() > before);
+    CHECK(k.calls()[before].name == "openat");
+    CHECK(k.calls()[before].path == "/");
 }
 
 TEST_CASE("a failure at any call of make_dirs leaves nothing half-created") {

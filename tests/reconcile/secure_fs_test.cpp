@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/fd.hpp"
+#include "mntns/namespace.hpp"
 #include "tests/reconcile/fake_kernel.hpp"
 #include "tests/support/scratch.hpp"
 
@@ -63,6 +64,21 @@ CreateOptions mine() {
     opts.uid = ::geteuid();
     opts.gid = ::getegid();
     return opts;
+}
+
+// The directories the restriction check saw while MAKE ran, with the
+// creation options mine() and CHECK_WALKED_DIRS.
+std::vector<std::string> checked_dirs(
+    const std::function<void(SecureFs&, const CreateOptions&)>& make,
+    bool check_walked_dirs = true) {
+    LinuxKernel k;
+    SecureFs sfs(k);
+    std::vector<std::string> dirs;
+    CreateOptions opts = mine();
+    opts.check_walked_dirs = check_walked_dirs;
+    opts.check = [&](int, const std::string& dir, const std::string&) { dirs.push_back(dir); };
+    make(sfs, opts);
+    return dirs;
 }
 
 }  // namespace
@@ -208,7 +224,7 @@ TEST_CASE("creating under a read-only mount reports the read-only directory") {
     nsr::test::require_root("mounting a tmpfs and a read-only bind mount");
     Scratch s;
     const std::string ro = s / "ro";
-    std::string report = nsr::test::run_in_private_ns([&]() -> std::string {
+    std::string report = nsr::mntns::run_in_private([&]() -> std::string {
         LinuxKernel k;
         if (k.mount("tmpfs", s.path().c_str(), "tmpfs", 0, "mode=0755") < 0)
             return "child failed: cannot mount tmpfs";
@@ -224,8 +240,8 @@ TEST_CASE("creating under a read-only mount reports the read-only directory") {
             try {
                 f();
                 out += " ok\n";
-            } catch (const ReadOnlyFsError& e) {
-                out += " rofs " + e.path() + "\n";
+            } catch (const WriteRefused& e) {
+                out += " rofs " + e.where() + "\n";
             } catch (const std::exception& e) {
                 out += std::string(" error ") + e.what() + "\n";
             }
@@ -264,42 +280,49 @@ TEST_CASE("the restriction check sees every existing parent and nothing below a 
     CHECK(dirs == expected);
 }
 
+TEST_CASE("without check_walked_dirs only the directories written into are checked") {
+    Scratch s;
+    fs::create_directory(s / "exists");
+    // "new" is made in "exists"; below it everything is this walk's own.
+    const auto make = [&](const std::string& path) {
+        return checked_dirs([&](SecureFs& sfs, const CreateOptions& o) { sfs.make_dirs(path, o); },
+                            false);
+    };
+    CHECK(make(s / "exists/new/deeper") == std::vector<std::string>{s / "exists"});
+    CHECK(make(s / "exists/new").empty());
+}
+
 TEST_CASE("the restriction check runs before the leaf of a file or symlink") {
     Scratch s;
     fs::create_directory(s / "d");
-    LinuxKernel k;
-    SecureFs sfs(k);
-    std::vector<std::string> dirs;
-    CreateOptions opts = mine();
-    opts.check = [&](int, const std::string& dir, const std::string&) { dirs.push_back(dir); };
-
-    sfs.make_file(s / "d/f", opts);
-    REQUIRE_FALSE(dirs.empty());
-    CHECK(dirs.back() == s / "d");
-    dirs.clear();
-    sfs.make_symlink(s / "d/l", "f", opts);
-    REQUIRE_FALSE(dirs.empty());
-    CHECK(dirs.back() == s / "d");
+    const auto file =
+        checked_dirs([&](SecureFs& sfs, const CreateOptions& o) { sfs.make_file(s / "d/f", o); });
+    REQUIRE_FALSE(file.empty());
+    CHECK(file.back() == s / "d");
+    const auto link = checked_dirs(
+        [&](SecureFs& sfs, const CreateOptions& o) { sfs.make_symlink(s / "d/l", "f", o); });
+    REQUIRE_FALSE(link.empty());
+    CHECK(link.back() == s / "d");
 }
 
-TEST_CASE("a TrespassingError from the check propagates and nothing is created") {
+TEST_CASE("a WriteRefused from the check propagates and nothing is created") {
     Scratch s;
     LinuxKernel k;
     SecureFs sfs(k);
     CreateOptions opts = mine();
     opts.check = [&](int, const std::string& dir, const std::string& want) {
         if (dir == s.path())
-            throw TrespassingError(dir, want);
+            throw WriteRefused(dir, "refused for " + want);
     };
     try {
         sfs.make_dirs(s / "n1/n2", opts);
         FAIL("make_dirs did not throw");
-    } catch (const TrespassingError& e) {
-        CHECK(e.violated() == s.path());
-        CHECK(e.desired() == s / "n1/n2");
+    } catch (const WriteRefused& e) {
+        CHECK(e.where() == s.path());
+        CHECK(std::string(e.what()) == "refused for " + s / "n1/n2");
     }
-    CHECK_THROWS_AS(sfs.make_file(s / "f", opts), TrespassingError);
-    CHECK_THROWS_AS(sfs.make_symlink(s / "l", "t", opts), TrespassingError);
+    CHECK_THROWS_AS(sfs.make_file(s / "f", opts), WriteRefused);
+    CHECK_THROWS_AS(sfs.make_symlink(s / "l", "t", opts), WriteRefused);
     CHECK(fs::is_empty(s.path()));
 }
 

@@ -11,11 +11,13 @@
 #include <string>
 
 #include "base/error.hpp"
+#include "mntns/namespace.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/fstab.hpp"
 #include "reconcile/assumptions.hpp"
 #include "reconcile/executor.hpp"
 #include "reconcile/fs_view.hpp"
+#include "reconcile/live_mount_view.hpp"
 #include "tests/reconcile/fake_kernel.hpp"
 #include "tests/support/scratch.hpp"
 
@@ -23,7 +25,6 @@ using namespace nsr::reconcile;
 using nsr::base::check_sys;
 using nsr::mountinfo::MountTable;
 using nsr::test::require_root;
-using nsr::test::run_in_private_ns;
 using nsr::test::Scratch;
 
 namespace {
@@ -39,7 +40,7 @@ TEST_CASE("a plain unmount cannot be redirected by swapping a parent for a symli
     require_root("mounts");
     Scratch scratch;
     const std::string s = scratch.path();
-    const std::string report = run_in_private_ns([&] {
+    const std::string report = nsr::mntns::run_in_private([&] {
         check_sys(::mount("tmpfs", s.c_str(), "tmpfs", 0, "mode=0755"), "mount " + s);
         // USER is the app user's directory (anyone may write to it); the
         // victim is a mount elsewhere that the user wants gone.
@@ -64,11 +65,11 @@ TEST_CASE("a plain unmount cannot be redirected by swapping a parent for a symli
             check_sys(::rename((s + "/user").c_str(), (s + "/user.moved").c_str()), "rename");
             check_sys(::symlink((s + "/victim").c_str(), (s + "/user").c_str()), "symlink");
         });
-        MountTable table = MountTable::from_self();
+        LiveMountView view(kernel);
         LiveFsView fs;
         Assumptions as;
         const Result r =
-            Executor(kernel, table, fs, as, {}).run({{Action::Unmount, entry, std::nullopt}});
+            Executor(kernel, view, fs, as, {}).execute({{Action::Unmount, entry, std::nullopt}});
         std::string out = std::string(status_name(r.outcomes.at(0).status)) + " " +
                           r.outcomes.at(0).detail + "\n";
         out += "victim mounted: " + std::to_string(is_mounted(s + "/victim/leaf")) + "\n";
@@ -81,4 +82,52 @@ TEST_CASE("a plain unmount cannot be redirected by swapping a parent for a symli
                         "/user/leaf\": Too many levels of symbolic links\n"
                         "victim mounted: 1\n"
                         "the entry's mount: 0\n");
+}
+
+TEST_CASE("without /proc/self, the unmount through the parent's fd goes through the host's /proc") {
+    // In a container's namespace /proc is the container's and has no
+    // /proc/self for this process (umount2 says ENOENT); apply then works
+    // from the host's /proc, where self/fd/N/LEAF names the same directory.
+    require_root("mounts");
+    Scratch scratch;
+    const std::string s = scratch.path();
+    const std::string report = nsr::mntns::run_in_private([&] {
+        check_sys(::mount("tmpfs", s.c_str(), "tmpfs", 0, "mode=0755"), "mount " + s);
+        const auto entry =
+            nsr::profile::parse_profile("tmpfs " + s + "/leaf tmpfs mode=0700 0 0\n", "test")
+                .entries.at(0);
+        // Each unmount removes the mount point it leaves empty.
+        auto unmount_with = [&](FakeKernel& kernel) {
+            check_sys(::mkdir((s + "/leaf").c_str(), 0755), "mkdir leaf");
+            check_sys(::mount("tmpfs", (s + "/leaf").c_str(), "tmpfs", 0, "mode=0700"), "mount");
+            LiveMountView view(kernel);
+            LiveFsView fs;
+            Assumptions as;
+            return Executor(kernel, view, fs, as, {})
+                .execute({{Action::Unmount, entry, std::nullopt}});
+        };
+        // A first run finds the position of the unmount among the calls.
+        FakeKernel counting;
+        unmount_with(counting);
+        size_t at = 0;
+        while (counting.calls().at(at).name != "umount2")
+            ++at;
+        check_sys(::chdir("/proc"), "chdir /proc");
+        FakeKernel kernel;
+        kernel.fail_at(at, ENOENT);
+        const Result r = unmount_with(kernel);
+        std::string out = std::string(status_name(r.outcomes.at(0).status)) + "\n";
+        for (const auto& call : kernel.calls()) {
+            if (call.name == "umount2")
+                out += call.path.substr(0, call.path.find("/fd/")) + " " +
+                       call.path.substr(call.path.rfind('/')) + "\n";
+        }
+        out += "mounted: " + std::to_string(is_mounted(s + "/leaf")) + "\n";
+        return out;
+    });
+    CHECK(report ==
+          "done\n"
+          "/proc/self /leaf\n"
+          "self /leaf\n"
+          "mounted: 0\n");
 }

@@ -19,6 +19,7 @@
 #include <system_error>
 
 #include "base/fd.hpp"
+#include "mntns/namespace.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/overlay_spec.hpp"
 #include "reconcile/overlay_match.hpp"
@@ -29,12 +30,11 @@
 #include "tests/support/scratch.hpp"
 
 using namespace nsr::reconcile;
+using namespace nsr::test;
+using namespace nsr::mntns;
 using nsr::base::Fd;
 using nsr::profile::OverlaySpec;
 using nsr::profile::VolatileStale;
-using nsr::test::require_root;
-using nsr::test::run_in_private_ns;
-using nsr::test::Scratch;
 
 namespace {
 
@@ -154,7 +154,7 @@ struct Lab {
 // evidence in ROOT/run/volatile.
 std::string in_lab(const std::string& root,
                    const std::function<std::string(Lab&, VolatileStore&)>& body) {
-    return run_in_private_ns([&] {
+    return run_in_private([&] {
         Lab lab(root);
         VolatileStore store = VolatileStore::open(lab.s + "/run/volatile");
         return body(lab, store);

@@ -29,9 +29,10 @@
 #include <system_error>
 #include <vector>
 
+#include "mntns/namespace.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "tests/support/files.hpp"
-#include "tests/support/run.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/scratch.hpp"
 
 using nlohmann::json;
@@ -358,6 +359,6 @@ TEST_CASE("runc and nsreconcile give a container the same mounts from one spec")
     REQUIRE_MESSAGE(::access("/bin/busybox", X_OK) == 0,
                     "busybox is not installed (Debian package busybox-static)");
     Scratch s;
-    const std::string verdict = nsr::test::run_in_private_ns([&] { return compare(s.path()); });
+    const std::string verdict = nsr::mntns::run_in_private([&] { return compare(s.path()); });
     CHECK(verdict == "");
 }

@@ -3,16 +3,14 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <stdexcept>
+
+#include "base/file.hpp"
 
 namespace nsr::test {
 
 std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw std::runtime_error(path + ": cannot read: " + std::strerror(errno));
-    return std::string(std::istreambuf_iterator<char>(in), {});
+    return base::read_file(path, 256 << 20);
 }
 
 void write_file(const std::string& path, const std::string& content) {

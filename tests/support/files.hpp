@@ -5,8 +5,9 @@
 
 namespace nsr::test {
 
-// Throws std::runtime_error naming PATH when it cannot be read or written.
+// base::read_file with a bound no test reaches; throws std::system_error.
 std::string read_file(const std::string& path);
+// Throws std::runtime_error naming PATH when it cannot be written.
 void write_file(const std::string& path, const std::string& content);
 
 }  // namespace nsr::test

@@ -1,24 +1,23 @@
-// Test helpers: a scratch directory, a umask guard and a way to run code
-// in a private mount namespace without touching the host's mount table.
+// Test helpers: a scratch directory, a umask guard, and the root check.
+// (Code runs in a private mount namespace with mntns::run_in_private.)
 #pragma once
 
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <functional>
 #include <string>
+
+#include "base/no_copy.hpp"
 
 namespace nsr::test {
 
 // A fresh directory under /tmp, removed with everything in it when the
 // guard goes away. path() has no symlink in it, so the secure walker
 // accepts it even where /tmp is a symlink.
-class Scratch {
+class Scratch : base::NoCopy {
   public:
     Scratch();
     ~Scratch();
-    Scratch(const Scratch&) = delete;
-    Scratch& operator=(const Scratch&) = delete;
     const std::string& path() const { return path_; }
     std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
 
@@ -26,21 +25,14 @@ class Scratch {
     std::string path_;
 };
 
-class UmaskGuard {
+class UmaskGuard : base::NoCopy {
   public:
     explicit UmaskGuard(mode_t mask) : old_(::umask(mask)) {}
     ~UmaskGuard() { ::umask(old_); }
-    UmaskGuard(const UmaskGuard&) = delete;
-    UmaskGuard& operator=(const UmaskGuard&) = delete;
 
   private:
     mode_t old_;
 };
-
-// Runs BODY in a forked child that first enters a new mount namespace with
-// "/" made private, so its mounts never reach the host. Returns what BODY
-// returned, or "child failed: ..." when the child could not run it.
-std::string run_in_private_ns(const std::function<std::string()>& body);
 
 // Fails the current test with "needs root" unless running as root.
 void require_root(const char* why);

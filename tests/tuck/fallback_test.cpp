@@ -2,8 +2,8 @@
 // unmount-then-mount, ends in the right state, and says why in the debug
 // log. The refusal is a real one: the old mount at DIR is a bind of DIR
 // onto itself inside a shared parent, so it is a peer of its parent, and a
-// mount beneath it would be propagated on top of it (DESIGN.md, kernel
-// facts).
+// mount beneath it would be propagated on top of it (README, "No empty
+// window": Limits, Propagation).
 #include <doctest/doctest.h>
 #include <sys/mount.h>
 
@@ -13,8 +13,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "mntns/namespace.hpp"
 #include "tests/support/scratch.hpp"
-#include "tests/tuck/app_namespace.hpp"
 #include "tests/tuck/lab.hpp"
 
 namespace nsr::tuck::test {
@@ -65,7 +65,7 @@ TEST_CASE("fallback when the kernel refuses beneath: right result, reason in the
             const auto after = lab.table();
             record_stack(r, after, dir, "dir");
             r.set("current_is_desired", lab.current() == provider ? 1 : 0);
-            r.set("version", run_in_namespace(lab.ns_file(), [&] {
+            r.set("version", nsr::mntns::run_in(lab.ns_file(), [&] {
                       std::ifstream in(dir + "/version");
                       std::ostringstream s;
                       s << in.rdbuf();

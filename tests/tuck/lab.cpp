@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "mntns/namespace.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/scratch.hpp"
-#include "tests/tuck/app_namespace.hpp"
 
 namespace nsr::tuck::test {
 
@@ -50,7 +50,7 @@ void Lab::bind_ro(const std::string& from, const std::string& to) const {
 void Lab::make_namespace(const std::function<void()>& inside) const {
     make_dirs("ns");
     make_dirs("state");
-    make_app_namespace(ns_file(), inside);
+    nsr::mntns::bind_new(ns_file(), nsr::mntns::Propagation::Private, inside);
 }
 
 nsr::test::Output Lab::apply(const std::string& desired,
@@ -73,23 +73,25 @@ std::string Lab::current() const {
 
 mountinfo::MountTable Lab::table() const {
     return mountinfo::MountTable::parse(
-        run_in_namespace(ns_file(), [] { return nsr::test::read_file("/proc/self/mountinfo"); }));
+        nsr::mntns::run_in(ns_file(), [] { return nsr::test::read_file("/proc/self/mountinfo"); }));
 }
 
 Report run_lab(const std::function<void(Lab&)>& setup, const std::function<Report(Lab&)>& body,
                const std::function<void(const Lab&)>& inside) {
     nsr::test::Scratch scratch;
-    CpuPin pin;
-    return Report::parse(nsr::test::run_in_private_ns([&] {
-        Lab lab(scratch.path());
-        setup(lab);
-        lab.make_namespace([&] {
-            if (inside)
-                inside(lab);
-        });
-        pin.restore();
-        return body(lab).str();
-    }));
+    try {
+        return Report::parse(nsr::mntns::run_in_private([&] {
+            Lab lab(scratch.path());
+            setup(lab);
+            lab.make_namespace([&] {
+                if (inside)
+                    inside(lab);
+            });
+            return body(lab).str();
+        }));
+    } catch (const std::exception& e) {
+        return Report::failed(e.what());
+    }
 }
 
 long mounts_below(const mountinfo::MountTable& table, const std::string& dir) {

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "mountinfo/mount_table.hpp"
-#include "tests/support/run.hpp"
+#include "tests/support/process.hpp"
 #include "tests/tuck/report.hpp"
 
 namespace nsr::tuck::test {

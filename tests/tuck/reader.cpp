@@ -21,15 +21,16 @@
 // or when the namespace cannot be entered.
 #include <dirent.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <string>
 #include <vector>
 
+#include "mntns/namespace.hpp"
 #include "tests/tuck/reader_counts.hpp"
 
 namespace {
@@ -128,13 +129,12 @@ int main(int argc, char** argv) {
         }
     }
     if (!a.ns.empty()) {
-        int fd = ::open(a.ns.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || ::setns(fd, CLONE_NEWNS) != 0) {
-            std::fprintf(stderr, "tuck_reader: cannot enter %s: %s\n", a.ns.c_str(),
-                         std::strerror(errno));
+        try {
+            nsr::mntns::enter(a.ns);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "tuck_reader: %s\n", e.what());
             return 2;
         }
-        ::close(fd);
     }
     const std::string path = a.dir + "/" + a.file;
     nsr::tuck::test::ReaderCounts c;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/support/run.hpp"
+#include "tests/support/process.hpp"
 #include "tests/tuck/reader_counts.hpp"
 
 namespace nsr::tuck::test {

@@ -38,8 +38,14 @@ class Report {
         return out;
     }
 
-    // Parses str()'s output; anything else (run_in_private_ns's "child
-    // failed: ...") becomes error().
+    // Parses str()'s output; anything else becomes error().
+    // A report that says only why there is none.
+    static Report failed(const std::string& why) {
+        Report r;
+        r.error_ = why;
+        return r;
+    }
+
     static Report parse(const std::string& text) {
         Report r;
         size_t pos = 0;

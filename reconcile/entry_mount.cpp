@@ -1,0 +1,121 @@
+#include "reconcile/entry_mount.hpp"
+
+#include <cstring>
+
+#include "base/error.hpp"
+#include "base/fd.hpp"
+#include "base/path.hpp"
+#include "profile/flags.hpp"
+#include "reconcile/carry.hpp"
+#include "reconcile/mount_builder.hpp"
+#include "reconcile/tuck_refusal.hpp"
+
+namespace nsr::reconcile {
+
+using base::clean_path;
+using base::Fd;
+using base::throw_errno;
+
+using profile::MountEntry;
+
+namespace {
+
+std::string errno_text(int neg_errno) {
+    return std::strerror(-neg_errno);
+}
+
+// Attaches TREE beneath the mount at TARGET (DIR) and detaches the old one.
+// False when the kernel refuses the tuck (nothing changed then).
+bool tuck_beneath(ExecContext& ctx, const Fd& tree, const Fd& target, const std::string& dir,
+                  const mountinfo::Mount& proto) {
+    int rc = ctx.ops.attach(tree, target, true);
+    if (rc < 0) {
+        std::string why;
+        try {
+            why = beneath_refusal(ctx.view, dir, -rc);
+        } catch (const std::exception& err) {
+            why = std::string("the mounts there cannot be read: ") + err.what();
+        }
+        ctx.debug("replace at " + dir + ": the kernel refused to mount beneath (" + errno_text(rc) +
+                  ": " + why + "); unmounting the old mount first, " + dir +
+                  " shows what lies under it until the new mount is attached");
+        return false;
+    }
+    ctx.view.record_mount(tree, proto, true);
+    rc = ctx.ops.detach(target);
+    if (rc < 0) {
+        // The old mount now sits on the new one, so nothing can take the
+        // new one down without the old: one more try before leaving both,
+        // the new one hidden and unrecorded.
+        ctx.debug("replace at " + dir + ": cannot detach the replaced mount (" + errno_text(rc) +
+                  "); trying once more");
+        rc = ctx.ops.detach(target);
+    }
+    if (rc < 0)
+        throw_errno(rc, "cannot detach the replaced mount at \"" + dir + "\"");
+    ctx.view.record_detach(dir);
+    return true;
+}
+
+bool is_recursive_propagation(const MountEntry& e) {
+    return e.has_option("rshared") || e.has_option("rslave") || e.has_option("rprivate") ||
+           e.has_option("runbindable");
+}
+
+}  // namespace
+
+std::vector<size_t> mount_entry(ExecContext& ctx, const MountEntry& e, const MountEntry* replaces,
+                                const std::vector<Change>& plan, const std::vector<size_t>& carry,
+                                OpenedPoints* opened) {
+    if (!is_mount_kind(e))
+        return {};
+    const std::string dir = clean_path(e.dir);
+    const auto flags = profile::options_to_flags(e.options);
+    auto [tree, proto] =
+        build_mount(ctx, e, flags, opened && opened->source ? &opened->source : nullptr);
+    proto.mount_point = dir;
+    // Propagation is set once the mount is attached, and would then reach
+    // the carried mounts too.
+    std::vector<Carried> carried;
+    if (!carry.empty() && !(flags.flags & kPropagationFlags))
+        carried = carry_mounts(ctx, plan, carry, tree, dir);
+    Fd target = opened ? std::move(opened->target) : ctx.sfs.open_path(dir);
+    bool beneath = false;
+    if (replaces) {
+        if (!ctx.options.tuck)
+            ctx.debug("replace at " + dir + ": tucking disabled, unmounting first");
+        else
+            beneath = tuck_beneath(ctx, tree, target, dir, proto);
+        if (!beneath) {
+            int rc = ctx.ops.detach(target);
+            if (rc < 0)
+                throw_errno(rc, "cannot detach \"" + dir + "\"");
+            ctx.view.record_detach(dir);
+            target = ctx.sfs.open_path(dir);
+        }
+    }
+    if (!beneath) {
+        int rc = ctx.ops.attach(tree, target, false);
+        if (rc < 0)
+            throw_errno(rc, "cannot mount at \"" + dir + "\"");
+        ctx.view.record_mount(tree, proto, false);
+    }
+    std::vector<size_t> done;
+    for (auto& c : carried) {
+        ctx.view.record_mount(c.tree, c.proto, false);
+        done.push_back(c.index);
+    }
+    if (unsigned long prop = flags.flags & kPropagationFlags) {
+        int rc = ctx.ops.set_propagation(tree, prop, is_recursive_propagation(e));
+        if (rc < 0) {
+            // Leave nothing behind that the profile would not record.
+            Fd top = ctx.sfs.open_path(dir);
+            ctx.ops.detach(top);
+            ctx.view.record_detach(dir);
+            throw_errno(rc, "cannot change mount propagation of \"" + dir + "\"");
+        }
+    }
+    return done;
+}
+
+}  // namespace nsr::reconcile

@@ -1,0 +1,18 @@
+// Unmounting one entry: its mount (or symlink) goes, and the empty
+// directory or file left at its mount point with it, with snapd's
+// tolerances.
+#pragma once
+
+#include "profile/mount_entry.hpp"
+#include "reconcile/exec_context.hpp"
+
+namespace nsr::reconcile {
+
+// Detaches the mount at E's mount point (lazily for x-snapd.detach
+// entries), or removes E's symlink; nothing for ensure-dir entries and
+// unknown kinds, nor when the mount point itself is gone. Then removes the
+// placeholder left there, unless it is on a squashfs, not empty, or busy.
+// Throws std::system_error naming the step and the path.
+void unmount_entry(ExecContext& ctx, const profile::MountEntry& e);
+
+}  // namespace nsr::reconcile

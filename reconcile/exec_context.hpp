@@ -1,0 +1,68 @@
+// What every step of the executor works with: the kernel, what is mounted
+// where, the file facts, the places it may write to and its options. It
+// holds no state of the run: the position in the plan and what was done
+// with what travel as arguments.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "reconcile/assumptions.hpp"
+#include "reconcile/fs_view.hpp"
+#include "reconcile/host_sources.hpp"
+#include "reconcile/kernel.hpp"
+#include "reconcile/mount_ops.hpp"
+#include "reconcile/mount_view.hpp"
+#include "reconcile/secure_fs.hpp"
+#include "reconcile/table_mount_view.hpp"
+
+namespace nsr::reconcile {
+
+struct ExecOptions {
+    // No empty window: a replacement is attached beneath the old mount,
+    // with the later mounts below it already on it; a mimic is built
+    // detached and attached in one move; a tmpfs is detached with what is
+    // in it rather than emptied first. False: snapd's order.
+    bool tuck = true;
+    // Owner of directories made for ensure-dir entries.
+    uid_t uid = 0;
+    gid_t gid = 0;
+    // Debug log lines (the why of every fallback); may be empty.
+    std::function<void(const std::string&)> debug;
+    // A container's namespace (apply --pid): the bind copies and overlays
+    // taken on the host before setns, used instead of opening sources here,
+    // and the host's mount table, where bind sources are resolved.
+    HostSources* host_sources = nullptr;
+    const mountinfo::MountTable* source_table = nullptr;
+};
+
+struct ExecContext {
+    ExecContext(Kernel& k, MountView& v, const FsView& f, Assumptions& a, const ExecOptions& o)
+        : kernel(k), view(v), fs(f), assumptions(a), options(o), sfs(k), ops(k) {
+        if (o.source_table)
+            source_view.emplace(*o.source_table);
+    }
+
+    // Where bind sources are resolved: the host's table in a container
+    // (nullptr: VIEW's namespace).
+    MountView* sources() { return source_view ? &*source_view : nullptr; }
+
+    void debug(const std::string& line) const {
+        if (options.debug)
+            options.debug(line);
+    }
+
+    Kernel& kernel;
+    MountView& view;
+    const FsView& fs;
+    Assumptions& assumptions;
+    const ExecOptions& options;
+    SecureFs sfs;
+    MountOps ops;
+    std::optional<TableMountView> source_view;
+};
+
+}  // namespace nsr::reconcile

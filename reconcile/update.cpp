@@ -1,0 +1,114 @@
+#include "reconcile/update.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "mountinfo/mount_table.hpp"
+#include "reconcile/assumptions.hpp"
+#include "reconcile/kernel.hpp"
+#include "reconcile/mount_state.hpp"
+#include "reconcile/plan.hpp"
+#include "reconcile/table_mount_view.hpp"
+
+namespace nsr::reconcile {
+
+namespace {
+
+// Both profiles as the namespace sees them, and what the update works with
+// inside it.
+struct Start {
+    profile::MountProfile desired;
+    profile::MountProfile current;
+    Inside inside;
+};
+
+// The host side (under the lock the caller holds), then the namespace:
+// nothing when there is none.
+std::optional<Start> start(UpdateContext& ctx, bool applying, const UpdateOptions& options) {
+    profile::MountProfile desired = ctx.load_desired();
+    profile::MountProfile current = ctx.load_current();
+    if (applying)
+        ctx.prepare_save(options.debug);
+    auto inside = ctx.enter(desired, applying, options.debug);
+    if (!inside) {
+        if (options.debug) {
+            options.debug("no preserved mount namespace at " + ctx.paths().ns_file +
+                          ", nothing to do");
+        }
+        return std::nullopt;
+    }
+    ctx.expand(desired);
+    ctx.expand(current);
+    return Start{std::move(desired), std::move(current), std::move(*inside)};
+}
+
+// What is mounted where in the namespace: INSIDE's table, when it was read
+// elsewhere, or the kernel asked from here. SOURCES: INSIDE's source table.
+struct Mounts {
+    LinuxKernel kernel;
+    std::optional<MountState> state;
+    std::optional<TableMountView> sources;
+
+    Mounts(Inside& inside, const UpdateOptions& options) {
+        if (inside.table)
+            state.emplace(kernel, std::move(*inside.table));
+        else
+            state.emplace(kernel, options.mount_source, options.debug);
+        if (inside.source_table)
+            sources.emplace(*inside.source_table);
+    }
+    MountView& view() { return state->view(); }
+    MountView* source_view() { return sources ? &*sources : nullptr; }
+};
+
+}  // namespace
+
+std::optional<std::vector<PlannedChange>> plan_update(UpdateContext& ctx,
+                                                      const UpdateOptions& options) {
+    const base::Fd lock = ctx.lock();
+    auto s = start(ctx, false, options);
+    if (!s)
+        return std::nullopt;
+    Mounts mounts(s->inside, options);
+    const LiveFsView fs;
+    return judge(plan(std::move(s->current), std::move(s->desired), fs, {.tuck = options.tuck}),
+                 &mounts.view(), fs, mounts.source_view());
+}
+
+std::optional<Result> apply_update(UpdateContext& ctx, const UpdateOptions& options) {
+    const base::Fd lock = ctx.lock();
+    auto s = start(ctx, true, options);
+    if (!s)
+        return std::nullopt;
+    Inside& inside = s->inside;
+    Mounts mounts(inside, options);
+    const LiveFsView fs;
+    Assumptions as(ctx.writable_places(), &mounts.view());
+    for (const auto& e : s->current.entries)
+        as.record({Action::Mount, e, std::nullopt});
+    // The profiles' entries move into the plan.
+    auto changes = plan(std::move(s->current), std::move(s->desired), fs, {.tuck = options.tuck});
+
+    ExecOptions exec_options;
+    exec_options.tuck = options.tuck;
+    exec_options.uid = ::getuid();
+    exec_options.gid = ::getgid();
+    exec_options.debug = options.debug;
+    exec_options.host_sources = inside.host_sources ? &*inside.host_sources : nullptr;
+    exec_options.source_table = inside.source_table ? &*inside.source_table : nullptr;
+    Executor exec(mounts.kernel, mounts.view(), fs, as, exec_options);
+
+    const bool changing = std::any_of(changes.begin(), changes.end(),
+                                      [](const Change& c) { return c.action != Action::Keep; });
+    if (changing && options.before_changes)
+        options.before_changes();
+    Result result = exec.execute(std::move(changes));
+    if (changing && options.after_changes)
+        options.after_changes();
+
+    ctx.save_current(result.in_place);
+    return result;
+}
+
+}  // namespace nsr::reconcile
