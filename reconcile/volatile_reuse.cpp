@@ -169,8 +169,8 @@ VolatileFacts VolatileGuard::facts(const OverlaySpec& spec, const PairUser& in_u
 
 VolatileVerdict VolatileGuard::prepare(const OverlaySpec& spec, const std::string& dir,
                                        const PairUser& in_use) {
-    const VolatileVerdict v =
-        volatile_reuse_decide(facts(spec, in_use), spec.stale.value_or(VolatileStale::Refuse));
+    const VolatileFacts f = facts(spec, in_use);
+    const VolatileVerdict v = volatile_reuse_decide(f, spec.stale.value_or(VolatileStale::Refuse));
     if (debug_) {
         debug_(std::string(spec.is_volatile ? "volatile " : "") + "overlay at " + dir +
                " (upperdir " + *spec.upper + "): " + std::string(volatile_action_name(v.action)) +
@@ -184,9 +184,12 @@ VolatileVerdict VolatileGuard::prepare(const OverlaySpec& spec, const std::strin
             break;
         case Action::Refuse: {
             if (v.check == "in use") {
+                // The overlay this one replaces, which could not be unmounted.
+                const std::string still =
+                    f.in_use_at == dir ? " (it is still mounted: its unmount failed)" : "";
                 throw VolatileStaleError("overlay at " + quote(dir) +
                                          ": cannot mount with the upperdir " + quote(*spec.upper) +
-                                         ": " + v.reason + "; nothing was changed");
+                                         ": " + v.reason + still + "; nothing was changed");
             }
             std::string msg = "overlay at " + quote(dir) + ": cannot mount the volatile upperdir " +
                               quote(*spec.upper) + " again: " + v.reason + "; nothing was changed";
