@@ -171,6 +171,32 @@ TEST_CASE("after a simulated reboot, refuse fails cleanly and quarantine sets th
     CHECK(has(fresh.log, "quarantine, decided by the record check"));
 }
 
+TEST_CASE("an upper dir replaced since the clean unmount (a restored copy) is refused") {
+    World w;
+    w.use_and_remove();
+    // The same path and contents, another directory: what a restore from a
+    // backup, or a tool that rebuilt the upper, leaves behind. Nothing says
+    // the copy is what the overlay wrote.
+    REQUIRE(w.sb.outer({"sh", "-c",
+                        "cp -a " + w.at("upper") + " " + w.at("upper.copy") + " && rm -r " +
+                            w.at("upper") + " && mv " + w.at("upper.copy") + " " + w.at("upper")})
+                .status == 0);
+    const World::Run again = w.apply({w.entry(w.at("l1"))});
+    CHECK(again.status == 1);
+    REQUIRE(again.changes.size() == 1);
+    CHECK(again.changes[0].outcome == "failed");
+    const std::regex why("overlay at \"" + w.at("merged") +
+                         "\": cannot mount the volatile upperdir \"" + w.at("upper") +
+                         "\" again: the upper directory is another one \\(inode [0-9]+, recorded "
+                         "[0-9]+\\); nothing was changed \\(x-nsr.volatile-stale=quarantine would "
+                         "set it aside and start empty\\)");
+    CHECK_MESSAGE(std::regex_match(again.changes[0].detail, why), again.changes[0].detail);
+    CHECK(has(again.log, "refuse, decided by the identity check"));
+    CHECK(w.mounts_at_merged() == 0);
+    CHECK(w.marker());
+    CHECK(w.sb.read_file(kCommon + "upper/data") == "written");
+}
+
 TEST_CASE("a volatile overlay that went away with its namespace falls under the policy") {
     World w;
     REQUIRE(w.apply({w.entry(w.at("l1"))}).status == 0);
