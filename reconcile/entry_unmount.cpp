@@ -4,6 +4,7 @@
 #include "base/fd.hpp"
 #include "base/path.hpp"
 #include "profile/xsnapd.hpp"
+#include "reconcile/overlay_exec.hpp"
 
 namespace nsr::reconcile {
 
@@ -44,6 +45,14 @@ void remove_placeholder(ExecContext& ctx, const MountEntry& e, const std::string
 
 }  // namespace
 
+int unmount_through_parent(ExecContext& ctx, const std::string& dir) {
+    Fd parent;
+    std::string leaf;
+    if (int rc = ctx.sfs.try_open_parent(dir, parent, leaf); rc < 0)
+        return rc;
+    return ctx.ops.unmount(parent, leaf);
+}
+
 void unmount_entry(ExecContext& ctx, const MountEntry& e) {
     const std::string dir = clean_path(e.dir);
     switch (profile::kind(e)) {
@@ -68,14 +77,11 @@ void unmount_entry(ExecContext& ctx, const MountEntry& e) {
     if (profile::is_detach(e)) {
         rc = ctx.ops.detach(target);
     } else {
-        // An open fd would keep the mount busy: the unmount names it
-        // through its parent's fd instead.
-        target = Fd();
-        Fd parent;
-        std::string leaf;
-        rc = ctx.sfs.try_open_parent(dir, parent, leaf);
+        const int synced = overlay_sync_before_unmount(ctx, e, target);
+        target = Fd();  // an open fd would keep the mount busy
+        rc = unmount_through_parent(ctx, dir);
         if (rc == 0)
-            rc = ctx.ops.unmount(parent, leaf);
+            overlay_unmounted(ctx, e, synced);
     }
     if (rc < 0)
         throw_errno(rc, "cannot unmount \"" + dir + "\"");

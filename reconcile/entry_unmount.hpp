@@ -3,6 +3,8 @@
 // tolerances.
 #pragma once
 
+#include <string>
+
 #include "profile/mount_entry.hpp"
 #include "reconcile/exec_context.hpp"
 
@@ -14,5 +16,12 @@ namespace nsr::reconcile {
 // placeholder left there, unless it is on a squashfs, not empty, or busy.
 // Throws std::system_error naming the step and the path.
 void unmount_entry(ExecContext& ctx, const profile::MountEntry& e);
+
+// Unmounts the mount at DIR (absolute and clean), not lazily, through the
+// fd of DIR's parent opened with the symlink-refusing walk: no directory
+// above DIR can be swapped for a symlink in between (MountOps::unmount).
+// The caller must hold no fd of the mount, which would keep it busy.
+// 0 or -errno.
+int unmount_through_parent(ExecContext& ctx, const std::string& dir);
 
 }  // namespace nsr::reconcile
