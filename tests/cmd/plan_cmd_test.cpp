@@ -105,21 +105,15 @@ TEST_CASE("plan --scenario names the file and line of a key that is not a plain 
     // the file's name.
     nsr::test::Scratch dir;
     const std::string scenario = dir / "complex-key.yaml";
-    nsr::test::write_file(scenario,
-                          "name: complex\n"
-                          "fs:\n"
-                          "  ? [dirs, files]\n"
-                          "  : [/snap/foo/1/lib]\n"
-                          "? dirs: [/snap/foo/1/lib]\n");
-    const Output r = run_binary({"plan", "--scenario", scenario}, kMerged);
+    const auto plan_of = [&](const std::string& text) {
+        nsr::test::write_file(
+            scenario, "name: complex\nfs:\n  ? [dirs, files]\n  : [/snap/foo/1/lib]\n" + text);
+        return run_binary({"plan", "--scenario", scenario}, kMerged);
+    };
+    const Output r = plan_of("? dirs: [/snap/foo/1/lib]\n");
     CHECK(r.status == 2);
     CHECK(r.out == "nsreconcile: " + scenario + ":5: a key in the scenario must be a plain word\n");
-    nsr::test::write_file(scenario,
-                          "name: complex\n"
-                          "fs:\n"
-                          "  ? [dirs, files]\n"
-                          "  : [/snap/foo/1/lib]\n");
-    const Output in_fs = run_binary({"plan", "--scenario", scenario}, kMerged);
+    const Output in_fs = plan_of("");
     CHECK(in_fs.status == 2);
     CHECK(in_fs.out == "nsreconcile: " + scenario + ":3: a key in fs must be a plain word\n");
 }
