@@ -80,8 +80,6 @@ constexpr Named kPerMount[] = {
     {MS_NOEXEC, "noexec"},     {MS_NOATIME, "noatime"},         {MS_NODIRATIME, "nodiratime"},
     {MS_RELATIME, "relatime"}, {MS_STRICTATIME, "strictatime"},
 };
-constexpr unsigned long kPerMountFlags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME |
-                                         MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME;
 // Flags of the filesystem instance, which a bind remount ignores.
 constexpr unsigned long kSuperblockFlags = MS_POSIXACL | MS_SYNCHRONOUS | MS_DIRSYNC |
                                            MS_I_VERSION | MS_LAZYTIME | MS_SILENT | MS_MANDLOCK;
