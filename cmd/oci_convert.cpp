@@ -5,6 +5,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -12,7 +13,9 @@
 #include "base/options.hpp"
 #include "base/path.hpp"
 #include "profile/bind_flags.hpp"
+#include "profile/fstab.hpp"
 #include "profile/overlay_spec.hpp"
+#include "profile/validate.hpp"
 #include "reconcile/overlay_match.hpp"
 
 #ifndef MS_NOSYMFOLLOW
@@ -201,7 +204,8 @@ std::vector<std::string> split_data(const std::string& data) {
 // The overlay's data options with its layers as resolved host paths,
 // written the profile's way.
 std::vector<std::string> overlay_options(const OciContext& ctx, const Options& opts,
-                                         const std::string& where) {
+                                         const std::string& where,
+                                         std::vector<std::string>& notes) {
     std::string joined;
     for (const auto& d : opts.data)
         joined += (joined.empty() ? "" : ",") + d;
@@ -240,6 +244,16 @@ std::vector<std::string> overlay_options(const OciContext& ctx, const Options& o
         lowerdir += (i ? ":" : "") + layer(lower[i], "lower layer");
     for (const auto& d : data)
         lowerdir += "::" + layer(d, "data layer");
+    // The kernel refuses an upper without a work directory, and ignores a
+    // work directory without an upper.
+    if (upper && !work)
+        fail(where + ".options", "an overlay with upperdir needs workdir");
+    if (work && !upper) {
+        notes.push_back(where +
+                        ": workdir has no effect without upperdir (the kernel ignores "
+                        "it); dropped");
+        work.reset();
+    }
     std::vector<std::string> out{"lowerdir=" + lowerdir};
     if (upper)
         out.push_back("upperdir=" + layer(*upper, "upperdir"));
@@ -325,11 +339,15 @@ std::optional<profile::MountEntry> convert_one(const json& m, size_t i, const Oc
         if (!opts.recursive.empty())
             notes.push_back(where + ": recursive flags (" + opts.recursive.front() +
                             ", ...) apply to binds only (runc ignores them here); dropped");
+        // A profile line that starts with '#' is a comment.
+        if (source.starts_with('#'))
+            fail(where + ".source",
+                 json_quoted(source) + " starts with '#', which a profile cannot");
         e.name = source.empty() ? "none" : source;
         e.type = type;
         add_flags(e.options, opts.flags);
         if (type == "overlay") {
-            auto o = overlay_options(ctx, opts, where);
+            auto o = overlay_options(ctx, opts, where, notes);
             e.options.insert(e.options.end(), o.begin(), o.end());
         } else {
             bool has_mode = false;
@@ -343,7 +361,14 @@ std::optional<profile::MountEntry> convert_one(const json& m, size_t i, const Oc
                     e.options.emplace_back(buf);
                 }
             }
-            e.options.insert(e.options.end(), opts.data.begin(), opts.data.end());
+            // The kernel gets the data as one comma-separated string, so an
+            // element holding commas is that many options.
+            for (const auto& d : opts.data) {
+                for (const auto& item : split_data(d)) {
+                    if (!item.empty())
+                        e.options.push_back(item);
+                }
+            }
         }
     } else if (type.empty()) {
         fail(where + ".type", "missing, and the mount is not a bind");
@@ -354,6 +379,11 @@ std::optional<profile::MountEntry> convert_one(const json& m, size_t i, const Oc
                                   " (a profile takes bind, tmpfs and overlay mounts)");
     }
     e.options.insert(e.options.end(), opts.propagation.begin(), opts.propagation.end());
+    for (const auto& o : e.options) {
+        if (o.find(',') != std::string::npos)
+            fail(where + ".options",
+                 json_quoted(o) + " holds a comma, which one option of a profile cannot");
+    }
     return e;
 }
 
@@ -363,7 +393,8 @@ OciConversion oci_mounts_convert(std::string_view text, const OciContext& ctx) {
     json spec;
     try {
         spec = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
+        // A parse error, or a number too large for any type (out_of_range).
         throw OciSpecError(std::string("not valid JSON: ") + e.what());
     }
     if (!spec.is_object())
@@ -402,6 +433,30 @@ OciConversion oci_mounts_convert(std::string_view text, const OciContext& ctx) {
         }
         done.push_back({e->dir, i});
         out.profile.entries.push_back(std::move(*e));
+    }
+    // What a profile cannot hold although runc might take it (a NUL from a
+    // \u0000 escape, a name longer than NAME_MAX, two overlays sharing an
+    // upper directory, ...) is refused, as lint would refuse the profile:
+    // the profile is read back as lint reads it, each line one entry.
+    std::vector<profile::Problem> problems;
+    const auto again = profile::parse_profile(profile::format_profile(out.profile), "", &problems);
+    if (problems.empty())
+        problems = profile::validate_profile(again);
+    for (size_t k = 0; problems.empty() && k < out.profile.entries.size(); ++k) {
+        // No options are written as "defaults", which reads back as such.
+        profile::MountEntry expected = out.profile.entries[k];
+        if (expected.options.empty())
+            expected.options = {"defaults"};
+        if (k >= again.entries.size() || !(again.entries[k] == expected)) {
+            problems.push_back({static_cast<int>(k + 1),
+                                "cannot be written as a profile line that reads back "
+                                "the same"});
+        }
+    }
+    if (!problems.empty()) {
+        const size_t k = static_cast<size_t>(std::max(problems.front().line, 1)) - 1;
+        throw OciSpecError("mounts[" + std::to_string(done.at(k).index) +
+                           "]: " + problems.front().message);
     }
     return out;
 }

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "profile/mount_entry.hpp"
+
 #define NSR_FUZZ_EXPECT(cond)                                                                   \
     do {                                                                                        \
         if (!(cond)) {                                                                          \
@@ -12,3 +14,18 @@
             std::abort();                                                                       \
         }                                                                                       \
     } while (0)
+
+namespace nsr::fuzz {
+
+// P as it reads back once written: a missing options field is written as
+// "defaults", which reads back as that one option (the same entry for
+// snapd and for the kernel).
+inline profile::MountProfile normalized(profile::MountProfile p) {
+    for (auto& e : p.entries) {
+        if (e.options.empty())
+            e.options = {"defaults"};
+    }
+    return p;
+}
+
+}  // namespace nsr::fuzz

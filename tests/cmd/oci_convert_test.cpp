@@ -293,3 +293,43 @@ TEST_CASE("the converted profiles pass lint's checks of x-nsr options") {
     CHECK(c.profile.entries[0].options ==
           Strings{"rbind", "ro", "x-nsr.top-flags", "x-nsr.rnoexec"});
 }
+
+TEST_CASE("an overlay's workdir without upperdir is dropped; upperdir without workdir is refused") {
+    // Found by oci_fuzz: the converter wrote profiles that lint refuses.
+    const auto c = convert(one(R"({"destination": "/o", "type": "overlay", "source": "overlay",
+        "options": ["lowerdir=/src", "workdir=/some/work"]})"));
+    CHECK(nsr::profile::format_profile(c.profile) == "overlay /o overlay lowerdir=/src 0 0\n");
+    CHECK(c.notes ==
+          Strings{"mounts[0]: workdir has no effect without upperdir (the kernel ignores it); "
+                  "dropped"});
+    CHECK(error_of(one(R"({"destination": "/o", "type": "overlay", "source": "overlay",
+        "options": ["lowerdir=/src", "upperdir=/some/upper"]})")) ==
+          "mounts[0].options: an overlay with upperdir needs workdir");
+}
+
+TEST_CASE("what a profile cannot hold is refused naming the mount, as lint would refuse it") {
+    CHECK(error_of(one(R"({"destination": "/a\u0000b", "type": "tmpfs"})")) ==
+          "mounts[0]: NUL byte in the mount point");
+}
+
+TEST_CASE("a tmpfs data element with commas is that many options; a comma left in one is refused") {
+    // Found by oci_fuzz: an option holding a comma read back as two.
+    CHECK(profile_of(one(R"({"destination": "/t", "type": "tmpfs", "source": "tmpfs",
+        "options": ["size=1m,mode=0700", "nosuid"]})")) ==
+          "tmpfs /t tmpfs nosuid,size=1m,mode=0700 0 0\n");
+    CHECK(error_of(one(R"({"destination": "/o", "type": "overlay", "source": "overlay",
+        "options": ["lowerdir=/src", "x=a\\,b"]})")) ==
+          "mounts[0].options: \"x=a\\\\,b\" holds a comma, which one option of a profile cannot");
+}
+
+TEST_CASE("a number too large for any type is invalid JSON, not a crash") {
+    // Found by oci_fuzz: nlohmann's out_of_range escaped as an uncaught exception.
+    CHECK(error_of(R"({"root": {"path": 1E777}, "mounts": []})")
+              .starts_with("not valid JSON: [json.exception.out_of_range.406] number overflow"));
+}
+
+TEST_CASE("a source that starts with '#' is refused: the profile line would be a comment") {
+    // Found by oci_fuzz.
+    CHECK(error_of(one(R"({"destination": "/t", "type": "tmpfs", "source": "#t"})")) ==
+          "mounts[0].source: \"#t\" starts with '#', which a profile cannot");
+}
