@@ -4,7 +4,6 @@
 //
 //   plan_large [ENTRIES [REPETITIONS]]
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -13,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/measure.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/fstab.hpp"
 #include "reconcile/fs_view.hpp"
@@ -228,25 +228,8 @@ class Generator {
     Scenario s_;
 };
 
-struct Timing {
-    double median_ms;
-    double min_ms;
-};
-
-volatile size_t sink;
-
-Timing measure(int repetitions, const std::function<size_t()>& work) {
-    sink = work();
-    std::vector<double> ms;
-    for (int i = 0; i < repetitions; ++i) {
-        const auto start = std::chrono::steady_clock::now();
-        sink = work();
-        const auto stop = std::chrono::steady_clock::now();
-        ms.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
-    }
-    std::sort(ms.begin(), ms.end());
-    return {ms[ms.size() / 2], ms.front()};
-}
+using nsr::bench::measure;
+using nsr::bench::Timing;
 
 size_t needed_count(const std::vector<Change>& changes, const MountTable& table, const FsView& fs) {
     TableMountView view(table);
