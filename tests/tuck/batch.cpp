@@ -60,6 +60,14 @@ void check_no_failed_reads(const Report& r) {
     CHECK(r.num("empty_listing") == 0);
 }
 
+void check_tucked(const Report& r, int applies,
+                  const std::function<void(const Report&)>& check_final) {
+    check_batch_ran(r, applies);
+    check_no_failed_reads(r);
+    CHECK(r.num("unexpected") == 0);
+    check_final(r);
+}
+
 long no_tuck_failures(const std::function<Report()>& batch, int applies,
                       const std::function<void(const Report&)>& check_final) {
     long failures = 0;

@@ -47,6 +47,12 @@ void check_batch_ran(const Report& r, int applies);
 // or DIR empty.
 void check_no_failed_reads(const Report& r);
 
+// Parent side, for a tucked batch: it ran (check_batch_ran), the reader
+// never failed a read (check_no_failed_reads) nor read a text it does not
+// accept, and CHECK_FINAL passes.
+void check_tucked(const Report& r, int applies,
+                  const std::function<void(const Report&)>& check_final);
+
 // How many --no-tuck batches a test runs, at most, to see a failed read:
 // unlucky scheduling can let one batch slip through its windows.
 constexpr int kNoTuckBatches = 3;

@@ -21,10 +21,6 @@ namespace {
 constexpr int kRefreshes = 50;
 constexpr int kFiles = 100;
 
-std::string file_name(int i) {
-    return numbered('q', i);
-}
-
 // Provider revisions 1 and 2, each with an empty "sub" directory (and
 // revision 2 with one more file, so a reader listing DIR sees every
 // refresh); a second provider q (kFiles files) whose content goes at
@@ -37,8 +33,7 @@ void providers_and_consumer(Lab& lab) {
         lab.bind_ro(img, "snap/p/" + std::to_string(rev));
     }
     lab.write("img/p2/added-in-2", "");
-    for (int i = 0; i < kFiles; ++i)
-        lab.write("img/q/" + file_name(i), "q\n");
+    lab.write_numbered("img/q", 'q', kFiles, "q\n");
     lab.bind_ro("img/q", "snap/q/1");
     lab.make_dirs("img/app/data");
     lab.bind_ro("img/app", "snap/app/1");
@@ -60,7 +55,7 @@ Report children_batch(const std::vector<std::string>& flags) {
         b.applies = kRefreshes;
         b.flags = flags;
         b.dir = dir;
-        b.file = "sub/" + file_name(kFiles / 2);
+        b.file = "sub/" + numbered('q', kFiles / 2);
         b.accept = {"q\n"};
         Report r = run_batch(lab, b);
         const auto table = lab.table();

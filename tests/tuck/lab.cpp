@@ -38,6 +38,12 @@ void Lab::write(const std::string& rel, const std::string& content) const {
     nsr::test::write_file(path(rel), content);
 }
 
+void Lab::write_numbered(const std::string& dir, char prefix, int count,
+                         const std::string& content) const {
+    for (int i = 0; i < count; ++i)
+        write(dir + "/" + numbered(prefix, i), content);
+}
+
 void Lab::bind_ro(const std::string& from, const std::string& to) const {
     make_dirs(to);
     const std::string src = path(from), dst = path(to);

@@ -27,6 +27,9 @@ class Lab {
     void make_dirs(const std::string& rel) const;
     // Writes CONTENT to ROOT/REL, creating its directory.
     void write(const std::string& rel, const std::string& content) const;
+    // Writes CONTENT to COUNT files of ROOT/DIR named numbered(PREFIX, 0..).
+    void write_numbered(const std::string& dir, char prefix, int count,
+                        const std::string& content) const;
     // Binds ROOT/FROM at ROOT/TO (created), read-only.
     void bind_ro(const std::string& from, const std::string& to) const;
 

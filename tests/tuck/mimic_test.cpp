@@ -23,15 +23,10 @@ namespace {
 constexpr int kApplies = 50;  // 25 builds and 25 removals of the mimic
 constexpr int kFiles = 100;
 
-std::string file_name(int i) {
-    return numbered('o', i);
-}
-
 // A read-only consumer snap/app/1 holding kFiles files and a directory,
 // and a provider snap/p/1 whose content a layout puts at snap/app/1/new.
 void consumer_and_provider(Lab& lab) {
-    for (int i = 0; i < kFiles; ++i)
-        lab.write("img/app/" + file_name(i), "orig\n");
+    lab.write_numbered("img/app", 'o', kFiles, "orig\n");
     lab.write("img/app/data/keep", "data\n");
     lab.bind_ro("img/app", "snap/app/1");
     lab.write("img/p1/lib", "p1\n");
@@ -56,7 +51,7 @@ Report mimic_batch(const std::vector<std::string>& flags) {
         b.dir = dir;
         // The last bind-back made and the first one undone: the longest
         // window snapd's order leaves.
-        b.file = file_name(kFiles - 1);
+        b.file = numbered('o', kFiles - 1);
         b.accept = {"orig\n"};
         Report r = run_batch(lab, b);
         const auto table = lab.table();
@@ -79,11 +74,7 @@ void check_final_state(const Report& r) {
 
 TEST_CASE("tucked mimic build and removal: zero failed reads") {
     nsr::test::require_root("mounts in private namespaces");
-    const Report r = mimic_batch({});
-    check_batch_ran(r, kApplies);
-    check_no_failed_reads(r);
-    CHECK(r.num("unexpected") == 0);
-    check_final_state(r);
+    check_tucked(mimic_batch({}), kApplies, check_final_state);
 }
 
 TEST_CASE("--no-tuck mimic build and removal shows failures") {

@@ -20,18 +20,13 @@ namespace {
 constexpr int kRefreshes = 50;
 constexpr int kFiles = 100;
 
-std::string file_name(int i) {
-    return numbered('f', i);
-}
-
 // Revisions 1 and 2 of a provider snap (kFiles files each, their content
 // naming the revision) and a consumer whose snap/app/1/data gets one of
 // them by a read-only content bind.
 void provider_and_consumer(Lab& lab) {
     for (int rev : {1, 2}) {
         const std::string img = "img/p" + std::to_string(rev);
-        for (int i = 0; i < kFiles; ++i)
-            lab.write(img + "/" + file_name(i), "rev" + std::to_string(rev) + "\n");
+        lab.write_numbered(img, 'f', kFiles, "rev" + std::to_string(rev) + "\n");
         lab.bind_ro(img, "snap/p/" + std::to_string(rev));
     }
     lab.make_dirs("img/app/data");
@@ -54,7 +49,7 @@ Report refresh_batch(const std::vector<std::string>& flags) {
         b.applies = kRefreshes;
         b.flags = flags;
         b.dir = dir;
-        b.file = file_name(kFiles / 2);
+        b.file = numbered('f', kFiles / 2);
         b.accept = {"rev1\n", "rev2\n"};
         Report r = run_batch(lab, b);
         const auto table = lab.table();
@@ -74,11 +69,7 @@ void check_final_state(const Report& r) {
 
 TEST_CASE("tucked provider refresh: zero failed reads") {
     nsr::test::require_root("mounts in private namespaces");
-    const Report r = refresh_batch({});
-    check_batch_ran(r, kRefreshes);
-    check_no_failed_reads(r);
-    CHECK(r.num("unexpected") == 0);
-    check_final_state(r);
+    check_tucked(refresh_batch({}), kRefreshes, check_final_state);
 }
 
 TEST_CASE("--no-tuck provider refresh shows failures") {
