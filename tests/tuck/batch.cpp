@@ -68,16 +68,18 @@ void check_tucked(const Report& r, int applies,
     check_final(r);
 }
 
-long no_tuck_failures(const std::function<Report()>& batch, int applies,
-                      const std::function<void(const Report&)>& check_final) {
+void check_no_tuck_fails(const std::function<Report(const std::vector<std::string>&)>& batch,
+                         int applies, const std::function<void(const Report&)>& check_final,
+                         const std::string& never_seen) {
     long failures = 0;
     for (int i = 0; i < kNoTuckBatches && failures == 0; ++i) {
-        const Report r = batch();
+        const Report r = batch({"--no-tuck"});
         check_batch_ran(r, applies);
         check_final(r);
         failures += r.num("failures");
     }
-    return failures;
+    CHECK_MESSAGE(failures > 0, never_seen, " in ", kNoTuckBatches, " batches of ", applies,
+                  " applies");
 }
 
 }  // namespace nsr::tuck::test

@@ -57,10 +57,12 @@ void check_tucked(const Report& r, int applies,
 // unlucky scheduling can let one batch slip through its windows.
 constexpr int kNoTuckBatches = 3;
 
-// Parent side: runs BATCH until it shows failed reads, at most
-// kNoTuckBatches times, checking each run with check_batch_ran (APPLIES)
-// and CHECK_FINAL; returns the failed reads seen.
-long no_tuck_failures(const std::function<Report()>& batch, int applies,
-                      const std::function<void(const Report&)>& check_final);
+// Parent side: runs BATCH with --no-tuck until it shows failed reads, at
+// most kNoTuckBatches times, checking each run with check_batch_ran
+// (APPLIES) and CHECK_FINAL; fails, saying NEVER_SEEN and how many batches
+// of how many applies ran, when none did.
+void check_no_tuck_fails(const std::function<Report(const std::vector<std::string>&)>& batch,
+                         int applies, const std::function<void(const Report&)>& check_final,
+                         const std::string& never_seen);
 
 }  // namespace nsr::tuck::test
