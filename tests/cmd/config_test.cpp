@@ -19,6 +19,7 @@
 #include "tests/support/files.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/scratch.hpp"
+#include "tests/support/thrown.hpp"
 
 using namespace nsr::cmd;
 using namespace nsr::test;
@@ -31,13 +32,17 @@ std::string config_file(const Scratch& s, const std::string& text) {
     return s / "config.yaml";
 }
 
+// A paths: section that sets every native path under /srv.
+const std::string kNativePaths =
+    "paths:\n"
+    "  native:\n"
+    "    ns-file: /srv/ns/{name}.mnt\n"
+    "    desired: /srv/profiles/{name}.fstab\n"
+    "    current: /srv/ns/{name}.fstab\n"
+    "    lock: /srv/lock/{name}.lock\n";
+
 std::string config_error(const std::string& path) {
-    try {
-        load_config(path);
-    } catch (const UsageError& e) {
-        return e.what();
-    }
-    return "no error";
+    return nsr::test::thrown_message<UsageError>([&] { load_config(path); }, "no error");
 }
 
 Target resolve(const std::vector<std::string>& args) {
@@ -49,19 +54,11 @@ Target resolve(const std::vector<std::string>& args) {
 
 TEST_CASE("every key of the configuration file is read") {
     Scratch s;
-    const auto path = config_file(s,
-                                  "# nsreconcile\n"
-                                  "layout: snapd\n"
-                                  "paths:\n"
-                                  "  native:\n"
-                                  "    ns-file: /srv/ns/{name}.mnt\n"
-                                  "    desired: /srv/profiles/{name}.fstab\n"
-                                  "    current: /srv/ns/{name}.fstab\n"
-                                  "    lock: /srv/lock/{name}.lock\n"
-                                  "  snapd:\n"
-                                  "    lock: /srv/snapd-lock/{name}.lock\n"
-                                  "lock-timeout: 2.5\n"
-                                  "log-level: debug\n");
+    const auto path = config_file(s, "# nsreconcile\nlayout: snapd\n" + kNativePaths +
+                                         "  snapd:\n"
+                                         "    lock: /srv/snapd-lock/{name}.lock\n"
+                                         "lock-timeout: 2.5\n"
+                                         "log-level: debug\n");
     const Config c = load_config(path);
     CHECK(c.layout == Layout::Snapd);
     REQUIRE(c.paths.size() == 2);
@@ -204,16 +201,8 @@ TEST_CASE("the file beats the built-in defaults, key by key") {
 
 TEST_CASE("flags beat the file, key by key") {
     Scratch s;
-    const auto f = config_file(s,
-                               "layout: snapd\n"
-                               "paths:\n"
-                               "  native:\n"
-                               "    ns-file: /srv/ns/{name}.mnt\n"
-                               "    desired: /srv/profiles/{name}.fstab\n"
-                               "    current: /srv/ns/{name}.fstab\n"
-                               "    lock: /srv/lock/{name}.lock\n"
-                               "lock-timeout: 7\n"
-                               "log-level: debug\n");
+    const auto f =
+        config_file(s, "layout: snapd\n" + kNativePaths + "lock-timeout: 7\nlog-level: debug\n");
     const Target t =
         resolve({"--config", f, "--layout", "native", "--ns-file", "/cli/app.mnt", "--current",
                  "/cli/app.fstab", "--lock-timeout", "0.5", "--log-level", "error"});

@@ -8,6 +8,7 @@
 
 #include "cmd/oci_convert.hpp"
 #include "profile/fstab.hpp"
+#include "tests/support/thrown.hpp"
 
 using namespace nsr::cmd;
 using nsr::reconcile::FileType;
@@ -62,12 +63,7 @@ std::string profile_of(const std::string& json) {
 }
 
 std::string error_of(const std::string& json) {
-    try {
-        convert(json);
-    } catch (const OciSpecError& e) {
-        return e.what();
-    }
-    return "(converted)";
+    return nsr::test::thrown_message<OciSpecError>([&] { convert(json); }, "(converted)");
 }
 
 // A spec with one mount.

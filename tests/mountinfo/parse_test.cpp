@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "mountinfo/mount_table.hpp"
+#include "tests/support/thrown.hpp"
 
 using nsr::base::InputError;
 using nsr::mountinfo::Mount;
@@ -20,12 +21,8 @@ namespace {
 
 // The message of the InputError that parsing TEXT throws.
 std::string parse_error(const std::string& text) {
-    try {
-        parse_mountinfo(text, "fixture");
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "no error";
+    return nsr::test::thrown_message<InputError>([&] { parse_mountinfo(text, "fixture"); },
+                                                 "no error");
 }
 
 const char* const kGood = "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n";

@@ -9,6 +9,7 @@
 #include "profile/fstab.hpp"
 #include "profile/overlay_spec.hpp"
 #include "profile/validate.hpp"
+#include "tests/support/thrown.hpp"
 
 using namespace nsr::profile;
 using Strings = std::vector<std::string>;
@@ -23,12 +24,7 @@ OverlaySpec spec_of(const std::string& line) {
 }
 
 std::string parse_error(const std::string& line) {
-    try {
-        spec_of(line);
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "(no error)";
+    return nsr::test::thrown_message<std::invalid_argument>([&] { spec_of(line); }, "(no error)");
 }
 
 Strings problems(const std::string& line) {

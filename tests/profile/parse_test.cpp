@@ -3,6 +3,7 @@
 #include <string>
 
 #include "profile/fstab.hpp"
+#include "tests/support/thrown.hpp"
 
 using namespace nsr::profile;
 using nsr::base::InputError;
@@ -16,12 +17,8 @@ MountEntry parse_one(const std::string& line) {
 }
 
 std::string parse_error(const std::string& text) {
-    try {
-        parse_profile(text, "/x.fstab");
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "no error";
+    return nsr::test::thrown_message<InputError>([&] { parse_profile(text, "/x.fstab"); },
+                                                 "no error");
 }
 
 }  // namespace
