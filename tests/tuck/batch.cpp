@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "tests/support/scratch.hpp"
 #include "tests/tuck/reader_process.hpp"
 
 namespace nsr::tuck::test {
@@ -60,17 +61,20 @@ void check_no_failed_reads(const Report& r) {
     CHECK(r.num("empty_listing") == 0);
 }
 
-void check_tucked(const Report& r, int applies,
+void check_tucked(const BatchRun& batch, int applies,
                   const std::function<void(const Report&)>& check_final) {
+    nsr::test::require_root("mounts in private namespaces");
+    const Report r = batch({});
     check_batch_ran(r, applies);
     check_no_failed_reads(r);
     CHECK(r.num("unexpected") == 0);
     check_final(r);
 }
 
-void check_no_tuck_fails(const std::function<Report(const std::vector<std::string>&)>& batch,
-                         int applies, const std::function<void(const Report&)>& check_final,
+void check_no_tuck_fails(const BatchRun& batch, int applies,
+                         const std::function<void(const Report&)>& check_final,
                          const std::string& never_seen) {
+    nsr::test::require_root("mounts in private namespaces");
     long failures = 0;
     for (int i = 0; i < kNoTuckBatches && failures == 0; ++i) {
         const Report r = batch({"--no-tuck"});

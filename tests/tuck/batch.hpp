@@ -47,22 +47,27 @@ void check_batch_ran(const Report& r, int applies);
 // or DIR empty.
 void check_no_failed_reads(const Report& r);
 
-// Parent side, for a tucked batch: it ran (check_batch_ran), the reader
-// never failed a read (check_no_failed_reads) nor read a text it does not
-// accept, and CHECK_FINAL passes.
-void check_tucked(const Report& r, int applies,
+// A batch run with the extra apply flags it is given: what the test cases
+// below run.
+using BatchRun = std::function<Report(const std::vector<std::string>&)>;
+
+// Parent side, as root: BATCH run without extra flags ran
+// (check_batch_ran), its reader never failed a read
+// (check_no_failed_reads) nor read a text it does not accept, and
+// CHECK_FINAL passes.
+void check_tucked(const BatchRun& batch, int applies,
                   const std::function<void(const Report&)>& check_final);
 
 // How many --no-tuck batches a test runs, at most, to see a failed read:
 // unlucky scheduling can let one batch slip through its windows.
 constexpr int kNoTuckBatches = 3;
 
-// Parent side: runs BATCH with --no-tuck until it shows failed reads, at
+// Parent side, as root: runs BATCH with --no-tuck until it shows failed reads, at
 // most kNoTuckBatches times, checking each run with check_batch_ran
 // (APPLIES) and CHECK_FINAL; fails, saying NEVER_SEEN and how many batches
 // of how many applies ran, when none did.
-void check_no_tuck_fails(const std::function<Report(const std::vector<std::string>&)>& batch,
-                         int applies, const std::function<void(const Report&)>& check_final,
+void check_no_tuck_fails(const BatchRun& batch, int applies,
+                         const std::function<void(const Report&)>& check_final,
                          const std::string& never_seen);
 
 }  // namespace nsr::tuck::test
