@@ -45,6 +45,24 @@ std::string config_error(const std::string& path) {
     return nsr::test::thrown_message<UsageError>([&] { load_config(path); }, "no error");
 }
 
+// What a resolved target should hold.
+struct Resolved {
+    Layout layout;
+    std::string ns_file, desired, current, lock;
+    double lock_timeout;
+    LogLevel log_level;
+};
+
+void check_target(const Target& t, const Resolved& want) {
+    CHECK(t.settings.layout == want.layout);
+    CHECK(t.paths.ns_file == want.ns_file);
+    CHECK(t.paths.desired == want.desired);
+    CHECK(t.paths.current == want.current);
+    CHECK(t.paths.lock == want.lock);
+    CHECK(t.settings.lock_timeout == want.lock_timeout);
+    CHECK(t.settings.log_level == want.log_level);
+}
+
 Target resolve(const std::vector<std::string>& args) {
     auto vm = nsr::cmd::parse_command_line(args, nsr::cmd::target_options());
     return nsr::cmd::resolve_target(vm, "app");
@@ -157,13 +175,9 @@ TEST_CASE("{name} in a path template becomes the namespace name") {
 TEST_CASE("without flags or file settings the built-in defaults apply") {
     Scratch s;
     const Target t = resolve({"--config", config_file(s, "")});
-    CHECK(t.settings.layout == Layout::Native);
-    CHECK(t.paths.ns_file == "/run/nsreconcile/ns/app.mnt");
-    CHECK(t.paths.desired == "/var/lib/nsreconcile/profiles/app.fstab");
-    CHECK(t.paths.current == "/run/nsreconcile/ns/app.fstab");
-    CHECK(t.paths.lock == "/run/nsreconcile/lock/app.lock");
-    CHECK(t.settings.lock_timeout == -1);
-    CHECK(t.settings.log_level == LogLevel::Error);
+    check_target(t, {Layout::Native, "/run/nsreconcile/ns/app.mnt",
+                     "/var/lib/nsreconcile/profiles/app.fstab", "/run/nsreconcile/ns/app.fstab",
+                     "/run/nsreconcile/lock/app.lock", -1, LogLevel::Error});
 }
 
 TEST_CASE("the file beats the built-in defaults, key by key") {
@@ -177,13 +191,9 @@ TEST_CASE("the file beats the built-in defaults, key by key") {
                                "lock-timeout: 7\n"
                                "log-level: debug\n");
     const Target t = resolve({"--config", f});
-    CHECK(t.settings.layout == Layout::Snapd);
-    CHECK(t.paths.ns_file == "/srv/ns/app.mnt");
-    CHECK(t.paths.desired == "/srv/profiles/app.fstab");
-    CHECK(t.paths.current == "/run/snapd/ns/snap.app.fstab");
-    CHECK(t.paths.lock == "/run/snapd/lock/app.lock");
-    CHECK(t.settings.lock_timeout == 7);
-    CHECK(t.settings.log_level == LogLevel::Debug);
+    check_target(t,
+                 {Layout::Snapd, "/srv/ns/app.mnt", "/srv/profiles/app.fstab",
+                  "/run/snapd/ns/snap.app.fstab", "/run/snapd/lock/app.lock", 7, LogLevel::Debug});
 
     const Target all = resolve({"--config", config_file(s,
                                                         "paths:\n"
@@ -206,13 +216,8 @@ TEST_CASE("flags beat the file, key by key") {
     const Target t =
         resolve({"--config", f, "--layout", "native", "--ns-file", "/cli/app.mnt", "--current",
                  "/cli/app.fstab", "--lock-timeout", "0.5", "--log-level", "error"});
-    CHECK(t.settings.layout == Layout::Native);
-    CHECK(t.paths.ns_file == "/cli/app.mnt");
-    CHECK(t.paths.desired == "/srv/profiles/app.fstab");
-    CHECK(t.paths.current == "/cli/app.fstab");
-    CHECK(t.paths.lock == "/srv/lock/app.lock");
-    CHECK(t.settings.lock_timeout == 0.5);
-    CHECK(t.settings.log_level == LogLevel::Error);
+    check_target(t, {Layout::Native, "/cli/app.mnt", "/srv/profiles/app.fstab", "/cli/app.fstab",
+                     "/srv/lock/app.lock", 0.5, LogLevel::Error});
 
     const Target more =
         resolve({"--config", f, "--desired", "/cli/d.fstab", "--lock", "/cli/app.lock"});

@@ -71,6 +71,12 @@ std::string one(const std::string& mount) {
     return R"({"root": {"path": "rootfs"}, "mounts": [)" + mount + "]}";
 }
 
+// A spec whose one mount binds /srv/data at /d with OPTIONS (JSON strings,
+// comma-separated).
+std::string data_bind(const std::string& options) {
+    return one(R"({"destination": "/d", "source": "/srv/data", "options": [)" + options + "]}");
+}
+
 }  // namespace
 
 TEST_CASE("runc spec's default mounts: the runtime's own skipped, its tmpfs kept") {
@@ -145,24 +151,18 @@ TEST_CASE("podman's documented volumes: -v SRC:DST:ro, --tmpfs, and :O overlays"
 
 TEST_CASE("runc's bind flags: the top mount exactly, r* flags on the whole tree") {
     // No flag: runc keeps the source's flags.
-    CHECK(
-        profile_of(one(R"({"destination": "/d", "source": "/srv/data", "options": ["rbind"]})")) ==
-        "/srv/data /d none rbind 0 0\n");
+    CHECK(profile_of(data_bind(R"("rbind")")) == "/srv/data /d none rbind 0 0\n");
     // ro on an rbind: the top mount only.
-    CHECK(profile_of(one(R"({"destination": "/d", "source": "/srv/data",
-                            "options": ["rbind", "ro"]})")) ==
+    CHECK(profile_of(data_bind(R"("rbind", "ro")")) ==
           "/srv/data /d none rbind,ro,x-nsr.top-flags 0 0\n");
     // rro: all of it; no remount of the top.
-    CHECK(profile_of(one(R"({"destination": "/d", "source": "/srv/data",
-                            "options": ["rbind", "rro", "rnosuid"]})")) ==
+    CHECK(profile_of(data_bind(R"("rbind", "rro", "rnosuid")")) ==
           "/srv/data /d none rbind,x-nsr.rro,x-nsr.rnosuid 0 0\n");
     // An atime flag alone makes runc remount with exactly it.
-    CHECK(profile_of(one(R"({"destination": "/d", "source": "/srv/data",
-                            "options": ["bind", "noatime"]})")) ==
+    CHECK(profile_of(data_bind(R"("bind", "noatime")")) ==
           "/srv/data /d none bind,noatime,x-nsr.top-flags 0 0\n");
     // A later clear undoes an earlier set, as in runc.
-    CHECK(profile_of(one(R"({"destination": "/d", "source": "/srv/data",
-                            "options": ["bind", "ro", "nosuid", "rw"]})")) ==
+    CHECK(profile_of(data_bind(R"("bind", "ro", "nosuid", "rw")")) ==
           "/srv/data /d none bind,nosuid,x-nsr.top-flags 0 0\n");
     // bind and rbind together are an rbind; the type does not matter.
     CHECK(profile_of(one(R"({"destination": "/d", "type": "ext4", "source": "/srv/data",
@@ -184,8 +184,7 @@ TEST_CASE("bind sources: symlinks resolved, relative to the bundle, files") {
 }
 
 TEST_CASE("what has no effect is dropped with a note") {
-    auto c = convert(one(R"({"destination": "/d", "source": "/srv/data",
-                            "options": ["bind", "sync", "z", "size=1m"]})"));
+    auto c = convert(data_bind(R"("bind", "sync", "z", "size=1m")"));
     CHECK(nsr::profile::format_profile(c.profile) ==
           "/srv/data /d none bind,x-nsr.top-flags 0 0\n");
     CHECK(c.notes == Strings{"mounts[0]: the filesystem flags have no effect on a bind (runc's "
@@ -240,17 +239,13 @@ TEST_CASE("bad specs: exit 2 material, naming the index and the field") {
           "mounts[0].options[1]: not a string");
     CHECK(error_of(one(R"({"destination": "/d", "type": "tmpfs", "options": ["tmpcopyup"]})")) ==
           "mounts[0].options[0]: \"tmpcopyup\" cannot be expressed in a profile");
-    CHECK(error_of(one(R"({"destination": "/d", "source": "/srv/data",
-                          "options": ["rbind", "runbindable"]})")) ==
+    CHECK(error_of(data_bind(R"("rbind", "runbindable")")) ==
           "mounts[0].options[1]: \"runbindable\" cannot be expressed in a profile");
-    CHECK(error_of(one(R"({"destination": "/d", "source": "/srv/data",
-                          "options": ["rbind", "remount"]})")) ==
+    CHECK(error_of(data_bind(R"("rbind", "remount")")) ==
           "mounts[0].options: \"remount\" cannot be expressed in a profile");
-    CHECK(error_of(one(R"({"destination": "/d", "source": "/srv/data",
-                          "options": ["bind", "nosymfollow"]})")) ==
+    CHECK(error_of(data_bind(R"("bind", "nosymfollow")")) ==
           "mounts[0].options: \"nosymfollow\" cannot be expressed in a profile");
-    CHECK(error_of(one(R"({"destination": "/d", "source": "/srv/data",
-                          "options": ["bind", "rprivate", "rslave"]})")) ==
+    CHECK(error_of(data_bind(R"("bind", "rprivate", "rslave")")) ==
           "mounts[0].options: more than one propagation option cannot be expressed");
     CHECK(error_of(one(R"({"destination": "/d", "source": "/srv/data", "options": ["bind"],
                           "uidMappings": []})")) ==
@@ -283,8 +278,7 @@ TEST_CASE("one mount a directory, a directory before what lies under it") {
 }
 
 TEST_CASE("the converted profiles pass lint's checks of x-nsr options") {
-    const auto c = convert(one(R"({"destination": "/d", "source": "/srv/data",
-                                  "options": ["rbind", "ro", "rnoexec"]})"));
+    const auto c = convert(data_bind(R"("rbind", "ro", "rnoexec")"));
     REQUIRE(c.profile.entries.size() == 1);
     CHECK(c.profile.entries[0].options ==
           Strings{"rbind", "ro", "x-nsr.top-flags", "x-nsr.rnoexec"});
