@@ -61,28 +61,18 @@ Report overlay_batch(bool with_upper, const std::vector<std::string>& flags,
         b.dir = lab.path("app/merged");
         b.file = numbered('f', kFiles / 2);
         b.accept = {"one\n", "two\n"};
-        Report r = run_batch(lab, b);
-        record_stack(r, lab.table(), b.dir, "dir");
-        r.set("current_is_desired", lab.current() == first ? 1 : 0);
-        return r;
+        return run_batch(lab, b);
     });
-}
-
-void check_final_state(const Report& r) {
-    CHECK(r.num("mounts_at_dir") == 1);
-    CHECK(r.num("current_is_desired") == 1);
 }
 
 }  // namespace
 
 TEST_CASE("tucked layer change of a read-only overlay: zero failed reads") {
-    check_tucked([](const auto& flags) { return overlay_batch(false, flags); }, kChanges,
-                 check_final_state);
+    check_tucked([](const auto& flags) { return overlay_batch(false, flags); }, kChanges, {});
 }
 
 TEST_CASE("tucked layer change with a new upper: zero failed reads") {
-    check_tucked([](const auto& flags) { return overlay_batch(true, flags); }, kChanges,
-                 check_final_state);
+    check_tucked([](const auto& flags) { return overlay_batch(true, flags); }, kChanges, {});
 }
 
 // snapd's plan unmounts an overlay without detaching it, so while the
