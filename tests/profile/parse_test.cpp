@@ -25,12 +25,8 @@ std::string parse_error(const std::string& text) {
 
 TEST_CASE("parse reads all six fields") {
     auto e = parse_one("/snap/a/1/lib /snap/b/2/lib none bind,ro 1 2");
-    CHECK(e.name == "/snap/a/1/lib");
-    CHECK(e.dir == "/snap/b/2/lib");
-    CHECK(e.type == "none");
-    CHECK(e.options == std::vector<std::string>{"bind", "ro"});
-    CHECK(e.freq == 1);
-    CHECK(e.passno == 2);
+    // MountEntry's == compares the six fields, not the line.
+    CHECK(e == MountEntry{"/snap/a/1/lib", "/snap/b/2/lib", "none", {"bind", "ro"}, 1, 2});
     CHECK(e.line == 1);
 }
 
@@ -93,19 +89,25 @@ TEST_CASE("parse accepts a sign on the numeric fields as Atoi does") {
 }
 
 TEST_CASE("parse wants between 3 and 6 fields") {
-    CHECK(parse_error("a /b\n") == "/x.fstab:1: expected between 3 and 6 fields, found 2");
-    CHECK(parse_error("\na /b c d 0 0 x\n") ==
-          "/x.fstab:2: expected between 3 and 6 fields, found 7");
-    CHECK(parse_error("a /b #c\n") == "/x.fstab:1: expected between 3 and 6 fields, found 2");
+    nsr::test::check_errors(
+        parse_error,
+        {
+            {"a /b\n", "/x.fstab:1: expected between 3 and 6 fields, found 2"},
+            {"\na /b c d 0 0 x\n", "/x.fstab:2: expected between 3 and 6 fields, found 7"},
+            {"a /b #c\n", "/x.fstab:1: expected between 3 and 6 fields, found 2"},
+        });
 }
 
 TEST_CASE("parse rejects non-numeric dump frequency and pass number") {
-    CHECK(parse_error("a /b c d x 0") == "/x.fstab:1: cannot parse dump frequency: \"x\"");
-    CHECK(parse_error("a /b c d 0 1x") == "/x.fstab:1: cannot parse check pass number: \"1x\"");
-    CHECK(parse_error("a /b c d +-1 0") == "/x.fstab:1: cannot parse dump frequency: \"+-1\"");
-    CHECK(parse_error("a /b c d 99999999999 0") ==
-          "/x.fstab:1: cannot parse dump frequency: \"99999999999\"");
-    CHECK(parse_error("a /b c d 0 -") == "/x.fstab:1: cannot parse check pass number: \"-\"");
+    nsr::test::check_errors(
+        parse_error,
+        {
+            {"a /b c d x 0", "/x.fstab:1: cannot parse dump frequency: \"x\""},
+            {"a /b c d 0 1x", "/x.fstab:1: cannot parse check pass number: \"1x\""},
+            {"a /b c d +-1 0", "/x.fstab:1: cannot parse dump frequency: \"+-1\""},
+            {"a /b c d 99999999999 0", "/x.fstab:1: cannot parse dump frequency: \"99999999999\""},
+            {"a /b c d 0 -", "/x.fstab:1: cannot parse check pass number: \"-\""},
+        });
 }
 
 TEST_CASE("parse error carries source, line and message separately") {
