@@ -20,20 +20,17 @@ namespace {
 // the container's root filesystem /bundle/rootfs has /tmp (mode 1777) and
 // /etc (0755).
 OciContext host() {
-    static const std::map<std::string, HostPath> paths = {
-        {"/srv/data", {"/srv/data", FileType::Directory}},
-        {"/link", {"/srv/data", FileType::Directory}},
-        {"/srv/file.conf", {"/srv/file.conf", FileType::Regular}},
-        {"/dev/null", {"/dev/null", FileType::Other}},
-        {"/bundle/volumes/testing", {"/bundle/volumes/testing", FileType::Directory}},
-        {"/volumes/testing", {"/volumes/testing", FileType::Directory}},
-        {"/src", {"/src", FileType::Directory}},
-        {"/some/upper", {"/some/upper", FileType::Directory}},
-        {"/some/work", {"/some/work", FileType::Directory}},
-        {"/l/a,b", {"/l/a,b", FileType::Directory}},
-        {"/l/c:d", {"/l/c:d", FileType::Directory}},
-        {"/l/data", {"/l/data", FileType::Directory}},
-    };
+    static const std::map<std::string, HostPath> paths = [] {
+        std::map<std::string, HostPath> m = {
+            {"/link", {"/srv/data", FileType::Directory}},
+            {"/srv/file.conf", {"/srv/file.conf", FileType::Regular}},
+            {"/dev/null", {"/dev/null", FileType::Other}},
+        };
+        for (const char* dir : {"/srv/data", "/bundle/volumes/testing", "/volumes/testing", "/src",
+                                "/some/upper", "/some/work", "/l/a,b", "/l/c:d", "/l/data"})
+            m[dir] = {dir, FileType::Directory};
+        return m;
+    }();
     OciContext ctx;
     ctx.bundle = "/bundle";
     ctx.resolve = [](const std::string& p) -> std::optional<HostPath> {
