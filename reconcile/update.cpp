@@ -5,11 +5,13 @@
 #include <algorithm>
 
 #include "mountinfo/mount_table.hpp"
+#include "profile/overlay_spec.hpp"
 #include "reconcile/assumptions.hpp"
 #include "reconcile/kernel.hpp"
 #include "reconcile/mount_state.hpp"
 #include "reconcile/plan.hpp"
 #include "reconcile/table_mount_view.hpp"
+#include "reconcile/volatile_evidence.hpp"
 
 namespace nsr::reconcile {
 
@@ -21,15 +23,31 @@ struct Start {
     profile::MountProfile desired;
     profile::MountProfile current;
     Inside inside;
+    // For an apply that may mount or unmount an overlay with an upper dir.
+    std::optional<VolatileStore> volatile_store;
+    std::string boot_id;
 };
+
+bool has_overlay_upper(const profile::MountProfile& p) {
+    return std::any_of(p.entries.begin(), p.entries.end(), profile::overlay_has_upper);
+}
 
 // The host side (under the lock the caller holds), then the namespace:
 // nothing when there is none.
 std::optional<Start> start(UpdateContext& ctx, bool applying, const UpdateOptions& options) {
     profile::MountProfile desired = ctx.load_desired();
     profile::MountProfile current = ctx.load_current();
-    if (applying)
+    std::optional<VolatileStore> store;
+    std::string boot_id;
+    if (applying) {
         ctx.prepare_save();
+        // On the host side, as the state directory: the records of volatile
+        // overlays are the host's, whichever namespace is updated.
+        if (has_overlay_upper(desired) || has_overlay_upper(current)) {
+            store.emplace(VolatileStore::deferred(options.volatile_store));
+            boot_id = boot_id_read();
+        }
+    }
     auto inside = ctx.enter(desired, applying, options.debug);
     if (!inside) {
         if (options.debug) {
@@ -40,7 +58,8 @@ std::optional<Start> start(UpdateContext& ctx, bool applying, const UpdateOption
     }
     ctx.expand(desired);
     ctx.expand(current);
-    return Start{std::move(desired), std::move(current), std::move(*inside)};
+    return Start{std::move(desired), std::move(current), std::move(*inside), std::move(store),
+                 std::move(boot_id)};
 }
 
 // What is mounted where in the namespace: INSIDE's table, when it was read
@@ -98,6 +117,8 @@ std::optional<Result> apply_update(UpdateContext& ctx, const UpdateOptions& opti
     exec_options.debug = options.debug;
     exec_options.host_sources = inside.host_sources ? &*inside.host_sources : nullptr;
     exec_options.source_table = inside.source_table ? &*inside.source_table : nullptr;
+    exec_options.volatile_store = s->volatile_store ? &*s->volatile_store : nullptr;
+    exec_options.boot_id = s->boot_id;
     Executor exec(mounts.kernel, mounts.view(), fs, as, exec_options);
 
     const bool changing = std::any_of(changes.begin(), changes.end(),
