@@ -1,6 +1,6 @@
-// Timing of an in-process piece of work, for the benchmarks that time one
-// function many times (mountinfo_parse, plan_large): the median and the
-// fastest of REPETITIONS runs, after one warm-up run.
+// Timing for the benchmarks: the median of a set of times, and for those
+// that time one function many times (mountinfo_parse, plan_large) the
+// median and the fastest of REPETITIONS runs, after one warm-up run.
 #pragma once
 
 #include <algorithm>
@@ -16,6 +16,12 @@ struct Timing {
     double min_ms;
 };
 
+// The median of V (the upper one of an even count).
+inline double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
 // Keeps the compiler from dropping the work whose result nobody reads.
 inline volatile size_t sink;
 
@@ -29,8 +35,7 @@ inline Timing measure(int repetitions, const std::function<size_t()>& work) {
         const auto stop = std::chrono::steady_clock::now();
         ms.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
     }
-    std::sort(ms.begin(), ms.end());
-    return {ms[ms.size() / 2], ms.front()};
+    return {median(ms), *std::min_element(ms.begin(), ms.end())};
 }
 
 }  // namespace nsr::bench
