@@ -154,12 +154,11 @@ int LiveMountView::stat_path(std::string_view path, PathStat& out) {
     struct statx stx {};
     constexpr unsigned kMask = STATX_MNT_ID_UNIQUE | STATX_INO;
     const size_t slash = path.rfind('/');
-    const int parent = slash == 0 || slash == std::string_view::npos
-                           ? -1
-                           : parent_fd(path.substr(0, slash));
+    const int parent =
+        slash == 0 || slash == std::string_view::npos ? -1 : parent_fd(path.substr(0, slash));
     const std::string p(parent < 0 ? path : path.substr(slash + 1));
-    if (int rc = k_.statx(parent < 0 ? AT_FDCWD : parent, p.c_str(), AT_SYMLINK_NOFOLLOW, kMask,
-                          &stx);
+    if (int rc =
+            k_.statx(parent < 0 ? AT_FDCWD : parent, p.c_str(), AT_SYMLINK_NOFOLLOW, kMask, &stx);
         rc < 0)
         return rc;
     out.mount_id = stx.stx_mnt_id;
@@ -180,9 +179,8 @@ int LiveMountView::parent_fd(std::string_view dir) {
     }
     // Only a parent reached through no symlink: a lookup from it then finds
     // what one from "/" would.
-    const int rc = k_.openat2(AT_FDCWD, std::string(dir).c_str(),
-                              O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
-                              RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+    const int rc = k_.openat2(AT_FDCWD, std::string(dir).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC,
+                              0, RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
     if (rc < 0)
         return -1;
     // A refresh looks into three: the mount points', the old and the new
@@ -326,15 +324,14 @@ BindTop LiveMountView::bind_top(std::string_view dir, std::string_view src) {
     b.shows_source = true;
     b.major = major(at.dev);
     b.minor = minor(at.dev);
-    b.source_read_only = holder->read_only();
-    b.fs_read_only = holder->super_option("ro").has_value();
-    b.top_read_only = top_read_only(dir, at.mount_id);
+    b.source_attrs = holder->attrs();
+    b.top_attrs = top_attrs(dir, at.mount_id);
     return b;
 }
 
-bool LiveMountView::top_read_only(std::string_view dir, uint64_t id) {
+uint64_t LiveMountView::top_attrs(std::string_view dir, uint64_t id) {
     if (last_valid_ && last_dir_ == dir && !last_stack_.empty())
-        return last_stack_.front().read_only();
+        return last_stack_.front().attrs();
     if (last_top_ && last_top_->first == id)
         return last_top_->second;
     // The flags alone: no strings to make, less than half the cost.
@@ -343,9 +340,8 @@ bool LiveMountView::top_read_only(std::string_view dir, uint64_t id) {
         throw_errno(rc, "cannot read the mount at " + quoted(dir));
     StatmountHead h;
     std::memcpy(&h, buf_.data(), sizeof h);
-    const bool read_only = h.mnt_attr & MOUNT_ATTR_RDONLY;
-    last_top_.emplace(id, read_only);
-    return read_only;
+    last_top_.emplace(id, h.mnt_attr);
+    return h.mnt_attr;
 }
 
 std::optional<Mount> LiveMountView::parent_of(const Mount& m) {
