@@ -92,10 +92,11 @@ std::vector<KernelFeature> feature_table() {
                 "the access flags of a bind (ro, nosuid, nodev, noexec, atime) set before it is "
                 "attached, propagation options, and making a mount private before it is detached",
                 "none: binds with flags, propagation options and unmounting by detach fail"),
-        feature("statmount", "statmount, listmount and statx STATX_MNT_ID_UNIQUE", false, false,
-                "asking what is mounted at an entry's mount point without reading the whole table",
-                "the whole mount table is read from /proc/self/mountinfo"),
-        feature("openat2", "openat2 RESOLVE_NO_SYMLINKS", false, false,
+        feature("statmount", "statmount, listmount and statx STATX_MNT_ID_UNIQUE", false, true,
+                "asking what is mounted at an entry's mount point (statx of the path, statmount "
+                "of the mounts there) without reading the whole table",
+                "the whole mount table is read from /proc/self/mountinfo, once per run"),
+        feature("openat2", "openat2 RESOLVE_NO_SYMLINKS", false, true,
                 "resolving a path in one call that refuses a symlink anywhere on the way",
                 "paths are walked one component at a time with O_NOFOLLOW"),
         feature("overlay_fd_layers",
