@@ -173,7 +173,8 @@ std::vector<KillPoint> kill_points(const std::string& strace_listing) {
             throw std::runtime_error("cannot read strace line: " + line);
         const std::string name = line.substr(0, paren);
         const bool changing = changes_state(name, line);
-        points.push_back({name, ++seen[name], changing || after_change});
+        points.push_back(
+            {name, ++seen[name], changing || after_change, !name.starts_with("syscall_")});
         after_change = changing;
     }
     return points;
