@@ -3,9 +3,12 @@
 #include <sys/mount.h>
 
 #include <array>
+#include <optional>
 #include <stdexcept>
+#include <utility>
 
 #include "base/options.hpp"
+#include "base/path.hpp"
 #include "base/quote.hpp"
 #include "profile/escape_table.hpp"
 #include "profile/flags.hpp"
@@ -59,7 +62,40 @@ bool at_or_under(const std::string& path, const std::string& dir) {
     return path.size() > dir.size() && path.starts_with(dir) && path[dir.size()] == '/';
 }
 
+// The clean upperdir and workdir of E, none when it has no upper (or is
+// not an overlay, or cannot be parsed).
+std::optional<std::pair<std::string, std::string>> pair_of(const MountEntry& e) noexcept {
+    if (e.type != "overlay")
+        return std::nullopt;
+    try {
+        OverlaySpec spec = overlay_spec_parse(e);
+        if (!spec.upper || !spec.work)
+            return std::nullopt;
+        return std::pair{base::clean_path(*spec.upper), base::clean_path(*spec.work)};
+    } catch (const std::exception&) {
+        // An entry that cannot be read cannot be mounted either: it shares
+        // nothing with a live overlay.
+        return std::nullopt;
+    }
+}
+
 }  // namespace
+
+bool overlay_entries_share_pair(const MountEntry& a, const MountEntry& b) noexcept {
+    const auto pa = pair_of(a);
+    const auto pb = pair_of(b);
+    if (!pa || !pb)
+        return false;
+    for (const std::string* x : {&pa->first, &pa->second}) {
+        if (*x == pb->first || *x == pb->second)
+            return true;
+    }
+    return false;
+}
+
+bool overlay_has_upper(const MountEntry& e) noexcept {
+    return pair_of(e).has_value();
+}
 
 std::string overlay_path_decode(std::string_view text) {
     return table_unescape(text, kEscapes);

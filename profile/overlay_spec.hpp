@@ -54,6 +54,16 @@ OverlaySpec overlay_spec_parse(const MountEntry& entry);
 // overlay over a directory with itself below).
 std::vector<std::string> overlay_spec_problems(const OverlaySpec& spec, const std::string& dir);
 
+// Whether the overlay entries A and B name a common directory among their
+// upperdirs and workdirs (clean paths compared): two live overlays may not
+// share them, so one cannot be attached beneath the other. False when
+// either has no upperdir, is not an overlay or cannot be parsed.
+bool overlay_entries_share_pair(const MountEntry& a, const MountEntry& b) noexcept;
+
+// Whether E is an overlay entry with an upperdir (false when its options
+// cannot be parsed).
+bool overlay_has_upper(const MountEntry& e) noexcept;
+
 // A layer path as written in a profile option -> the path (\054 \072 \134
 // decoded in one left-to-right pass; any other backslash stays).
 std::string overlay_path_decode(std::string_view text);

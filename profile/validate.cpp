@@ -132,6 +132,26 @@ std::vector<std::string> entry_problems(const MountEntry& e) {
     return problems;
 }
 
+// Two overlay entries that name a common upperdir or workdir: both cannot
+// be live at once. FIRST_USER maps each such directory to the line of the
+// first overlay naming it.
+void shared_pair_problem(const MountEntry& e, std::map<std::string, int>& first_user,
+                         std::vector<Problem>& problems) {
+    if (e.type != "overlay" || is_bind(e) || !overlay_has_upper(e))
+        return;
+    const OverlaySpec spec = overlay_spec_parse(e);
+    for (const std::string& dir : {base::clean_path(*spec.upper), base::clean_path(*spec.work)}) {
+        auto [it, inserted] = first_user.emplace(dir, e.line);
+        if (!inserted && it->second != e.line) {
+            problems.push_back({e.line, "overlay " + base::quote(e.dir) + ": " + base::quote(dir) +
+                                            " is the upperdir or workdir of the overlay at line " +
+                                            std::to_string(it->second) +
+                                            " too: two live overlays may not share them"});
+            return;
+        }
+    }
+}
+
 }  // namespace
 
 std::vector<Problem> validate_profile(const MountProfile& profile) {
@@ -139,10 +159,12 @@ std::vector<Problem> validate_profile(const MountProfile& profile) {
     // ensure-dir entries only create directories, so they may share a mount
     // point with the entry that mounts there.
     std::map<std::string, int> first_line_of_dir;
+    std::map<std::string, int> first_overlay_of_dir;
     for (const auto& e : profile.entries) {
         for (auto& message : entry_problems(e)) {
             problems.push_back({e.line, std::move(message)});
         }
+        shared_pair_problem(e, first_overlay_of_dir, problems);
         if (kind(e) == EntryKind::EnsureDir) {
             continue;
         }

@@ -4,6 +4,7 @@
 
 #include "base/path.hpp"
 #include "profile/flags.hpp"
+#include "profile/overlay_spec.hpp"
 #include "profile/xsnapd.hpp"
 #include "reconcile/mount_ops.hpp"
 
@@ -39,6 +40,14 @@ bool same_but_detach(const profile::MountEntry& a, const profile::MountEntry& b)
     return strip(a) == strip(b);
 }
 
+// An overlay with an upperdir is unmounted on its own, never detached
+// lazily with what it sits on: its unmount is synced first and must really
+// end it, or a later overlay would share its upper and work dirs with a
+// live one (reconcile/overlay_exec.hpp).
+bool goes_lazily(const profile::MountEntry& e) {
+    return !profile::overlay_has_upper(e);
+}
+
 }  // namespace
 
 ChangeGroups::ChangeGroups(const std::vector<Change>& plan) : plan_(plan) {
@@ -60,7 +69,8 @@ ChangeGroups::ChangeGroups(const std::vector<Change>& plan) : plan_(plan) {
             continue;
         for (size_t i : below_dir(j)) {
             const Change& u = plan[i];
-            if (i >= j || u.action != Action::Unmount || !is_mount_kind(u.entry))
+            if (i >= j || u.action != Action::Unmount || !is_mount_kind(u.entry) ||
+                !goes_lazily(u.entry))
                 continue;
             const auto& again = at_dir_.at(dirs_[i]);
             if (std::any_of(again.begin(), again.end(), [&](size_t k) {
@@ -79,8 +89,9 @@ ChangeGroups::ChangeGroups(const std::vector<Change>& plan) : plan_(plan) {
             profile::kind(t.entry) != EntryKind::Directory) {
             continue;
         }
-        for (size_t i = j;
-             i > 0 && plan[i - 1].action == Action::Unmount && below(dirs_[i - 1], dirs_[j]); --i) {
+        for (size_t i = j; i > 0 && plan[i - 1].action == Action::Unmount &&
+                           below(dirs_[i - 1], dirs_[j]) && goes_lazily(plan[i - 1].entry);
+             --i) {
             leaving_.emplace(i - 1, j);
         }
     }

@@ -39,6 +39,8 @@ class ChangeGroups {
     // - the other unmounts in the run of unmounts below a tmpfs's mount
     //   point right before its unmount (a mimic's bind-backs) leave with
     //   the tmpfs: map to the tmpfs's unmount.
+    // An overlay with an upperdir never leaves with another change: it is
+    // unmounted on its own, after a syncfs inside it.
     const std::map<size_t, size_t>& unmounts_leaving_with() const { return leaving_; }
 
   private:

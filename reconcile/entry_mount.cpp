@@ -9,6 +9,7 @@
 #include "reconcile/carry.hpp"
 #include "reconcile/mount_builder.hpp"
 #include "reconcile/needed.hpp"
+#include "reconcile/overlay_exec.hpp"
 #include "reconcile/tuck_refusal.hpp"
 
 namespace nsr::reconcile {
@@ -27,8 +28,8 @@ std::string errno_text(int neg_errno) {
 
 // Attaches TREE beneath the mount at TARGET (DIR) and detaches the old one.
 // False when the kernel refuses the tuck (nothing changed then).
-bool tuck_beneath(ExecContext& ctx, const Fd& tree, const Fd& target, const std::string& dir,
-                  const mountinfo::Mount& proto) {
+bool tuck_beneath(ExecContext& ctx, const Fd& tree, Fd& target, const std::string& dir,
+                  const mountinfo::Mount& proto, const MountEntry* replaces) {
     int rc = ctx.ops.attach(tree, target, true);
     if (rc < 0) {
         std::string why;
@@ -43,7 +44,7 @@ bool tuck_beneath(ExecContext& ctx, const Fd& tree, const Fd& target, const std:
         return false;
     }
     ctx.view.record_mount(tree, proto, true);
-    rc = ctx.ops.detach(target);
+    rc = replaced_detach(ctx, target, dir, replaces);
     if (rc < 0) {
         // The old mount now sits on the new one, so nothing can take the
         // new one down without the old: one more try before leaving both,
@@ -126,9 +127,9 @@ std::vector<size_t> mount_entry(ExecContext& ctx, const MountEntry& e, const Mou
         if (!ctx.options.tuck)
             ctx.debug("replace at " + dir + ": tucking disabled, unmounting first");
         else
-            beneath = tuck_beneath(ctx, tree, target, dir, proto);
+            beneath = tuck_beneath(ctx, tree, target, dir, proto, replaces);
         if (!beneath) {
-            int rc = ctx.ops.detach(target);
+            int rc = replaced_detach(ctx, target, dir, replaces);
             if (rc < 0)
                 throw_errno(rc, "cannot detach \"" + dir + "\"");
             ctx.view.record_detach(dir);
@@ -137,8 +138,10 @@ std::vector<size_t> mount_entry(ExecContext& ctx, const MountEntry& e, const Mou
     }
     if (!beneath) {
         int rc = ctx.ops.attach(tree, target, false);
-        if (rc < 0)
+        if (rc < 0) {
+            overlay_discarded(ctx, e, tree);
             throw_errno(rc, "cannot mount at \"" + dir + "\"");
+        }
         ctx.view.record_mount(tree, proto, false);
     }
     std::vector<size_t> done;

@@ -4,6 +4,7 @@
 #include "base/fd.hpp"
 #include "base/path.hpp"
 #include "profile/xsnapd.hpp"
+#include "reconcile/overlay_exec.hpp"
 
 namespace nsr::reconcile {
 
@@ -91,8 +92,11 @@ void unmount_entry(ExecContext& ctx, const MountEntry& e) {
     if (profile::is_detach(e)) {
         rc = ctx.ops.detach(target);
     } else {
+        const int synced = overlay_sync_before_unmount(ctx, e, target);
         target = Fd();  // an open fd would keep the mount busy
         rc = ctx.ops.unmount(dir);
+        if (rc == 0)
+            overlay_unmounted(ctx, e, synced);
     }
     if (rc < 0)
         throw_errno(rc, "cannot unmount \"" + dir + "\"");

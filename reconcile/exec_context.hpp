@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <ctime>
 #include <functional>
 #include <optional>
 #include <string>
@@ -19,6 +20,8 @@
 #include "reconcile/mount_view.hpp"
 #include "reconcile/secure_fs.hpp"
 #include "reconcile/table_mount_view.hpp"
+#include "reconcile/volatile_evidence.hpp"
+#include "reconcile/volatile_reuse.hpp"
 
 namespace nsr::reconcile {
 
@@ -42,6 +45,11 @@ struct ExecOptions {
     // recorded, and which paths the tool created (reconcile/journal.hpp);
     // nullptr: a run that keeps no state.
     Journal* journal = nullptr;
+    // The evidence of volatile overlays and the boot id, taken on the host
+    // side; with them the run checks each overlay's upper/work pair
+    // (reconcile/overlay_exec.hpp). None: overlays are mounted unchecked.
+    VolatileStore* volatile_store = nullptr;
+    std::string boot_id;
 };
 
 struct ExecContext {
@@ -49,6 +57,10 @@ struct ExecContext {
         : kernel(k), view(v), fs(f), assumptions(a), options(o), sfs(k), ops(k) {
         if (o.source_table)
             source_view.emplace(*o.source_table);
+        if (o.volatile_store) {
+            volatile_guard.emplace(
+                k, sfs, *o.volatile_store, o.boot_id, [] { return std::time(nullptr); }, o.debug);
+        }
     }
 
     // Where bind sources are resolved: the host's table in a container
@@ -68,6 +80,7 @@ struct ExecContext {
     SecureFs sfs;
     MountOps ops;
     std::optional<TableMountView> source_view;
+    std::optional<VolatileGuard> volatile_guard;
 };
 
 }  // namespace nsr::reconcile

@@ -7,7 +7,7 @@
 #include "base/path.hpp"
 #include "profile/bind_flags.hpp"
 #include "profile/xsnapd.hpp"
-#include "reconcile/overlay_mount.hpp"
+#include "reconcile/overlay_exec.hpp"
 
 namespace nsr::reconcile {
 
@@ -54,12 +54,8 @@ BuiltMount build_mount(ExecContext& ctx, const profile::MountEntry& e,
         MountView& sources = ctx.sources() ? *ctx.sources() : ctx.view;
         return {std::move(tree), bind_proto(sources, src, attrs & MS_RDONLY)};
     }
-    if (e.type == "overlay") {
-        auto [tree, proto] = ctx.options.host_sources
-                                 ? ctx.options.host_sources->take_overlay(clean_path(e.dir))
-                                 : overlay_build(ctx.kernel, ctx.sfs, e, attrs, ctx.options.debug);
-        return {std::move(tree), std::move(proto)};
-    }
+    if (e.type == "overlay")
+        return overlay_build_checked(ctx, e, attrs);
     Fd tree = ctx.ops.create(e.type, e.name, flags.data, {attrs, false});
     mountinfo::Mount m;
     m.root = "/";

@@ -246,4 +246,21 @@ std::pair<Fd, mountinfo::Mount> overlay_build(Kernel& kernel, SecureFs& sfs,
     return {std::move(tree), m};
 }
 
+std::pair<Fd, mountinfo::Mount> overlay_build_guarded(Kernel& kernel, SecureFs& sfs,
+                                                      const profile::MountEntry& entry,
+                                                      unsigned long ms_flags, const DebugLog& debug,
+                                                      VolatileGuard* guard,
+                                                      const PairUser& in_use) {
+    if (!guard)
+        return overlay_build(kernel, sfs, entry, ms_flags, debug);
+    const std::string dir = clean_path(entry.dir);
+    const OverlaySpec spec = profile::overlay_spec_parse(entry);
+    if (spec.upper && spec.work)
+        guard->prepare(spec, dir, in_use);
+    auto built = overlay_build(kernel, sfs, entry, ms_flags, debug);
+    if (spec.is_volatile && spec.upper && spec.work)
+        guard->mounted(spec);
+    return built;
+}
+
 }  // namespace nsr::reconcile

@@ -25,6 +25,7 @@
 #include "reconcile/kernel.hpp"
 #include "reconcile/mount_ops.hpp"
 #include "reconcile/secure_fs.hpp"
+#include "reconcile/volatile_reuse.hpp"
 
 namespace nsr::reconcile {
 
@@ -69,5 +70,16 @@ std::string overlay_super_options(const profile::OverlaySpec& spec, bool read_on
 std::pair<base::Fd, mountinfo::Mount> overlay_build(Kernel& kernel, SecureFs& sfs,
                                                     const profile::MountEntry& entry,
                                                     unsigned long ms_flags, const DebugLog& debug);
+
+// overlay_build() with GUARD's checks around it, where SFS resolves the
+// entry's paths: with an upper dir, GUARD->prepare() first (IN_USE finds a
+// live overlay using the pair); when volatile, GUARD->mounted() once it is
+// made, before it is returned to be attached. No GUARD: overlay_build().
+// Throws as overlay_build(), VolatileStaleError for a refused pair, and
+// std::system_error when the mount cannot be recorded (the overlay is then
+// dropped unattached).
+std::pair<base::Fd, mountinfo::Mount> overlay_build_guarded(
+    Kernel& kernel, SecureFs& sfs, const profile::MountEntry& entry, unsigned long ms_flags,
+    const DebugLog& debug, VolatileGuard* guard, const PairUser& in_use);
 
 }  // namespace nsr::reconcile

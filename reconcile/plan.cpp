@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "base/path.hpp"
+#include "profile/overlay_spec.hpp"
 #include "profile/xsnapd.hpp"
 
 namespace nsr::reconcile {
@@ -213,6 +214,9 @@ std::vector<size_t> mount_order(const std::vector<MountEntry>& v,
 // mount can then be attached beneath the old one instead of after a gap.
 // X must not sit under another mount that comes down: it has to be
 // unmounted before that one, which would otherwise take it along.
+// Two overlays that share an upperdir or a workdir cannot both be live, so
+// Y cannot go beneath X: X's unmount moves instead to right before Y's
+// mount, and the gap is only as long as the two take.
 void fold_replacements(std::vector<Change>& changes) {
     // Views of the changes' dirs: nothing is moved until the pairs are
     // chosen.
@@ -256,7 +260,13 @@ void fold_replacements(std::vector<Change>& changes) {
         folds.emplace_back(i, it->second);
     }
     unmount_index = {};
+    // The unmounts that go right before the mount at the key.
+    std::map<size_t, Change> moved;
     for (const auto& [mount, unmount] : folds) {
+        if (profile::overlay_entries_share_pair(changes[unmount].entry, changes[mount].entry)) {
+            moved.emplace(mount, std::move(changes[unmount]));
+            continue;
+        }
         changes[mount].replaces = std::move(changes[unmount].entry);
         changes[mount].action = Action::Replace;
     }
@@ -264,6 +274,9 @@ void fold_replacements(std::vector<Change>& changes) {
     for (size_t i = 0; i < changes.size(); ++i) {
         if (drop[i])
             continue;
+        // There is room: the unmount was dropped from a place before I.
+        if (auto it = moved.find(i); it != moved.end())
+            changes[kept++] = std::move(it->second);
         // Not onto itself: a string moved onto itself is left empty.
         if (kept != i)
             changes[kept] = std::move(changes[i]);

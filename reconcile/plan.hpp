@@ -43,7 +43,9 @@ namespace nsr::reconcile {
 
 struct PlanOptions {
     // Merge "unmount X at DIR ... mount Y at DIR" into one Replace placed
-    // where the mount would be. false gives snapd's plan exactly.
+    // where the mount would be; when X and Y are overlays sharing an
+    // upperdir or workdir, which cannot both be live, move X's unmount to
+    // right before Y's mount instead. false gives snapd's plan exactly.
     bool tuck = true;
 };
 

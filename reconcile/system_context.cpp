@@ -6,6 +6,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
 #include <system_error>
 
 #include "base/error.hpp"
@@ -149,17 +153,45 @@ std::optional<Inside> ContainerContext::enter(
     if (applying) {
         if (debug) {
             debug("process " + pid +
-                  " is a container: taking bind sources and overlay layers on the host");
+                  " is a container: taking bind sources on the host, and building overlays "
+                  "there");
         }
         LinuxKernel kernel;
-        inside.host_sources = HostSources::take(kernel, desired, *inside.table, debug);
+        inside.host_sources = HostSources::take(
+            kernel, desired, pid_, [this](const std::function<void()>& body) { on_host(body); },
+            debug);
     }
     if (!enter_file())
         return std::nullopt;
     // Inside, /proc/self/fd/N (MountOps::detach) is found through the
     // host's /proc; every other path here is absolute.
     base::check_sys(::fchdir(host_proc_.get()), "cannot work from the host's /proc");
+    inside_ =
+        base::Fd(base::check_sys(::openat(host_proc_.get(), "self/ns/mnt", O_RDONLY | O_CLOEXEC),
+                                 "cannot open the container's mount namespace"));
     return inside;
+}
+
+void ContainerContext::on_host(const std::function<void()>& body) {
+    base::check_sys(::setns(home_.get(), CLONE_NEWNS),
+                    "cannot step out of the container's mount namespace");
+    std::exception_ptr failed;
+    try {
+        body();
+    } catch (...) {
+        failed = std::current_exception();
+    }
+    if (::setns(inside_.get(), CLONE_NEWNS) < 0 || ::fchdir(host_proc_.get()) < 0) {
+        // Every change after this one would land in the host's namespace.
+        const int err = errno;
+        std::fprintf(stderr,
+                     "nsreconcile: cannot return into the mount namespace of process %d: %s; "
+                     "stopping before anything else is changed\n",
+                     static_cast<int>(pid_), std::strerror(err));
+        std::_Exit(1);
+    }
+    if (failed)
+        std::rethrow_exception(failed);
 }
 
 }  // namespace nsr::reconcile

@@ -74,9 +74,10 @@ class SnapConfineContext : public SystemContext {
 
 // A container's mount namespace, named by /proc/PID/ns/mnt (apply --pid,
 // plan --pid). Its bind sources and overlay layers are host paths that its
-// root does not show, so an apply takes them on the host before entering
-// (reconcile/host_sources.hpp), and they are resolved in the host's mount
-// table. Its own table is read through the host's /proc too: after setns,
+// root does not show, so an apply takes bind sources on the host before
+// entering and builds overlays on the host side, stepping out for each
+// (reconcile/host_sources.hpp); bind sources are resolved in the host's
+// mount table. Its own table is read through the host's /proc too: after setns,
 // the container's /proc (of its own PID namespace) has no /proc/self for
 // this process, so the process then works from the host's /proc. The
 // container's root is its own: mount points are made wherever they are
@@ -90,9 +91,17 @@ class ContainerContext : public SystemContext {
                                 const std::function<void(const std::string&)>& debug) override;
 
   private:
+    // Runs BODY in the mount namespace the process came from (HostSources
+    // builds overlays there), then enters the container's again. What BODY
+    // throws is thrown once back inside. When the process cannot get back
+    // inside, it exits (status 1) with a message: anything it did next
+    // would change the host's namespace.
+    void on_host(const std::function<void()>& body);
+
     pid_t pid_;
     base::Fd home_;  // the mount namespace to return to
     base::Fd host_proc_;
+    base::Fd inside_;  // the container's mount namespace, once entered
 };
 
 }  // namespace nsr::reconcile

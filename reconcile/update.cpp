@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "mountinfo/mount_table.hpp"
+#include "profile/overlay_spec.hpp"
 #include "reconcile/assumptions.hpp"
 #include "reconcile/journal_file.hpp"
 #include "reconcile/kernel.hpp"
@@ -14,6 +15,7 @@
 #include "reconcile/recovery.hpp"
 #include "reconcile/secure_fs.hpp"
 #include "reconcile/table_mount_view.hpp"
+#include "reconcile/volatile_evidence.hpp"
 
 namespace nsr::reconcile {
 
@@ -27,7 +29,14 @@ struct Start {
     bool current_lost;
     JournalFile* journal_file;
     Inside inside;
+    // For an apply that may mount or unmount an overlay with an upper dir.
+    std::optional<VolatileStore> volatile_store;
+    std::string boot_id;
 };
+
+bool has_overlay_upper(const profile::MountProfile& p) {
+    return std::any_of(p.entries.begin(), p.entries.end(), profile::overlay_has_upper);
+}
 
 // The host side (under the lock the caller holds), then the namespace:
 // nothing when there is none.
@@ -35,8 +44,17 @@ std::optional<Start> start(UpdateContext& ctx, bool applying, const UpdateOption
     profile::MountProfile desired = ctx.load_desired();
     profile::MountProfile current = ctx.load_current();
     const bool lost = ctx.current_lost();
-    if (applying)
+    std::optional<VolatileStore> store;
+    std::string boot_id;
+    if (applying) {
         ctx.prepare_save();
+        // On the host side, as the state directory: the records of volatile
+        // overlays are the host's, whichever namespace is updated.
+        if (has_overlay_upper(desired) || has_overlay_upper(current)) {
+            store.emplace(VolatileStore::deferred(options.volatile_store));
+            boot_id = boot_id_read();
+        }
+    }
     JournalFile* journal_file = ctx.journal_file();
     auto inside = ctx.enter(desired, applying, options.debug);
     if (!inside) {
@@ -48,7 +66,8 @@ std::optional<Start> start(UpdateContext& ctx, bool applying, const UpdateOption
     }
     ctx.expand(desired);
     ctx.expand(current);
-    return Start{std::move(desired), std::move(current), lost, journal_file, std::move(*inside)};
+    return Start{std::move(desired), std::move(current), lost, journal_file, std::move(*inside),
+                 std::move(store),   std::move(boot_id)};
 }
 
 // What is mounted where in the namespace: INSIDE's table, when it was read
@@ -149,6 +168,8 @@ std::optional<Result> apply_update(UpdateContext& ctx, const UpdateOptions& opti
     exec_options.host_sources = inside.host_sources ? &*inside.host_sources : nullptr;
     exec_options.source_table = inside.source_table ? &*inside.source_table : nullptr;
     exec_options.journal = &journal;
+    exec_options.volatile_store = s->volatile_store ? &*s->volatile_store : nullptr;
+    exec_options.boot_id = s->boot_id;
     Executor exec(mounts.kernel, mounts.view(), fs, as, exec_options);
 
     const bool changing = std::any_of(changes.begin(), changes.end(),

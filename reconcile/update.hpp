@@ -17,6 +17,7 @@
 #include "reconcile/judge.hpp"
 #include "reconcile/mount_state.hpp"
 #include "reconcile/update_context.hpp"
+#include "reconcile/volatile_evidence.hpp"
 
 namespace nsr::reconcile {
 
@@ -33,6 +34,10 @@ struct UpdateOptions {
     // itself (a container's): the kernel asked about each path where it can
     // tell everything, or a read of the whole mountinfo.
     MountSource mount_source = MountSource::Auto;
+    // Where the evidence of volatile overlays is kept (absolute, clean):
+    // opened on the host side, and made only when a record is first
+    // written (reconcile/volatile_evidence.hpp).
+    std::string volatile_store = kVolatileStoreDir;
 };
 
 // The plan, each change judged against what is mounted; nothing is

@@ -19,7 +19,6 @@
 namespace nsr::reconcile {
 
 using base::Fd;
-using base::parent_dir;
 namespace {
 
 // A record is a few hundred bytes; anything bigger is not one of ours.
@@ -71,6 +70,8 @@ std::string format(const VolatileRecord& r) {
          std::to_string(major(r.identity.dev)) + ":" + std::to_string(minor(r.identity.dev)));
     line("fsid", hex(r.identity.fsid));
     line("upper_ino", std::to_string(r.identity.ino));
+    line("marker", std::to_string(r.marker.ino) + ":" + std::to_string(r.marker.ctime_sec) + "." +
+                       std::to_string(r.marker.ctime_nsec));
     line("mounted_at", r.mounted_at);
     line("state", r.unmounted ? "unmounted" : "mounted");
     if (r.unmounted) {
@@ -133,6 +134,22 @@ std::optional<VolatileRecord> parse(const std::string& text, std::string& why) {
         return std::nullopt;
     }
     r.identity = {makedev(*maj, *min), *fs, static_cast<ino_t>(*in)};
+    const std::string* marker = get("marker");
+    const size_t colon = marker ? marker->find(':') : std::string::npos;
+    const size_t dot = marker ? marker->find('.', colon) : std::string::npos;
+    if (colon == std::string::npos || dot == std::string::npos) {
+        why = "the marker's identity cannot be read";
+        return std::nullopt;
+    }
+    const auto m_ino = number(marker->substr(0, colon), 10);
+    const auto m_sec = number(marker->substr(colon + 1, dot - colon - 1), 10);
+    const auto m_nsec = number(marker->substr(dot + 1), 10);
+    if (!m_ino || !m_sec || !m_nsec) {
+        why = "the marker's identity cannot be read";
+        return std::nullopt;
+    }
+    r.marker = {static_cast<ino_t>(*m_ino), static_cast<int64_t>(*m_sec),
+                static_cast<int64_t>(*m_nsec)};
     if (!state || (*state != "mounted" && *state != "unmounted")) {
         why = "no state";
         return std::nullopt;
@@ -168,6 +185,15 @@ int upper_identity_read(Kernel& kernel, int fd, UpperIdentity& out) {
     return 0;
 }
 
+int marker_identity_read(Kernel& kernel, int dirfd, const char* name, MarkerIdentity& out) {
+    struct stat st {};
+    if (int rc = kernel.fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW); rc < 0)
+        return rc;
+    out = {st.st_ino, static_cast<int64_t>(st.st_ctim.tv_sec),
+           static_cast<int64_t>(st.st_ctim.tv_nsec)};
+    return 0;
+}
+
 std::string boot_id_read() {
     std::string id = base::read_file("/proc/sys/kernel/random/boot_id", 64);
     while (!id.empty() && id.back() == '\n')
@@ -183,19 +209,54 @@ std::string utc_stamp(std::time_t t) {
     return buf;
 }
 
-VolatileStore::VolatileStore(Fd dir, std::string display)
-    : dir_(std::move(dir)), display_(std::move(display)) {}
+VolatileStore::VolatileStore(Fd root, std::string path)
+    : root_(std::move(root)), path_(std::move(path)) {}
+
+VolatileStore VolatileStore::deferred(const std::string& path) {
+    int fd = ::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        fail(errno, "cannot open \"/\" for the volatile overlay records in " + path);
+    return VolatileStore(Fd(fd), path);
+}
 
 VolatileStore VolatileStore::open(const std::string& path) {
-    // /run/nsreconcile may not exist yet on a fresh boot.
-    for (const std::string& d : {parent_dir(path), path}) {
-        if (::mkdir(d.c_str(), 0700) < 0 && errno != EEXIST)
-            fail(errno, "cannot create " + d);
+    VolatileStore store = deferred(path);
+    store.dir(true);
+    return store;
+}
+
+const Fd* VolatileStore::dir(bool create) {
+    if (dir_)
+        return &dir_;
+    // One component at a time from "/", none of them a symlink: /run is
+    // root's, but a store in a directory someone else could write must
+    // not be redirected.
+    Fd at;
+    int at_fd = root_.get();
+    std::string walked;
+    size_t start = 1;
+    while (start <= path_.size()) {
+        size_t slash = path_.find('/', start);
+        if (slash == std::string::npos)
+            slash = path_.size();
+        const std::string name = path_.substr(start, slash - start);
+        start = slash + 1;
+        if (name.empty())
+            continue;
+        walked += "/" + name;
+        if (create && ::mkdirat(at_fd, name.c_str(), 0700) < 0 && errno != EEXIST)
+            fail(errno, "cannot create " + walked);
+        const int fd =
+            ::openat(at_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT && !create)
+            return nullptr;
+        if (fd < 0)
+            fail(errno, "cannot open the volatile overlay records in " + walked);
+        at = Fd(fd);
+        at_fd = at.get();
     }
-    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        fail(errno, "cannot open the volatile overlay records in " + path);
-    return VolatileStore(Fd(fd), path);
+    dir_ = std::move(at);
+    return &dir_;
 }
 
 std::string VolatileStore::file_name(const std::string& upper, const std::string& work) {
@@ -203,12 +264,15 @@ std::string VolatileStore::file_name(const std::string& upper, const std::string
 }
 
 std::optional<VolatileRecord> VolatileStore::find(const std::string& upper, const std::string& work,
-                                                  std::string* why) const {
+                                                  std::string* why) {
+    const Fd* d = dir(false);
+    if (!d)
+        return std::nullopt;
     const std::string name = file_name(upper, work);
-    const std::string display = display_ + "/" + name;
+    const std::string display = path_ + "/" + name;
     std::optional<std::string> text;
     try {
-        text = base::try_read_file_at(dir_.get(), name, kMaxRecord, display);
+        text = base::try_read_file_at(d->get(), name, kMaxRecord, display);
     } catch (const std::system_error& e) {
         // Too big, or not a regular file: not one of ours.
         if (e.code().value() != EFBIG && e.code().value() != EINVAL && e.code().value() != EISDIR)
@@ -236,17 +300,18 @@ std::optional<VolatileRecord> VolatileStore::find(const std::string& upper, cons
 
 void VolatileStore::write(const VolatileRecord& r) {
     const std::string name = file_name(r.upper, r.work);
-    base::write_file_at(dir_.get(), name, format(r), 0600, display_ + "/" + name);
+    base::write_file_at(dir(true)->get(), name, format(r), 0600, path_ + "/" + name);
 }
 
 void VolatileStore::record_mounted(const std::string& upper, const std::string& work,
                                    const std::string& boot_id, const UpperIdentity& identity,
-                                   std::time_t now) {
+                                   const MarkerIdentity& marker, std::time_t now) {
     VolatileRecord r;
     r.upper = upper;
     r.work = work;
     r.boot_id = boot_id;
     r.identity = identity;
+    r.marker = marker;
     r.mounted_at = utc_stamp(now);
     write(r);
 }
@@ -264,7 +329,10 @@ bool VolatileStore::record_unmounted(const std::string& upper, const std::string
 }
 
 int VolatileStore::forget(const std::string& upper, const std::string& work) {
-    if (::unlinkat(dir_.get(), file_name(upper, work).c_str(), 0) < 0 && errno != ENOENT)
+    const Fd* d = dir(false);
+    if (!d)
+        return 0;
+    if (::unlinkat(d->get(), file_name(upper, work).c_str(), 0) < 0 && errno != ENOENT)
         return -errno;
     return 0;
 }

@@ -44,6 +44,22 @@ struct UpperIdentity {
 // -errno on failure.
 int upper_identity_read(Kernel& kernel, int fd, UpperIdentity& out);
 
+// The kernel's marker directory of a pair, WORK/work/incompat/volatile, is
+// made anew by every volatile mount of the pair and left alone until the
+// next one. A marker with another inode or ctime than the one recorded
+// right after nsreconcile's mount was left by a later mount that
+// nsreconcile did not make.
+struct MarkerIdentity {
+    ino_t ino = 0;
+    int64_t ctime_sec = 0;
+    int64_t ctime_nsec = 0;
+    bool operator==(const MarkerIdentity&) const = default;
+};
+
+// The identity of NAME in the directory DIRFD, not following a symlink.
+// -errno on failure.
+int marker_identity_read(Kernel& kernel, int dirfd, const char* name, MarkerIdentity& out);
+
 // The boot id (/proc/sys/kernel/random/boot_id), without the newline.
 // Throws std::system_error when it cannot be read.
 std::string boot_id_read();
@@ -56,6 +72,7 @@ struct VolatileRecord {
     std::string work;
     std::string boot_id;
     UpperIdentity identity;
+    MarkerIdentity marker;  // the marker that mount made
     // false: mounted, and no unmount by nsreconcile recorded since.
     bool unmounted = false;
     // The result of the syncfs inside the overlay before that unmount: 0 or
@@ -68,25 +85,32 @@ struct VolatileRecord {
 
 class VolatileStore {
   public:
-    // DIR: the store's directory, open for reading (it is fsync'd). The
-    // caller makes it (mode 0700) and opens it before setns.
-    explicit VolatileStore(base::Fd dir, std::string display = kVolatileStoreDir);
-    // Opens (creating it, mode 0700, and its parent) the store at PATH.
-    // Throws std::system_error naming PATH.
+    // The store at PATH (absolute and clean), made only when a record is
+    // first written: its directories are then created (mode 0700) one at a
+    // time, without following symlinks, from "/" as it was opened here.
+    // Opened before setns, it is the caller's namespace's, wherever the
+    // process goes afterwards. Nothing is created as long as no volatile
+    // overlay is mounted. Throws std::system_error when "/" cannot be
+    // opened.
+    static VolatileStore deferred(const std::string& path);
+    // The same, the directories made now. Throws std::system_error naming
+    // PATH.
     static VolatileStore open(const std::string& path);
 
     // The record of UPPER/WORK (clean absolute paths). nullopt when there
-    // is none; a record that cannot be read counts as none, and WHY (if
-    // given) then says why. Throws std::system_error for I/O errors other
-    // than a missing record.
+    // is none (or no store yet); a record that cannot be read counts as
+    // none, and WHY (if given) then says why. Throws std::system_error for
+    // I/O errors other than a missing record.
     std::optional<VolatileRecord> find(const std::string& upper, const std::string& work,
-                                       std::string* why = nullptr) const;
+                                       std::string* why = nullptr);
 
-    // After a volatile overlay of UPPER/WORK was mounted: a new record
-    // (replacing any older one) with BOOT_ID and the upper's IDENTITY.
-    // Written atomically; throws std::system_error.
+    // After a volatile overlay of UPPER/WORK was made, before anyone could
+    // write to it: a new record (replacing any older one) with BOOT_ID, the
+    // upper's IDENTITY and the MARKER the mount made. Written atomically;
+    // throws std::system_error.
     void record_mounted(const std::string& upper, const std::string& work,
-                        const std::string& boot_id, const UpperIdentity& identity, std::time_t now);
+                        const std::string& boot_id, const UpperIdentity& identity,
+                        const MarkerIdentity& marker, std::time_t now);
     // After nsreconcile unmounted that overlay, SYNC_ERRNO being the result
     // of the syncfs inside it right before. Returns false (and records
     // nothing) when there is no record of the mount: an unmount alone does
@@ -101,10 +125,15 @@ class VolatileStore {
     static std::string file_name(const std::string& upper, const std::string& work);
 
   private:
+    VolatileStore(base::Fd root, std::string path);
+    // The store's directory, made first with CREATE; nullptr when it does
+    // not exist and CREATE is false. Throws std::system_error.
+    const base::Fd* dir(bool create);
     void write(const VolatileRecord& r);
 
+    base::Fd root_;
+    std::string path_;
     base::Fd dir_;
-    std::string display_;
 };
 
 }  // namespace nsr::reconcile

@@ -14,10 +14,12 @@
 #include "base/error.hpp"
 #include "base/names.hpp"
 #include "base/path.hpp"
+#include "reconcile/overlay_match.hpp"
 
 namespace nsr::reconcile {
 
 using base::check_rc;
+using base::clean_path;
 using base::Fd;
 using base::parent_dir;
 using base::throw_errno;
@@ -70,12 +72,12 @@ std::string_view volatile_action_name(Action a) {
 }
 
 VolatileVerdict volatile_reuse_decide(const VolatileFacts& f, VolatileStale policy) {
-    if (!f.marker)
-        return {Action::Mount, "marker", "no volatile marker: nothing to reuse"};
     if (f.in_use_at) {
         return {Action::Refuse, "in use",
                 "the overlay at " + quote(*f.in_use_at) + " uses this upper or work dir"};
     }
+    if (!f.marker)
+        return {Action::Mount, "marker", "no volatile marker: nothing to reuse"};
     const Action stale = policy == VolatileStale::Refuse ? Action::Refuse : Action::Quarantine;
     if (!f.record) {
         std::string why = "no record that nsreconcile mounted this pair volatile in this boot";
@@ -99,6 +101,11 @@ VolatileVerdict volatile_reuse_decide(const VolatileFacts& f, VolatileStale poli
                 "syncfs inside the overlay before its unmount at " + r.unmounted_at +
                     " failed: " + std::strerror(r.sync_errno)};
     }
+    if (r.marker != f.marker_identity) {
+        return {stale, "unmount",
+                "the volatile marker is not the one nsreconcile's mount at " + r.mounted_at +
+                    " made: the pair was mounted volatile again since, not by nsreconcile"};
+    }
     if (auto change = identity_change(r.identity, f.identity); !change.empty())
         return {stale, "identity", change};
     if (f.sync_errno != 0) {
@@ -112,6 +119,15 @@ VolatileVerdict volatile_reuse_decide(const VolatileFacts& f, VolatileStale poli
                 " after a clean syncfs, the same upper filesystem, and syncfs succeeds now"};
 }
 
+std::optional<std::string> pair_user_in(const mountinfo::MountTable& table,
+                                        const std::string& upper, const std::string& work) {
+    for (const auto& m : table.mounts()) {
+        if (m.fstype == "overlay" && overlay_uses_pair(m.super_options, upper, work))
+            return m.mount_point;
+    }
+    return std::nullopt;
+}
+
 VolatileGuard::VolatileGuard(Kernel& kernel, SecureFs& sfs, VolatileStore& store,
                              std::string boot_id, Clock clock, DebugLog debug)
     : k_(kernel),
@@ -121,19 +137,21 @@ VolatileGuard::VolatileGuard(Kernel& kernel, SecureFs& sfs, VolatileStore& store
       clock_(std::move(clock)),
       debug_(std::move(debug)) {}
 
-VolatileFacts VolatileGuard::facts(const OverlaySpec& spec,
-                                   const std::optional<std::string>& in_use_at) {
+VolatileFacts VolatileGuard::facts(const OverlaySpec& spec, const PairUser& in_use) {
     VolatileFacts f;
     f.boot_id = boot_id_;
-    f.in_use_at = in_use_at;
+    if (in_use) {
+        f.in_use_at = in_use(clean_path(*spec.upper), clean_path(*spec.work));
+        if (f.in_use_at)
+            return f;
+    }
     Fd work;
     if (int rc = sfs_.try_open_path(*spec.work, work); rc == -ENOENT)
         return f;  // the mount will say the work dir is missing
     else if (rc < 0)
         throw_errno(rc, "cannot open workdir " + quote(*spec.work));
-    struct stat st {};
     const std::string marker = std::string(kIncompat) + "/" + kMarker;
-    const int rc = k_.fstatat(work.get(), marker.c_str(), &st, AT_SYMLINK_NOFOLLOW);
+    const int rc = marker_identity_read(k_, work.get(), marker.c_str(), f.marker_identity);
     if (rc < 0 && rc != -ENOENT)
         throw_errno(rc, "cannot inspect " + quote(*spec.work + "/" + marker));
     f.marker = rc == 0;
@@ -150,13 +168,13 @@ VolatileFacts VolatileGuard::facts(const OverlaySpec& spec,
 }
 
 VolatileVerdict VolatileGuard::prepare(const OverlaySpec& spec, const std::string& dir,
-                                       const std::optional<std::string>& in_use_at) {
-    const VolatileVerdict v =
-        volatile_reuse_decide(facts(spec, in_use_at), spec.stale.value_or(VolatileStale::Refuse));
+                                       const PairUser& in_use) {
+    const VolatileFacts f = facts(spec, in_use);
+    const VolatileVerdict v = volatile_reuse_decide(f, spec.stale.value_or(VolatileStale::Refuse));
     if (debug_) {
-        debug_("volatile overlay at " + dir + " (upperdir " + *spec.upper +
-               "): " + std::string(volatile_action_name(v.action)) + ", decided by the " + v.check +
-               " check: " + v.reason);
+        debug_(std::string(spec.is_volatile ? "volatile " : "") + "overlay at " + dir +
+               " (upperdir " + *spec.upper + "): " + std::string(volatile_action_name(v.action)) +
+               ", decided by the " + v.check + " check: " + v.reason);
     }
     switch (v.action) {
         case Action::Mount:
@@ -165,9 +183,17 @@ VolatileVerdict VolatileGuard::prepare(const OverlaySpec& spec, const std::strin
             remove_marker(*spec.work);
             break;
         case Action::Refuse: {
+            if (v.check == "in use") {
+                // The overlay this one replaces, which could not be unmounted.
+                const std::string still =
+                    f.in_use_at == dir ? " (it is still mounted: its unmount failed)" : "";
+                throw VolatileStaleError("overlay at " + quote(dir) +
+                                         ": cannot mount with the upperdir " + quote(*spec.upper) +
+                                         ": " + v.reason + still + "; nothing was changed");
+            }
             std::string msg = "overlay at " + quote(dir) + ": cannot mount the volatile upperdir " +
                               quote(*spec.upper) + " again: " + v.reason + "; nothing was changed";
-            if (v.check != "in use")
+            if (spec.is_volatile)
                 msg += " (x-nsr.volatile-stale=quarantine would set it aside and start empty)";
             throw VolatileStaleError(msg);
         }
@@ -259,7 +285,12 @@ void VolatileGuard::mounted(const OverlaySpec& spec) {
     UpperIdentity id;
     check_rc(upper_identity_read(k_, upper.get(), id),
              "cannot inspect upperdir " + quote(*spec.upper));
-    store_.record_mounted(*spec.upper, *spec.work, boot_id_, id, clock_());
+    const std::string marker_path = *spec.work + "/" + kIncompat + "/" + kMarker;
+    Fd incompat = sfs_.open_path(*spec.work + "/" + kIncompat);
+    MarkerIdentity marker;
+    check_rc(marker_identity_read(k_, incompat.get(), kMarker, marker),
+             "cannot inspect the volatile marker " + quote(marker_path));
+    store_.record_mounted(*spec.upper, *spec.work, boot_id_, id, marker, clock_());
 }
 
 int VolatileGuard::sync_inside(const Fd& root) {

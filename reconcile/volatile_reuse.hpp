@@ -1,15 +1,21 @@
-// Mounting a volatile overlay again on an upper/work pair that a previous
-// one left with WORK/work/incompat/volatile: when it is safe to remove that
-// marker (reuse), and what to do when it is not (the entry's
-// x-nsr.volatile-stale policy). Never deletes user data.
+// Mounting an overlay on an upper/work pair: that no live overlay uses the
+// pair already, and, when a volatile overlay left the pair with
+// WORK/work/incompat/volatile (which makes the kernel refuse every later
+// mount of it), whether it is safe to remove that marker (reuse) or what to
+// do when it is not (the entry's x-nsr.volatile-stale policy). Never
+// deletes user data.
 //
-// Reuse needs all of, checked in this order (the first that fails decides):
-//   1. the pair is not in use by another overlay in the namespace;
+// The checks, in this order (the first that fails decides):
+//   1. the pair is not in use by another overlay in the namespace (for a
+//      container, in the host's either);
+//   then, when the marker is there, reuse needs all of:
 //   2. a record says nsreconcile mounted the pair volatile (VolatileStore);
 //   3. ... in this boot (the boot id matches);
 //   4. its last unmount was nsreconcile's own, after a successful syncfs
 //      inside the overlay (which for a volatile overlay reports any
-//      writeback error on the upper filesystem since the mount);
+//      writeback error on the upper filesystem since the mount), and the
+//      marker is still the one that mount made (no other volatile mount of
+//      the pair since);
 //   5. the upper filesystem is the same: device number, statfs f_fsid and
 //      the upper directory's inode;
 //   6. syncfs on the upper filesystem succeeds now.
@@ -32,6 +38,7 @@
 #include <string>
 
 #include "base/fd.hpp"
+#include "mountinfo/mount_table.hpp"
 #include "profile/overlay_spec.hpp"
 #include "reconcile/kernel.hpp"
 #include "reconcile/secure_fs.hpp"
@@ -39,12 +46,14 @@
 
 namespace nsr::reconcile {
 
-// What can be known about a pair right before it is mounted volatile.
+// What can be known about a pair right before an overlay is mounted on it.
 struct VolatileFacts {
-    bool marker = false;  // WORK/work/incompat/volatile exists
     // Mount point of a live overlay of this namespace using the upper or
     // the work dir, if any.
     std::optional<std::string> in_use_at;
+    bool marker = false;  // WORK/work/incompat/volatile exists
+    // When it does:
+    MarkerIdentity marker_identity;
     std::optional<VolatileRecord> record;
     std::string record_problem;  // why a record file did not count, if one did not
     std::string boot_id;
@@ -55,7 +64,7 @@ struct VolatileFacts {
 struct VolatileVerdict {
     enum class Action { Mount, Reuse, Refuse, Quarantine };
     Action action = Action::Mount;
-    // The check that decided ("marker", "in use", "record", "boot",
+    // The check that decided ("in use", "marker", "record", "boot",
     // "unmount", "identity", "syncfs", "all checks").
     std::string check;
     std::string reason;  // one line, for the log and for errors
@@ -66,15 +75,26 @@ std::string_view volatile_action_name(VolatileVerdict::Action a);
 // The decision, from FACTS alone (a pure function).
 VolatileVerdict volatile_reuse_decide(const VolatileFacts& facts, profile::VolatileStale policy);
 
-// A volatile overlay that may not be mounted again (policy refuse, or the
-// pair in use). what() names the mount point, the upper dir and the reason.
+// An overlay that may not be mounted (its pair in use, or left by a
+// volatile overlay under policy refuse). what() names the mount point, the
+// upper dir and the reason.
 class VolatileStaleError : public std::runtime_error {
   public:
     using std::runtime_error::runtime_error;
 };
 
-// The calls the executor makes around a volatile overlay; one per run. The
-// store and the boot id are taken on the host side before setns.
+// Where a live overlay uses the directory UPPER or WORK (clean paths), if
+// one does: its mount point.
+using PairUser =
+    std::function<std::optional<std::string>(const std::string& upper, const std::string& work)>;
+
+// The mount point of an overlay of TABLE whose upperdir is UPPER or whose
+// workdir is WORK, if there is one.
+std::optional<std::string> pair_user_in(const mountinfo::MountTable& table,
+                                        const std::string& upper, const std::string& work);
+
+// The calls the executor makes around an overlay with an upper dir; one per
+// run. The store and the boot id are taken on the host side before setns.
 class VolatileGuard {
   public:
     using Clock = std::function<std::time_t()>;
@@ -83,26 +103,28 @@ class VolatileGuard {
     VolatileGuard(Kernel& kernel, SecureFs& sfs, VolatileStore& store, std::string boot_id,
                   Clock clock, DebugLog debug);
 
-    // Before mounting the volatile overlay SPEC at DIR. IN_USE_AT: where a
-    // live overlay of this namespace uses its upper or work dir, if any.
-    // Leaves the pair ready to mount (nothing to do, the marker removed, or
-    // the old pair set aside), logs the verdict and the check that decided,
-    // and returns it. Throws VolatileStaleError when it is refused, and
-    // std::system_error when a step fails (a quarantine undone as far as
-    // it went).
+    // Before mounting the overlay SPEC (with an upper dir) at DIR; IN_USE
+    // finds a live overlay using its upper or work dir. Leaves the pair
+    // ready to mount (nothing to do, the marker removed, or the old pair set
+    // aside), logs the verdict and the check that decided, and returns it.
+    // Throws VolatileStaleError when it is refused, and std::system_error
+    // when a step fails (a quarantine undone as far as it went).
     VolatileVerdict prepare(const profile::OverlaySpec& spec, const std::string& dir,
-                            const std::optional<std::string>& in_use_at);
-    // Right after that overlay was mounted.
+                            const PairUser& in_use);
+    // Right after the volatile overlay SPEC was made, before it is attached
+    // (before anyone can write to it): records the mount. Throws
+    // std::system_error; the overlay must then not be attached, or its
+    // pair could later be reused on an old record.
     void mounted(const profile::OverlaySpec& spec);
-    // Before unmounting (or replacing) the volatile overlay whose root is
-    // open at ROOT: syncfs inside it. Returns 0 or the errno, for unmounted().
+    // Before unmounting (or replacing) the overlay whose root is open at
+    // ROOT: syncfs inside it. Returns 0 or the errno, for unmounted().
     int sync_inside(const base::Fd& root);
-    // After nsreconcile unmounted it, SYNC_ERRNO from sync_inside().
+    // After nsreconcile unmounted the volatile overlay SPEC (not lazily),
+    // SYNC_ERRNO from sync_inside().
     void unmounted(const profile::OverlaySpec& spec, int sync_errno);
 
-    // The facts prepare() decides on (exposed for tests and `plan`).
-    VolatileFacts facts(const profile::OverlaySpec& spec,
-                        const std::optional<std::string>& in_use_at);
+    // The facts prepare() decides on (exposed for tests).
+    VolatileFacts facts(const profile::OverlaySpec& spec, const PairUser& in_use);
 
   private:
     void remove_marker(const std::string& work);

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -65,11 +66,12 @@ void read_only_bind(const std::string& path) {
 // snap-confine's way: binding a fresh namespace file follows the rule of
 // mntns/cpu_pin.hpp (the caller is pinned; after EINVAL it tries again on
 // the next CPU).
-void make_app_namespace(const std::string& file, nsr::mntns::CpuPin& pin) {
-    write_file(file, "");
+// RUN runs a command where the namespace is made (the sandbox's namespace).
+void bind_app_namespace(const std::string& file, nsr::mntns::CpuPin& pin,
+                        const std::function<Output(const std::vector<std::string>&)>& run) {
     for (int attempt = 0;; ++attempt) {
         pin.pin(attempt);
-        Output o = nsr::test::run({"unshare", "--mount=" + file, "--propagation", "slave", "true"});
+        Output o = run({"unshare", "--mount=" + file, "--propagation", "slave", "true"});
         if (o.status == 0)
             return;
         if (attempt < 20 && o.err.find(std::strerror(EINVAL)) != std::string::npos)
@@ -118,7 +120,9 @@ void build_world(const std::string& r) {
     check_sys(::mount(ns.c_str(), ns.c_str(), nullptr, MS_BIND, nullptr), "bind " + ns);
     check_sys(::mount(nullptr, ns.c_str(), nullptr, MS_PRIVATE, nullptr),
               "make " + ns + " private");
-    make_app_namespace(ns + "/app.mnt", pin);
+    write_file(ns + "/app.mnt", "");
+    bind_app_namespace(ns + "/app.mnt", pin,
+                       [](const std::vector<std::string>& argv) { return nsr::test::run(argv); });
 }
 
 }  // namespace
@@ -152,6 +156,15 @@ Sandbox::~Sandbox() {
     // would mean something reached the host.
     const int rc = ::rmdir(root_.c_str());
     CHECK_MESSAGE(rc == 0, "cannot remove ", root_, ": ", std::string(std::strerror(errno)));
+}
+
+void Sandbox::renew_app_namespace() const {
+    const Output o = outer({"umount", ns_file()});
+    if (o.status != 0)
+        throw std::runtime_error("cannot discard the application namespace: " + o.err);
+    nsr::mntns::CpuPin pin;
+    bind_app_namespace(ns_file(), pin,
+                       [this](const std::vector<std::string>& argv) { return outer(argv); });
 }
 
 std::string Sandbox::outer_ns() const {

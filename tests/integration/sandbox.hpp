@@ -61,6 +61,11 @@ class Sandbox : base::NoCopy {
     std::string app_ns() const;
     // R/ns/app.mnt, as the tool is told.
     std::string ns_file() const { return path("ns/app.mnt"); }
+    // Discards the application namespace, with every mount in it and
+    // without any tool taking them down (as when its last process exits
+    // and its file is unmounted), and binds a fresh one made as the first
+    // was at the same file. Throws when that fails.
+    void renew_app_namespace() const;
 
     // R/REL as the outer namespace sees it, for the test process (through
     // /proc/CHILD/root).

@@ -179,3 +179,52 @@ TEST_CASE("lint: only overlay-type entries are read as overlays") {
     CHECK(problems("/src /m overlay bind 0 0").empty());
     CHECK(problems("tmpfs /m tmpfs lowerdir=x").empty());
 }
+
+TEST_CASE("two overlay entries share a pair when any of their upper and work dirs is common") {
+    auto entry = [](const std::string& line) {
+        auto profile = parse_profile(line + "\n", "t");
+        REQUIRE(profile.entries.size() == 1);
+        return profile.entries[0];
+    };
+    const auto base = entry("overlay /m overlay lowerdir=/a,upperdir=/u,workdir=/w 0 0");
+    CHECK(overlay_has_upper(base));
+    for (const char* other : {"overlay /n overlay lowerdir=/b,upperdir=/u,workdir=/w 0 0",
+                              "overlay /n overlay lowerdir=/b,upperdir=/u/,workdir=/w2 0 0",
+                              "overlay /n overlay lowerdir=/b,upperdir=/u2,workdir=/w 0 0",
+                              "overlay /n overlay lowerdir=/b,upperdir=/w,workdir=/x 0 0"}) {
+        CAPTURE(other);
+        CHECK(overlay_entries_share_pair(base, entry(other)));
+        CHECK(overlay_entries_share_pair(entry(other), base));
+    }
+    for (const char* other :
+         {"overlay /n overlay lowerdir=/b,upperdir=/u2,workdir=/w2 0 0",
+          "overlay /n overlay lowerdir=/u:/w 0 0", "overlay /n overlay lowerdir=/b,upperdir=/u 0 0",
+          "overlay /n overlay lowerdir=,upperdir=/u,workdir=/w 0 0",
+          "/u /n none bind,upperdir=/u,workdir=/w 0 0"}) {
+        CAPTURE(other);
+        CHECK_FALSE(overlay_entries_share_pair(base, entry(other)));
+    }
+    CHECK_FALSE(overlay_has_upper(entry("overlay /n overlay lowerdir=/u:/w 0 0")));
+    CHECK_FALSE(overlay_has_upper(entry("tmpfs /n tmpfs upperdir=/u,workdir=/w 0 0")));
+}
+
+TEST_CASE("lint: two overlays of a profile may not share an upper or work dir") {
+    CHECK(problems("overlay /m overlay lowerdir=/a,upperdir=/u,workdir=/w 0 0\n"
+                   "overlay /n overlay lowerdir=/a,upperdir=/u2,workdir=/w2 0 0\n"
+                   "overlay /o overlay lowerdir=/u:/w 0 0")
+              .empty());
+    const auto found = validate_profile(
+        parse_profile("overlay /m overlay lowerdir=/a,upperdir=/u,workdir=/w 0 0\n"
+                      "overlay /n overlay lowerdir=/b,upperdir=/u2,workdir=/w 0 0\n"
+                      "overlay /o overlay lowerdir=/c,upperdir=/u,workdir=/w 0 0\n",
+                      "t"));
+    REQUIRE(found.size() == 2);
+    CHECK(found[0].line == 2);
+    CHECK(found[0].message ==
+          "overlay \"/n\": \"/w\" is the upperdir or workdir of the overlay at "
+          "line 1 too: two live overlays may not share them");
+    CHECK(found[1].line == 3);
+    CHECK(found[1].message ==
+          "overlay \"/o\": \"/u\" is the upperdir or workdir of the overlay at "
+          "line 1 too: two live overlays may not share them");
+}

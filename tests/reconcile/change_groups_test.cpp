@@ -116,4 +116,32 @@ TEST_CASE(
           std::map<size_t, size_t>{{0, 3}, {1, 2}, {2, 3}});
 }
 
+TEST_CASE("an overlay with an upper dir never leaves with another change's detach") {
+    auto overlay = [](Action a, const std::string& dir, const std::string& pair) {
+        return Change{
+            a, {"overlay", dir, "overlay", {"lowerdir=/l" + pair}, 0, 0, 0}, std::nullopt};
+    };
+    SUBCASE("with a tmpfs: the run stops at it") {
+        const std::vector<Change> plan{
+            unmount("/m/o1", "/m/o1", "none"),
+            overlay(Action::Unmount, "/m/ov", ",upperdir=/u,workdir=/w"),
+            unmount("/m/o2", "/m/o2", "none"),
+            unmount("tmpfs", "/m", "tmpfs"),
+        };
+        CHECK(ChangeGroups(plan).unmounts_leaving_with() == std::map<size_t, size_t>{{2, 3}});
+    }
+    SUBCASE("with a replacement: it is unmounted on its own, and carried back") {
+        const std::vector<Change> plan{
+            overlay(Action::Unmount, "/a/ov", ",upperdir=/u,workdir=/w"),
+            overlay(Action::Unmount, "/a/ro", ""),
+            replace("/p/2", "/a", "/p/1"),
+            overlay(Action::Mount, "/a/ov", ",upperdir=/u,workdir=/w"),
+            overlay(Action::Mount, "/a/ro", ""),
+        };
+        const ChangeGroups groups(plan);
+        CHECK(groups.unmounts_leaving_with() == std::map<size_t, size_t>{{1, 2}});
+        CHECK(groups.mounts_carried_by(2) == std::vector<size_t>{3, 4});
+    }
+}
+
 }  // namespace nsr::reconcile

@@ -583,6 +583,50 @@ TEST_CASE("plan tuck: no fold when more than one mount at the dir comes down") {
     CHECK(steps(changes) == Strings{"unmount /opt/x", "unmount /opt/x", "mount /opt/x"});
 }
 
+TEST_CASE("plan tuck: an overlay keeping its upper or work dir is unmounted right before") {
+    // Two overlays sharing either dir cannot both be live, so the new one
+    // cannot go beneath the old: the old one's unmount moves from the
+    // unmounts at the start to right before the new one's mount.
+    const TableFsView fs({"/m", "/k", "/a2", "/z"}, {}, {});
+    const std::string keep = "/sk /k none bind 0 0\n";
+    const std::string before = "/sa /a2 none bind 0 0\n";
+    const std::string later = "/sz /z none bind 0 0\n";
+    for (const auto& [old_pair, new_pair] :
+         {std::pair<std::string, std::string>{"upperdir=/u,workdir=/w", "upperdir=/u,workdir=/w"},
+          {"upperdir=/u,workdir=/w", "upperdir=/u,workdir=/w2"},
+          {"upperdir=/u,workdir=/w", "upperdir=/u2,workdir=/w"},
+          {"upperdir=/u,workdir=/w,volatile", "upperdir=/u/,workdir=/w,volatile"}}) {
+        CAPTURE(old_pair);
+        CAPTURE(new_pair);
+        const std::string old_entry = "overlay /m overlay lowerdir=/a," + old_pair + " 0 0";
+        const std::string new_entry = "overlay /m overlay lowerdir=/b:/a," + new_pair + " 0 0";
+        const auto current = profile(keep + old_entry + "\n");
+        const auto desired = profile(keep + before + new_entry + "\n" + later);
+        CHECK(lines(plan(current, desired, fs)) == Strings{
+                                                       "keep /sk /k none bind 0 0",
+                                                       "mount /sa /a2 none bind 0 0",
+                                                       "unmount " + old_entry,
+                                                       "mount " + new_entry,
+                                                       "mount /sz /z none bind 0 0",
+                                                   });
+        CHECK(steps(plan(current, desired, fs, kSnapd)) ==
+              Strings{"unmount /m", "keep /k", "mount /a2", "mount /m", "mount /z"});
+    }
+    // Another pair, or none on either side: a replace.
+    for (const auto& [old_pair, new_pair] :
+         {std::pair<std::string, std::string>{",upperdir=/u,workdir=/w",
+                                              ",upperdir=/u2,workdir=/w2"},
+          {",upperdir=/u,workdir=/w", ""},
+          {"", ",upperdir=/u,workdir=/w"}}) {
+        CAPTURE(old_pair);
+        CAPTURE(new_pair);
+        const auto changes =
+            plan(profile("overlay /m overlay lowerdir=/a" + old_pair + " 0 0\n"),
+                 profile("overlay /m overlay lowerdir=/b" + new_pair + " 0 0\n"), fs);
+        CHECK(steps(changes) == Strings{"replace /m"});
+    }
+}
+
 TEST_CASE("plan: a relative mount point gets planned, not searched for forever") {
     // Validation rejects relative paths before apply; the planner must still
     // stop walking up at "." (plan --scenario, a corrupt current profile).

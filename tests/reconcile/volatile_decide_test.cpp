@@ -24,6 +24,7 @@ using Action = VolatileVerdict::Action;
 namespace {
 
 const UpperIdentity kId{makedev(0, 42), 0x1234, 77};
+const MarkerIdentity kMarker{991, 1735689600, 123456789};
 
 // A pair nsreconcile mounted in boot "b1" and unmounted cleanly, found
 // unchanged: everything a reuse needs.
@@ -32,11 +33,13 @@ VolatileFacts clean() {
     f.marker = true;
     f.boot_id = "b1";
     f.identity = kId;
+    f.marker_identity = kMarker;
     VolatileRecord r;
     r.upper = "/s/u";
     r.work = "/s/w";
     r.boot_id = "b1";
     r.identity = kId;
+    r.marker = kMarker;
     r.unmounted = true;
     r.mounted_at = "20250101T000000Z";
     r.unmounted_at = "20250101T010000Z";
@@ -93,6 +96,13 @@ TEST_CASE("each failing check decides, under refuse and under quarantine") {
         {"syncfs failed before the unmount", [](VolatileFacts& f) { f.record->sync_errno = EIO; },
          "unmount: syncfs inside the overlay before its unmount at 20250101T010000Z failed: "
          "Input/output error"},
+        {"another volatile mount since", [](VolatileFacts& f) { f.marker_identity.ino = 992; },
+         "unmount: the volatile marker is not the one nsreconcile's mount at 20250101T000000Z "
+         "made: the pair was mounted volatile again since, not by nsreconcile"},
+        {"the same marker inode, made again",
+         [](VolatileFacts& f) { ++f.marker_identity.ctime_nsec; },
+         "unmount: the volatile marker is not the one nsreconcile's mount at 20250101T000000Z "
+         "made: the pair was mounted volatile again since, not by nsreconcile"},
         {"another device", [](VolatileFacts& f) { f.identity.dev = makedev(0, 43); },
          "identity: the upper filesystem is another device (0:43, recorded 0:42)"},
         {"another fsid", [](VolatileFacts& f) { f.identity.fsid = 0x9999; },
@@ -126,24 +136,27 @@ TEST_CASE("the checks run in order: the first failing one decides") {
     CHECK(volatile_reuse_decide(f, VolatileStale::Refuse).check == "syncfs");
 }
 
-TEST_CASE("a pair in use by a live overlay is refused whatever the policy") {
+TEST_CASE("a pair in use by a live overlay is refused whatever the policy, marker or not") {
     VolatileFacts f = clean();
     f.in_use_at = "/m";
     CHECK(decide(f, VolatileStale::Quarantine) ==
           "refuse by in use: the overlay at \"/m\" uses this upper or work dir");
     f.record.reset();
     CHECK(volatile_reuse_decide(f, VolatileStale::Quarantine).action == Action::Refuse);
+    f.marker = false;
+    CHECK(decide(f) == "refuse by in use: the overlay at \"/m\" uses this upper or work dir");
 }
 
 TEST_CASE("the store keeps one record a pair, mounted then unmounted") {
     Scratch s;
     VolatileStore store = VolatileStore::open(s / "run/volatile");
     CHECK_FALSE(store.find("/s/u", "/s/w").has_value());
-    store.record_mounted("/s/u", "/s/w", "b1", kId, 1735689600);
+    store.record_mounted("/s/u", "/s/w", "b1", kId, kMarker, 1735689600);
     auto r = store.find("/s/u", "/s/w");
     REQUIRE(r.has_value());
     CHECK(r->boot_id == "b1");
     CHECK(r->identity == kId);
+    CHECK(r->marker == kMarker);
     CHECK_FALSE(r->unmounted);
     CHECK(r->mounted_at == "20250101T000000Z");
     CHECK(store.record_unmounted("/s/u", "/s/w", EIO, 1735693200));
@@ -157,7 +170,7 @@ TEST_CASE("the store keeps one record a pair, mounted then unmounted") {
     CHECK_FALSE(store.record_unmounted("/s/u", "/s/w2", 0, 1735693200));
     CHECK_FALSE(store.find("/s/u", "/s/w2").has_value());
     // A new mount starts a new record.
-    store.record_mounted("/s/u", "/s/w", "b2", kId, 1735696800);
+    store.record_mounted("/s/u", "/s/w", "b2", kId, kMarker, 1735696800);
     r = store.find("/s/u", "/s/w");
     REQUIRE(r.has_value());
     CHECK_FALSE(r->unmounted);
@@ -174,7 +187,7 @@ TEST_CASE("paths with spaces and newlines survive a record") {
     Scratch s;
     VolatileStore store = VolatileStore::open(s / "v");
     const std::string upper = "/s/a b\nc", work = "/s/w\\x";
-    store.record_mounted(upper, work, "b1", kId, 0);
+    store.record_mounted(upper, work, "b1", kId, kMarker, 0);
     auto r = store.find(upper, work);
     REQUIRE(r.has_value());
     CHECK(r->upper == upper);
@@ -191,7 +204,7 @@ TEST_CASE("a file that is not a record, or another pair's, counts as no record a
     CHECK(why == s / ("v/" + name) + " is not a record: no boot_id");
     nsr::test::write_file(s / ("v/" + name),
                           "upper=/other\nwork=/s/w\nboot_id=b\ndev=0:1\nfsid=1\nupper_ino=2\n"
-                          "mounted_at=t\nstate=mounted\n");
+                          "marker=1:2.3\nmounted_at=t\nstate=mounted\n");
     CHECK_FALSE(store.find("/s/u", "/s/w", &why).has_value());
     CHECK(why == s / ("v/" + name) + " is the record of another pair");
     nsr::test::write_file(s / ("v/" + name), "upper=/s/u\nwork=/s/w\nboot_id=b");

@@ -4,7 +4,8 @@
 // run as container B, and `nsreconcile apply --pid` applies the profile that
 // `nsreconcile convert --from oci` makes of A's spec to B's namespace; then
 // the same with an edited spec (a mount removed, a tmpfs and a read-only
-// overlay replaced), against runc's container C of that spec. Below
+// overlay replaced, an overlay's layers changed keeping its upper and work
+// dirs), against runc's container C of that spec. Below
 // each of those mounts' destinations both must show the same mounts: mount
 // point, type, the directory of the filesystem it shows, ro/nosuid/nodev/
 // noexec, and for an overlay its layers, upper and work; for a tmpfs its
@@ -218,6 +219,11 @@ json edited_mounts(const std::string& h) {
             m["options"] = {"nosuid", "nodev", "mode=0750", "size=2m"};
         if (dest == "/ovro")
             m["options"] = {"lowerdir=" + h + "/ro2:" + h + "/ro1"};
+        // Other layers, the same upper and work: unmounted, then mounted.
+        if (dest == "/ov") {
+            m["options"] = {"lowerdir=" + h + "/l2:" + h + "/l1:" + h + "/l3",
+                            "upperdir=" + h + "/u", "workdir=" + h + "/w"};
+        }
         out.push_back(m);
     }
     return out;
@@ -326,8 +332,12 @@ std::string compare(const std::string& s) {
         must({"runc", "--root", runc_root, "exec", b, "cat", "/proc/self/mountinfo"}, "runc exec");
     if (mounts_below(after, dests) != have)
         out += "the second apply changed the mounts\n";
+    // What B writes to its overlay stays in the upper dir through the edit.
+    must({"runc", "--root", runc_root, "exec", b, "sh", "-c", "printf kept > /ov/k"},
+         "runc exec: write to /ov");
     // The edited spec, applied to B, gives what runc gives for it: a
-    // mount removed, a tmpfs and a read-only overlay replaced.
+    // mount removed, a tmpfs and a read-only overlay replaced, an
+    // overlay's layers changed keeping its upper and work dirs.
     nsr::test::write_file(
         h + "/state/desired.fstab",
         must({NSR_BINARY, "convert", "--from", "oci", s + "/c/config.json"}, "convert edited"));
@@ -340,10 +350,10 @@ std::string compare(const std::string& s) {
     if (have_edited != want_edited)
         out += "edited spec, runc:\n" + want_edited + "nsreconcile:\n" + have_edited;
     // What the container reads through them.
-    const std::string reads =
-        must({"runc", "--root", runc_root, "exec", b, "cat", "/data/f", "/ov/f", "/ovdata/f"},
-             "runc exec cat");
-    if (reads != "datal1l1")
+    const std::string reads = must(
+        {"runc", "--root", runc_root, "exec", b, "cat", "/data/f", "/ov/f", "/ovdata/f", "/ov/k"},
+        "runc exec cat");
+    if (reads != "datal1l1kept")
         out += "the container reads " + reads + "\n";
     run({"runc", "--root", runc_root, "kill", b, "KILL"});
     return out;
