@@ -38,7 +38,9 @@ void remove_made_parents(ExecContext& ctx, std::string dir) {
 
 void remove_placeholder(ExecContext& ctx, const MountEntry& e) {
     const std::string dir = clean_path(e.dir);
-    if (!made_by_us(ctx, dir))
+    // A mimic's bind-back has its placeholder made in the mimic's own
+    // tmpfs, by the tool, before the tmpfs is attached.
+    if (!made_by_us(ctx, dir) && !profile::is_synthetic(e))
         return;
     Fd fd;
     int rc = ctx.sfs.try_open_path(dir, fd);
