@@ -62,16 +62,17 @@ RecursiveAttrs recursive_attrs(const MountEntry& e) {
     return a;
 }
 
-bool bind_read_only(const MountEntry& e, bool source_ro, bool fs_ro) {
-    constexpr unsigned long kAccess = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-    const unsigned long named = options_to_flags(e.options).flags & kAccess;
-    bool ro = (named == 0 && !is_top_flags(e)) ? source_ro : (named & MS_RDONLY) != 0 || fs_ro;
+uint64_t bind_attrs(const MountEntry& e, uint64_t source) {
+    constexpr uint64_t kAccess =
+        MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+    // The clone keeps the source's flags; then MountOps::set_attrs.
+    struct mount_attr a = to_mount_attr(options_to_flags(e.options).flags);
+    if ((a.attr_set & kAccess) || is_top_flags(e))
+        a.attr_clr |= kAccess & ~a.attr_set;
+    uint64_t attrs = (source & ~a.attr_clr) | a.attr_set;
     const RecursiveAttrs rec = recursive_attrs(e);
-    if (rec.set & MOUNT_ATTR_RDONLY)
-        ro = true;
-    else if (rec.clear & MOUNT_ATTR_RDONLY)
-        ro = fs_ro;
-    return ro;
+    attrs = (attrs & ~rec.clear) | rec.set;
+    return attrs & kBindAttrs;
 }
 
 }  // namespace nsr::profile

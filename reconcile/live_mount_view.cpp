@@ -334,15 +334,14 @@ BindTop LiveMountView::bind_top(std::string_view dir, std::string_view src) {
     b.shows_source = true;
     b.major = major(at.dev);
     b.minor = minor(at.dev);
-    b.source_read_only = holder->read_only();
-    b.fs_read_only = holder->super_option("ro").has_value();
-    b.top_read_only = top_read_only(dir, at.mount_id);
+    b.source_attrs = holder->attrs();
+    b.top_attrs = top_attrs(dir, at.mount_id);
     return b;
 }
 
-bool LiveMountView::top_read_only(std::string_view dir, uint64_t id) {
+uint64_t LiveMountView::top_attrs(std::string_view dir, uint64_t id) {
     if (last_valid_ && last_dir_ == dir && !last_stack_.empty())
-        return last_stack_.front().read_only();
+        return last_stack_.front().attrs();
     if (last_top_ && last_top_->first == id)
         return last_top_->second;
     // The flags alone: no strings to make, less than half the cost.
@@ -351,9 +350,8 @@ bool LiveMountView::top_read_only(std::string_view dir, uint64_t id) {
         throw_errno(rc, "cannot read the mount at " + quoted(dir));
     StatmountHead h;
     std::memcpy(&h, buf_.data(), sizeof h);
-    const bool read_only = h.mnt_attr & MOUNT_ATTR_RDONLY;
-    last_top_.emplace(id, read_only);
-    return read_only;
+    last_top_.emplace(id, h.mnt_attr);
+    return h.mnt_attr;
 }
 
 std::optional<Mount> LiveMountView::parent_of(const Mount& m) {

@@ -24,6 +24,7 @@ void MountPoints::create_path(const MountEntry& e, const std::string& path, bool
         co.uid = *u;
     if (auto g = profile::gid(e))
         co.gid = *g;
+    co.before_create = announce_creation();
     try {
         switch (profile::kind(e)) {
             case EntryKind::Directory:
@@ -51,7 +52,8 @@ void MountPoints::create_path(const MountEntry& e, const std::string& path, bool
 void MountPoints::poke_hole(const MountEntry& e, const std::string& path, const std::string& where,
                             const std::string& why, std::vector<MountEntry>& made) {
     ctx_.debug("need a writable mimic over " + where + " to create " + path + " (" + why + ")");
-    MimicContext mc{ctx_.ops, ctx_.sfs, ctx_.view, ctx_.options.tuck, ctx_.options.debug};
+    MimicContext mc{ctx_.ops,          ctx_.sfs,           ctx_.view,
+                    ctx_.options.tuck, ctx_.options.debug, ctx_.options.journal};
     std::vector<MountEntry> mimic;
     try {
         mimic = build_mimic(mc, where, profile::entry_id(e));
@@ -81,7 +83,15 @@ void MountPoints::make_ensure_dir(const MountEntry& e, const std::string& path) 
     co.mode = 0700;
     co.uid = ctx_.options.uid;
     co.gid = ctx_.options.gid;
+    co.before_create = announce_creation();
     ctx_.sfs.make_dirs(path, co);
+}
+
+std::function<void(const std::string&)> MountPoints::announce_creation() const {
+    Journal* journal = ctx_.options.journal;
+    if (!journal)
+        return {};
+    return [journal](const std::string& path) { journal->record_created(path); };
 }
 
 std::optional<OpenedPoints> MountPoints::open_existing(const MountEntry& e) {

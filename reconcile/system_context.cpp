@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -59,6 +60,8 @@ profile::MountProfile SystemContext::load_desired() {
 }
 
 profile::MountProfile SystemContext::load_current() {
+    struct stat st {};
+    current_lost_ = ::lstat(paths_.current.c_str(), &st) != 0 && errno == ENOENT;
     return load_checked(paths_.current, ProfileChecks::Parse, "current");
 }
 
@@ -66,6 +69,15 @@ void SystemContext::prepare_save() {
     const std::string dir = base::parent_dir(paths_.current);
     state_dir_ = base::Fd(base::check_sys(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC),
                                           "cannot open the state directory " + dir));
+}
+
+JournalFile* SystemContext::journal_file() {
+    if (!journal_) {
+        // A plan opens the state directory only to read the journal.
+        journal_ = state_dir_ ? std::make_unique<StateJournalFile>(state_dir_.get(), paths_.current)
+                              : StateJournalFile::open_beside(paths_.current);
+    }
+    return journal_.get();
 }
 
 bool SystemContext::enter_file() {
