@@ -12,6 +12,7 @@
 #include "mountinfo/mount_table.hpp"
 #include "profile/fstab.hpp"
 #include "reconcile/drift.hpp"
+#include "reconcile/journal_file.hpp"
 
 namespace nsr::cmd {
 
@@ -48,10 +49,12 @@ int check_cmd(const Args& args) {
             std::cout << "no mount namespace at " << target.paths.ns_file << ": nothing to check\n";
         return kExitOk;
     }
+    const auto journal_file = reconcile::StateJournalFile::open_beside(target.paths.current);
     // The command ends inside: there is no need to come back.
     mntns::enter(target.paths.ns_file);
     const reconcile::LiveFsView fs;
-    const auto report = reconcile::drift(current, mountinfo::MountTable::from_self(), fs);
+    const auto report = reconcile::drift(current, mountinfo::MountTable::from_self(), fs,
+                                         reconcile::journal_extras(current, journal_file.get()));
     if (json) {
         auto j = drift_json(report);
         put_text(j, "namespace", target.name);

@@ -4,10 +4,12 @@
 #include <iostream>
 
 #include "base/error.hpp"
+#include "base/path.hpp"
 #include "cmd/commands.hpp"
 #include "cmd/ns_file.hpp"
 #include "cmd/options.hpp"
 #include "cmd/target.hpp"
+#include "reconcile/journal_file.hpp"
 #include "reconcile/lock.hpp"
 
 namespace nsr::cmd {
@@ -21,9 +23,9 @@ int ns_discard_cmd(const Args& args) {
         args, opts, kNsFileFlag | kCurrentFlag | kLockFlags, Positional::Name,
         {"usage: nsreconcile ns discard NAME [options]\n",
          "Under the lock, unmounts and removes the namespace file of NAME and\n"
-         "removes its current profile. The namespace itself goes away when its\n"
-         "last process exits. Exit 0 (also when there was nothing to discard), 1\n"
-         "when a file could not be removed, 3 on lock timeout.\n",
+         "removes its current profile and journal. The namespace itself goes away\n"
+         "when its last process exits. Exit 0 (also when there was nothing to\n"
+         "discard), 1 when a file could not be removed, 3 on lock timeout.\n",
          {"nsreconcile ns discard myapp"}});
     if (vm.count("help"))
         return kExitOk;
@@ -34,6 +36,12 @@ int ns_discard_cmd(const Args& args) {
     const bool had_profile = ::unlink(target.paths.current.c_str()) == 0;
     if (!had_profile && errno != ENOENT)
         base::throw_errno(-errno, "cannot remove " + target.paths.current);
+    // The journal speaks of the namespace gone (a new one would not take
+    // it for its own anyway: it names the namespace).
+    const std::string journal = base::parent_dir(target.paths.current) + "/" +
+                                reconcile::journal_name(target.paths.current);
+    if (::unlink(journal.c_str()) != 0 && errno != ENOENT)
+        base::throw_errno(-errno, "cannot remove " + journal);
     if (had_ns || had_profile) {
         std::cout << "discarded namespace " << target.name << "\n";
     } else {

@@ -14,6 +14,7 @@
 #include "mountinfo/mount_table.hpp"
 #include "profile/fstab.hpp"
 #include "reconcile/drift.hpp"
+#include "reconcile/journal_file.hpp"
 
 namespace nsr::cmd {
 
@@ -76,11 +77,14 @@ Row inspect(const reconcile::NamespacePaths& paths) {
         row.entries = current.entries.size();
         row.alive = mntns::is_bound(paths.ns_file);
         if (row.alive) {
-            row.in_step = mntns::run_in(paths.ns_file, [&] {
-                              const reconcile::LiveFsView fs;
-                              const auto table = mountinfo::MountTable::from_self();
-                              return reconcile::drift(current, table, fs).in_step() ? "1" : "0";
-                          }) == "1";
+            const auto journal_file = reconcile::StateJournalFile::open_beside(paths.current);
+            row.in_step =
+                mntns::run_in(paths.ns_file, [&] {
+                    const reconcile::LiveFsView fs;
+                    const auto table = mountinfo::MountTable::from_self();
+                    const auto extras = reconcile::journal_extras(current, journal_file.get());
+                    return reconcile::drift(current, table, fs, extras).in_step() ? "1" : "0";
+                }) == "1";
         }
     } catch (const std::exception& e) {
         Row failed;

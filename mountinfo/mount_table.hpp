@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -31,6 +32,10 @@ struct Mount {
 
     dev_t dev() const;
     bool read_only() const;  // "ro" among the per-mount options
+    // The per-mount options as mount_setattr(2)'s MOUNT_ATTR_* bits: ro,
+    // nosuid, nodev, noexec, nodiratime, nosymfollow, and the atime field
+    // (mountinfo shows relatime or noatime, and neither for strictatime).
+    uint64_t attrs() const;
     bool has_mount_option(std::string_view opt) const;
     // Value of "key=value" in the super options (e.g. tmpfs "mode"); a bare
     // "key" gives an empty value.

@@ -4,43 +4,30 @@
 #include <sys/mount.h>
 
 #include "profile/flags.hpp"
+#include "profile/named_flag.hpp"
 
 namespace nsr::profile {
 namespace {
 
-struct RecursiveFlag {
-    std::string_view name;
-    bool clear;
-    uint64_t attr;
-};
-
 // runc's recAttrFlags (libcontainer/specconv).
-constexpr RecursiveFlag kRecursiveFlags[] = {
-    {"rro", false, MOUNT_ATTR_RDONLY},
-    {"rrw", true, MOUNT_ATTR_RDONLY},
-    {"rnosuid", false, MOUNT_ATTR_NOSUID},
-    {"rsuid", true, MOUNT_ATTR_NOSUID},
-    {"rnodev", false, MOUNT_ATTR_NODEV},
-    {"rdev", true, MOUNT_ATTR_NODEV},
-    {"rnoexec", false, MOUNT_ATTR_NOEXEC},
-    {"rexec", true, MOUNT_ATTR_NOEXEC},
-    {"rnodiratime", false, MOUNT_ATTR_NODIRATIME},
-    {"rdiratime", true, MOUNT_ATTR_NODIRATIME},
-    {"rrelatime", false, MOUNT_ATTR_RELATIME},
-    {"rnorelatime", true, MOUNT_ATTR_RELATIME},
-    {"rnoatime", false, MOUNT_ATTR_NOATIME},
-    {"ratime", true, MOUNT_ATTR_NOATIME},
-    {"rstrictatime", false, MOUNT_ATTR_STRICTATIME},
-    {"rnostrictatime", true, MOUNT_ATTR_STRICTATIME},
+constexpr NamedFlag<uint64_t> kRecursiveFlags[] = {
+    {"rro", MOUNT_ATTR_RDONLY, false},
+    {"rrw", MOUNT_ATTR_RDONLY, true},
+    {"rnosuid", MOUNT_ATTR_NOSUID, false},
+    {"rsuid", MOUNT_ATTR_NOSUID, true},
+    {"rnodev", MOUNT_ATTR_NODEV, false},
+    {"rdev", MOUNT_ATTR_NODEV, true},
+    {"rnoexec", MOUNT_ATTR_NOEXEC, false},
+    {"rexec", MOUNT_ATTR_NOEXEC, true},
+    {"rnodiratime", MOUNT_ATTR_NODIRATIME, false},
+    {"rdiratime", MOUNT_ATTR_NODIRATIME, true},
+    {"rrelatime", MOUNT_ATTR_RELATIME, false},
+    {"rnorelatime", MOUNT_ATTR_RELATIME, true},
+    {"rnoatime", MOUNT_ATTR_NOATIME, false},
+    {"ratime", MOUNT_ATTR_NOATIME, true},
+    {"rstrictatime", MOUNT_ATTR_STRICTATIME, false},
+    {"rnostrictatime", MOUNT_ATTR_STRICTATIME, true},
 };
-
-const RecursiveFlag* recursive_flag(std::string_view name) {
-    for (const auto& f : kRecursiveFlags) {
-        if (f.name == name)
-            return &f;
-    }
-    return nullptr;
-}
 
 }  // namespace
 
@@ -49,7 +36,7 @@ bool is_top_flags(const MountEntry& e) {
 }
 
 bool is_recursive_flag(std::string_view name) {
-    return recursive_flag(name) != nullptr;
+    return find_named_flag(kRecursiveFlags, name) != nullptr;
 }
 
 RecursiveAttrs recursive_attrs(const MountEntry& e) {
@@ -57,33 +44,35 @@ RecursiveAttrs recursive_attrs(const MountEntry& e) {
     for (const auto& o : e.options) {
         if (!o.starts_with(kNsrPrefix))
             continue;
-        const RecursiveFlag* f = recursive_flag(std::string_view(o).substr(kNsrPrefix.size()));
+        const auto* f =
+            find_named_flag(kRecursiveFlags, std::string_view(o).substr(kNsrPrefix.size()));
         if (!f)
             continue;
         if (f->clear) {
-            a.clear |= f->attr;
-            a.set &= ~f->attr;
+            a.clear |= f->bits;
+            a.set &= ~f->bits;
         } else {
-            a.set |= f->attr;
-            a.clear &= ~f->attr;
+            a.set |= f->bits;
+            a.clear &= ~f->bits;
         }
         // mount_setattr(2): an atime setting must clear the whole atime field.
-        if ((f->attr & MOUNT_ATTR__ATIME) == f->attr)
+        if ((f->bits & MOUNT_ATTR__ATIME) == f->bits)
             a.clear |= MOUNT_ATTR__ATIME;
     }
     return a;
 }
 
-bool bind_read_only(const MountEntry& e, bool source_ro, bool fs_ro) {
-    constexpr unsigned long kAccess = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-    const unsigned long named = options_to_flags(e.options).flags & kAccess;
-    bool ro = (named == 0 && !is_top_flags(e)) ? source_ro : (named & MS_RDONLY) != 0 || fs_ro;
+uint64_t bind_attrs(const MountEntry& e, uint64_t source) {
+    constexpr uint64_t kAccess =
+        MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+    // The clone keeps the source's flags; then MountOps::set_attrs.
+    struct mount_attr a = to_mount_attr(options_to_flags(e.options).flags);
+    if ((a.attr_set & kAccess) || is_top_flags(e))
+        a.attr_clr |= kAccess & ~a.attr_set;
+    uint64_t attrs = (source & ~a.attr_clr) | a.attr_set;
     const RecursiveAttrs rec = recursive_attrs(e);
-    if (rec.set & MOUNT_ATTR_RDONLY)
-        ro = true;
-    else if (rec.clear & MOUNT_ATTR_RDONLY)
-        ro = fs_ro;
-    return ro;
+    attrs = (attrs & ~rec.clear) | rec.set;
+    return attrs & kBindAttrs;
 }
 
 }  // namespace nsr::profile

@@ -15,6 +15,8 @@
 //                     option wins.
 #pragma once
 
+#include <linux/mount.h>
+
 #include <cstdint>
 #include <string_view>
 
@@ -41,11 +43,20 @@ bool is_recursive_flag(std::string_view name);
 // The entry's x-nsr.r* options, combined in order.
 RecursiveAttrs recursive_attrs(const MountEntry& e);
 
-// Whether the bind will be read-only: SOURCE_RO is the source mount's state
-// and FS_RO its filesystem's. A bind that names an access flag, or has
-// x-nsr.top-flags, gets exactly the flags it names (a read-only filesystem
-// still wins); one that names none keeps its source's; x-nsr.rro and
-// x-nsr.rrw come last.
-bool bind_read_only(const MountEntry& e, bool source_ro, bool fs_ro);
+// The per-mount attributes that decide what a bind looks like to the
+// application: ro, nosuid, nodev, noexec, the atime field and nodiratime
+// (MOUNT_ATTR_* bits).
+inline constexpr uint64_t kBindAttrs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                       MOUNT_ATTR_NOEXEC | MOUNT_ATTR__ATIME |
+                                       MOUNT_ATTR_NODIRATIME;
 
+// The kBindAttrs that the top mount of a fresh bind of E has when the mount
+// holding its source has SOURCE (MOUNT_ATTR_* bits), as apply makes it and
+// as snapd's bind and read-only remount leave it. A bind that names an
+// access flag (ro, nosuid, nodev, noexec), or has x-nsr.top-flags, gets
+// exactly the access flags it names; one that names none keeps its
+// source's. Named atime flags replace the source's; x-nsr.rro, ... come
+// last. A read-only filesystem does not show here: the per-mount flag is
+// what the entry gives.
+uint64_t bind_attrs(const MountEntry& e, uint64_t source);
 }  // namespace nsr::profile

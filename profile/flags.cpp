@@ -74,8 +74,8 @@ MountFlags options_to_flags(const std::vector<std::string>& options) {
         const OptionMapEntry* vfs = valued ? nullptr : find_linux_option(name);
         if (vfs) {
             // Starting from no flags, a negation clears nothing: it is a no-op.
-            if (!vfs->invert) {
-                out.flags |= vfs->flags;
+            if (!vfs->clear) {
+                out.flags |= vfs->bits;
             }
         } else if (!is_userspace_option(name, valued)) {
             append(out.data, option);
@@ -90,7 +90,7 @@ MountFlags options_to_flags(const std::vector<std::string>& options) {
 std::string flags_to_options(unsigned long flags) {
     std::vector<std::string_view> names;
     for (const OptionMapEntry& e : linux_option_map()) {
-        if (!e.invert && e.flags != 0 && (flags & e.flags) == e.flags) {
+        if (!e.clear && e.bits != 0 && (flags & e.bits) == e.bits) {
             names.push_back(e.name);
         }
     }
@@ -111,6 +111,28 @@ std::string flags_to_options(unsigned long flags) {
         append(out, "acl");
     }
     return out;
+}
+
+struct mount_attr to_mount_attr(unsigned long ms) {
+    struct mount_attr a {};
+    if (ms & MS_RDONLY)
+        a.attr_set |= MOUNT_ATTR_RDONLY;
+    if (ms & MS_NOSUID)
+        a.attr_set |= MOUNT_ATTR_NOSUID;
+    if (ms & MS_NODEV)
+        a.attr_set |= MOUNT_ATTR_NODEV;
+    if (ms & MS_NOEXEC)
+        a.attr_set |= MOUNT_ATTR_NOEXEC;
+    if (ms & MS_NODIRATIME)
+        a.attr_set |= MOUNT_ATTR_NODIRATIME;
+    if (ms & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME)) {
+        a.attr_clr |= MOUNT_ATTR__ATIME;
+        if (ms & MS_NOATIME)
+            a.attr_set |= MOUNT_ATTR_NOATIME;
+        if (ms & MS_STRICTATIME)
+            a.attr_set |= MOUNT_ATTR_STRICTATIME;
+    }
+    return a;
 }
 
 }  // namespace nsr::profile

@@ -2,6 +2,8 @@
 // (profile/option_maps.hpp) with snapd's exceptions.
 #pragma once
 
+#include <linux/mount.h>
+
 #include <string>
 #include <vector>
 
@@ -20,5 +22,9 @@ MountFlags options_to_flags(const std::vector<std::string>& options);
 // The option names for a set of MS_* flags (e.g. MS_RDONLY|MS_NOSUID ->
 // "ro,nosuid").
 std::string flags_to_options(unsigned long flags);
+
+// The per-mount flags among MS (ro, nosuid, nodev, noexec, the atime
+// flags) as mount_setattr(2) attributes to set and clear.
+struct mount_attr to_mount_attr(unsigned long ms);
 
 }  // namespace nsr::profile

@@ -8,6 +8,8 @@
 #include "base/path.hpp"
 #include "profile/xsnapd.hpp"
 #include "reconcile/change.hpp"
+#include "reconcile/journal_file.hpp"
+#include "reconcile/kernel.hpp"
 #include "reconcile/needed.hpp"
 #include "reconcile/table_mount_view.hpp"
 
@@ -52,8 +54,33 @@ bool visible(const Mount& m, MountView& view) {
 
 }  // namespace
 
+std::vector<MountEntry> journal_extras(const profile::MountProfile& current,
+                                       const Journal& journal) {
+    std::vector<MountEntry> extras;
+    auto add = [&](const MountEntry& e) {
+        if (is_mount_kind(e) &&
+            std::find(current.entries.begin(), current.entries.end(), e) == current.entries.end() &&
+            std::find(extras.begin(), extras.end(), e) == extras.end())
+            extras.push_back(e);
+    };
+    for (const MountEntry& e : journal.saved())
+        add(e);
+    for (const Claim& c : journal.claims()) {
+        for (const MountEntry& e : c.entries)
+            add(e);
+    }
+    return extras;
+}
+
+std::vector<MountEntry> journal_extras(const profile::MountProfile& current, JournalFile* file) {
+    if (!file)
+        return {};
+    LinuxKernel kernel;
+    return journal_extras(current, Journal(*file, journal_namespace_id(kernel), {}));
+}
+
 DriftReport drift(const profile::MountProfile& current, const mountinfo::MountTable& table,
-                  const FsView& fs) {
+                  const FsView& fs, const std::vector<MountEntry>& owned) {
     DriftReport report;
     TableMountView view(table);
     // Mount points of the profile: how many mounts each accounts for, and
@@ -97,9 +124,24 @@ DriftReport drift(const profile::MountProfile& current, const mountinfo::MountTa
                 return false;
         }
     };
+    std::map<std::string, std::vector<const MountEntry*>> owned_at;
+    for (const MountEntry& e : owned)
+        owned_at[clean_path(e.dir)].push_back(&e);
+    auto shows_owned = [&](const Mount& m) {
+        const auto it = owned_at.find(m.mount_point);
+        return it != owned_at.end() &&
+               std::any_of(it->second.begin(), it->second.end(),
+                           [&](const MountEntry* e) { return shows_entry(*e, m, view); });
+    };
     std::set<std::string> stacks_seen;
     for (const Mount& m : table.mounts()) {
         const std::string* owner = profile_dir_above(m.mount_point);
+        if (!owner && shows_owned(m)) {
+            report.items.push_back({DriftType::Extra, m.mount_point, std::nullopt,
+                                    describe(m) + " was mounted by nsreconcile (its journal says) "
+                                                  "and is not in the profile"});
+            continue;
+        }
         if (!owner)
             continue;
         if (*owner == m.mount_point) {
@@ -115,6 +157,8 @@ DriftReport drift(const profile::MountProfile& current, const mountinfo::MountTa
                     if (shows_entry(*e, *stack[i], view))
                         ours = i + 1;
                 }
+                if (shows_owned(*stack[i]))
+                    ours = i + 1;
             }
             if (ours > entries.size()) {
                 report.items.push_back({DriftType::Extra, m.mount_point, std::nullopt,

@@ -9,6 +9,7 @@
 #include "mountinfo/mount_table.hpp"
 #include "profile/mount_entry.hpp"
 #include "reconcile/fs_view.hpp"
+#include "reconcile/journal.hpp"
 
 namespace nsr::reconcile {
 
@@ -36,10 +37,21 @@ struct DriftReport {
 // Each entry of CURRENT is judged with needed(); then every mount at or
 // below a mount point of the profile that no entry accounts for is extra
 // (a bind stacked twice at one place included). Submounts that an rbind
-// entry brings along are accounted for by it. A question about the whole
-// table: listmount(2) would walk every mount of the namespace for each
-// mount point asked about, so drift reads a snapshot.
+// entry brings along are accounted for by it. OWNED: entries the tool's
+// journal says it mounted beyond CURRENT (journal_extras(), e.g. the new
+// mount of a replacement left beneath the old one): a mount showing one is
+// extra too, wherever it is. A question about the whole table: listmount(2)
+// would walk every mount of the namespace for each mount point asked about,
+// so drift reads a snapshot.
 DriftReport drift(const profile::MountProfile& current, const mountinfo::MountTable& table,
-                  const FsView& fs);
+                  const FsView& fs, const std::vector<profile::MountEntry>& owned = {});
+
+// The entries JOURNAL knows of that CURRENT does not: its claims and the
+// entries it saved.
+std::vector<profile::MountEntry> journal_extras(const profile::MountProfile& current,
+                                                const Journal& journal);
+// The same, reading FILE (nullptr: none) from inside the namespace.
+std::vector<profile::MountEntry> journal_extras(const profile::MountProfile& current,
+                                                JournalFile* file);
 
 }  // namespace nsr::reconcile

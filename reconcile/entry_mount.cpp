@@ -8,6 +8,7 @@
 #include "profile/flags.hpp"
 #include "reconcile/carry.hpp"
 #include "reconcile/mount_builder.hpp"
+#include "reconcile/needed.hpp"
 #include "reconcile/overlay_exec.hpp"
 #include "reconcile/tuck_refusal.hpp"
 
@@ -58,6 +59,43 @@ bool tuck_beneath(ExecContext& ctx, const Fd& tree, Fd& target, const std::strin
     return true;
 }
 
+// A replacement an earlier run began and was stopped in (killed, or the
+// detach failed twice): the mount of E lies right beneath the old mount
+// (REPLACES) at DIR. Detaching the old one finishes it; tucking another
+// copy of E beneath would stack two. True when it was that case, and done.
+bool finish_tucked(ExecContext& ctx, const MountEntry& e, const MountEntry& replaces,
+                   const std::string& dir) {
+    const auto stack = ctx.view.stack_at(dir);
+    if (stack.size() < 2 || !shows_entry(replaces, stack[0], ctx.view, ctx.sources()) ||
+        !shows_entry(e, stack[1], ctx.view, ctx.sources()))
+        return false;
+    ctx.debug("replace at " + dir +
+              ": the new mount already lies beneath the old one; detaching the old one");
+    Fd top = ctx.sfs.open_path(dir);
+    int rc = ctx.ops.detach(top);
+    if (rc < 0)
+        rc = ctx.ops.detach(top);
+    if (rc < 0)
+        throw_errno(rc, "cannot detach the replaced mount at \"" + dir + "\"");
+    ctx.view.record_detach(dir);
+    return true;
+}
+
+// Tells the journal what is about to appear: the mount of E (in the place
+// of REPLACES, when given) and the mounts CARRIED on it.
+void record_intent(ExecContext& ctx, const MountEntry& e, const MountEntry* replaces,
+                   const std::vector<Change>& plan, const std::vector<Carried>& carried) {
+    Journal* j = ctx.options.journal;
+    if (!j)
+        return;
+    if (replaces)
+        j->record_replace(*replaces, e);
+    else
+        j->record_mount(e);
+    for (const Carried& c : carried)
+        j->record_mount(plan[c.index].entry);
+}
+
 bool is_recursive_propagation(const MountEntry& e) {
     return e.has_option("rshared") || e.has_option("rslave") || e.has_option("rprivate") ||
            e.has_option("runbindable");
@@ -71,6 +109,8 @@ std::vector<size_t> mount_entry(ExecContext& ctx, const MountEntry& e, const Mou
     if (!is_mount_kind(e))
         return {};
     const std::string dir = clean_path(e.dir);
+    if (replaces && finish_tucked(ctx, e, *replaces, dir))
+        return {};
     const auto flags = profile::options_to_flags(e.options);
     auto [tree, proto] =
         build_mount(ctx, e, flags, opened && opened->source ? &opened->source : nullptr);
@@ -81,6 +121,7 @@ std::vector<size_t> mount_entry(ExecContext& ctx, const MountEntry& e, const Mou
     if (!carry.empty() && !(flags.flags & kPropagationFlags))
         carried = carry_mounts(ctx, plan, carry, tree, dir);
     Fd target = opened ? std::move(opened->target) : ctx.sfs.open_path(dir);
+    record_intent(ctx, e, replaces, plan, carried);
     bool beneath = false;
     if (replaces) {
         if (!ctx.options.tuck)

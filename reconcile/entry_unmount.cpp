@@ -17,9 +17,31 @@ using profile::MountEntry;
 
 namespace {
 
-// After an unmount, an empty directory or file left at the mount point is
-// removed, with snapd's tolerances.
-void remove_placeholder(ExecContext& ctx, const MountEntry& e, const std::string& dir) {
+// Whether the tool made PATH (reconcile/journal.hpp): only that is ever
+// removed, so a directory that was there before (an administrator's, or
+// the snap's own) stays, as a fresh apply would find it.
+bool made_by_us(ExecContext& ctx, const std::string& path) {
+    return ctx.options.journal && ctx.options.journal->created(path);
+}
+
+// The directories above DIR that the tool made for it, while they are
+// empty: a fresh apply of a profile without the entry makes none of them.
+void remove_made_parents(ExecContext& ctx, std::string dir) {
+    for (dir = base::parent_dir(dir); dir != "/" && made_by_us(ctx, dir);
+         dir = base::parent_dir(dir)) {
+        if (ctx.sfs.remove(dir) != 0)
+            return;
+    }
+}
+
+}  // namespace
+
+void remove_placeholder(ExecContext& ctx, const MountEntry& e) {
+    const std::string dir = clean_path(e.dir);
+    // A mimic's bind-back has its placeholder made in the mimic's own
+    // tmpfs, by the tool, before the tmpfs is attached.
+    if (!made_by_us(ctx, dir) && !profile::is_synthetic(e))
+        return;
     Fd fd;
     int rc = ctx.sfs.try_open_path(dir, fd);
     if (rc == -ENOENT)
@@ -36,14 +58,16 @@ void remove_placeholder(ExecContext& ctx, const MountEntry& e, const std::string
     }
     fd = Fd();
     rc = ctx.sfs.remove(dir);
-    if (rc == 0 || rc == -EROFS || rc == -EBUSY || rc == -ENOENT)
+    if (rc == 0) {
+        remove_made_parents(ctx, dir);
+        return;
+    }
+    if (rc == -EROFS || rc == -EBUSY || rc == -ENOENT)
         return;
     if (profile::kind(e) == EntryKind::Directory && (rc == -ENOTEMPTY || rc == -EEXIST))
         return;
     throw_errno(rc, "cannot remove \"" + dir + "\"");
 }
-
-}  // namespace
 
 int unmount_through_parent(ExecContext& ctx, const std::string& dir) {
     Fd parent;
@@ -60,6 +84,7 @@ void unmount_entry(ExecContext& ctx, const MountEntry& e) {
             int rc = ctx.sfs.remove(dir);
             if (rc < 0)
                 throw_errno(rc, "cannot remove symlink \"" + dir + "\"");
+            remove_made_parents(ctx, dir);
             return;
         }
         case EntryKind::EnsureDir:
@@ -86,7 +111,7 @@ void unmount_entry(ExecContext& ctx, const MountEntry& e) {
     if (rc < 0)
         throw_errno(rc, "cannot unmount \"" + dir + "\"");
     ctx.view.record_detach(dir);
-    remove_placeholder(ctx, e, dir);
+    remove_placeholder(ctx, e);
 }
 
 }  // namespace nsr::reconcile

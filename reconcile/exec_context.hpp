@@ -14,6 +14,7 @@
 #include "reconcile/assumptions.hpp"
 #include "reconcile/fs_view.hpp"
 #include "reconcile/host_sources.hpp"
+#include "reconcile/journal.hpp"
 #include "reconcile/kernel.hpp"
 #include "reconcile/mount_ops.hpp"
 #include "reconcile/mount_view.hpp"
@@ -40,6 +41,10 @@ struct ExecOptions {
     // and the host's mount table, where bind sources are resolved.
     HostSources* host_sources = nullptr;
     const mountinfo::MountTable* source_table = nullptr;
+    // Where the intents of multi-step changes and the paths created are
+    // recorded, and which paths the tool created (reconcile/journal.hpp);
+    // nullptr: a run that keeps no state.
+    Journal* journal = nullptr;
     // The evidence of volatile overlays and the boot id, taken on the host
     // side; with them the run checks each overlay's upper/work pair
     // (reconcile/overlay_exec.hpp). None: overlays are mounted unchecked.

@@ -109,6 +109,10 @@ void perform(ExecContext& ctx, const std::vector<Change>& plan, const ChangeGrou
         return;
     }
     MountPoints points(ctx);
+    // A symlink is made in one call, by ensure_target(): the journal hears
+    // of it first, as it hears of a mount before the attach.
+    if (profile::kind(c.entry) == profile::EntryKind::Symlink && ctx.options.journal)
+        ctx.options.journal->record_mount(c.entry);
     std::optional<OpenedPoints> opened = points.open_existing(c.entry);
     if (!opened) {
         points.ensure_target(c.entry, o.synthesized);
@@ -142,6 +146,16 @@ void run_change(ExecContext& ctx, const std::vector<Change>& plan, const ChangeG
     if (!v.needed) {
         o.status = Status::AlreadyDone;
         o.detail = v.reason;
+        // A run killed between the unmount and the removal of the mount
+        // point left the mount point behind.
+        if (c.action == Action::Unmount && is_mount_kind(c.entry)) {
+            try {
+                remove_placeholder(ctx, c.entry);
+            } catch (const std::exception& e) {
+                o.status = Status::Failed;
+                o.detail = e.what();
+            }
+        }
         return;
     }
     try {

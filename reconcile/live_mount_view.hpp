@@ -74,8 +74,9 @@ class LiveMountView final : public MountView {
     // statx said of PATH itself, when it exists. False for nothing.
     bool locate(std::string_view path, std::optional<PathStat>& leaf,
                 const mountinfo::Mount*& holder, std::string& path_in_fs);
-    // Whether the mount with unique id ID, on top at DIR, is read-only.
-    bool top_read_only(std::string_view dir, uint64_t id);
+    // The per-mount flags (MOUNT_ATTR_*) of the mount with unique id ID,
+    // on top at DIR.
+    uint64_t top_attrs(std::string_view dir, uint64_t id);
     // The mount with unique id ID, from the kernel; nothing when it is not
     // (or no longer) in the caller's namespace, or out of the caller's
     // sight (the parent of the namespace's root).
@@ -98,9 +99,8 @@ class LiveMountView final : public MountView {
     // The last directories whose entries were looked up (parent_fd()),
     // until a change at or above one of them.
     std::vector<std::pair<std::string, base::Fd>> parents_;
-    // top_read_only()'s last answer (mount id, read-only), until the next
-    // change.
-    std::optional<std::pair<uint64_t, bool>> last_top_;
+    // top_attrs()'s last answer (mount id, flags), until the next change.
+    std::optional<std::pair<uint64_t, uint64_t>> last_top_;
     std::vector<char> buf_;  // statmount's result, reused
 };
 

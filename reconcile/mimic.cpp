@@ -105,6 +105,21 @@ std::vector<MountEntry> build_mimic(MimicContext& ctx, const std::string& dir,
                        0,
                        0});
 
+    for (const auto& item : items) {
+        if (item.kind == ItemKind::Symlink)
+            continue;
+        const std::string path = child_path(dir, item.name);
+        const bool recursive = item.kind == ItemKind::Directory;
+        MountEntry back{path, path, "none", {recursive ? "rbind" : "bind"}, 0, 0, 0};
+        if (!recursive)
+            back.options.push_back("x-snapd.kind=file");
+        back.options.push_back(synthetic);
+        back.options.push_back(owner);
+        if (recursive)
+            back.options.push_back("x-snapd.detach");
+        entries.push_back(std::move(back));
+    }
+
     Fd tmpfs = ctx.ops.create("tmpfs", "tmpfs", data, {});
     mountinfo::Mount tmpfs_proto;
     tmpfs_proto.mount_point = dir;
@@ -116,6 +131,9 @@ std::vector<MountEntry> build_mimic(MimicContext& ctx, const std::string& dir,
 
     bool attached = false;
     auto attach_tmpfs = [&] {
+        // Once attached, the mimic is the next run's to own, killed or not.
+        if (ctx.journal)
+            ctx.journal->record_mimic(entries);
         check_rc(ctx.ops.attach(tmpfs, original, false), "cannot mount tmpfs over \"" + dir + "\"");
         ctx.view.record_mount(tmpfs, tmpfs_proto, false);
         attached = true;
@@ -164,14 +182,6 @@ std::vector<MountEntry> build_mimic(MimicContext& ctx, const std::string& dir,
             } else {
                 pending.emplace_back(std::move(tree), std::move(proto));
             }
-            MountEntry back{path, path, "none", {recursive ? "rbind" : "bind"}, 0, 0, 0};
-            if (!recursive)
-                back.options.push_back("x-snapd.kind=file");
-            back.options.push_back(synthetic);
-            back.options.push_back(owner);
-            if (recursive)
-                back.options.push_back("x-snapd.detach");
-            entries.push_back(std::move(back));
         }
         if (!attached) {
             attach_tmpfs();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "profile/mount_entry.hpp"
+#include "reconcile/journal.hpp"
 #include "reconcile/mount_ops.hpp"
 #include "reconcile/mount_view.hpp"
 #include "reconcile/secure_fs.hpp"
@@ -22,6 +23,8 @@ struct MimicContext {
     // where DIR looks empty); false uses the attach-then-fill order.
     bool tuck = true;
     std::function<void(const std::string&)> debug;
+    // Hears of the mimic right before its tmpfs is attached; may be nullptr.
+    Journal* journal = nullptr;
 };
 
 // Builds a mimic over DIR for the entry whose id is NEEDED_BY. Returns the

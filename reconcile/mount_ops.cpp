@@ -7,11 +7,13 @@
 #include "base/error.hpp"
 #include "base/fd.hpp"
 #include "base/options.hpp"
+#include "profile/flags.hpp"
 
 namespace nsr::reconcile {
 
 using base::check_rc;
 using base::Fd;
+using profile::to_mount_attr;
 
 namespace {
 
@@ -20,28 +22,6 @@ namespace {
 #endif
 
 }  // namespace
-
-struct mount_attr to_mount_attr(unsigned long ms) {
-    struct mount_attr a {};
-    if (ms & MS_RDONLY)
-        a.attr_set |= MOUNT_ATTR_RDONLY;
-    if (ms & MS_NOSUID)
-        a.attr_set |= MOUNT_ATTR_NOSUID;
-    if (ms & MS_NODEV)
-        a.attr_set |= MOUNT_ATTR_NODEV;
-    if (ms & MS_NOEXEC)
-        a.attr_set |= MOUNT_ATTR_NOEXEC;
-    if (ms & MS_NODIRATIME)
-        a.attr_set |= MOUNT_ATTR_NODIRATIME;
-    if (ms & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME)) {
-        a.attr_clr |= MOUNT_ATTR__ATIME;
-        if (ms & MS_NOATIME)
-            a.attr_set |= MOUNT_ATTR_NOATIME;
-        if (ms & MS_STRICTATIME)
-            a.attr_set |= MOUNT_ATTR_STRICTATIME;
-    }
-    return a;
-}
 
 Fd MountOps::clone(const Fd& src, const MountAttrs& attrs) {
     unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH;

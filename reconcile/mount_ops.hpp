@@ -18,10 +18,6 @@ namespace nsr::reconcile {
 inline constexpr unsigned long kPropagationFlags =
     MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE;
 
-// The per-mount flags among MS (ro, nosuid, nodev, noexec, the atime
-// flags) as mount_setattr attributes.
-struct mount_attr to_mount_attr(unsigned long ms);
-
 struct MountAttrs {
     unsigned long ms_flags = 0;  // MS_RDONLY, MS_NOSUID, ... as in the entry
     bool recursive = false;      // apply to a whole rbind tree

@@ -23,6 +23,7 @@ void MountPoints::create_path(const MountEntry& e, const std::string& path, bool
     co.leaf_mode = profile::mode(e);
     co.leaf_uid = profile::uid(e);
     co.leaf_gid = profile::gid(e);
+    co.before_create = announce_creation();
     try {
         switch (profile::kind(e)) {
             case EntryKind::Directory:
@@ -50,7 +51,8 @@ void MountPoints::create_path(const MountEntry& e, const std::string& path, bool
 void MountPoints::poke_hole(const MountEntry& e, const std::string& path, const std::string& where,
                             const std::string& why, std::vector<MountEntry>& made) {
     ctx_.debug("need a writable mimic over " + where + " to create " + path + " (" + why + ")");
-    MimicContext mc{ctx_.ops, ctx_.sfs, ctx_.view, ctx_.options.tuck, ctx_.options.debug};
+    MimicContext mc{ctx_.ops,          ctx_.sfs,           ctx_.view,
+                    ctx_.options.tuck, ctx_.options.debug, ctx_.options.journal};
     std::vector<MountEntry> mimic;
     try {
         mimic = build_mimic(mc, where, profile::entry_id(e));
@@ -80,7 +82,15 @@ void MountPoints::make_ensure_dir(const MountEntry& e, const std::string& path) 
     co.mode = 0700;
     co.uid = ctx_.options.uid;
     co.gid = ctx_.options.gid;
+    co.before_create = announce_creation();
     ctx_.sfs.make_dirs(path, co);
+}
+
+std::function<void(const std::string&)> MountPoints::announce_creation() const {
+    Journal* journal = ctx_.options.journal;
+    if (!journal)
+        return {};
+    return [journal](const std::string& path) { journal->record_created(path); };
 }
 
 std::optional<OpenedPoints> MountPoints::open_existing(const MountEntry& e) {
@@ -102,35 +112,29 @@ void MountPoints::ensure_target(const MountEntry& e, std::vector<MountEntry>& ma
         create_path(e, dir, kind != EntryKind::EnsureDir, made);
         return;
     }
-    switch (kind) {
-        case EntryKind::Directory:
-            if (t != FileType::Directory) {
-                throw std::runtime_error("cannot use \"" + dir +
-                                         "\" as mount point: not a directory");
-            }
-            break;
-        case EntryKind::File:
-            if (t != FileType::Regular) {
-                throw std::runtime_error("cannot use \"" + dir +
-                                         "\" as mount point: not a regular file");
-            }
-            break;
-        case EntryKind::Symlink:
-            if (t != FileType::Symlink) {
-                throw std::runtime_error("cannot create symlink in \"" + dir +
-                                         "\": existing file in the way");
-            }
-            create_path(e, dir, false, made);
-            break;
-        case EntryKind::EnsureDir:
-            if (t != FileType::Directory) {
-                throw std::runtime_error("cannot create ensure-dir target \"" + dir +
-                                         "\": existing file in the way");
-            }
-            break;
-        case EntryKind::Unknown:
-            break;
+    // What an existing mount point of each kind must be, and what is said
+    // when it is something else.
+    static constexpr struct {
+        EntryKind kind;
+        FileType type;
+        const char* before;
+        const char* after;
+    } kWanted[] = {
+        {EntryKind::Directory, FileType::Directory, "cannot use \"",
+         "\" as mount point: not a directory"},
+        {EntryKind::File, FileType::Regular, "cannot use \"",
+         "\" as mount point: not a regular file"},
+        {EntryKind::Symlink, FileType::Symlink, "cannot create symlink in \"",
+         "\": existing file in the way"},
+        {EntryKind::EnsureDir, FileType::Directory, "cannot create ensure-dir target \"",
+         "\": existing file in the way"},
+    };
+    for (const auto& w : kWanted) {
+        if (w.kind == kind && t != w.type)
+            throw std::runtime_error(w.before + dir + w.after);
     }
+    if (kind == EntryKind::Symlink)
+        create_path(e, dir, false, made);
 }
 
 void MountPoints::ensure_source(const MountEntry& e, std::vector<MountEntry>& made) {

@@ -4,6 +4,7 @@
 // be written to.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -50,6 +51,8 @@ class MountPoints {
     void poke_hole(const profile::MountEntry& e, const std::string& path, const std::string& where,
                    const std::string& why, std::vector<profile::MountEntry>& made);
     void make_ensure_dir(const profile::MountEntry& e, const std::string& path);
+    // CreateOptions::before_create: the journal records each path created.
+    std::function<void(const std::string&)> announce_creation() const;
 
     ExecContext& ctx_;
 };

@@ -22,9 +22,8 @@ BindTop MountView::bind_top(std::string_view dir, std::string_view src) {
     b.major = top->major;
     b.minor = top->minor;
     b.path_in_fs = std::move(source->path_in_fs);
-    b.top_read_only = top->read_only();
-    b.source_read_only = source->mount.read_only();
-    b.fs_read_only = source->mount.super_option("ro").has_value();
+    b.top_attrs = top->attrs();
+    b.source_attrs = source->mount.attrs();
     return b;
 }
 

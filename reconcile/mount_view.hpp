@@ -25,16 +25,16 @@ struct MountedPath {
 
 // What a bind entry's check asks first: is a mount on top at a directory,
 // and does it show the entry's source (the same directory or file of the
-// same filesystem)? When it does, what the access-mode rule needs.
+// same filesystem)? When it does, what the flags rule needs
+// (profile::bind_attrs).
 struct BindTop {
     bool mounted = false;
     bool shows_source = false;
     // When it shows the source:
     unsigned major = 0, minor = 0;  // the filesystem's device
     std::string path_in_fs;         // the source's path in it, the top's root
-    bool top_read_only = false;     // the top mount is read-only
-    bool source_read_only = false;  // the mount holding the source is
-    bool fs_read_only = false;      // the filesystem is ("ro" super option)
+    uint64_t top_attrs = 0;         // the top mount's per-mount flags (MOUNT_ATTR_*)
+    uint64_t source_attrs = 0;      // those of the mount holding the source
 };
 
 class MountView {

@@ -34,9 +34,37 @@ struct Match {
     std::string why;
 };
 
+// mountinfo's spelling of the kBindAttrs among ATTRS.
+std::string attrs_text(uint64_t attrs) {
+    std::string s = attrs & MOUNT_ATTR_RDONLY ? "ro" : "rw";
+    for (auto [bit, name] : {std::pair{MOUNT_ATTR_NOSUID, ",nosuid"},
+                             {MOUNT_ATTR_NODEV, ",nodev"},
+                             {MOUNT_ATTR_NOEXEC, ",noexec"},
+                             {MOUNT_ATTR_NODIRATIME, ",nodiratime"}}) {
+        if (attrs & bit)
+            s += name;
+    }
+    const uint64_t atime = attrs & MOUNT_ATTR__ATIME;
+    s += atime == MOUNT_ATTR_NOATIME ? ",noatime" : atime == MOUNT_ATTR_RELATIME ? ",relatime" : "";
+    return s;
+}
+
+// A bind's mount at DIR has the flags a fresh bind of E would get (TOP:
+// its flags, SOURCE: those of the mount holding the source): the access
+// flags and the atime ones, so that a change between bind,rw and bind,ro
+// of one source is made, whichever way it goes.
+Match flags_match(const MountEntry& e, const std::string& dir, uint64_t source, uint64_t top) {
+    const uint64_t want = profile::bind_attrs(e, source);
+    const uint64_t have = top & profile::kBindAttrs;
+    if (want == have)
+        return {true, ""};
+    return {false, "mounted at " + dir + " is " + attrs_text(have) + ", a fresh bind would be " +
+                       attrs_text(want)};
+}
+
 // A bind of SRC is in place at DIR when the visible mount there shows the
 // same filesystem (st_dev) and the same directory of it (root) as SRC, with
-// the access mode the entry asks for. SOURCES: the view the source is
+// the flags a fresh bind would get. SOURCES: the view the source is
 // resolved in.
 Match bind_matches(const MountEntry& e, const std::string& dir, const Mount& top,
                    MountView& sources) {
@@ -47,11 +75,8 @@ Match bind_matches(const MountEntry& e, const std::string& dir, const Mount& top
         return {false, "mounted at " + dir + " is " + dev_text(top) + " " + top.root +
                            ", the source is " + dev_text(src->mount) + " " + src->path_in_fs};
     }
-    const bool fs_ro = src->mount.super_option("ro").has_value();
-    if (profile::bind_read_only(e, src->mount.read_only(), fs_ro) != top.read_only()) {
-        return {false, std::string("mounted at ") + dir + " is " +
-                           (top.read_only() ? "read-only" : "read-write")};
-    }
+    if (Match m = flags_match(e, dir, src->mount.attrs(), top.attrs()); !m.matches)
+        return m;
     return {true, e.name + " is mounted at " + dir + " (" + dev_text(top) + " " + top.root + ")"};
 }
 
@@ -174,14 +199,13 @@ Match in_place(const MountEntry& e, MountView& view, const FsView& fs, bool only
         if (!b.mounted)
             return {false, "nothing is mounted at " + dir};
         if (b.shows_source) {
-            if (profile::bind_read_only(e, b.source_read_only, b.fs_read_only) == b.top_read_only) {
+            Match flags = flags_match(e, dir, b.source_attrs, b.top_attrs);
+            if (flags.matches) {
                 return {true, e.name + " is mounted at " + dir + " (" + std::to_string(b.major) +
                                   ":" + std::to_string(b.minor) + " " + b.path_in_fs + ")"};
             }
-            if (only_top) {
-                return {false, "mounted at " + dir + " is " +
-                                   (b.top_read_only ? "read-only" : "read-write")};
-            }
+            if (only_top)
+                return flags;
         } else if (only_top && brief) {
             return {false, "mounted at " + dir + " is not " + e.name};
         }

@@ -7,6 +7,7 @@
 
 #include "base/error.hpp"
 #include "base/path.hpp"
+#include "profile/flags.hpp"
 
 namespace nsr::reconcile {
 
@@ -210,7 +211,8 @@ Fd overlay_mount_create(Kernel& kernel, const OverlaySpec& spec, const OverlayLa
         c.flag("ro");
     c.check(kernel.fsconfig(c.fd(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0),
             "cannot create the overlay");
-    int mfd = kernel.fsmount(c.fd(), FSMOUNT_CLOEXEC, to_mount_attr(attrs.ms_flags).attr_set);
+    int mfd =
+        kernel.fsmount(c.fd(), FSMOUNT_CLOEXEC, profile::to_mount_attr(attrs.ms_flags).attr_set);
     c.check(mfd, "cannot make a mount of the new overlay");
     return Fd(mfd);
 }

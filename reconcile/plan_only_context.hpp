@@ -18,6 +18,8 @@ class PlanOnlyContext : public UpdateContext {
     profile::MountProfile load_desired() override { return inner_->load_desired(); }
     profile::MountProfile load_current() override { return inner_->load_current(); }
     void prepare_save(const std::function<void(const std::string&)>&) override {}
+    bool current_lost() const override { return inner_->current_lost(); }
+    JournalFile* journal_file() override { return inner_->journal_file(); }
     std::optional<Inside> enter(const profile::MountProfile& desired, bool applying,
                                 const std::function<void(const std::string&)>& debug) override {
         return inner_->enter(desired, applying, debug);

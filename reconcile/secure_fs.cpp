@@ -194,6 +194,20 @@ class Creator {
     uid_t uid(bool leaf) const { return leaf ? opts_.leaf_uid.value_or(opts_.uid) : opts_.uid; }
     gid_t gid(bool leaf) const { return leaf ? opts_.leaf_gid.value_or(opts_.gid) : opts_.gid; }
 
+    // Tells before_create that PATH is about to be created.
+    void announce(const std::string& path) {
+        if (opts_.before_create)
+            opts_.before_create(path);
+    }
+
+    // Whether NAME in PARENT is missing, asked only when before_create
+    // wants to hear of a creation; true otherwise (the creating call then
+    // tells).
+    bool missing(int parent, const char* name) {
+        struct stat st {};
+        return !opts_.before_create || k_.fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) != 0;
+    }
+
     // Gives a created object its owner and exact mode (the leaf's, for the
     // object the call makes); FD must not be O_PATH.
     void set_attrs(int fd, const std::string& path, const char* noun, bool leaf) {
@@ -211,11 +225,17 @@ class Creator {
         // snapd checks even when NAME exists: the mkdirat then just gets
         // EEXIST, but the verdict on PARENT is the same.
         struct stat st {};
-        if (opts_.check_walked_dirs ||
-            k_.fstatat(parent.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        // Whether NAME is there is asked when it decides something: the
+        // check, or whether to announce the creation.
+        const bool exists = (!opts_.check_walked_dirs || opts_.before_create) &&
+                            k_.fstatat(parent.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+        if (opts_.check_walked_dirs || !exists)
             check(parent.get(), parent_path);
+        int r = -EEXIST;
+        if (!exists) {
+            announce(path);
+            r = k_.mkdirat(parent.get(), name.c_str(), mode(leaf));
         }
-        int r = k_.mkdirat(parent.get(), name.c_str(), mode(leaf));
         if (r == -EROFS)
             throw read_only(parent_path);
         if (r < 0 && r != -EEXIST)
@@ -320,8 +340,12 @@ Fd SecureFs::make_file(const std::string& path, const CreateOptions& opts) {
     const char* leaf = parts.back().c_str();
     c.check(parent.get(), dir);
     int parentfd = parent.get();
-    int w = k_.openat(parentfd, leaf, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+    int w = -EEXIST;
+    if (c.missing(parentfd, leaf)) {
+        c.announce(path);
+        w = k_.openat(parentfd, leaf, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
                       c.mode(true));
+    }
     if (w >= 0) {
         Fd file(w);
         parentfd = c.adopt(std::move(parent), parts.back(), 0);
@@ -356,7 +380,11 @@ void SecureFs::make_symlink(const std::string& path, const std::string& target,
     Fd parent = c.dirs(parts, parts.size() - 1, dir);
     const char* leaf = parts.back().c_str();
     c.check(parent.get(), dir);
-    int r = k_.symlinkat(target.c_str(), parent.get(), leaf);
+    int r = -EEXIST;
+    if (c.missing(parent.get(), leaf)) {
+        c.announce(path);
+        r = k_.symlinkat(target.c_str(), parent.get(), leaf);
+    }
     if (r == 0) {
         int parentfd = c.adopt(std::move(parent), parts.back(), 0);
         if (int rc = k_.fchownat(parentfd, leaf, c.uid(true), c.gid(true), AT_SYMLINK_NOFOLLOW);

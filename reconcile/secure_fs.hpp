@@ -52,6 +52,11 @@ struct CreateOptions {
     // Also call CHECK on the directories the walk only passes through (the
     // next component exists), as snapd does.
     bool check_walked_dirs = true;
+    // Called with the path of each directory, file or symlink right before
+    // it is created (only when it is not there): so that a journal knows,
+    // even after a crash right after the creation, that it was made by the
+    // tool. Empty: nothing is told.
+    std::function<void(const std::string& path)> before_create;
 };
 
 class SecureFs {

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -60,6 +61,8 @@ profile::MountProfile SystemContext::load_desired() {
 }
 
 profile::MountProfile SystemContext::load_current() {
+    struct stat st {};
+    current_lost_ = ::lstat(paths_.current.c_str(), &st) != 0 && errno == ENOENT;
     return load_checked(paths_.current, ProfileChecks::Parse, "current");
 }
 
@@ -76,6 +79,15 @@ void SystemContext::prepare_save(const std::function<void(const std::string&)>& 
         if (debug)
             debug("removed the stale temporary file " + stale);
     }
+}
+
+JournalFile* SystemContext::journal_file() {
+    if (!journal_) {
+        // A plan opens the state directory only to read the journal.
+        journal_ = state_dir_ ? std::make_unique<StateJournalFile>(state_dir_.get(), paths_.current)
+                              : StateJournalFile::open_beside(paths_.current);
+    }
+    return journal_.get();
 }
 
 bool SystemContext::enter_file() {

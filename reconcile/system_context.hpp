@@ -4,9 +4,11 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 
 #include "base/fd.hpp"
+#include "reconcile/journal_file.hpp"
 #include "reconcile/update_context.hpp"
 
 namespace nsr::reconcile {
@@ -31,6 +33,9 @@ class SystemContext : public UpdateContext {
     profile::MountProfile load_desired() override;
     profile::MountProfile load_current() override;
     void prepare_save(const std::function<void(const std::string&)>& debug) override;
+    bool current_lost() const override { return current_lost_; }
+    // The state directory is opened here for a plan (read only).
+    JournalFile* journal_file() override;
     // Nothing when the namespace file is missing or holds no namespace.
     std::optional<Inside> enter(const profile::MountProfile& desired, bool applying,
                                 const std::function<void(const std::string&)>& debug) override;
@@ -48,6 +53,8 @@ class SystemContext : public UpdateContext {
     double lock_timeout_;
     ProfileChecks checks_;
     base::Fd state_dir_;
+    bool current_lost_ = false;
+    std::unique_ptr<StateJournalFile> journal_;
 };
 
 // snap-update-ns --from-snap-confine: snap-confine holds the lock of

@@ -7,9 +7,13 @@
 #include "mountinfo/mount_table.hpp"
 #include "profile/overlay_spec.hpp"
 #include "reconcile/assumptions.hpp"
+#include "reconcile/journal_file.hpp"
 #include "reconcile/kernel.hpp"
+#include "reconcile/mount_ops.hpp"
 #include "reconcile/mount_state.hpp"
 #include "reconcile/plan.hpp"
+#include "reconcile/recovery.hpp"
+#include "reconcile/secure_fs.hpp"
 #include "reconcile/table_mount_view.hpp"
 #include "reconcile/volatile_evidence.hpp"
 
@@ -22,6 +26,8 @@ namespace {
 struct Start {
     profile::MountProfile desired;
     profile::MountProfile current;
+    bool current_lost;
+    JournalFile* journal_file;
     Inside inside;
     // For an apply that may mount or unmount an overlay with an upper dir.
     std::optional<VolatileStore> volatile_store;
@@ -37,6 +43,7 @@ bool has_overlay_upper(const profile::MountProfile& p) {
 std::optional<Start> start(UpdateContext& ctx, bool applying, const UpdateOptions& options) {
     profile::MountProfile desired = ctx.load_desired();
     profile::MountProfile current = ctx.load_current();
+    const bool lost = ctx.current_lost();
     std::optional<VolatileStore> store;
     std::string boot_id;
     if (applying) {
@@ -48,6 +55,7 @@ std::optional<Start> start(UpdateContext& ctx, bool applying, const UpdateOption
             boot_id = boot_id_read();
         }
     }
+    JournalFile* journal_file = ctx.journal_file();
     auto inside = ctx.enter(desired, applying, options.debug);
     if (!inside) {
         if (options.debug) {
@@ -58,8 +66,8 @@ std::optional<Start> start(UpdateContext& ctx, bool applying, const UpdateOption
     }
     ctx.expand(desired);
     ctx.expand(current);
-    return Start{std::move(desired), std::move(current), std::move(*inside), std::move(store),
-                 std::move(boot_id)};
+    return Start{std::move(desired), std::move(current), lost, journal_file, std::move(*inside),
+                 std::move(store),   std::move(boot_id)};
 }
 
 // What is mounted where in the namespace: INSIDE's table, when it was read
@@ -81,6 +89,26 @@ struct Mounts {
     MountView* source_view() { return sources ? &*sources : nullptr; }
 };
 
+Journal open_journal(const Start& s, Kernel& kernel, const UpdateOptions& options) {
+    if (!s.journal_file)
+        return {};
+    return Journal(*s.journal_file, journal_namespace_id(kernel), options.debug);
+}
+
+// Replacements the run asked for, left half done: the new mount attached
+// beneath the old one, which could not be detached. The journal keeps
+// them for the next run to finish.
+std::vector<Claim> half_done(const Result& result) {
+    std::vector<Claim> pending;
+    for (size_t i = 0; i < result.outcomes.size(); ++i) {
+        const Change& c = result.plan[i];
+        const Outcome& o = result.outcomes[i];
+        if (c.action == Action::Replace && c.replaces && o.status == Status::Failed && o.remains)
+            pending.push_back({Claim::Kind::Replace, {*c.replaces, c.entry}});
+    }
+    return pending;
+}
+
 }  // namespace
 
 std::optional<std::vector<PlannedChange>> plan_update(UpdateContext& ctx,
@@ -91,7 +119,10 @@ std::optional<std::vector<PlannedChange>> plan_update(UpdateContext& ctx,
         return std::nullopt;
     Mounts mounts(s->inside, options);
     const LiveFsView fs;
-    return judge(plan(std::move(s->current), std::move(s->desired), fs, {.tuck = options.tuck}),
+    const Journal journal = open_journal(*s, mounts.kernel, options);
+    Recovered rec = recover(std::move(s->current), s->current_lost, journal, mounts.view(), fs,
+                            mounts.source_view(), {}, options.debug);
+    return judge(plan(std::move(rec.current), std::move(s->desired), fs, {.tuck = options.tuck}),
                  &mounts.view(), fs, mounts.source_view());
 }
 
@@ -103,11 +134,31 @@ std::optional<Result> apply_update(UpdateContext& ctx, const UpdateOptions& opti
     Inside& inside = s->inside;
     Mounts mounts(inside, options);
     const LiveFsView fs;
+    Journal journal = open_journal(*s, mounts.kernel, options);
+    // The application is frozen (when asked) from the first change on,
+    // which may be finishing what a killed run began.
+    bool frozen = false;
+    auto freeze = [&] {
+        if (!frozen && options.before_changes)
+            options.before_changes();
+        frozen = true;
+    };
+    auto finish_replace = [&](const std::string& dir) {
+        freeze();
+        SecureFs sfs(mounts.kernel);
+        MountOps ops(mounts.kernel);
+        base::Fd top;
+        if (sfs.try_open_path(dir, top) < 0)
+            return false;
+        return ops.detach(top) == 0 || ops.detach(top) == 0;
+    };
+    Recovered rec = recover(std::move(s->current), s->current_lost, journal, mounts.view(), fs,
+                            mounts.source_view(), finish_replace, options.debug);
     Assumptions as(ctx.writable_places(), &mounts.view());
-    for (const auto& e : s->current.entries)
+    for (const auto& e : rec.current.entries)
         as.record({Action::Mount, e, std::nullopt});
     // The profiles' entries move into the plan.
-    auto changes = plan(std::move(s->current), std::move(s->desired), fs, {.tuck = options.tuck});
+    auto changes = plan(std::move(rec.current), std::move(s->desired), fs, {.tuck = options.tuck});
 
     ExecOptions exec_options;
     exec_options.tuck = options.tuck;
@@ -116,19 +167,28 @@ std::optional<Result> apply_update(UpdateContext& ctx, const UpdateOptions& opti
     exec_options.debug = options.debug;
     exec_options.host_sources = inside.host_sources ? &*inside.host_sources : nullptr;
     exec_options.source_table = inside.source_table ? &*inside.source_table : nullptr;
+    exec_options.journal = &journal;
     exec_options.volatile_store = s->volatile_store ? &*s->volatile_store : nullptr;
     exec_options.boot_id = s->boot_id;
     Executor exec(mounts.kernel, mounts.view(), fs, as, exec_options);
 
     const bool changing = std::any_of(changes.begin(), changes.end(),
                                       [](const Change& c) { return c.action != Action::Keep; });
-    if (changing && options.before_changes)
-        options.before_changes();
+    if (changing)
+        freeze();
     Result result = exec.execute(std::move(changes));
-    if (changing && options.after_changes)
+    if (frozen && options.after_changes)
         options.after_changes();
 
     ctx.save_current(result.in_place);
+    // After the current profile: a kill in between leaves the journal's
+    // intents, which say no more than the new profile does.
+    std::vector<Claim> pending = std::move(rec.pending);
+    for (Claim& c : half_done(result))
+        pending.push_back(std::move(c));
+    journal.compact(
+        result.in_place,
+        [&](const std::string& path) { return fs.lstat(path) != FileType::Missing; }, pending);
     return result;
 }
 

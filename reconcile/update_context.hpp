@@ -7,7 +7,8 @@
 // paths and the writable places.
 //
 // The calls come in this order: lock(), load_desired(), load_current(),
-// prepare_save() (apply only), all on the host side; then enter(); then,
+// current_lost(), prepare_save() (apply only), journal_file(), all on the
+// host side; then enter(); then,
 // inside the namespace, expand() on both profiles, writable_places() and
 // save_current() (apply only).
 #pragma once
@@ -21,6 +22,7 @@
 #include "mountinfo/mount_table.hpp"
 #include "profile/mount_entry.hpp"
 #include "reconcile/host_sources.hpp"
+#include "reconcile/journal.hpp"
 #include "reconcile/writable_places.hpp"
 
 namespace nsr::reconcile {
@@ -68,6 +70,15 @@ class UpdateContext {
     // inside the namespace (opens the state directory), and removes what an
     // interrupted save left there, saying so on DEBUG (may be empty).
     virtual void prepare_save(const std::function<void(const std::string&)>& debug) = 0;
+
+    // Whether load_current() found no current profile to read: then it is
+    // lost, and the journal's stands in for it (reconcile/recovery.hpp).
+    virtual bool current_lost() const { return false; }
+    // The journal next to the current profile (reconcile/journal.hpp),
+    // reachable from inside the namespace; called on the host side, after
+    // prepare_save() for an apply. nullptr when the context keeps no state
+    // (nor, then, a journal). A plan only reads it.
+    virtual JournalFile* journal_file() { return nullptr; }
 
     // Moves the process into the namespace to update and gathers what the
     // update works with there. DESIRED: the profile about to be applied

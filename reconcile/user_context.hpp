@@ -31,6 +31,7 @@ class SnapdUserContext : public UserContext {
     base::Fd lock() override { return {}; }
     profile::MountProfile load_current() override { return {}; }
     void prepare_save(const std::function<void(const std::string&)>&) override {}
+    JournalFile* journal_file() override { return nullptr; }
     std::optional<Inside> enter(const profile::MountProfile& desired, bool applying,
                                 const std::function<void(const std::string&)>& debug) override;
     void save_current(std::span<const profile::MountEntry* const>) override {}

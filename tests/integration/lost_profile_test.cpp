@@ -1,6 +1,7 @@
 // The current profile is only a log; the kernel is the truth. With the log
-// lost, a re-run finds every entry already in place, stacks nothing and
-// writes the log again.
+// lost, a re-run starts from the journal's copy of it; with the journal
+// lost too, it finds every entry already in place. Either way it stacks
+// nothing and writes the log again.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -29,9 +30,16 @@ TEST_CASE("a re-run after the current profile was lost stacks nothing and rewrit
     REQUIRE(sb.current() == desired);
     const std::string applied = sb.app_mountinfo();
 
-    REQUIRE(sb.outer({"rm", sb.current_file()}).status == 0);
-    REQUIRE_FALSE(sb.current());
-    sb.check_rerun_finds_all_done(5, "mount");
+    SUBCASE("the journal stands in for it") {
+        REQUIRE(sb.outer({"rm", sb.current_file()}).status == 0);
+        REQUIRE_FALSE(sb.current());
+        sb.check_rerun_finds_all_done(5, "keep");
+    }
+    SUBCASE("and the journal too") {
+        REQUIRE(sb.outer({"rm", sb.current_file(), sb.current_file() + ".journal"}).status == 0);
+        REQUIRE_FALSE(sb.current());
+        sb.check_rerun_finds_all_done(5, "mount");
+    }
     // Not one mount added or taken away, ids included.
     CHECK(sb.app_mountinfo() == applied);
     CHECK(sb.current() == desired);

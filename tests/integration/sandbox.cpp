@@ -197,20 +197,45 @@ bool Sandbox::exists(const std::string& rel) const {
     return ::lstat(outside(rel).c_str(), &st) == 0;
 }
 
-Output Sandbox::apply(const std::vector<std::string>& extra, const std::string& ns_file) const {
+namespace {
+
+std::vector<std::string> apply_argv(const Sandbox& sb, const std::vector<std::string>& extra,
+                                    const std::string& ns_file) {
     std::vector<std::string> argv = {NSR_BINARY,
                                      "apply",
                                      "app",
                                      "--ns-file",
-                                     ns_file.empty() ? this->ns_file() : ns_file,
+                                     ns_file.empty() ? sb.ns_file() : ns_file,
                                      "--desired",
-                                     desired_file(),
+                                     sb.desired_file(),
                                      "--current",
-                                     current_file(),
+                                     sb.current_file(),
                                      "--lock",
-                                     lock_file()};
+                                     sb.lock_file()};
     argv.insert(argv.end(), extra.begin(), extra.end());
+    return argv;
+}
+
+}  // namespace
+
+Output Sandbox::apply(const std::vector<std::string>& extra, const std::string& ns_file) const {
+    return outer(apply_argv(*this, extra, ns_file));
+}
+
+Output Sandbox::apply_traced(const std::vector<std::string>& strace_args,
+                             const std::vector<std::string>& extra) const {
+    // LeakSanitizer cannot run under ptrace and aborts the traced binary of
+    // the ASan flavour at exit; the leak check is the untraced runs' job.
+    std::vector<std::string> argv = {"strace", "-qq", "-E", "ASAN_OPTIONS=detect_leaks=0"};
+    argv.insert(argv.end(), strace_args.begin(), strace_args.end());
+    argv.push_back("--");
+    for (std::string& a : apply_argv(*this, extra, ""))
+        argv.push_back(std::move(a));
     return outer(argv);
+}
+
+Output Sandbox::check() const {
+    return outer({NSR_BINARY, "check", "app", "--ns-file", ns_file(), "--current", current_file()});
 }
 
 Sandbox::Applied Sandbox::apply_json(const std::optional<std::string>& desired) const {

@@ -95,6 +95,16 @@ class Sandbox : base::NoCopy {
     // empty), --desired, --current and --lock set to this sandbox's, then
     // EXTRA, run from the outer namespace.
     Output apply(const std::vector<std::string>& extra = {}, const std::string& ns_file = "") const;
+    // That apply run by `strace -qq STRACE_ARGS --`, which traces the tool's
+    // own process only (it starts none): with "-e", "inject=SYSCALL:
+    // signal=KILL:when=K" it is killed at the K-th call of SYSCALL, before
+    // the call is made (status 137); with "-o", FILE the calls are listed.
+    Output apply_traced(const std::vector<std::string>& strace_args,
+                        const std::vector<std::string>& extra = {}) const;
+
+    // `nsreconcile check app` on this sandbox's namespace and current
+    // profile.
+    Output check() const;
 
     // What `apply --json` did.
     struct Applied {

@@ -7,24 +7,16 @@
 #include <vector>
 
 #include "profile/bind_flags.hpp"
-#include "profile/fstab.hpp"
-#include "profile/validate.hpp"
+#include "tests/profile/lint_cases.hpp"
 
 using namespace nsr::profile;
+using nsr::profile::test::check_problems;
 using Strings = std::vector<std::string>;
 
 namespace {
 
 MountEntry bind(Strings options) {
     return MountEntry{"/src", "/dst", "none", std::move(options)};
-}
-
-Strings problems(const std::string& line) {
-    Strings out;
-    for (const auto& p :
-         nsr::profile::validate_profile(nsr::profile::parse_profile(line + "\n", "t")))
-        out.push_back(p.message);
-    return out;
 }
 
 }  // namespace
@@ -44,31 +36,39 @@ TEST_CASE("x-nsr.r* options combine in order, the last one for a flag wins") {
     CHECK(recursive_attrs(bind({"rbind", "x-nsr.top-flags", "x-nsr.ro"})).empty());
 }
 
-TEST_CASE("whether a bind ends up read-only") {
-    // Nothing named: the source mount's state.
-    CHECK(bind_read_only(bind({"bind"}), true, false));
-    CHECK_FALSE(bind_read_only(bind({"bind"}), false, false));
-    // ro named, or exactly the flags named with x-nsr.top-flags: a read-only
-    // source mount does not matter, a read-only filesystem does.
-    CHECK_FALSE(bind_read_only(bind({"bind", "nosuid"}), true, false));
-    CHECK_FALSE(bind_read_only(bind({"bind", "x-nsr.top-flags"}), true, false));
-    CHECK(bind_read_only(bind({"bind", "x-nsr.top-flags"}), true, true));
-    CHECK(bind_read_only(bind({"bind", "ro", "x-nsr.top-flags"}), false, false));
+TEST_CASE("the flags a fresh bind gets") {
+    constexpr uint64_t kSquashfs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_RELATIME;
+    constexpr uint64_t kWritable = MOUNT_ATTR_NOSUID | MOUNT_ATTR_RELATIME;
+    // Nothing named: the source mount's flags, whatever they are.
+    CHECK(bind_attrs(bind({"bind"}), kSquashfs) == kSquashfs);
+    CHECK(bind_attrs(bind({"bind", "rw"}), kSquashfs) == kSquashfs);
+    CHECK(bind_attrs(bind({"bind"}), kWritable) == kWritable);
+    // An access flag named: exactly the access flags named; the atime
+    // field stays the source's. A read-only filesystem does not make the
+    // mount read-only.
+    CHECK(bind_attrs(bind({"bind", "ro"}), kSquashfs) == (MOUNT_ATTR_RDONLY | MOUNT_ATTR_RELATIME));
+    CHECK(bind_attrs(bind({"bind", "nosuid"}), kSquashfs) ==
+          (MOUNT_ATTR_NOSUID | MOUNT_ATTR_RELATIME));
+    CHECK(bind_attrs(bind({"bind", "x-nsr.top-flags"}), kSquashfs) == MOUNT_ATTR_RELATIME);
+    // Named atime flags replace the source's.
+    CHECK(bind_attrs(bind({"bind", "noatime"}), kSquashfs) ==
+          (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOATIME));
+    CHECK(bind_attrs(bind({"bind", "ro", "strictatime"}), kWritable) ==
+          (MOUNT_ATTR_RDONLY | MOUNT_ATTR_STRICTATIME));
     // The recursive flags come last.
-    CHECK(bind_read_only(bind({"rbind", "x-nsr.rro"}), false, false));
-    CHECK_FALSE(bind_read_only(bind({"rbind", "ro", "x-nsr.rrw"}), false, false));
-    CHECK(bind_read_only(bind({"rbind", "ro", "x-nsr.rrw"}), false, true));
+    CHECK(bind_attrs(bind({"rbind", "x-nsr.rro"}), kWritable) == (kWritable | MOUNT_ATTR_RDONLY));
+    CHECK(bind_attrs(bind({"rbind", "ro", "x-nsr.rrw"}), 0) == 0);
+    // Only the flags that decide what the application sees.
+    CHECK(bind_attrs(bind({"bind"}), kWritable | MOUNT_ATTR_IDMAP) == kWritable);
 }
 
 TEST_CASE("lint knows the x-nsr options and where they belong") {
-    CHECK(problems("/s /d none rbind,ro,x-nsr.top-flags,x-nsr.rnosuid").empty());
-    CHECK(problems("/s /d none bind,x-nsr.rrw,x-nsr.rnostrictatime").empty());
-    CHECK(problems("tmpfs /d tmpfs x-nsr.top-flags") ==
-          Strings{"x-nsr.top-flags is only for bind and rbind entries"});
-    CHECK(problems("tmpfs /d tmpfs x-nsr.rro") ==
-          Strings{"x-nsr.rro is only for bind and rbind entries"});
-    CHECK(problems("/s /d none bind,x-nsr.rnosymfollow") ==
-          Strings{"unknown option \"x-nsr.rnosymfollow\""});
-    CHECK(problems("/s /d none bind,x-nsr.topflags") ==
-          Strings{"unknown option \"x-nsr.topflags\""});
+    check_problems({
+        {"/s /d none rbind,ro,x-nsr.top-flags,x-nsr.rnosuid", {}},
+        {"/s /d none bind,x-nsr.rrw,x-nsr.rnostrictatime", {}},
+        {"tmpfs /d tmpfs x-nsr.top-flags", {"x-nsr.top-flags is only for bind and rbind entries"}},
+        {"tmpfs /d tmpfs x-nsr.rro", {"x-nsr.rro is only for bind and rbind entries"}},
+        {"/s /d none bind,x-nsr.rnosymfollow", {"unknown option \"x-nsr.rnosymfollow\""}},
+        {"/s /d none bind,x-nsr.topflags", {"unknown option \"x-nsr.topflags\""}},
+    });
 }

@@ -68,10 +68,11 @@ TEST_CASE("drift: another filesystem at an entry's mount point differs") {
 }
 
 TEST_CASE("drift: the same bind stacked twice is extra") {
-    auto table = MountTable::parse(std::string(kBase) +
-                                   "30 22 7:2 /lib /snap/foo/1/data ro - squashfs /dev/loop2 ro\n"
-                                   "32 30 7:2 /lib /snap/foo/1/data ro - squashfs /dev/loop2 ro\n"
-                                   "31 22 0:50 / /snap/foo/1/cache rw - tmpfs tmpfs rw,mode=755\n");
+    auto table =
+        MountTable::parse(std::string(kBase) +
+                          "30 22 7:2 /lib /snap/foo/1/data ro,relatime - squashfs /dev/loop2 ro\n"
+                          "32 30 7:2 /lib /snap/foo/1/data ro,relatime - squashfs /dev/loop2 ro\n"
+                          "31 22 0:50 / /snap/foo/1/cache rw - tmpfs tmpfs rw,mode=755\n");
     auto r = drift(parse_profile(kProfile), table, facts());
     REQUIRE(r.items.size() == 1);
     CHECK(r.items[0].type == DriftType::Extra);
@@ -90,10 +91,11 @@ TEST_CASE("drift: a mount that was at the mount point before the profile is not 
 }
 
 TEST_CASE("drift: a mount below an entry's mount point that no entry names is extra") {
-    auto table = MountTable::parse(std::string(kBase) +
-                                   "30 22 7:2 /lib /snap/foo/1/data ro - squashfs /dev/loop2 ro\n"
-                                   "31 22 0:50 / /snap/foo/1/cache rw - tmpfs tmpfs rw,mode=755\n"
-                                   "40 31 0:70 / /snap/foo/1/cache/x rw - tmpfs stray rw\n");
+    auto table =
+        MountTable::parse(std::string(kBase) +
+                          "30 22 7:2 /lib /snap/foo/1/data ro,relatime - squashfs /dev/loop2 ro\n"
+                          "31 22 0:50 / /snap/foo/1/cache rw - tmpfs tmpfs rw,mode=755\n"
+                          "40 31 0:70 / /snap/foo/1/cache/x rw - tmpfs stray rw\n");
     auto r = drift(parse_profile(kProfile), table, facts());
     REQUIRE(r.items.size() == 1);
     CHECK(r.items[0].type == DriftType::Extra);
@@ -103,9 +105,10 @@ TEST_CASE("drift: a mount below an entry's mount point that no entry names is ex
 }
 
 TEST_CASE("drift: submounts an rbind brings along are accounted for") {
-    auto table = MountTable::parse(std::string(kBase) +
-                                   "30 22 7:2 /lib /snap/foo/1/data ro - squashfs /dev/loop2 ro\n"
-                                   "41 30 0:71 / /snap/foo/1/data/sub rw - tmpfs t rw\n");
+    auto table =
+        MountTable::parse(std::string(kBase) +
+                          "30 22 7:2 /lib /snap/foo/1/data ro,relatime - squashfs /dev/loop2 ro\n"
+                          "41 30 0:71 / /snap/foo/1/data/sub rw - tmpfs t rw\n");
     auto r = drift(parse_profile("/snap/prov/2/lib /snap/foo/1/data none rbind,ro 0 0\n"), table,
                    TableFsView({"/snap/prov/2/lib", "/snap/foo/1/data"}, {}, {}));
     CHECK(r.in_step());

@@ -73,23 +73,30 @@ TEST_CASE("needed: a bind must have the access mode the entry asks for") {
     // /srv/data lives on the writable root filesystem.
     const std::string ro_entry = "/srv/data /mnt/data none bind,ro 0 0";
     const std::string rw_entry = "/srv/data /mnt/data none bind 0 0";
-    const std::string rw_mount = kHost + "30 1 8:1 /srv/data /mnt/data rw - ext4 /dev/sda1 rw\n";
-    const std::string ro_mount = kHost + "30 1 8:1 /srv/data /mnt/data ro - ext4 /dev/sda1 rw\n";
+    const std::string rw_mount =
+        kHost + "30 1 8:1 /srv/data /mnt/data rw,relatime - ext4 /dev/sda1 rw\n";
+    const std::string ro_mount =
+        kHost + "30 1 8:1 /srv/data /mnt/data ro,relatime - ext4 /dev/sda1 rw\n";
     CHECK_FALSE(is_needed(Action::Mount, ro_entry, ro_mount));
     CHECK(is_needed(Action::Mount, ro_entry, rw_mount));
     CHECK_FALSE(is_needed(Action::Mount, rw_entry, rw_mount));
     CHECK(is_needed(Action::Mount, rw_entry, ro_mount));
 }
 
-TEST_CASE("needed: a bind that names no access flag is as read-only as its source") {
-    // Binding out of a read-only squashfs gives a read-only mount.
+TEST_CASE("needed: a bind that names no access flag has its source's flags") {
+    // Binding out of a read-only squashfs gives its ro,nodev.
     const std::string e = "/snap/prov/2/lib /snap/foo/1/data none bind 0 0";
     CHECK_FALSE(is_needed(
         Action::Mount, e,
-        kHost + "30 22 7:2 /lib /snap/foo/1/data ro,relatime - squashfs /dev/loop2 ro\n"));
+        kHost + "30 22 7:2 /lib /snap/foo/1/data ro,nodev,relatime - squashfs /dev/loop2 ro\n"));
     CHECK(is_needed(
         Action::Mount, e,
-        kHost + "30 22 7:2 /lib /snap/foo/1/data rw,relatime - squashfs /dev/loop2 ro\n"));
+        kHost + "30 22 7:2 /lib /snap/foo/1/data rw,nodev,relatime - squashfs /dev/loop2 ro\n"));
+    // bind,rw names no access flag either: a mount made by bind,ro (ro
+    // alone) is not it.
+    CHECK(is_needed(
+        Action::Replace, "/snap/prov/2/lib /snap/foo/1/data none bind,rw 0 0",
+        kHost + "30 22 7:2 /lib /snap/foo/1/data ro,relatime - squashfs /dev/loop2 ro\n"));
 }
 
 TEST_CASE("needed: a bind that names an access flag gets exactly the flags it names") {
@@ -98,18 +105,31 @@ TEST_CASE("needed: a bind that names an access flag gets exactly the flags it na
     // mount is the done state.
     const std::string table =
         "1 0 8:1 / / ro,relatime - ext4 /dev/sda1 rw\n"
-        "30 1 8:1 /var/lib/x /mnt/x rw,nosuid - ext4 /dev/sda1 rw\n";
+        "30 1 8:1 /var/lib/x /mnt/x rw,nosuid,relatime - ext4 /dev/sda1 rw\n";
     const std::string ro_table =
         "1 0 8:1 / / ro,relatime - ext4 /dev/sda1 rw\n"
-        "30 1 8:1 /var/lib/x /mnt/x ro,nosuid - ext4 /dev/sda1 rw\n";
+        "30 1 8:1 /var/lib/x /mnt/x ro,nosuid,relatime - ext4 /dev/sda1 rw\n";
     const std::string e = "/var/lib/x /mnt/x none bind,nosuid 0 0";
     CHECK_FALSE(is_needed(Action::Mount, e, table));
     CHECK(is_needed(Action::Mount, e, ro_table));
-    // Out of a read-only filesystem (squashfs) no flag can make it writable.
+    // Out of a read-only filesystem (squashfs) too: the mount is rw,nosuid,
+    // its filesystem stays read-only.
     const std::string sq = "/snap/prov/2/lib /snap/foo/1/data none bind,nosuid 0 0";
-    CHECK_FALSE(
-        is_needed(Action::Mount, sq,
-                  kHost + "30 22 7:2 /lib /snap/foo/1/data ro,nosuid - squashfs /dev/loop2 ro\n"));
+    CHECK_FALSE(is_needed(
+        Action::Mount, sq,
+        kHost + "30 22 7:2 /lib /snap/foo/1/data rw,nosuid,relatime - squashfs /dev/loop2 ro\n"));
+    CHECK(is_needed(
+        Action::Mount, sq,
+        kHost + "30 22 7:2 /lib /snap/foo/1/data ro,nosuid,relatime - squashfs /dev/loop2 ro\n"));
+    // bind,ro of a squashfs is ro alone: a mount made by bind or bind,rw
+    // (ro,nodev, the source's) is not it.
+    CHECK(is_needed(
+        Action::Replace, "/snap/prov/2/lib /snap/foo/1/data none bind,ro 0 0",
+        kHost + "30 22 7:2 /lib /snap/foo/1/data ro,nodev,relatime - squashfs /dev/loop2 ro\n"));
+    // A named atime flag is compared too.
+    CHECK(is_needed(
+        Action::Mount, "/snap/prov/2/lib /snap/foo/1/data none bind,ro,noatime 0 0",
+        kHost + "30 22 7:2 /lib /snap/foo/1/data ro,relatime - squashfs /dev/loop2 ro\n"));
 }
 
 TEST_CASE("needed: a bind whose source resolves through a nested mount") {
@@ -127,9 +147,10 @@ TEST_CASE("needed: a bind whose source resolves through a nested mount") {
 TEST_CASE("needed: a mount covered by another at the same dir is looked through") {
     // A mimic tmpfs sits on the layout's bind at /usr/share/foo.
     const std::string layout = "/snap/prov/2/foo /usr/share/foo none rbind,ro 0 0";
-    const std::string stacked = kHost +
-                                "30 1 7:2 /foo /usr/share/foo ro - squashfs /dev/loop2 ro\n"
-                                "31 30 0:50 / /usr/share/foo rw - tmpfs tmpfs rw,mode=755\n";
+    const std::string stacked =
+        kHost +
+        "30 1 7:2 /foo /usr/share/foo ro,relatime - squashfs /dev/loop2 ro\n"
+        "31 30 0:50 / /usr/share/foo rw - tmpfs tmpfs rw,mode=755\n";
     CHECK_FALSE(is_needed(Action::Mount, layout, stacked));
     CHECK_FALSE(is_needed(Action::Keep, layout, stacked));
     CHECK(is_needed(Action::Mount, layout,
@@ -138,12 +159,14 @@ TEST_CASE("needed: a mount covered by another at the same dir is looked through"
 
 TEST_CASE("needed: a replacement is done only when the new mount is on top") {
     const std::string layout = "/snap/prov/2/foo /usr/share/foo none rbind,ro 0 0";
-    const std::string covered = kHost +
-                                "30 1 7:2 /foo /usr/share/foo ro - squashfs /dev/loop2 ro\n"
-                                "31 30 0:50 / /usr/share/foo rw - tmpfs tmpfs rw,mode=755\n";
-    const std::string on_top = kHost +
-                               "31 1 0:50 / /usr/share/foo rw - tmpfs tmpfs rw,mode=755\n"
-                               "30 31 7:2 /foo /usr/share/foo ro - squashfs /dev/loop2 ro\n";
+    const std::string covered =
+        kHost +
+        "30 1 7:2 /foo /usr/share/foo ro,relatime - squashfs /dev/loop2 ro\n"
+        "31 30 0:50 / /usr/share/foo rw - tmpfs tmpfs rw,mode=755\n";
+    const std::string on_top =
+        kHost +
+        "31 1 0:50 / /usr/share/foo rw - tmpfs tmpfs rw,mode=755\n"
+        "30 31 7:2 /foo /usr/share/foo ro,relatime - squashfs /dev/loop2 ro\n";
     CHECK(is_needed(Action::Replace, layout, covered));
     CHECK_FALSE(is_needed(Action::Replace, layout, on_top));
 }

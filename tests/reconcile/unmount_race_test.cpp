@@ -76,12 +76,12 @@ TEST_CASE("a plain unmount cannot be redirected by swapping a parent for a symli
         out += "the entry's mount: " + std::to_string(is_mounted(s + "/user.moved/leaf")) + "\n";
         return out;
     });
-    // The entry's own mount went, the victim stayed; removing the mount
-    // point afterwards walks the path again and meets the symlink.
-    CHECK(report == "failed cannot open \"" + s +
-                        "/user/leaf\": Too many levels of symbolic links\n"
-                        "victim mounted: 1\n"
-                        "the entry's mount: 0\n");
+    // The entry's own mount went, the victim stayed. The mount point is not
+    // removed: the tool did not make it (no journal says so).
+    CHECK(report ==
+          "done \n"
+          "victim mounted: 1\n"
+          "the entry's mount: 0\n");
 }
 
 TEST_CASE("without /proc/self, the unmount through the parent's fd goes through the host's /proc") {
@@ -96,9 +96,9 @@ TEST_CASE("without /proc/self, the unmount through the parent's fd goes through 
         const auto entry =
             nsr::profile::parse_profile("tmpfs " + s + "/leaf tmpfs mode=0700 0 0\n", "test")
                 .entries.at(0);
-        // Each unmount removes the mount point it leaves empty.
+        // The tool did not make the mount point: it stays after each unmount.
+        check_sys(::mkdir((s + "/leaf").c_str(), 0755), "mkdir leaf");
         auto unmount_with = [&](FakeKernel& kernel) {
-            check_sys(::mkdir((s + "/leaf").c_str(), 0755), "mkdir leaf");
             check_sys(::mount("tmpfs", (s + "/leaf").c_str(), "tmpfs", 0, "mode=0700"), "mount");
             LiveMountView view(kernel);
             LiveFsView fs;

@@ -1,0 +1,188 @@
+#include "reconcile/journal.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "base/error.hpp"
+#include "profile/fstab.hpp"
+
+namespace nsr::reconcile {
+
+using profile::MountEntry;
+
+namespace {
+
+constexpr std::string_view kMagic = "nsreconcile-journal 1 ";
+
+std::vector<std::string_view> split_tabs(std::string_view line) {
+    std::vector<std::string_view> fields;
+    size_t start = 0;
+    for (;;) {
+        const size_t tab = line.find('\t', start);
+        fields.push_back(line.substr(start, tab - start));
+        if (tab == std::string_view::npos)
+            return fields;
+        start = tab + 1;
+    }
+}
+
+// One fstab line as an entry; nothing when it is not exactly one entry.
+std::optional<MountEntry> parse_entry(std::string_view field) {
+    try {
+        profile::MountProfile p = profile::parse_profile(field, "journal");
+        if (p.entries.size() != 1)
+            return std::nullopt;
+        MountEntry e = std::move(p.entries.front());
+        e.line = 0;
+        return e;
+    } catch (const base::InputError&) {
+        return std::nullopt;
+    }
+}
+
+std::string record(std::string_view keyword, std::span<const MountEntry> entries) {
+    std::string line(keyword);
+    for (const MountEntry& e : entries) {
+        line += '\t';
+        line += e.to_string();
+    }
+    line += '\n';
+    return line;
+}
+
+std::string created_record(const std::string& path) {
+    return "created\t" + profile::escape(path) + "\n";
+}
+
+}  // namespace
+
+Journal::Journal(JournalFile& file, uint64_t ns_id, std::function<void(const std::string&)> debug)
+    : file_(&file), ns_id_(ns_id), debug_(std::move(debug)) {
+    text_ = file.read();
+    if (!text_)
+        return;
+    auto say = [&](const std::string& s) {
+        if (debug_)
+            debug_(s);
+    };
+    std::string_view rest = *text_;
+    const size_t first_end = rest.find('\n');
+    if (first_end == std::string_view::npos ||
+        rest.substr(0, first_end) != header().substr(0, header().size() - 1)) {
+        say("the journal is not this namespace's (" +
+            std::string(rest.substr(0, std::min(first_end, rest.size()))) + "); not using it");
+        return;
+    }
+    found_ = true;
+    appendable_ = true;
+    rest.remove_prefix(first_end + 1);
+    while (!rest.empty()) {
+        const size_t end = rest.find('\n');
+        if (end == std::string_view::npos) {
+            // A record cut short by a crash: the write never completed.
+            say("skipping an unfinished last line of the journal");
+            break;
+        }
+        const std::string_view line = rest.substr(0, end);
+        rest.remove_prefix(end + 1);
+        const auto fields = split_tabs(line);
+        const std::string_view keyword = fields.front();
+        bool ok = true;
+        if (keyword == "created" && fields.size() == 2) {
+            created_.insert(profile::unescape(fields[1]));
+            continue;
+        }
+        std::vector<MountEntry> entries;
+        for (size_t i = 1; i < fields.size() && ok; ++i) {
+            auto e = parse_entry(fields[i]);
+            ok = e.has_value();
+            if (ok)
+                entries.push_back(std::move(*e));
+        }
+        if (ok && keyword == "entry" && entries.size() == 1) {
+            saved_.push_back(std::move(entries.front()));
+        } else if (ok && keyword == "mount" && entries.size() == 1) {
+            claims_.push_back({Claim::Kind::Mount, std::move(entries)});
+        } else if (ok && keyword == "replace" && entries.size() == 2) {
+            claims_.push_back({Claim::Kind::Replace, std::move(entries)});
+        } else if (ok && keyword == "mimic" && !entries.empty()) {
+            claims_.push_back({Claim::Kind::Mimic, std::move(entries)});
+        } else {
+            say("skipping a journal line that does not parse: " + std::string(line));
+        }
+    }
+}
+
+std::string Journal::header() const {
+    return std::string(kMagic) + std::to_string(ns_id_) + "\n";
+}
+
+void Journal::append(std::string line) {
+    if (!file_)
+        return;
+    if (!appendable_) {
+        // Missing, or another namespace's: this run starts it afresh.
+        if (text_)
+            file_->replace(header());
+        else
+            line.insert(0, header());
+        appendable_ = true;
+        text_ = header();
+    }
+    file_->append(line);
+    *text_ += line;
+    appended_ = true;
+}
+
+void Journal::record_mount(const MountEntry& e) {
+    append(record("mount", std::span(&e, 1)));
+}
+
+void Journal::record_replace(const MountEntry& old, const MountEntry& neu) {
+    const MountEntry both[] = {old, neu};
+    append(record("replace", both));
+}
+
+void Journal::record_mimic(std::span<const MountEntry> entries) {
+    append(record("mimic", entries));
+}
+
+void Journal::record_created(const std::string& path) {
+    created_.insert(path);
+    append(created_record(path));
+}
+
+void Journal::compact(std::span<const MountEntry* const> in_place,
+                      const std::function<bool(const std::string&)>& exists,
+                      const std::vector<Claim>& pending) {
+    if (!file_)
+        return;
+    // A run that changed nothing finds the journal as it left it: nothing
+    // to read back (not even whether the created paths are still there).
+    const bool same_entries =
+        in_place.size() == saved_.size() &&
+        std::equal(in_place.begin(), in_place.end(), saved_.begin(),
+                   [](const MountEntry* a, const MountEntry& b) { return *a == b; });
+    if (found_ && !appended_ && claims_.empty() && pending.empty() && same_entries)
+        return;
+    std::string text = header();
+    for (const MountEntry* e : in_place)
+        text += record("entry", std::span(e, 1));
+    for (const std::string& path : created_) {
+        if (exists(path))
+            text += created_record(path);
+    }
+    for (const Claim& c : pending) {
+        text += record(c.kind == Claim::Kind::Replace ? "replace"
+                       : c.kind == Claim::Kind::Mimic ? "mimic"
+                                                      : "mount",
+                       c.entries);
+    }
+    if (text == text_ || (!text_ && text == header()))
+        return;
+    file_->replace(text);
+    text_ = std::move(text);
+    appendable_ = true;
+}
+
+}  // namespace nsr::reconcile
