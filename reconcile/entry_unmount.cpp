@@ -99,6 +99,8 @@ void unmount_entry(ExecContext& ctx, const MountEntry& e) {
         rc = ctx.ops.unmount(dir);
         if (rc == 0)
             overlay_unmounted(ctx, e, synced);
+        else
+            overlay_in_place(ctx, e);
     }
     if (rc < 0)
         throw_errno(rc, "cannot unmount \"" + dir + "\"");
