@@ -319,31 +319,30 @@ void VolatileStore::write(const VolatileRecord& r) {
     base::write_file_at(dir(true)->get(), name, format(r), 0600, path_ + "/" + name);
 }
 
-void VolatileStore::record_mounting(const std::string& upper, const std::string& work,
-                                    const std::string& boot_id, const UpperIdentity& identity,
-                                    std::time_t now) {
-    VolatileRecord r;
-    r.upper = upper;
-    r.work = work;
-    r.boot_id = boot_id;
-    r.identity = identity;
-    r.state = VolatileState::Mounting;
-    r.mounted_at = utc_stamp(now);
-    write(r);
-}
-
-void VolatileStore::record_mounted(const std::string& upper, const std::string& work,
-                                   const std::string& boot_id, const UpperIdentity& identity,
-                                   const MarkerIdentity& marker, std::time_t now) {
+void VolatileStore::record_new(const std::string& upper, const std::string& work,
+                               const std::string& boot_id, const UpperIdentity& identity,
+                               const MarkerIdentity& marker, VolatileState state, std::time_t now) {
     VolatileRecord r;
     r.upper = upper;
     r.work = work;
     r.boot_id = boot_id;
     r.identity = identity;
     r.marker = marker;
-    r.state = VolatileState::Attaching;
+    r.state = state;
     r.mounted_at = utc_stamp(now);
     write(r);
+}
+
+void VolatileStore::record_mounting(const std::string& upper, const std::string& work,
+                                    const std::string& boot_id, const UpperIdentity& identity,
+                                    std::time_t now) {
+    record_new(upper, work, boot_id, identity, {}, VolatileState::Mounting, now);
+}
+
+void VolatileStore::record_mounted(const std::string& upper, const std::string& work,
+                                   const std::string& boot_id, const UpperIdentity& identity,
+                                   const MarkerIdentity& marker, std::time_t now) {
+    record_new(upper, work, boot_id, identity, marker, VolatileState::Attaching, now);
 }
 
 bool VolatileStore::record_attached(const std::string& upper, const std::string& work) {

@@ -156,6 +156,10 @@ class VolatileStore {
     // not exist and CREATE is false. Throws std::system_error.
     const base::Fd* dir(bool create);
     void write(const VolatileRecord& r);
+    // A new record of UPPER/WORK in STATE, mounted at NOW.
+    void record_new(const std::string& upper, const std::string& work, const std::string& boot_id,
+                    const UpperIdentity& identity, const MarkerIdentity& marker,
+                    VolatileState state, std::time_t now);
     // The record of UPPER/WORK moved to STATE with SYNC_ERRNO at NOW: false
     // when there is none.
     bool record_unmount(const std::string& upper, const std::string& work, VolatileState state,

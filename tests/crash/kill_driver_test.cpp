@@ -212,18 +212,19 @@ std::string overlay(const std::string& lower, const std::string& pair,
            "/up" + pair + ",workdir=" + kCommon + "/wk" + pair + options + " 0 0";
 }
 
+// The overlay's layers changed from l1 to l2:l1, its pair from 1 to TO.
+void drive_overlay(const char* name, const std::string& to, const std::string& options = "") {
+    drive({name, {overlay("1", "1", options)}, {overlay("21", to, options)}, {}, {kOverlaySetup}});
+}
+
 // A change of layers with a new upper: attached beneath the old overlay,
 // which, volatile, is synced and unmounted for real.
 TEST_CASE("crash: overlay replace (new upper)") {
-    drive({"overlay replace", {overlay("1", "1")}, {overlay("21", "2")}, {}, {kOverlaySetup}});
+    drive_overlay("overlay replace", "2");
 }
 
 TEST_CASE("crash: volatile overlay replace (new upper)") {
-    drive({"volatile overlay replace",
-           {overlay("1", "1", ",volatile")},
-           {overlay("21", "2", ",volatile")},
-           {},
-           {kOverlaySetup}});
+    drive_overlay("volatile overlay replace", "2", ",volatile");
 }
 
 // A change of layers that keeps the upper and work dirs: the old overlay
@@ -231,13 +232,9 @@ TEST_CASE("crash: volatile overlay replace (new upper)") {
 // "Overlay entries"), as a volatile one too, whose records must let the
 // re-run mount the pair again.
 TEST_CASE("crash: overlay change keeping its upper") {
-    drive({"overlay same upper", {overlay("1", "1")}, {overlay("21", "1")}, {}, {kOverlaySetup}});
+    drive_overlay("overlay same upper", "1");
 }
 
 TEST_CASE("crash: volatile overlay change keeping its upper") {
-    drive({"volatile overlay same upper",
-           {overlay("1", "1", ",volatile")},
-           {overlay("21", "1", ",volatile")},
-           {},
-           {kOverlaySetup}});
+    drive_overlay("volatile overlay same upper", "1", ",volatile");
 }
