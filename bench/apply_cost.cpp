@@ -25,6 +25,7 @@
 #include <system_error>
 #include <vector>
 
+#include "bench/measure.hpp"
 #include "mntns/namespace.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/fstab.hpp"
@@ -40,6 +41,8 @@
 using namespace nsr::reconcile;
 
 namespace {
+
+using nsr::bench::median;
 
 // <sys/mount.h> clashes with <linux/mount.h> (see reconcile/kernel.cpp).
 constexpr unsigned long kMsBind = 4096;
@@ -199,11 +202,6 @@ double timed_us(const std::function<void()>& f) {
     f();
     return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
         .count();
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
 }
 
 const char* const kMountBind = "raw mount(MS_BIND)";

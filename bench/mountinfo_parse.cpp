@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "bench/libmount_table.hpp"
+#include "bench/measure.hpp"
 #include "bench/mountinfo_generate.hpp"
 #include "mountinfo/mount_table.hpp"
 
@@ -23,26 +23,8 @@ using nsr::mountinfo::MountTable;
 
 namespace {
 
-struct Timing {
-    double median_ms;
-    double min_ms;
-};
-
-// Keeps the compiler from dropping the work whose result nobody reads.
-volatile size_t sink;
-
-Timing measure(int repetitions, const std::function<size_t()>& work) {
-    sink = work();  // warm-up: page cache, allocator
-    std::vector<double> ms;
-    for (int i = 0; i < repetitions; ++i) {
-        const auto start = std::chrono::steady_clock::now();
-        sink = work();
-        const auto stop = std::chrono::steady_clock::now();
-        ms.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
-    }
-    std::sort(ms.begin(), ms.end());
-    return {ms[ms.size() / 2], ms.front()};
-}
+using nsr::bench::measure;
+using nsr::bench::Timing;
 
 // Number of records that differ, and a description of the first one.
 std::pair<size_t, std::string> differences(const std::vector<Mount>& a,

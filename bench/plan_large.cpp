@@ -4,7 +4,6 @@
 //
 //   plan_large [ENTRIES [REPETITIONS]]
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -13,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/measure.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/fstab.hpp"
 #include "reconcile/fs_view.hpp"
@@ -91,6 +91,15 @@ class Generator {
              std::to_string(100 + 2 * p + rev - 10) + " ro");
     }
 
+    // A bind at DIR (which exists) that provider P's refresh moves from
+    // SRC(rev_before(P)) to SRC(rev_after(P)), with OPTIONS.
+    void refreshed_bind(int p, const std::function<std::string(int)>& src, const std::string& dir,
+                        const std::string& options) {
+        current(src(rev_before(p)) + " " + dir + " none " + options + " 0 0");
+        desired(src(rev_after(p)) + " " + dir + " none " + options + " 0 0");
+        s_.dirs.insert(dir);
+    }
+
     // The app is a parallel instance: its squashfs is mounted under
     // /snap/app_x and bound over /snap/app. Returns the id of the app's
     // squashfs as seen under /snap/app/1.
@@ -111,17 +120,15 @@ class Generator {
             const int p = static_cast<int>(i % kProviders);
             const std::string name = "c" + std::to_string(i);
             const std::string dir = "/snap/app/1/content/" + name;
-            auto entry = [&](int rev) {
+            auto src = [&](int rev) {
                 return "/snap/prov" + std::to_string(p) + "/" + std::to_string(rev) + "/share/" +
-                       name + " " + dir + " none bind,ro 0 0";
+                       name;
             };
-            current(entry(rev_before(p)));
-            desired(entry(rev_after(p)));
+            refreshed_bind(p, src, dir, "bind,ro");
             line(next() + " " + std::to_string(app) + " " + dev(p, rev_before(p)) + " /share/" +
                  name + " " + dir + " ro,relatime - squashfs /dev/loop ro");
-            s_.dirs.insert(dir);
-            s_.dirs.insert("/snap/prov" + std::to_string(p) + "/10/share/" + name);
-            s_.dirs.insert("/snap/prov" + std::to_string(p) + "/11/share/" + name);
+            s_.dirs.insert(src(10));
+            s_.dirs.insert(src(11));
         }
     }
 
@@ -136,12 +143,10 @@ class Generator {
                 return "/var/snap/prov" + std::to_string(p) + "/" + std::to_string(rev) + "/" +
                        name;
             };
-            current(src(rev_before(p)) + " " + dir + " none bind 0 0");
-            desired(src(rev_after(p)) + " " + dir + " none bind 0 0");
+            refreshed_bind(p, src, dir, "bind");
             const long parent =
                 line(next() + " " + std::to_string(var_snap) + " 8:1 " + src(rev_before(p)) + " " +
                      dir + " rw,relatime - ext4 /dev/sda1 rw");
-            s_.dirs.insert(dir);
             s_.dirs.insert(src(10) + "/sub");
             s_.dirs.insert(src(11) + "/sub");
             if (i % 3 == 0) {
@@ -228,25 +233,8 @@ class Generator {
     Scenario s_;
 };
 
-struct Timing {
-    double median_ms;
-    double min_ms;
-};
-
-volatile size_t sink;
-
-Timing measure(int repetitions, const std::function<size_t()>& work) {
-    sink = work();
-    std::vector<double> ms;
-    for (int i = 0; i < repetitions; ++i) {
-        const auto start = std::chrono::steady_clock::now();
-        sink = work();
-        const auto stop = std::chrono::steady_clock::now();
-        ms.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
-    }
-    std::sort(ms.begin(), ms.end());
-    return {ms[ms.size() / 2], ms.front()};
-}
+using nsr::bench::measure;
+using nsr::bench::Timing;
 
 size_t needed_count(const std::vector<Change>& changes, const MountTable& table, const FsView& fs) {
     TableMountView view(table);

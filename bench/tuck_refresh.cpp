@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "bench/measure.hpp"
+#include "bench/private_run.hpp"
 #include "mntns/child.hpp"
 #include "mntns/namespace.hpp"
 #include "tests/support/files.hpp"
@@ -28,6 +30,8 @@ namespace fs = std::filesystem;
 using nsr::test::write_file;
 
 namespace {
+
+using nsr::bench::median;
 
 const std::vector<int> kEntries{1, 100, 1000};
 
@@ -104,11 +108,6 @@ struct Setup {
     }
 };
 
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
-
 void run(const std::string& root, int runs) {
     // Nothing mounted here reaches the host.
     nsr::mntns::unshare_mounts(nsr::mntns::Propagation::Private);
@@ -149,24 +148,10 @@ void run(const std::string& root, int runs) {
 
 int main(int argc, char** argv) {
     const int runs = argc > 1 ? std::atoi(argv[1]) : 11;
-    char tmpl[] = "/tmp/nsr-bench-tuck-XXXXXX";
-    if (!::mkdtemp(tmpl)) {
-        std::perror("mkdtemp");
-        return 1;
-    }
-    const std::string root = tmpl;
+    const std::string root = nsr::bench::scratch_dir("/tmp/nsr-bench-tuck-XXXXXX");
     // The namespaces are made in a child; its mounts vanish with it, and the
     // directory above, on the host, is left empty.
-    int rc = 0;
-    try {
-        nsr::mntns::run_in_private([&] {
-            run(root, runs);
-            return std::string();
-        });
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "tuck_refresh: %s\n", e.what());
-        rc = 1;
-    }
+    const int rc = nsr::bench::run_private("tuck_refresh", [&] { run(root, runs); });
     ::rmdir(root.c_str());
     return rc;
 }

@@ -38,6 +38,8 @@
 #include <vector>
 
 #include "base/fd.hpp"
+#include "bench/measure.hpp"
+#include "bench/private_run.hpp"
 #include "mntns/namespace.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/fstab.hpp"
@@ -54,6 +56,8 @@ using nsr::base::Fd;
 using namespace nsr::reconcile;
 
 namespace {
+
+using nsr::bench::median;
 
 const std::vector<int> kFiles{0, 100, 2000};
 constexpr size_t kFileSize = 4096;
@@ -72,11 +76,6 @@ using Clock = std::chrono::steady_clock;
 
 double us_since(Clock::time_point start) {
     return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
 }
 
 // One upper/work pair on the filesystem at FS_ROOT, a lower layer and a
@@ -235,23 +234,9 @@ void run(const std::string& s, const std::string& image, int rounds) {
 
 int main(int argc, char** argv) {
     const int rounds = argc > 1 ? std::atoi(argv[1]) : 7;
-    char tmpl[] = "/var/tmp/nsr-bench-volatile-XXXXXX";
-    if (!::mkdtemp(tmpl)) {
-        std::perror("mkdtemp");
-        return 1;
-    }
-    const std::string root = tmpl;
+    const std::string root = nsr::bench::scratch_dir("/var/tmp/nsr-bench-volatile-XXXXXX");
     const std::string image = root + ".img";
-    int rc = 0;
-    try {
-        nsr::mntns::run_in_private([&] {
-            run(root, image, rounds);
-            return std::string();
-        });
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "volatile_reuse: %s\n", e.what());
-        rc = 1;
-    }
+    const int rc = nsr::bench::run_private("volatile_reuse", [&] { run(root, image, rounds); });
     ::unlink(image.c_str());
     ::rmdir(root.c_str());
     return rc;

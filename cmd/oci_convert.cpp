@@ -12,6 +12,7 @@
 #include "base/options.hpp"
 #include "base/path.hpp"
 #include "profile/bind_flags.hpp"
+#include "profile/option_maps.hpp"
 #include "profile/overlay_spec.hpp"
 #include "reconcile/overlay_match.hpp"
 
@@ -26,49 +27,15 @@ using reconcile::FileType;
 
 namespace {
 
-// runc's mountFlags table (libcontainer/specconv/spec_linux.go): the
-// options runc turns into MS_* flags, set or cleared in order.
-struct RuncFlag {
-    std::string_view name;
-    bool clear;
-    unsigned long flag;
+// runc's mountFlags table (libcontainer/specconv/spec_linux.go), the
+// options runc turns into MS_* flags, set or cleared in order, is libmount's
+// Linux map without its propagation entries (runc keeps those apart), plus
+// "acl" and "noacl".
+constexpr profile::NamedFlag<unsigned long> kRuncAcl[] = {
+    {"acl", MS_POSIXACL, false},
+    {"noacl", MS_POSIXACL, true},
 };
-constexpr RuncFlag kRuncFlags[] = {
-    {"acl", false, MS_POSIXACL},
-    {"async", true, MS_SYNCHRONOUS},
-    {"atime", true, MS_NOATIME},
-    {"bind", false, MS_BIND},
-    {"dev", true, MS_NODEV},
-    {"diratime", true, MS_NODIRATIME},
-    {"dirsync", false, MS_DIRSYNC},
-    {"exec", true, MS_NOEXEC},
-    {"iversion", false, MS_I_VERSION},
-    {"lazytime", false, MS_LAZYTIME},
-    {"loud", true, MS_SILENT},
-    {"mand", false, MS_MANDLOCK},
-    {"noacl", true, MS_POSIXACL},
-    {"noatime", false, MS_NOATIME},
-    {"nodev", false, MS_NODEV},
-    {"nodiratime", false, MS_NODIRATIME},
-    {"noexec", false, MS_NOEXEC},
-    {"noiversion", true, MS_I_VERSION},
-    {"nolazytime", true, MS_LAZYTIME},
-    {"nomand", true, MS_MANDLOCK},
-    {"norelatime", true, MS_RELATIME},
-    {"nostrictatime", true, MS_STRICTATIME},
-    {"nosuid", false, MS_NOSUID},
-    {"nosymfollow", false, MS_NOSYMFOLLOW},
-    {"rbind", false, MS_BIND | MS_REC},
-    {"relatime", false, MS_RELATIME},
-    {"remount", false, MS_REMOUNT},
-    {"ro", false, MS_RDONLY},
-    {"rw", true, MS_RDONLY},
-    {"silent", false, MS_SILENT},
-    {"strictatime", false, MS_STRICTATIME},
-    {"suid", true, MS_NOSUID},
-    {"sync", false, MS_SYNCHRONOUS},
-    {"symfollow", true, MS_NOSYMFOLLOW},
-};
+constexpr unsigned long kPropagationFlags = MS_UNBINDABLE | MS_PRIVATE | MS_SLAVE | MS_SHARED;
 
 // The per-mount flags a profile can name, in the order they are written.
 struct Named {
@@ -101,12 +68,11 @@ bool contains(const Range& r, std::string_view v) {
     return false;
 }
 
-const RuncFlag* runc_flag(std::string_view o) {
-    for (const auto& f : kRuncFlags) {
-        if (f.name == o)
-            return &f;
-    }
-    return nullptr;
+const profile::NamedFlag<unsigned long>* runc_flag(std::string_view o) {
+    if (const auto* acl = profile::find_named_flag(kRuncAcl, o))
+        return acl;
+    const auto* f = profile::find_linux_option(o);
+    return f && (f->bits & kPropagationFlags) == 0 ? f : nullptr;
 }
 
 std::string json_quoted(std::string_view s) {
@@ -136,8 +102,8 @@ Options classify(const json& options, const std::string& where) {
         if (!options[j].is_string())
             fail(at, "not a string");
         const std::string o = options[j].get<std::string>();
-        if (const RuncFlag* f = runc_flag(o)) {
-            out.flags = f->clear ? out.flags & ~f->flag : out.flags | f->flag;
+        if (const auto* f = runc_flag(o)) {
+            out.flags = f->applied_to(out.flags);
         } else if (contains(kPropagation, o) || contains(kUnbindable, o)) {
             if (contains(kUnbindable, o))
                 fail(at, json_quoted(o) + " cannot be expressed in a profile");

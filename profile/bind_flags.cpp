@@ -4,43 +4,30 @@
 #include <sys/mount.h>
 
 #include "profile/flags.hpp"
+#include "profile/named_flag.hpp"
 
 namespace nsr::profile {
 namespace {
 
-struct RecursiveFlag {
-    std::string_view name;
-    bool clear;
-    uint64_t attr;
-};
-
 // runc's recAttrFlags (libcontainer/specconv).
-constexpr RecursiveFlag kRecursiveFlags[] = {
-    {"rro", false, MOUNT_ATTR_RDONLY},
-    {"rrw", true, MOUNT_ATTR_RDONLY},
-    {"rnosuid", false, MOUNT_ATTR_NOSUID},
-    {"rsuid", true, MOUNT_ATTR_NOSUID},
-    {"rnodev", false, MOUNT_ATTR_NODEV},
-    {"rdev", true, MOUNT_ATTR_NODEV},
-    {"rnoexec", false, MOUNT_ATTR_NOEXEC},
-    {"rexec", true, MOUNT_ATTR_NOEXEC},
-    {"rnodiratime", false, MOUNT_ATTR_NODIRATIME},
-    {"rdiratime", true, MOUNT_ATTR_NODIRATIME},
-    {"rrelatime", false, MOUNT_ATTR_RELATIME},
-    {"rnorelatime", true, MOUNT_ATTR_RELATIME},
-    {"rnoatime", false, MOUNT_ATTR_NOATIME},
-    {"ratime", true, MOUNT_ATTR_NOATIME},
-    {"rstrictatime", false, MOUNT_ATTR_STRICTATIME},
-    {"rnostrictatime", true, MOUNT_ATTR_STRICTATIME},
+constexpr NamedFlag<uint64_t> kRecursiveFlags[] = {
+    {"rro", MOUNT_ATTR_RDONLY, false},
+    {"rrw", MOUNT_ATTR_RDONLY, true},
+    {"rnosuid", MOUNT_ATTR_NOSUID, false},
+    {"rsuid", MOUNT_ATTR_NOSUID, true},
+    {"rnodev", MOUNT_ATTR_NODEV, false},
+    {"rdev", MOUNT_ATTR_NODEV, true},
+    {"rnoexec", MOUNT_ATTR_NOEXEC, false},
+    {"rexec", MOUNT_ATTR_NOEXEC, true},
+    {"rnodiratime", MOUNT_ATTR_NODIRATIME, false},
+    {"rdiratime", MOUNT_ATTR_NODIRATIME, true},
+    {"rrelatime", MOUNT_ATTR_RELATIME, false},
+    {"rnorelatime", MOUNT_ATTR_RELATIME, true},
+    {"rnoatime", MOUNT_ATTR_NOATIME, false},
+    {"ratime", MOUNT_ATTR_NOATIME, true},
+    {"rstrictatime", MOUNT_ATTR_STRICTATIME, false},
+    {"rnostrictatime", MOUNT_ATTR_STRICTATIME, true},
 };
-
-const RecursiveFlag* recursive_flag(std::string_view name) {
-    for (const auto& f : kRecursiveFlags) {
-        if (f.name == name)
-            return &f;
-    }
-    return nullptr;
-}
 
 }  // namespace
 
@@ -49,7 +36,7 @@ bool is_top_flags(const MountEntry& e) {
 }
 
 bool is_recursive_flag(std::string_view name) {
-    return recursive_flag(name) != nullptr;
+    return find_named_flag(kRecursiveFlags, name) != nullptr;
 }
 
 RecursiveAttrs recursive_attrs(const MountEntry& e) {
@@ -57,18 +44,19 @@ RecursiveAttrs recursive_attrs(const MountEntry& e) {
     for (const auto& o : e.options) {
         if (!o.starts_with(kNsrPrefix))
             continue;
-        const RecursiveFlag* f = recursive_flag(std::string_view(o).substr(kNsrPrefix.size()));
+        const auto* f =
+            find_named_flag(kRecursiveFlags, std::string_view(o).substr(kNsrPrefix.size()));
         if (!f)
             continue;
         if (f->clear) {
-            a.clear |= f->attr;
-            a.set &= ~f->attr;
+            a.clear |= f->bits;
+            a.set &= ~f->bits;
         } else {
-            a.set |= f->attr;
-            a.clear &= ~f->attr;
+            a.set |= f->bits;
+            a.clear &= ~f->bits;
         }
         // mount_setattr(2): an atime setting must clear the whole atime field.
-        if ((f->attr & MOUNT_ATTR__ATIME) == f->attr)
+        if ((f->bits & MOUNT_ATTR__ATIME) == f->bits)
             a.clear |= MOUNT_ATTR__ATIME;
     }
     return a;

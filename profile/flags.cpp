@@ -74,8 +74,8 @@ MountFlags options_to_flags(const std::vector<std::string>& options) {
         const OptionMapEntry* vfs = valued ? nullptr : find_linux_option(name);
         if (vfs) {
             // Starting from no flags, a negation clears nothing: it is a no-op.
-            if (!vfs->invert) {
-                out.flags |= vfs->flags;
+            if (!vfs->clear) {
+                out.flags |= vfs->bits;
             }
         } else if (!is_userspace_option(name, valued)) {
             append(out.data, option);
@@ -90,7 +90,7 @@ MountFlags options_to_flags(const std::vector<std::string>& options) {
 std::string flags_to_options(unsigned long flags) {
     std::vector<std::string_view> names;
     for (const OptionMapEntry& e : linux_option_map()) {
-        if (!e.invert && e.flags != 0 && (flags & e.flags) == e.flags) {
+        if (!e.clear && e.bits != 0 && (flags & e.bits) == e.bits) {
             names.push_back(e.name);
         }
     }

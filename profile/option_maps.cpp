@@ -99,8 +99,7 @@ std::span<const OptionMapEntry> linux_option_map() {
 }
 
 const OptionMapEntry* find_linux_option(std::string_view name) {
-    const auto it = std::ranges::find(kLinux, name, &OptionMapEntry::name);
-    return it == std::end(kLinux) ? nullptr : &*it;
+    return find_named_flag(kLinux, name);
 }
 
 bool is_userspace_option(std::string_view name, bool valued) {

@@ -9,13 +9,13 @@
 #include <span>
 #include <string_view>
 
+#include "profile/named_flag.hpp"
+
 namespace nsr::profile {
 
-struct OptionMapEntry {
-    std::string_view name;
-    unsigned long flags;  // MS_* bits
-    bool invert;          // the negation ("rw", "suid", ...): clears FLAGS
-};
+// An entry: its MS_* bits, and whether it is a negation (libmount's
+// MNT_INVERT: "rw", "suid", ...).
+using OptionMapEntry = NamedFlag<unsigned long>;
 
 // The Linux map, in libmount's order.
 std::span<const OptionMapEntry> linux_option_map();

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <limits>
 #include <stdexcept>
+#include <string_view>
+#include <utility>
 
 #include "base/quote.hpp"
 
@@ -42,6 +44,31 @@ std::optional<Id> numeric_id(const MountEntry& e, std::string_view option) {
     return static_cast<Id>(n);
 }
 
+// The values x-snapd.kind and x-snapd.origin know ("" when absent).
+constexpr std::pair<std::string_view, EntryKind> kKinds[] = {
+    {"", EntryKind::Directory},
+    {"file", EntryKind::File},
+    {"symlink", EntryKind::Symlink},
+    {"ensure-dir", EntryKind::EnsureDir},
+};
+constexpr std::pair<std::string_view, Origin> kOrigins[] = {
+    {"", Origin::None},
+    {"layout", Origin::Layout},
+    {"overname", Origin::Overname},
+    {"rootfs", Origin::Rootfs},
+};
+
+// The value TABLE gives NAME, or UNKNOWN.
+template <typename T, size_t N>
+T named_value(std::string_view name, const std::pair<std::string_view, T> (&table)[N], T unknown) {
+    for (const auto& [n, value] : table) {
+        if (n == name) {
+            return value;
+        }
+    }
+    return unknown;
+}
+
 }  // namespace
 
 std::string kind_name(const MountEntry& e) {
@@ -53,37 +80,11 @@ std::string origin_name(const MountEntry& e) {
 }
 
 EntryKind kind(const MountEntry& e) {
-    const std::string name = kind_name(e);
-    if (name.empty()) {
-        return EntryKind::Directory;
-    }
-    if (name == "file") {
-        return EntryKind::File;
-    }
-    if (name == "symlink") {
-        return EntryKind::Symlink;
-    }
-    if (name == "ensure-dir") {
-        return EntryKind::EnsureDir;
-    }
-    return EntryKind::Unknown;
+    return named_value(kind_name(e), kKinds, EntryKind::Unknown);
 }
 
 Origin origin(const MountEntry& e) {
-    const std::string name = origin_name(e);
-    if (name.empty()) {
-        return Origin::None;
-    }
-    if (name == "layout") {
-        return Origin::Layout;
-    }
-    if (name == "overname") {
-        return Origin::Overname;
-    }
-    if (name == "rootfs") {
-        return Origin::Rootfs;
-    }
-    return Origin::Unknown;
+    return named_value(origin_name(e), kOrigins, Origin::Unknown);
 }
 
 bool is_synthetic(const MountEntry& e) {

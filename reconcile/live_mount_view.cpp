@@ -47,41 +47,51 @@ std::string quoted(std::string_view path) {
     return q;
 }
 
-// mountinfo's per-mount options for MOUNT_ATTR_* bits, in its order.
-std::string mount_options(uint64_t attr) {
-    std::string s = attr & MOUNT_ATTR_RDONLY ? "ro" : "rw";
-    if (attr & MOUNT_ATTR_NOSUID)
-        s += ",nosuid";
-    if (attr & MOUNT_ATTR_NODEV)
-        s += ",nodev";
-    if (attr & MOUNT_ATTR_NOEXEC)
-        s += ",noexec";
-    const uint64_t atime = attr & MOUNT_ATTR__ATIME;
-    if (atime == MOUNT_ATTR_NOATIME)
-        s += ",noatime";
-    if (attr & MOUNT_ATTR_NODIRATIME)
-        s += ",nodiratime";
-    if (atime == MOUNT_ATTR_RELATIME)
-        s += ",relatime";
-    if (attr & MOUNT_ATTR_NOSYMFOLLOW)
-        s += ",nosymfollow";
-    if (attr & MOUNT_ATTR_IDMAP)
-        s += ",idmapped";
+// A field of a mount's flags, and the option mountinfo shows when the
+// field holds VALUE.
+struct NamedBits {
+    uint64_t mask;
+    uint64_t value;
+    std::string_view name;
+};
+
+// "ro" or "rw", then the names of OPTIONS whose field FLAGS holds, in order.
+template <size_t N>
+std::string named_options(bool read_only, uint64_t flags, const NamedBits (&options)[N]) {
+    std::string s = read_only ? "ro" : "rw";
+    for (const NamedBits& o : options) {
+        if ((flags & o.mask) == o.value) {
+            s += ',';
+            s += o.name;
+        }
+    }
     return s;
 }
+
+// mountinfo's per-mount options for MOUNT_ATTR_* bits, in its order.
+constexpr NamedBits kMountOptions[] = {
+    {MOUNT_ATTR_NOSUID, MOUNT_ATTR_NOSUID, "nosuid"},
+    {MOUNT_ATTR_NODEV, MOUNT_ATTR_NODEV, "nodev"},
+    {MOUNT_ATTR_NOEXEC, MOUNT_ATTR_NOEXEC, "noexec"},
+    {MOUNT_ATTR__ATIME, MOUNT_ATTR_NOATIME, "noatime"},
+    {MOUNT_ATTR_NODIRATIME, MOUNT_ATTR_NODIRATIME, "nodiratime"},
+    {MOUNT_ATTR__ATIME, MOUNT_ATTR_RELATIME, "relatime"},
+    {MOUNT_ATTR_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW, "nosymfollow"},
+    {MOUNT_ATTR_IDMAP, MOUNT_ATTR_IDMAP, "idmapped"},
+};
+
+// The superblock flags mountinfo shows among the super options, in its order.
+constexpr NamedBits kSuperOptions[] = {
+    {kSbSynchronous, kSbSynchronous, "sync"},
+    {kSbDirsync, kSbDirsync, "dirsync"},
+    {kSbMandlock, kSbMandlock, "mand"},
+    {kSbLazytime, kSbLazytime, "lazytime"},
+};
 
 // mountinfo's super options: the superblock's flags, then what statmount
 // calls the mount options (the security module's, then the filesystem's).
 std::string super_options(uint32_t sb_flags, const char* fs_options) {
-    std::string s = sb_flags & kSbRdonly ? "ro" : "rw";
-    if (sb_flags & kSbSynchronous)
-        s += ",sync";
-    if (sb_flags & kSbDirsync)
-        s += ",dirsync";
-    if (sb_flags & kSbMandlock)
-        s += ",mand";
-    if (sb_flags & kSbLazytime)
-        s += ",lazytime";
+    std::string s = named_options(sb_flags & kSbRdonly, sb_flags, kSuperOptions);
     if (fs_options && *fs_options) {
         s += ',';
         s += mountinfo::unescape(fs_options);
@@ -213,7 +223,7 @@ std::optional<Mount> LiveMountView::read(uint64_t id) {
     const char* root = string_at(buf_, h, kStatmountMntRoot, h.mnt_root);
     m.root = root ? root : "/";
     m.mount_point = point;
-    m.mount_options = mount_options(h.mnt_attr);
+    m.mount_options = named_options(h.mnt_attr & MOUNT_ATTR_RDONLY, h.mnt_attr, kMountOptions);
     m.optional_fields = optional_fields(h);
     const char* type = string_at(buf_, h, kStatmountFsType, h.fs_type);
     m.fstype = type ? type : "";

@@ -113,35 +113,29 @@ void MountPoints::ensure_target(const MountEntry& e, std::vector<MountEntry>& ma
         create_path(e, dir, kind != EntryKind::EnsureDir, made);
         return;
     }
-    switch (kind) {
-        case EntryKind::Directory:
-            if (t != FileType::Directory) {
-                throw std::runtime_error("cannot use \"" + dir +
-                                         "\" as mount point: not a directory");
-            }
-            break;
-        case EntryKind::File:
-            if (t != FileType::Regular) {
-                throw std::runtime_error("cannot use \"" + dir +
-                                         "\" as mount point: not a regular file");
-            }
-            break;
-        case EntryKind::Symlink:
-            if (t != FileType::Symlink) {
-                throw std::runtime_error("cannot create symlink in \"" + dir +
-                                         "\": existing file in the way");
-            }
-            create_path(e, dir, false, made);
-            break;
-        case EntryKind::EnsureDir:
-            if (t != FileType::Directory) {
-                throw std::runtime_error("cannot create ensure-dir target \"" + dir +
-                                         "\": existing file in the way");
-            }
-            break;
-        case EntryKind::Unknown:
-            break;
+    // What an existing mount point of each kind must be, and what is said
+    // when it is something else.
+    static constexpr struct {
+        EntryKind kind;
+        FileType type;
+        const char* before;
+        const char* after;
+    } kWanted[] = {
+        {EntryKind::Directory, FileType::Directory, "cannot use \"",
+         "\" as mount point: not a directory"},
+        {EntryKind::File, FileType::Regular, "cannot use \"",
+         "\" as mount point: not a regular file"},
+        {EntryKind::Symlink, FileType::Symlink, "cannot create symlink in \"",
+         "\": existing file in the way"},
+        {EntryKind::EnsureDir, FileType::Directory, "cannot create ensure-dir target \"",
+         "\": existing file in the way"},
+    };
+    for (const auto& w : kWanted) {
+        if (w.kind == kind && t != w.type)
+            throw std::runtime_error(w.before + dir + w.after);
     }
+    if (kind == EntryKind::Symlink)
+        create_path(e, dir, false, made);
 }
 
 void MountPoints::ensure_source(const MountEntry& e, std::vector<MountEntry>& made) {

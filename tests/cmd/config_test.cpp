@@ -19,6 +19,7 @@
 #include "tests/support/files.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/scratch.hpp"
+#include "tests/support/thrown.hpp"
 
 using namespace nsr::cmd;
 using namespace nsr::test;
@@ -31,13 +32,35 @@ std::string config_file(const Scratch& s, const std::string& text) {
     return s / "config.yaml";
 }
 
+// A paths: section that sets every native path under /srv.
+const std::string kNativePaths =
+    "paths:\n"
+    "  native:\n"
+    "    ns-file: /srv/ns/{name}.mnt\n"
+    "    desired: /srv/profiles/{name}.fstab\n"
+    "    current: /srv/ns/{name}.fstab\n"
+    "    lock: /srv/lock/{name}.lock\n";
+
 std::string config_error(const std::string& path) {
-    try {
-        load_config(path);
-    } catch (const UsageError& e) {
-        return e.what();
-    }
-    return "no error";
+    return nsr::test::thrown_message<UsageError>([&] { load_config(path); }, "no error");
+}
+
+// What a resolved target should hold.
+struct Resolved {
+    Layout layout;
+    std::string ns_file, desired, current, lock;
+    double lock_timeout;
+    LogLevel log_level;
+};
+
+void check_target(const Target& t, const Resolved& want) {
+    CHECK(t.settings.layout == want.layout);
+    CHECK(t.paths.ns_file == want.ns_file);
+    CHECK(t.paths.desired == want.desired);
+    CHECK(t.paths.current == want.current);
+    CHECK(t.paths.lock == want.lock);
+    CHECK(t.settings.lock_timeout == want.lock_timeout);
+    CHECK(t.settings.log_level == want.log_level);
 }
 
 Target resolve(const std::vector<std::string>& args) {
@@ -49,19 +72,11 @@ Target resolve(const std::vector<std::string>& args) {
 
 TEST_CASE("every key of the configuration file is read") {
     Scratch s;
-    const auto path = config_file(s,
-                                  "# nsreconcile\n"
-                                  "layout: snapd\n"
-                                  "paths:\n"
-                                  "  native:\n"
-                                  "    ns-file: /srv/ns/{name}.mnt\n"
-                                  "    desired: /srv/profiles/{name}.fstab\n"
-                                  "    current: /srv/ns/{name}.fstab\n"
-                                  "    lock: /srv/lock/{name}.lock\n"
-                                  "  snapd:\n"
-                                  "    lock: /srv/snapd-lock/{name}.lock\n"
-                                  "lock-timeout: 2.5\n"
-                                  "log-level: debug\n");
+    const auto path = config_file(s, "# nsreconcile\nlayout: snapd\n" + kNativePaths +
+                                         "  snapd:\n"
+                                         "    lock: /srv/snapd-lock/{name}.lock\n"
+                                         "lock-timeout: 2.5\n"
+                                         "log-level: debug\n");
     const Config c = load_config(path);
     CHECK(c.layout == Layout::Snapd);
     REQUIRE(c.paths.size() == 2);
@@ -160,13 +175,9 @@ TEST_CASE("{name} in a path template becomes the namespace name") {
 TEST_CASE("without flags or file settings the built-in defaults apply") {
     Scratch s;
     const Target t = resolve({"--config", config_file(s, "")});
-    CHECK(t.settings.layout == Layout::Native);
-    CHECK(t.paths.ns_file == "/run/nsreconcile/ns/app.mnt");
-    CHECK(t.paths.desired == "/var/lib/nsreconcile/profiles/app.fstab");
-    CHECK(t.paths.current == "/run/nsreconcile/ns/app.fstab");
-    CHECK(t.paths.lock == "/run/nsreconcile/lock/app.lock");
-    CHECK(t.settings.lock_timeout == -1);
-    CHECK(t.settings.log_level == LogLevel::Error);
+    check_target(t, {Layout::Native, "/run/nsreconcile/ns/app.mnt",
+                     "/var/lib/nsreconcile/profiles/app.fstab", "/run/nsreconcile/ns/app.fstab",
+                     "/run/nsreconcile/lock/app.lock", -1, LogLevel::Error});
 }
 
 TEST_CASE("the file beats the built-in defaults, key by key") {
@@ -180,13 +191,9 @@ TEST_CASE("the file beats the built-in defaults, key by key") {
                                "lock-timeout: 7\n"
                                "log-level: debug\n");
     const Target t = resolve({"--config", f});
-    CHECK(t.settings.layout == Layout::Snapd);
-    CHECK(t.paths.ns_file == "/srv/ns/app.mnt");
-    CHECK(t.paths.desired == "/srv/profiles/app.fstab");
-    CHECK(t.paths.current == "/run/snapd/ns/snap.app.fstab");
-    CHECK(t.paths.lock == "/run/snapd/lock/app.lock");
-    CHECK(t.settings.lock_timeout == 7);
-    CHECK(t.settings.log_level == LogLevel::Debug);
+    check_target(t,
+                 {Layout::Snapd, "/srv/ns/app.mnt", "/srv/profiles/app.fstab",
+                  "/run/snapd/ns/snap.app.fstab", "/run/snapd/lock/app.lock", 7, LogLevel::Debug});
 
     const Target all = resolve({"--config", config_file(s,
                                                         "paths:\n"
@@ -204,26 +211,13 @@ TEST_CASE("the file beats the built-in defaults, key by key") {
 
 TEST_CASE("flags beat the file, key by key") {
     Scratch s;
-    const auto f = config_file(s,
-                               "layout: snapd\n"
-                               "paths:\n"
-                               "  native:\n"
-                               "    ns-file: /srv/ns/{name}.mnt\n"
-                               "    desired: /srv/profiles/{name}.fstab\n"
-                               "    current: /srv/ns/{name}.fstab\n"
-                               "    lock: /srv/lock/{name}.lock\n"
-                               "lock-timeout: 7\n"
-                               "log-level: debug\n");
+    const auto f =
+        config_file(s, "layout: snapd\n" + kNativePaths + "lock-timeout: 7\nlog-level: debug\n");
     const Target t =
         resolve({"--config", f, "--layout", "native", "--ns-file", "/cli/app.mnt", "--current",
                  "/cli/app.fstab", "--lock-timeout", "0.5", "--log-level", "error"});
-    CHECK(t.settings.layout == Layout::Native);
-    CHECK(t.paths.ns_file == "/cli/app.mnt");
-    CHECK(t.paths.desired == "/srv/profiles/app.fstab");
-    CHECK(t.paths.current == "/cli/app.fstab");
-    CHECK(t.paths.lock == "/srv/lock/app.lock");
-    CHECK(t.settings.lock_timeout == 0.5);
-    CHECK(t.settings.log_level == LogLevel::Error);
+    check_target(t, {Layout::Native, "/cli/app.mnt", "/srv/profiles/app.fstab", "/cli/app.fstab",
+                     "/srv/lock/app.lock", 0.5, LogLevel::Error});
 
     const Target more =
         resolve({"--config", f, "--desired", "/cli/d.fstab", "--lock", "/cli/app.lock"});

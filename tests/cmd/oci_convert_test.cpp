@@ -8,6 +8,7 @@
 
 #include "cmd/oci_convert.hpp"
 #include "profile/fstab.hpp"
+#include "tests/support/thrown.hpp"
 
 using namespace nsr::cmd;
 using nsr::reconcile::FileType;
@@ -19,20 +20,17 @@ namespace {
 // the container's root filesystem /bundle/rootfs has /tmp (mode 1777) and
 // /etc (0755).
 OciContext host() {
-    static const std::map<std::string, HostPath> paths = {
-        {"/srv/data", {"/srv/data", FileType::Directory}},
-        {"/link", {"/srv/data", FileType::Directory}},
-        {"/srv/file.conf", {"/srv/file.conf", FileType::Regular}},
-        {"/dev/null", {"/dev/null", FileType::Other}},
-        {"/bundle/volumes/testing", {"/bundle/volumes/testing", FileType::Directory}},
-        {"/volumes/testing", {"/volumes/testing", FileType::Directory}},
-        {"/src", {"/src", FileType::Directory}},
-        {"/some/upper", {"/some/upper", FileType::Directory}},
-        {"/some/work", {"/some/work", FileType::Directory}},
-        {"/l/a,b", {"/l/a,b", FileType::Directory}},
-        {"/l/c:d", {"/l/c:d", FileType::Directory}},
-        {"/l/data", {"/l/data", FileType::Directory}},
-    };
+    static const std::map<std::string, HostPath> paths = [] {
+        std::map<std::string, HostPath> m = {
+            {"/link", {"/srv/data", FileType::Directory}},
+            {"/srv/file.conf", {"/srv/file.conf", FileType::Regular}},
+            {"/dev/null", {"/dev/null", FileType::Other}},
+        };
+        for (const char* dir : {"/srv/data", "/bundle/volumes/testing", "/volumes/testing", "/src",
+                                "/some/upper", "/some/work", "/l/a,b", "/l/c:d", "/l/data"})
+            m[dir] = {dir, FileType::Directory};
+        return m;
+    }();
     OciContext ctx;
     ctx.bundle = "/bundle";
     ctx.resolve = [](const std::string& p) -> std::optional<HostPath> {
@@ -62,17 +60,18 @@ std::string profile_of(const std::string& json) {
 }
 
 std::string error_of(const std::string& json) {
-    try {
-        convert(json);
-    } catch (const OciSpecError& e) {
-        return e.what();
-    }
-    return "(converted)";
+    return nsr::test::thrown_message<OciSpecError>([&] { convert(json); }, "(converted)");
 }
 
 // A spec with one mount.
 std::string one(const std::string& mount) {
     return R"({"root": {"path": "rootfs"}, "mounts": [)" + mount + "]}";
+}
+
+// A spec whose one mount binds /srv/data at /d with OPTIONS (JSON strings,
+// comma-separated).
+std::string data_bind(const std::string& options) {
+    return one(R"({"destination": "/d", "source": "/srv/data", "options": [)" + options + "]}");
 }
 
 }  // namespace
@@ -149,24 +148,18 @@ TEST_CASE("podman's documented volumes: -v SRC:DST:ro, --tmpfs, and :O overlays"
 
 TEST_CASE("runc's bind flags: the top mount exactly, r* flags on the whole tree") {
     // No flag: runc keeps the source's flags.
-    CHECK(
-        profile_of(one(R"({"destination": "/d", "source": "/srv/data", "options": ["rbind"]})")) ==
-        "/srv/data /d none rbind 0 0\n");
+    CHECK(profile_of(data_bind(R"("rbind")")) == "/srv/data /d none rbind 0 0\n");
     // ro on an rbind: the top mount only.
-    CHECK(profile_of(one(R"({"destination": "/d", "source": "/srv/data",
-                            "options": ["rbind", "ro"]})")) ==
+    CHECK(profile_of(data_bind(R"("rbind", "ro")")) ==
           "/srv/data /d none rbind,ro,x-nsr.top-flags 0 0\n");
     // rro: all of it; no remount of the top.
-    CHECK(profile_of(one(R"({"destination": "/d", "source": "/srv/data",
-                            "options": ["rbind", "rro", "rnosuid"]})")) ==
+    CHECK(profile_of(data_bind(R"("rbind", "rro", "rnosuid")")) ==
           "/srv/data /d none rbind,x-nsr.rro,x-nsr.rnosuid 0 0\n");
     // An atime flag alone makes runc remount with exactly it.
-    CHECK(profile_of(one(R"({"destination": "/d", "source": "/srv/data",
-                            "options": ["bind", "noatime"]})")) ==
+    CHECK(profile_of(data_bind(R"("bind", "noatime")")) ==
           "/srv/data /d none bind,noatime,x-nsr.top-flags 0 0\n");
     // A later clear undoes an earlier set, as in runc.
-    CHECK(profile_of(one(R"({"destination": "/d", "source": "/srv/data",
-                            "options": ["bind", "ro", "nosuid", "rw"]})")) ==
+    CHECK(profile_of(data_bind(R"("bind", "ro", "nosuid", "rw")")) ==
           "/srv/data /d none bind,nosuid,x-nsr.top-flags 0 0\n");
     // bind and rbind together are an rbind; the type does not matter.
     CHECK(profile_of(one(R"({"destination": "/d", "type": "ext4", "source": "/srv/data",
@@ -188,8 +181,7 @@ TEST_CASE("bind sources: symlinks resolved, relative to the bundle, files") {
 }
 
 TEST_CASE("what has no effect is dropped with a note") {
-    auto c = convert(one(R"({"destination": "/d", "source": "/srv/data",
-                            "options": ["bind", "sync", "z", "size=1m"]})"));
+    auto c = convert(data_bind(R"("bind", "sync", "z", "size=1m")"));
     CHECK(nsr::profile::format_profile(c.profile) ==
           "/srv/data /d none bind,x-nsr.top-flags 0 0\n");
     CHECK(c.notes == Strings{"mounts[0]: the filesystem flags have no effect on a bind (runc's "
@@ -244,17 +236,13 @@ TEST_CASE("bad specs: exit 2 material, naming the index and the field") {
           "mounts[0].options[1]: not a string");
     CHECK(error_of(one(R"({"destination": "/d", "type": "tmpfs", "options": ["tmpcopyup"]})")) ==
           "mounts[0].options[0]: \"tmpcopyup\" cannot be expressed in a profile");
-    CHECK(error_of(one(R"({"destination": "/d", "source": "/srv/data",
-                          "options": ["rbind", "runbindable"]})")) ==
+    CHECK(error_of(data_bind(R"("rbind", "runbindable")")) ==
           "mounts[0].options[1]: \"runbindable\" cannot be expressed in a profile");
-    CHECK(error_of(one(R"({"destination": "/d", "source": "/srv/data",
-                          "options": ["rbind", "remount"]})")) ==
+    CHECK(error_of(data_bind(R"("rbind", "remount")")) ==
           "mounts[0].options: \"remount\" cannot be expressed in a profile");
-    CHECK(error_of(one(R"({"destination": "/d", "source": "/srv/data",
-                          "options": ["bind", "nosymfollow"]})")) ==
+    CHECK(error_of(data_bind(R"("bind", "nosymfollow")")) ==
           "mounts[0].options: \"nosymfollow\" cannot be expressed in a profile");
-    CHECK(error_of(one(R"({"destination": "/d", "source": "/srv/data",
-                          "options": ["bind", "rprivate", "rslave"]})")) ==
+    CHECK(error_of(data_bind(R"("bind", "rprivate", "rslave")")) ==
           "mounts[0].options: more than one propagation option cannot be expressed");
     CHECK(error_of(one(R"({"destination": "/d", "source": "/srv/data", "options": ["bind"],
                           "uidMappings": []})")) ==
@@ -287,8 +275,7 @@ TEST_CASE("one mount a directory, a directory before what lies under it") {
 }
 
 TEST_CASE("the converted profiles pass lint's checks of x-nsr options") {
-    const auto c = convert(one(R"({"destination": "/d", "source": "/srv/data",
-                                  "options": ["rbind", "ro", "rnoexec"]})"));
+    const auto c = convert(data_bind(R"("rbind", "ro", "rnoexec")"));
     REQUIRE(c.profile.entries.size() == 1);
     CHECK(c.profile.entries[0].options ==
           Strings{"rbind", "ro", "x-nsr.top-flags", "x-nsr.rnoexec"});

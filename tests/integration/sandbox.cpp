@@ -224,12 +224,9 @@ Output Sandbox::apply(const std::vector<std::string>& extra, const std::string& 
 
 Output Sandbox::apply_traced(const std::vector<std::string>& strace_args,
                              const std::vector<std::string>& extra) const {
-    // LeakSanitizer cannot run under ptrace: in the sanitizer build, a
-    // traced run that is not killed would fail at its exit.
-    const char* asan = std::getenv("ASAN_OPTIONS");
-    std::vector<std::string> argv = {
-        "env", "ASAN_OPTIONS=" + std::string(asan ? asan : "") + ":detect_leaks=0", "strace",
-        "-qq"};
+    // LeakSanitizer cannot run under ptrace and aborts the traced binary of
+    // the ASan flavour at exit; the leak check is the untraced runs' job.
+    std::vector<std::string> argv = {"strace", "-qq", "-E", "ASAN_OPTIONS=detect_leaks=0"};
     argv.insert(argv.end(), strace_args.begin(), strace_args.end());
     argv.push_back("--");
     for (std::string& a : apply_argv(*this, extra, ""))

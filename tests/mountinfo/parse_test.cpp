@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "mountinfo/mount_table.hpp"
+#include "tests/support/thrown.hpp"
 
 using nsr::base::InputError;
 using nsr::mountinfo::Mount;
@@ -20,12 +21,8 @@ namespace {
 
 // The message of the InputError that parsing TEXT throws.
 std::string parse_error(const std::string& text) {
-    try {
-        parse_mountinfo(text, "fixture");
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "no error";
+    return nsr::test::thrown_message<InputError>([&] { parse_mountinfo(text, "fixture"); },
+                                                 "no error");
 }
 
 const char* const kGood = "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n";
@@ -91,45 +88,34 @@ TEST_CASE("parse accepts a last line without newline and an empty text") {
     CHECK(parse_mountinfo("").empty());
 }
 
-TEST_CASE("parse error: too few fields") {
-    CHECK(parse_error(std::string(kGood) + "2 1 8:1 / /x rw - ext4 /dev/sda1\n") ==
-          "fixture:2: incorrect number of fields, expected at least 10 but found 9");
-}
-
-TEST_CASE("parse error: an empty line in the middle has no fields") {
-    CHECK(parse_error(std::string(kGood) + "\n" + kGood) ==
-          "fixture:2: incorrect number of fields, expected at least 10 but found 0");
-}
-
-TEST_CASE("parse error: mount ID is not a number") {
-    CHECK(parse_error(std::string(kGood) + kGood + "x2 1 8:1 / /x rw - ext4 /dev/sda1 rw\n") ==
-          "fixture:3: cannot parse mount ID: \"x2\"");
-    CHECK(parse_error("-2 1 8:1 / /x rw - ext4 /dev/sda1 rw\n") ==
-          "fixture:1: cannot parse mount ID: \"-2\"");
-}
-
-TEST_CASE("parse error: parent ID is not a number") {
-    CHECK(parse_error(std::string(kGood) + "2 1a 8:1 / /x rw - ext4 /dev/sda1 rw\n") ==
-          "fixture:2: cannot parse parent mount ID: \"1a\"");
-}
-
-TEST_CASE("parse error: device number is not major:minor") {
-    CHECK(parse_error(std::string(kGood) + "2 1 8 / /x rw - ext4 /dev/sda1 rw\n") ==
-          "fixture:2: cannot parse device number: \"8\"");
-    CHECK(parse_error(std::string(kGood) + kGood + "2 1 8:1:2 / /x rw - ext4 /dev/sda1 rw\n") ==
-          "fixture:3: cannot parse device number: \"8:1:2\"");
-    CHECK(parse_error("2 1 8:y / /x rw - ext4 /dev/sda1 rw\n") ==
-          "fixture:1: cannot parse device number: \"8:y\"");
-}
-
-TEST_CASE("parse error: optional fields without the terminating dash") {
-    CHECK(parse_error(std::string(kGood) + "2 1 8:1 / /x rw shared:1 ext4 /dev/sda1 rw\n") ==
-          "fixture:2: list of optional fields is not terminated properly");
-}
-
-TEST_CASE("parse error: fewer than three fields after the dash") {
-    CHECK(parse_error(std::string(kGood) + "2 1 8:1 / /x rw shared:1 master:2 - ext4 src\n") ==
-          "fixture:2: incorrect number of tail fields, expected at least 3 but found 2");
+TEST_CASE("parse errors name the line and what is wrong with it") {
+    const std::string good = kGood;
+    nsr::test::check_errors(
+        parse_error,
+        {
+            // Too few fields; an empty line in the middle has none.
+            {good + "2 1 8:1 / /x rw - ext4 /dev/sda1\n",
+             "fixture:2: incorrect number of fields, expected at least 10 but found 9"},
+            {good + "\n" + good,
+             "fixture:2: incorrect number of fields, expected at least 10 but found 0"},
+            // The mount ID, parent ID and device number are numbers.
+            {good + good + "x2 1 8:1 / /x rw - ext4 /dev/sda1 rw\n",
+             "fixture:3: cannot parse mount ID: \"x2\""},
+            {"-2 1 8:1 / /x rw - ext4 /dev/sda1 rw\n", "fixture:1: cannot parse mount ID: \"-2\""},
+            {good + "2 1a 8:1 / /x rw - ext4 /dev/sda1 rw\n",
+             "fixture:2: cannot parse parent mount ID: \"1a\""},
+            {good + "2 1 8 / /x rw - ext4 /dev/sda1 rw\n",
+             "fixture:2: cannot parse device number: \"8\""},
+            {good + good + "2 1 8:1:2 / /x rw - ext4 /dev/sda1 rw\n",
+             "fixture:3: cannot parse device number: \"8:1:2\""},
+            {"2 1 8:y / /x rw - ext4 /dev/sda1 rw\n",
+             "fixture:1: cannot parse device number: \"8:y\""},
+            // The optional fields end with a dash, and three fields follow it.
+            {good + "2 1 8:1 / /x rw shared:1 ext4 /dev/sda1 rw\n",
+             "fixture:2: list of optional fields is not terminated properly"},
+            {good + "2 1 8:1 / /x rw shared:1 master:2 - ext4 src\n",
+             "fixture:2: incorrect number of tail fields, expected at least 3 but found 2"},
+        });
 }
 
 TEST_CASE("parse error: the same mount ID twice") {

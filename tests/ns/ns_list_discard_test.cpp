@@ -44,16 +44,13 @@ TEST_CASE("ns list shows each namespace: alive, entries of its profile, drift") 
     // none of the namespaces.
     auto names = nsr::test::run_shell("setpriv --reuid=65534 --regid=65534 --clear-groups -- " +
                                       std::string(NSR_BINARY) + " ns list --names");
-    INFO(names.err);
-    CHECK(names.status == 0);
-    CHECK(names.out == "alpha\nbeta\ngamma\n");
+    check_output(names, 0, "alpha\nbeta\ngamma\n");
 }
 
 TEST_CASE("ns list with nothing known prints only the header") {
     World w;
     auto c = run_binary({"ns", "list"});
-    CHECK(c.status == 0);
-    CHECK(c.out == "NAME                 ALIVE  ENTRIES  STATE\n");
+    check_output(c, 0, "NAME                 ALIVE  ENTRIES  STATE\n");
 }
 
 TEST_CASE("ns discard unmounts and removes the namespace file and the current profile") {
@@ -61,8 +58,7 @@ TEST_CASE("ns discard unmounts and removes the namespace file and the current pr
     w.desire("demo", w / "prov/1/lib" + " " + w / "app/data" + " none bind 0 0\n");
     REQUIRE(run_binary({"ns", "create", "demo", "--apply"}).status == 0);
     auto c = run_binary({"ns", "discard", "demo"});
-    CHECK(c.status == 0);
-    CHECK(c.out == "discarded namespace demo\n");
+    check_output(c, 0, "discarded namespace demo\n");
     struct stat st;
     CHECK(::lstat("/run/nsreconcile/ns/demo.mnt", &st) != 0);
     CHECK(::lstat("/run/nsreconcile/ns/demo.fstab", &st) != 0);
@@ -70,8 +66,7 @@ TEST_CASE("ns discard unmounts and removes the namespace file and the current pr
     // The desired profile is the package manager's, not ours to remove.
     CHECK(::lstat("/var/lib/nsreconcile/profiles/demo.fstab", &st) == 0);
     auto again = run_binary({"ns", "discard", "demo"});
-    CHECK(again.status == 0);
-    CHECK(again.out == "no namespace demo: nothing to discard\n");
+    check_output(again, 0, "no namespace demo: nothing to discard\n");
 }
 
 TEST_CASE("ns discard waits for the lock and gives exit 3 when it is not had in time") {

@@ -11,8 +11,7 @@ TEST_CASE("ns run runs the command inside the namespace and passes its exit stat
     w.desire("demo", w / "prov/2/lib" + " " + w / "app/data" + " none bind,ro 0 0\n");
     REQUIRE(run_binary({"ns", "create", "demo", "--apply"}).status == 0);
     auto cat = run_binary({"ns", "run", "demo", "--", "cat", w / "app/data/f"});
-    CHECK(cat.status == 0);
-    CHECK(cat.out == "2\n");
+    check_output(cat, 0, "2\n");
     CHECK(run_binary({"ns", "run", "demo", "--", "sh", "-c", "exit 7"}).status == 7);
     char cwd[4096];
     REQUIRE(::getcwd(cwd, sizeof cwd));

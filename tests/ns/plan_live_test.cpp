@@ -17,10 +17,10 @@ TEST_CASE("plan NAME reads a live namespace and changes nothing") {
     const auto before = w.mounts_in("demo");
     auto c = run_binary({"plan", "demo"});
     INFO(c.err);
-    CHECK(c.status == 0);
-    CHECK(c.out == "+ " + w / "prov/1/lib" + " -> " + w / "app/data" +
-                       " (bind, ro)\n"
-                       "1 to mount, 0 unchanged\n");
+    check_output(c, 0,
+                 "+ " + w / "prov/1/lib" + " -> " + w / "app/data" +
+                     " (bind, ro)\n"
+                     "1 to mount, 0 unchanged\n");
     CHECK(w.mounts_in("demo") == before);
     struct stat st;
     CHECK(::lstat("/run/nsreconcile/ns/demo.fstab", &st) != 0);

@@ -24,6 +24,12 @@ void mount_tmpfs(const std::string& dir) {
 
 }  // namespace
 
+void check_output(const Output& c, int status, const std::string& out) {
+    INFO(c.err);
+    CHECK(c.status == status);
+    CHECK(c.out == out);
+}
+
 std::string sh(const std::string& script) {
     const Output c = run({"/bin/sh", "-ec", script});
     INFO("script: ", script, "\nstderr: ", c.err);

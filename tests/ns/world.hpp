@@ -17,6 +17,10 @@ namespace nsr::test {
 // Runs a /bin/sh script; a non-zero exit fails the current test.
 std::string sh(const std::string& script);
 
+// The command C ran exited with STATUS and printed OUT; its stderr goes
+// into the failure message.
+void check_output(const Output& c, int status, const std::string& out);
+
 // The scratch directory is a tmpfs: prov/1/lib and prov/2/lib (files "f"
 // saying "1" and "2"), app/data and app/cache as empty mount points.
 class World : public Scratch {

@@ -7,24 +7,16 @@
 #include <vector>
 
 #include "profile/bind_flags.hpp"
-#include "profile/fstab.hpp"
-#include "profile/validate.hpp"
+#include "tests/profile/lint_cases.hpp"
 
 using namespace nsr::profile;
+using nsr::profile::test::check_problems;
 using Strings = std::vector<std::string>;
 
 namespace {
 
 MountEntry bind(Strings options) {
     return MountEntry{"/src", "/dst", "none", std::move(options)};
-}
-
-Strings problems(const std::string& line) {
-    Strings out;
-    for (const auto& p :
-         nsr::profile::validate_profile(nsr::profile::parse_profile(line + "\n", "t")))
-        out.push_back(p.message);
-    return out;
 }
 
 }  // namespace
@@ -71,14 +63,12 @@ TEST_CASE("the flags a fresh bind gets") {
 }
 
 TEST_CASE("lint knows the x-nsr options and where they belong") {
-    CHECK(problems("/s /d none rbind,ro,x-nsr.top-flags,x-nsr.rnosuid").empty());
-    CHECK(problems("/s /d none bind,x-nsr.rrw,x-nsr.rnostrictatime").empty());
-    CHECK(problems("tmpfs /d tmpfs x-nsr.top-flags") ==
-          Strings{"x-nsr.top-flags is only for bind and rbind entries"});
-    CHECK(problems("tmpfs /d tmpfs x-nsr.rro") ==
-          Strings{"x-nsr.rro is only for bind and rbind entries"});
-    CHECK(problems("/s /d none bind,x-nsr.rnosymfollow") ==
-          Strings{"unknown option \"x-nsr.rnosymfollow\""});
-    CHECK(problems("/s /d none bind,x-nsr.topflags") ==
-          Strings{"unknown option \"x-nsr.topflags\""});
+    check_problems({
+        {"/s /d none rbind,ro,x-nsr.top-flags,x-nsr.rnosuid", {}},
+        {"/s /d none bind,x-nsr.rrw,x-nsr.rnostrictatime", {}},
+        {"tmpfs /d tmpfs x-nsr.top-flags", {"x-nsr.top-flags is only for bind and rbind entries"}},
+        {"tmpfs /d tmpfs x-nsr.rro", {"x-nsr.rro is only for bind and rbind entries"}},
+        {"/s /d none bind,x-nsr.rnosymfollow", {"unknown option \"x-nsr.rnosymfollow\""}},
+        {"/s /d none bind,x-nsr.topflags", {"unknown option \"x-nsr.topflags\""}},
+    });
 }

@@ -75,8 +75,8 @@ TEST_CASE("the Linux option map is libmount's, entry by entry") {
         CAPTURE(e->name);
         REQUIRE(i < ours.size());
         CHECK(ours[i].name == e->name);
-        CHECK(ours[i].flags == static_cast<unsigned long>(e->id));
-        CHECK(ours[i].invert == ((e->mask & MNT_INVERT) != 0));
+        CHECK(ours[i].bits == static_cast<unsigned long>(e->id));
+        CHECK(ours[i].clear == ((e->mask & MNT_INVERT) != 0));
     }
     CHECK(i == ours.size());
 }
@@ -129,7 +129,7 @@ TEST_CASE("options split into flags and data as libmount splits them") {
 TEST_CASE("flags are named as libmount names them") {
     std::vector<unsigned long> sets;
     for (const auto& e : linux_option_map())
-        sets.push_back(e.flags);
+        sets.push_back(e.bits);
     sets.push_back(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
     sets.push_back(MS_BIND | MS_REC | MS_RDONLY | MS_SLAVE | MS_REC);
     sets.push_back(MS_SHARED | MS_PRIVATE | MS_REC);

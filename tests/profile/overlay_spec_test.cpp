@@ -9,8 +9,12 @@
 #include "profile/fstab.hpp"
 #include "profile/overlay_spec.hpp"
 #include "profile/validate.hpp"
+#include "tests/profile/lint_cases.hpp"
+#include "tests/support/thrown.hpp"
 
 using namespace nsr::profile;
+using nsr::profile::test::check_problems;
+using nsr::profile::test::problems;
 using Strings = std::vector<std::string>;
 
 namespace {
@@ -23,19 +27,7 @@ OverlaySpec spec_of(const std::string& line) {
 }
 
 std::string parse_error(const std::string& line) {
-    try {
-        spec_of(line);
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
-Strings problems(const std::string& line) {
-    Strings out;
-    for (const auto& p : validate_profile(parse_profile(line + "\n", "t")))
-        out.push_back(p.message);
-    return out;
+    return nsr::test::thrown_message<std::invalid_argument>([&] { spec_of(line); }, "(no error)");
 }
 
 }  // namespace
@@ -105,79 +97,83 @@ TEST_CASE("volatile, ro, the stale policy and other options") {
 }
 
 TEST_CASE("options that cannot be read") {
-    CHECK(parse_error("overlay /m overlay lowerdir=/a::") == "empty layer in \"lowerdir=/a::\"");
-    CHECK(parse_error("overlay /m overlay lowerdir=:/a") == "empty layer in \"lowerdir=:/a\"");
-    CHECK(parse_error("overlay /m overlay lowerdir=/a:::/b") ==
-          "empty layer in \"lowerdir=/a:::/b\"");
-    CHECK(parse_error("overlay /m overlay lowerdir+=") == "empty layer in \"lowerdir+=\"");
-    CHECK(parse_error("overlay /m overlay lowerdir=/a,lowerdir=/b") == "lowerdir= is given twice");
-    CHECK(parse_error("overlay /m overlay lowerdir=/a,lowerdir+=/b") ==
-          "lowerdir= and lowerdir+= cannot be mixed");
-    CHECK(parse_error("overlay /m overlay lowerdir+=/b,lowerdir=/a") ==
-          "lowerdir= and lowerdir+= cannot be mixed");
-    CHECK(parse_error("overlay /m overlay lowerdir+=/a,datadir+=/d,lowerdir+=/b") ==
-          "\"lowerdir+=/b\" comes after a data-only layer");
-    CHECK(parse_error("overlay /m overlay lowerdir=/a,x-nsr.volatile-stale=delete") ==
-          "invalid x-nsr.volatile-stale \"delete\": expected refuse or quarantine");
+    nsr::test::check_errors(
+        parse_error,
+        {
+            {"overlay /m overlay lowerdir=/a::", "empty layer in \"lowerdir=/a::\""},
+            {"overlay /m overlay lowerdir=:/a", "empty layer in \"lowerdir=:/a\""},
+            {"overlay /m overlay lowerdir=/a:::/b", "empty layer in \"lowerdir=/a:::/b\""},
+            {"overlay /m overlay lowerdir+=", "empty layer in \"lowerdir+=\""},
+            {"overlay /m overlay lowerdir=/a,lowerdir=/b", "lowerdir= is given twice"},
+            {"overlay /m overlay lowerdir=/a,lowerdir+=/b",
+             "lowerdir= and lowerdir+= cannot be mixed"},
+            {"overlay /m overlay lowerdir+=/b,lowerdir=/a",
+             "lowerdir= and lowerdir+= cannot be mixed"},
+            {"overlay /m overlay lowerdir+=/a,datadir+=/d,lowerdir+=/b",
+             "\"lowerdir+=/b\" comes after a data-only layer"},
+            {"overlay /m overlay lowerdir=/a,x-nsr.volatile-stale=delete",
+             "invalid x-nsr.volatile-stale \"delete\": expected refuse or quarantine"},
+        });
 }
 
 TEST_CASE("lint: a valid overlay has no problems") {
-    CHECK(problems("overlay /m overlay lowerdir=/a:/b:/c,upperdir=/s/u,workdir=/s/w").empty());
-    CHECK(problems("overlay /m overlay lowerdir=/a:/b").empty());
-    CHECK(problems("overlay /m overlay lowerdir+=/a,datadir+=/d").empty());
-    CHECK(problems("overlay /m overlay lowerdir=/a,upperdir=/u,workdir=/w,volatile,"
-                   "x-nsr.volatile-stale=quarantine")
-              .empty());
-    // An overlay over a directory with that directory as its lower layer.
-    CHECK(problems("overlay /m overlay lowerdir=/m,upperdir=/u,workdir=/w").empty());
-    // Upper and work may be siblings with a shared name prefix.
-    CHECK(problems("overlay /m overlay lowerdir=/a,upperdir=/s/w2,workdir=/s/w").empty());
-    // DIR's sibling with a longer name is not under DIR.
-    CHECK(problems("overlay /m overlay lowerdir=/a,upperdir=/m2/u,workdir=/m2/w").empty());
+    check_problems({
+        {"overlay /m overlay lowerdir=/a:/b:/c,upperdir=/s/u,workdir=/s/w", {}},
+        {"overlay /m overlay lowerdir=/a:/b", {}},
+        {"overlay /m overlay lowerdir+=/a,datadir+=/d", {}},
+        {"overlay /m overlay lowerdir=/a,upperdir=/u,workdir=/w,volatile,"
+         "x-nsr.volatile-stale=quarantine",
+         {}},
+        // An overlay over a directory with that directory as its lower layer.
+        {"overlay /m overlay lowerdir=/m,upperdir=/u,workdir=/w", {}},
+        // Upper and work may be siblings with a shared name prefix.
+        {"overlay /m overlay lowerdir=/a,upperdir=/s/w2,workdir=/s/w", {}},
+        // DIR's sibling with a longer name is not under DIR.
+        {"overlay /m overlay lowerdir=/a,upperdir=/m2/u,workdir=/m2/w", {}},
+    });
 }
 
 TEST_CASE("lint: layer, upper and work paths must be absolute and clean") {
-    CHECK(problems("overlay /m overlay lowerdir=a:/b//c") ==
-          Strings{"lower layer 1 \"a\" is not an absolute path",
-                  "lower layer 2 \"/b//c\" is not clean, expected \"/b/c\""});
-    CHECK(problems("overlay /m overlay lowerdir=/a::/d/../e") ==
-          Strings{"data layer 1 \"/d/../e\" contains a \"..\" component"});
-    CHECK(problems("overlay /m overlay lowerdir=/a,upperdir=u,workdir=/w/") ==
-          Strings{"upperdir \"u\" is not an absolute path",
-                  "workdir \"/w/\" is not clean, expected \"/w\""});
-    CHECK(problems("overlay /m overlay lowerdir=/a,lowerdir=/b") ==
-          Strings{"overlay \"/m\": lowerdir= is given twice"});
+    check_problems({
+        {"overlay /m overlay lowerdir=a:/b//c",
+         {"lower layer 1 \"a\" is not an absolute path",
+          "lower layer 2 \"/b//c\" is not clean, expected \"/b/c\""}},
+        {"overlay /m overlay lowerdir=/a::/d/../e",
+         {"data layer 1 \"/d/../e\" contains a \"..\" component"}},
+        {"overlay /m overlay lowerdir=/a,upperdir=u,workdir=/w/",
+         {"upperdir \"u\" is not an absolute path",
+          "workdir \"/w/\" is not clean, expected \"/w\""}},
+        {"overlay /m overlay lowerdir=/a,lowerdir=/b",
+         {"overlay \"/m\": lowerdir= is given twice"}},
+    });
 }
 
 TEST_CASE("lint: the shape of an overlay") {
-    CHECK(problems("overlay /m overlay upperdir=/u,workdir=/w") ==
-          Strings{"overlay \"/m\" has no lower layer"});
-    CHECK(problems("overlay /m overlay lowerdir=/a,upperdir=/u") ==
-          Strings{"overlay \"/m\" needs both upperdir and workdir, or neither"});
-    CHECK(problems("overlay /m overlay lowerdir=/a,workdir=/w") ==
-          Strings{"overlay \"/m\" needs both upperdir and workdir, or neither"});
-    CHECK(problems("overlay /m overlay lowerdir=/a,upperdir=/u,workdir=/u/w") ==
-          Strings{"overlay \"/m\": workdir \"/u/w\" and upperdir \"/u\" must not contain each "
-                  "other"});
-    CHECK(problems("overlay /m overlay lowerdir=/a,upperdir=/w/u,workdir=/w") ==
-          Strings{"overlay \"/m\": workdir \"/w\" and upperdir \"/w/u\" must not contain each "
-                  "other"});
+    check_problems({
+        {"overlay /m overlay upperdir=/u,workdir=/w", {"overlay \"/m\" has no lower layer"}},
+        {"overlay /m overlay lowerdir=/a,upperdir=/u",
+         {"overlay \"/m\" needs both upperdir and workdir, or neither"}},
+        {"overlay /m overlay lowerdir=/a,workdir=/w",
+         {"overlay \"/m\" needs both upperdir and workdir, or neither"}},
+        {"overlay /m overlay lowerdir=/a,upperdir=/u,workdir=/u/w",
+         {"overlay \"/m\": workdir \"/u/w\" and upperdir \"/u\" must not contain each other"}},
+        {"overlay /m overlay lowerdir=/a,upperdir=/w/u,workdir=/w",
+         {"overlay \"/m\": workdir \"/w\" and upperdir \"/w/u\" must not contain each other"}},
+        {"overlay /m overlay lowerdir=/a,upperdir=/m,workdir=/w",
+         {"overlay \"/m\": upperdir \"/m\" must not be at or under the mount point"}},
+        {"overlay /m overlay lowerdir=/a,upperdir=/u,workdir=/m/w",
+         {"overlay \"/m\": workdir \"/m/w\" must not be at or under the mount point"}},
+        {"overlay /m overlay lowerdir=/a,volatile", {"overlay \"/m\": volatile needs an upperdir"}},
+        {"overlay /m overlay lowerdir=/a,x-nsr.volatile-stale=refuse",
+         {"overlay \"/m\": x-nsr.volatile-stale is only for volatile overlays"}},
+    });
     CHECK(problems("overlay /m overlay lowerdir=/a,upperdir=/s,workdir=/s").size() == 1);
-    CHECK(problems("overlay /m overlay lowerdir=/a,upperdir=/m,workdir=/w") ==
-          Strings{"overlay \"/m\": upperdir \"/m\" must not be at or under the mount point"});
-    CHECK(problems("overlay /m overlay lowerdir=/a,upperdir=/u,workdir=/m/w") ==
-          Strings{"overlay \"/m\": workdir \"/m/w\" must not be at or under the mount point"});
     CHECK(problems("overlay / overlay lowerdir=/a,upperdir=/u,workdir=/w").size() == 2);
-    CHECK(problems("overlay /m overlay lowerdir=/a,volatile") ==
-          Strings{"overlay \"/m\": volatile needs an upperdir"});
-    CHECK(problems("overlay /m overlay lowerdir=/a,x-nsr.volatile-stale=refuse") ==
-          Strings{"overlay \"/m\": x-nsr.volatile-stale is only for volatile overlays"});
 }
 
 TEST_CASE("lint: only overlay-type entries are read as overlays") {
     // A bind whose type field says overlay is a bind: its options are not layers.
-    CHECK(problems("/src /m overlay bind 0 0").empty());
-    CHECK(problems("tmpfs /m tmpfs lowerdir=x").empty());
+    check_problems({{"/src /m overlay bind 0 0", {}}, {"tmpfs /m tmpfs lowerdir=x", {}}});
 }
 
 TEST_CASE("two overlay entries share a pair when any of their upper and work dirs is common") {

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "profile/fstab.hpp"
+#include "tests/support/thrown.hpp"
 
 using namespace nsr::profile;
 using nsr::base::InputError;
@@ -16,24 +17,16 @@ MountEntry parse_one(const std::string& line) {
 }
 
 std::string parse_error(const std::string& text) {
-    try {
-        parse_profile(text, "/x.fstab");
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "no error";
+    return nsr::test::thrown_message<InputError>([&] { parse_profile(text, "/x.fstab"); },
+                                                 "no error");
 }
 
 }  // namespace
 
 TEST_CASE("parse reads all six fields") {
     auto e = parse_one("/snap/a/1/lib /snap/b/2/lib none bind,ro 1 2");
-    CHECK(e.name == "/snap/a/1/lib");
-    CHECK(e.dir == "/snap/b/2/lib");
-    CHECK(e.type == "none");
-    CHECK(e.options == std::vector<std::string>{"bind", "ro"});
-    CHECK(e.freq == 1);
-    CHECK(e.passno == 2);
+    // MountEntry's == compares the six fields, not the line.
+    CHECK(e == MountEntry{"/snap/a/1/lib", "/snap/b/2/lib", "none", {"bind", "ro"}, 1, 2});
     CHECK(e.line == 1);
 }
 
@@ -96,19 +89,25 @@ TEST_CASE("parse accepts a sign on the numeric fields as Atoi does") {
 }
 
 TEST_CASE("parse wants between 3 and 6 fields") {
-    CHECK(parse_error("a /b\n") == "/x.fstab:1: expected between 3 and 6 fields, found 2");
-    CHECK(parse_error("\na /b c d 0 0 x\n") ==
-          "/x.fstab:2: expected between 3 and 6 fields, found 7");
-    CHECK(parse_error("a /b #c\n") == "/x.fstab:1: expected between 3 and 6 fields, found 2");
+    nsr::test::check_errors(
+        parse_error,
+        {
+            {"a /b\n", "/x.fstab:1: expected between 3 and 6 fields, found 2"},
+            {"\na /b c d 0 0 x\n", "/x.fstab:2: expected between 3 and 6 fields, found 7"},
+            {"a /b #c\n", "/x.fstab:1: expected between 3 and 6 fields, found 2"},
+        });
 }
 
 TEST_CASE("parse rejects non-numeric dump frequency and pass number") {
-    CHECK(parse_error("a /b c d x 0") == "/x.fstab:1: cannot parse dump frequency: \"x\"");
-    CHECK(parse_error("a /b c d 0 1x") == "/x.fstab:1: cannot parse check pass number: \"1x\"");
-    CHECK(parse_error("a /b c d +-1 0") == "/x.fstab:1: cannot parse dump frequency: \"+-1\"");
-    CHECK(parse_error("a /b c d 99999999999 0") ==
-          "/x.fstab:1: cannot parse dump frequency: \"99999999999\"");
-    CHECK(parse_error("a /b c d 0 -") == "/x.fstab:1: cannot parse check pass number: \"-\"");
+    nsr::test::check_errors(
+        parse_error,
+        {
+            {"a /b c d x 0", "/x.fstab:1: cannot parse dump frequency: \"x\""},
+            {"a /b c d 0 1x", "/x.fstab:1: cannot parse check pass number: \"1x\""},
+            {"a /b c d +-1 0", "/x.fstab:1: cannot parse dump frequency: \"+-1\""},
+            {"a /b c d 99999999999 0", "/x.fstab:1: cannot parse dump frequency: \"99999999999\""},
+            {"a /b c d 0 -", "/x.fstab:1: cannot parse check pass number: \"-\""},
+        });
 }
 
 TEST_CASE("parse error carries source, line and message separately") {
@@ -137,11 +136,11 @@ TEST_CASE("parse with a problem list records every bad line and keeps the good o
     CHECK(p.entries[0].dir == "/b");
     CHECK(p.entries[1].dir == "/f");
     CHECK(p.entries[1].line == 4);
-    REQUIRE(problems.size() == 2);
-    CHECK(problems[0].line == 2);
-    CHECK(problems[0].message == "expected between 3 and 6 fields, found 1");
-    CHECK(problems[1].line == 3);
-    CHECK(problems[1].message == "cannot parse dump frequency: \"g\"");
+    std::vector<std::string> described;
+    for (const Problem& problem : problems)
+        described.push_back(std::to_string(problem.line) + ": " + problem.message);
+    CHECK(described == std::vector<std::string>{"2: expected between 3 and 6 fields, found 1",
+                                                "3: cannot parse dump frequency: \"g\""});
 }
 
 TEST_CASE("parse handles a last line without newline and an empty text") {

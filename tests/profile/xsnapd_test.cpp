@@ -1,8 +1,12 @@
 #include <doctest/doctest.h>
 
 #include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "profile/xsnapd.hpp"
+#include "tests/support/thrown.hpp"
 
 using namespace nsr::profile;
 
@@ -13,34 +17,46 @@ MountEntry with(std::vector<std::string> options) {
 }
 
 std::string error_of(auto accessor, const MountEntry& e) {
-    try {
-        accessor(e);
-    } catch (const std::invalid_argument& err) {
-        return err.what();
+    return nsr::test::thrown_message<std::invalid_argument>([&] { accessor(e); }, "no error");
+}
+
+// Options, and what an accessor reads from them.
+template <typename T>
+using Cases = std::vector<std::pair<std::vector<std::string>, T>>;
+
+template <typename T>
+void check_each(T (*accessor)(const MountEntry&), const Cases<T>& cases) {
+    for (const auto& [options, want] : cases) {
+        const std::string option = options.empty() ? "(no option)" : options.front();
+        CAPTURE(option);
+        CHECK(accessor(with(options)) == want);
     }
-    return "no error";
 }
 
 }  // namespace
 
 TEST_CASE("kind is Directory when absent and names the four known kinds") {
-    CHECK(kind(with({})) == EntryKind::Directory);
-    CHECK(kind(with({"x-snapd.kind="})) == EntryKind::Directory);
-    CHECK(kind(with({"x-snapd.kind=file"})) == EntryKind::File);
-    CHECK(kind(with({"x-snapd.kind=symlink"})) == EntryKind::Symlink);
-    CHECK(kind(with({"x-snapd.kind=ensure-dir"})) == EntryKind::EnsureDir);
-    CHECK(kind(with({"x-snapd.kind=directory"})) == EntryKind::Unknown);
-    CHECK(kind(with({"x-snapd.kind=File"})) == EntryKind::Unknown);
+    check_each<EntryKind>(kind, {
+                                    {{}, EntryKind::Directory},
+                                    {{"x-snapd.kind="}, EntryKind::Directory},
+                                    {{"x-snapd.kind=file"}, EntryKind::File},
+                                    {{"x-snapd.kind=symlink"}, EntryKind::Symlink},
+                                    {{"x-snapd.kind=ensure-dir"}, EntryKind::EnsureDir},
+                                    {{"x-snapd.kind=directory"}, EntryKind::Unknown},
+                                    {{"x-snapd.kind=File"}, EntryKind::Unknown},
+                                });
     CHECK(kind_name(with({"x-snapd.kind=weird"})) == "weird");
     CHECK(kind_name(with({})) == "");
 }
 
 TEST_CASE("origin is None when absent and names the three known origins") {
-    CHECK(origin(with({})) == Origin::None);
-    CHECK(origin(with({"x-snapd.origin=layout"})) == Origin::Layout);
-    CHECK(origin(with({"x-snapd.origin=overname"})) == Origin::Overname);
-    CHECK(origin(with({"x-snapd.origin=rootfs"})) == Origin::Rootfs);
-    CHECK(origin(with({"x-snapd.origin=content"})) == Origin::Unknown);
+    check_each<Origin>(origin, {
+                                   {{}, Origin::None},
+                                   {{"x-snapd.origin=layout"}, Origin::Layout},
+                                   {{"x-snapd.origin=overname"}, Origin::Overname},
+                                   {{"x-snapd.origin=rootfs"}, Origin::Rootfs},
+                                   {{"x-snapd.origin=content"}, Origin::Unknown},
+                               });
     CHECK(origin_name(with({"x-snapd.origin=content"})) == "content");
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "reconcile/kernel.hpp"
@@ -63,6 +64,14 @@ class FakeKernel final : public Kernel {
   private:
     // Records the call; returns -errno when this call is the one to fail.
     int record(const char* name, const char* path);
+    // Records the call NAME at PATH, then, unless it is the one to fail,
+    // makes it on the real kernel with ARGS.
+    template <auto Call, typename... Args>
+    int pass(const char* name, const char* path, Args&&... args) {
+        if (int r = record(name, path))
+            return r;
+        return (real_.*Call)(std::forward<Args>(args)...);
+    }
 
     struct Refusal {
         unsigned cmd;

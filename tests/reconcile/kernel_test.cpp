@@ -33,28 +33,33 @@ TEST_CASE("LinuxKernel::readlinkat reads targets longer than its first buffer") 
     CHECK(k.readlinkat(AT_FDCWD, (s / "missing").c_str(), got) == -ENOENT);
 }
 
+namespace {
+
+// The unique mount id of the mount at PATH, as statx tells it.
+uint64_t unique_mount_id(LinuxKernel& k, const char* path) {
+    struct statx st {};
+    REQUIRE(k.statx(AT_FDCWD, path, 0, STATX_MNT_ID_UNIQUE, &st) == 0);
+    REQUIRE_MESSAGE((st.stx_mask & STATX_MNT_ID_UNIQUE) != 0, "needs Linux 6.8 (unique mount ids)");
+    return st.stx_mnt_id;
+}
+
+}  // namespace
+
 TEST_CASE("LinuxKernel::statx gives unique mount ids that tell two mounts apart") {
     LinuxKernel k;
-    struct statx root {
-    }, proc{};
-    REQUIRE(k.statx(AT_FDCWD, "/", 0, STATX_MNT_ID_UNIQUE, &root) == 0);
-    REQUIRE(k.statx(AT_FDCWD, "/proc", 0, STATX_MNT_ID_UNIQUE, &proc) == 0);
-    REQUIRE_MESSAGE((root.stx_mask & STATX_MNT_ID_UNIQUE) != 0,
-                    "needs Linux 6.8 (unique mount ids)");
-    CHECK(root.stx_mnt_id != proc.stx_mnt_id);
-    CHECK(k.statx(AT_FDCWD, "/nonexistent-nsr-path", 0, STATX_MNT_ID_UNIQUE, &root) == -ENOENT);
+    CHECK(unique_mount_id(k, "/") != unique_mount_id(k, "/proc"));
+    struct statx st {};
+    CHECK(k.statx(AT_FDCWD, "/nonexistent-nsr-path", 0, STATX_MNT_ID_UNIQUE, &st) == -ENOENT);
 }
 
 TEST_CASE("LinuxKernel::statmount tells a mount's mount point, filesystem and parent") {
     LinuxKernel k;
-    struct statx proc {
-    }, root{};
-    REQUIRE(k.statx(AT_FDCWD, "/proc", 0, STATX_MNT_ID_UNIQUE, &proc) == 0);
-    REQUIRE(k.statx(AT_FDCWD, "/", 0, STATX_MNT_ID_UNIQUE, &root) == 0);
+    const uint64_t proc = unique_mount_id(k, "/proc");
+    const uint64_t root = unique_mount_id(k, "/");
     // A small buffer first: the call must grow it to fit the strings.
     std::vector<char> buf(8);
-    const int rc = k.statmount(proc.stx_mnt_id,
-                               kStatmountMntBasic | kStatmountMntPoint | kStatmountFsType, buf);
+    const int rc =
+        k.statmount(proc, kStatmountMntBasic | kStatmountMntPoint | kStatmountFsType, buf);
     REQUIRE_MESSAGE(rc != -ENOSYS, "needs Linux 6.8 (statmount)");
     REQUIRE(rc == 0);
     StatmountHead h;
@@ -62,10 +67,10 @@ TEST_CASE("LinuxKernel::statmount tells a mount's mount point, filesystem and pa
     REQUIRE((h.mask & kStatmountMntPoint) != 0);
     CHECK(std::string(buf.data() + sizeof h + h.mnt_point) == "/proc");
     CHECK(std::string(buf.data() + sizeof h + h.fs_type) == "proc");
-    CHECK(h.mnt_id == proc.stx_mnt_id);
-    CHECK(h.mnt_parent_id == root.stx_mnt_id);
+    CHECK(h.mnt_id == proc);
+    CHECK(h.mnt_parent_id == root);
     // Unique ids grow and are never reused: this one names no mount yet.
-    CHECK(k.statmount(proc.stx_mnt_id + (uint64_t{1} << 40), kStatmountMntBasic, buf) == -ENOENT);
+    CHECK(k.statmount(proc + (uint64_t{1} << 40), kStatmountMntBasic, buf) == -ENOENT);
 }
 
 TEST_CASE("LinuxKernel::read_dir lists every entry but . and .., over several reads") {

@@ -35,11 +35,11 @@
 #include "tests/support/scratch.hpp"
 
 using namespace nsr::reconcile;
+using nsr::mntns::run_in_private;
 using nsr::mountinfo::Mount;
 using nsr::mountinfo::MountTable;
 using nsr::profile::MountProfile;
 using nsr::test::require_root;
-using nsr::mntns::run_in_private;
 using nsr::test::Scratch;
 
 namespace {
@@ -47,15 +47,17 @@ namespace {
 void bind_mount(const std::string& from, const std::string& to, bool read_only = false) {
     nsr::base::check_rc(::mount(from.c_str(), to.c_str(), nullptr, MS_BIND, nullptr), "bind " + to);
     if (read_only) {
-        nsr::base::check_rc(::mount(nullptr, to.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr),
-              "remount " + to);
+        nsr::base::check_rc(
+            ::mount(nullptr, to.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr),
+            "remount " + to);
     }
 }
 
 // A tmpfs at S with sources, a read-only directory (for mimics) and mount
 // points; MOUNTED adds mounts of every kind needed() tells apart.
 void build_world(const std::string& s, bool mounted) {
-    nsr::base::check_rc(::mount("tmpfs", s.c_str(), "tmpfs", 0, "size=4m,mode=0711"), "tmpfs on " + s);
+    nsr::base::check_rc(::mount("tmpfs", s.c_str(), "tmpfs", 0, "size=4m,mode=0711"),
+                        "tmpfs on " + s);
     for (const char* d : {"/src", "/src/a", "/src/b", "/src/a/sub", "/ro", "/ro/d", "/t", "/t/bind",
                           "/t/bindro", "/t/tmp", "/t/stack", "/t/none", "/t/sq"})
         nsr::base::check_rc(::mkdir((s + d).c_str(), 0755), std::string("mkdir ") + d);
@@ -66,10 +68,12 @@ void build_world(const std::string& s, bool mounted) {
         return;
     bind_mount(s + "/src/a", s + "/t/bind");
     bind_mount(s + "/src/a", s + "/t/bindro", true);
-    nsr::base::check_rc(::mount("tmpfs", (s + "/t/tmp").c_str(), "tmpfs", 0, "mode=0700,size=1m"), "tmp");
+    nsr::base::check_rc(::mount("tmpfs", (s + "/t/tmp").c_str(), "tmpfs", 0, "mode=0700,size=1m"),
+                        "tmp");
     bind_mount(s + "/src/f", s + "/t/file");
     bind_mount(s + "/src/a", s + "/t/stack");
-    nsr::base::check_rc(::mount("tmpfs", (s + "/t/stack").c_str(), "tmpfs", 0, "mode=0755"), "stack");
+    nsr::base::check_rc(::mount("tmpfs", (s + "/t/stack").c_str(), "tmpfs", 0, "mode=0755"),
+                        "stack");
     // Out of a read-only mount: a bind that names no flag is read-only.
     bind_mount(s + "/ro/d", s + "/t/sq", true);
 }
@@ -226,33 +230,32 @@ std::string compare_views(Describe describe, bool (*dull)(const std::string&)) {
     return a == b ? std::string() : "live:\n" + a + "mountinfo:\n" + b;
 }
 
-}  // namespace
-
-TEST_CASE("the live view and the mountinfo snapshot tell the same stacks and sources") {
+// In a private namespace over the mounted world: what ASK tells of the
+// live view and of a mountinfo snapshot is the same (compare_views, DULL).
+void check_views_agree(std::string (*ask)(MountView&, const std::string&),
+                       bool (*dull)(const std::string&)) {
     require_root("mounts in a private mount namespace");
     Scratch scratch;
     const std::string s = scratch.path();
     const std::string report = run_in_private([&] {
         build_world(s, true);
-        return compare_views([&](MountView& view) { return stacks(view, s); }, nullptr);
+        return compare_views([&](MountView& view) { return ask(view, s); }, dull);
     });
     CHECK_MESSAGE(report.empty(), report);
 }
 
+}  // namespace
+
+TEST_CASE("the live view and the mountinfo snapshot tell the same stacks and sources") {
+    check_views_agree(stacks, nullptr);
+}
+
 TEST_CASE("needed() gives the same verdicts and reasons from the live view as from mountinfo") {
-    require_root("mounts in a private mount namespace");
-    Scratch scratch;
-    const std::string s = scratch.path();
-    const std::string report = run_in_private([&] {
-        build_world(s, true);
-        // The verdicts must differ among themselves, or the test says nothing.
-        const auto alike = [](const std::string& a) {
-            return a.find(": needed: ") == std::string::npos ||
-                   a.find(": not needed: ") == std::string::npos;
-        };
-        return compare_views([&](MountView& view) { return verdicts(view, s); }, alike);
+    // The verdicts must differ among themselves, or the test says nothing.
+    check_views_agree(verdicts, [](const std::string& a) {
+        return a.find(": needed: ") == std::string::npos ||
+               a.find(": not needed: ") == std::string::npos;
     });
-    CHECK_MESSAGE(report.empty(), report);
 }
 
 TEST_CASE("the executor leaves the same namespace whichever view it asks") {
@@ -270,8 +273,7 @@ TEST_CASE("the executor leaves the same namespace whichever view it asks") {
         s, {"S/src/b S/t/bind none bind,ro 0 0", "S/src/f S/t/file none bind,x-snapd.kind=file 0 0",
             "S/src/a S/t/stack none rbind 0 0", "tmpfs S/t/tmp tmpfs mode=0755 0 0",
             "S/src/a S/t/none none bind 0 0"});
-    const std::string live =
-        run_in_private([&] { return apply_twice(s, before, desired, false); });
+    const std::string live = run_in_private([&] { return apply_twice(s, before, desired, false); });
     const std::string snapshot =
         run_in_private([&] { return apply_twice(s, before, desired, true); });
     INFO("live:\n" << live << "mountinfo:\n" << snapshot);

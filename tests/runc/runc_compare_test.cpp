@@ -32,6 +32,7 @@
 
 #include "mntns/namespace.hpp"
 #include "mountinfo/mount_table.hpp"
+#include "reconcile/overlay_match.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/scratch.hpp"
@@ -115,29 +116,6 @@ Strings destinations(const json& mounts) {
     return out;
 }
 
-// overlayfs's reading of a lowerdir= string: layers at unescaped ':', "::"
-// before the data-only ones, '\' taking the next character.
-void layers_of_string(const std::string& v, Strings& lower, Strings& data) {
-    bool in_data = false;
-    std::string part;
-    for (size_t i = 0; i <= v.size(); ++i) {
-        if (i < v.size() && v[i] == '\\' && i + 1 < v.size()) {
-            part += v[++i];
-            continue;
-        }
-        if (i < v.size() && v[i] != ':') {
-            part += v[i];
-            continue;
-        }
-        (in_data ? data : lower).push_back(part);
-        part.clear();
-        if (i + 1 < v.size() && v[i + 1] == ':') {
-            in_data = true;
-            ++i;
-        }
-    }
-}
-
 // The kernel's octal escapes (\054 ...) undone.
 std::string octal_decoded(const std::string& s) {
     std::string out;
@@ -169,16 +147,19 @@ std::string describe(const nsr::mountinfo::Mount& m) {
         std::istringstream opts(m.super_options);
         for (std::string o; std::getline(opts, o, ',');) {
             o = octal_decoded(o);
-            if (o.starts_with("lowerdir="))
-                layers_of_string(o.substr(9), lower, data);
-            else if (o.starts_with("lowerdir+="))
+            if (o.starts_with("lowerdir=")) {
+                auto layers = nsr::reconcile::overlay_lowerdir_split(o.substr(9));
+                lower.insert(lower.end(), layers.lower.begin(), layers.lower.end());
+                data.insert(data.end(), layers.data.begin(), layers.data.end());
+            } else if (o.starts_with("lowerdir+=")) {
                 lower.push_back(o.substr(10));
-            else if (o.starts_with("datadir+="))
+            } else if (o.starts_with("datadir+=")) {
                 data.push_back(o.substr(9));
-            else if (o.starts_with("upperdir="))
+            } else if (o.starts_with("upperdir=")) {
                 upper = o.substr(9);
-            else if (o.starts_with("workdir="))
+            } else if (o.starts_with("workdir=")) {
                 work = o.substr(8);
+            }
         }
         std::string layers;
         for (const auto& l : lower)

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "tests/support/scratch.hpp"
 #include "tests/tuck/reader_process.hpp"
 
 namespace nsr::tuck::test {
@@ -42,6 +43,11 @@ Report run_batch(const Lab& lab, const Batch& b) {
     r.set("failed_applies", failed);
     r.set("unobserved_applies", unobserved);
     r.set("last_output", last_output);
+    record_stack(r, lab.table(), b.dir, "dir");
+    const std::string& last =
+        b.applies > 0 ? b.cycle[static_cast<size_t>(b.applies - 1) % b.cycle.size()].desired
+                      : b.initial;
+    r.set("current_is_last", lab.current() == last ? 1 : 0);
     return r;
 }
 
@@ -60,16 +66,37 @@ void check_no_failed_reads(const Report& r) {
     CHECK(r.num("empty_listing") == 0);
 }
 
-long no_tuck_failures(const std::function<Report()>& batch, int applies,
-                      const std::function<void(const Report&)>& check_final) {
+void check_settled(const Report& r) {
+    CHECK(r.num("mounts_at_dir") == 1);
+    CHECK(r.num("current_is_last") == 1);
+}
+
+void check_tucked(const BatchRun& batch, int applies,
+                  const std::function<void(const Report&)>& check_final) {
+    nsr::test::require_root("mounts in private namespaces");
+    const Report r = batch({});
+    check_batch_ran(r, applies);
+    check_no_failed_reads(r);
+    CHECK(r.num("unexpected") == 0);
+    check_settled(r);
+    if (check_final)
+        check_final(r);
+}
+
+void check_no_tuck_fails(const BatchRun& batch, int applies,
+                         const std::function<void(const Report&)>& check_final,
+                         const std::string& never_seen) {
+    nsr::test::require_root("mounts in private namespaces");
     long failures = 0;
     for (int i = 0; i < kNoTuckBatches && failures == 0; ++i) {
-        const Report r = batch();
+        const Report r = batch({"--no-tuck"});
         check_batch_ran(r, applies);
+        check_settled(r);
         check_final(r);
         failures += r.num("failures");
     }
-    return failures;
+    CHECK_MESSAGE(failures > 0, never_seen, " in ", kNoTuckBatches, " batches of ", applies,
+                  " applies");
 }
 
 }  // namespace nsr::tuck::test

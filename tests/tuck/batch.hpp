@@ -34,7 +34,9 @@ struct Batch {
 // Runs B in LAB and reports the reader's counts (iterations, failures, the
 // failure kinds, changes), "failed_applies", "unobserved_applies" (applies
 // whose result the reader did not report before the next began) and
-// "last_output" (the output of the last apply, or of the last that failed).
+// "last_output" (the output of the last apply, or of the last that failed),
+// and how it left the namespace: the mounts at DIR (record_stack, key "dir")
+// and "current_is_last" (the current profile is the last one applied).
 // Every step of the cycle must change what the reader sees.
 Report run_batch(const Lab& lab, const Batch& b);
 
@@ -47,14 +49,31 @@ void check_batch_ran(const Report& r, int applies);
 // or DIR empty.
 void check_no_failed_reads(const Report& r);
 
+// A batch run with the extra apply flags it is given: what the test cases
+// below run.
+using BatchRun = std::function<Report(const std::vector<std::string>&)>;
+
+// Parent side: the batch left one mount at DIR, and the current profile is
+// the last one it applied.
+void check_settled(const Report& r);
+
+// Parent side, as root: BATCH run without extra flags ran
+// (check_batch_ran), its reader never failed a read
+// (check_no_failed_reads) nor read a text it does not accept, it settled
+// (check_settled), and CHECK_FINAL (when given) passes.
+void check_tucked(const BatchRun& batch, int applies,
+                  const std::function<void(const Report&)>& check_final);
+
 // How many --no-tuck batches a test runs, at most, to see a failed read:
 // unlucky scheduling can let one batch slip through its windows.
 constexpr int kNoTuckBatches = 3;
 
-// Parent side: runs BATCH until it shows failed reads, at most
-// kNoTuckBatches times, checking each run with check_batch_ran (APPLIES)
-// and CHECK_FINAL; returns the failed reads seen.
-long no_tuck_failures(const std::function<Report()>& batch, int applies,
-                      const std::function<void(const Report&)>& check_final);
+// Parent side, as root: runs BATCH with --no-tuck until it shows failed reads, at
+// most kNoTuckBatches times, checking each run with check_batch_ran
+// (APPLIES), check_settled and CHECK_FINAL; fails, saying NEVER_SEEN and how many batches
+// of how many applies ran, when none did.
+void check_no_tuck_fails(const BatchRun& batch, int applies,
+                         const std::function<void(const Report&)>& check_final,
+                         const std::string& never_seen);
 
 }  // namespace nsr::tuck::test

@@ -21,33 +21,25 @@ namespace {
 constexpr int kRefreshes = 50;
 constexpr int kFiles = 100;
 
-std::string file_name(int i) {
-    return numbered('q', i);
-}
-
 // Provider revisions 1 and 2, each with an empty "sub" directory (and
 // revision 2 with one more file, so a reader listing DIR sees every
 // refresh); a second provider q (kFiles files) whose content goes at
 // data/sub; the consumer.
 void providers_and_consumer(Lab& lab) {
-    for (int rev : {1, 2}) {
-        const std::string img = "img/p" + std::to_string(rev);
+    lab.make_provider([&](const std::string& img, int rev) {
         lab.write(img + "/version", "rev" + std::to_string(rev) + "\n");
         lab.make_dirs(img + "/sub");
-        lab.bind_ro(img, "snap/p/" + std::to_string(rev));
-    }
-    lab.write("img/p2/added-in-2", "");
-    for (int i = 0; i < kFiles; ++i)
-        lab.write("img/q/" + file_name(i), "q\n");
+        if (rev == 2)
+            lab.write(img + "/added-in-2", "");
+    });
+    lab.write_numbered("img/q", 'q', kFiles, "q\n");
     lab.bind_ro("img/q", "snap/q/1");
-    lab.make_dirs("img/app/data");
-    lab.bind_ro("img/app", "snap/app/1");
+    lab.make_consumer();
 }
 
 std::string profile(const Lab& lab, int rev) {
-    const std::string dir = lab.path("snap/app/1/data");
-    return lab.path("snap/p/" + std::to_string(rev)) + " " + dir + " none bind,ro 0 0\n" +
-           lab.path("snap/q/1") + " " + dir + "/sub none bind,ro 0 0\n";
+    return lab.content_entry(rev) + lab.path("snap/q/1") + " " + lab.path("snap/app/1/data") +
+           "/sub none bind,ro 0 0\n";
 }
 
 Report children_batch(const std::vector<std::string>& flags) {
@@ -60,28 +52,25 @@ Report children_batch(const std::vector<std::string>& flags) {
         b.applies = kRefreshes;
         b.flags = flags;
         b.dir = dir;
-        b.file = "sub/" + file_name(kFiles / 2);
+        b.file = "sub/" + numbered('q', kFiles / 2);
         b.accept = {"q\n"};
         Report r = run_batch(lab, b);
         const auto table = lab.table();
-        const auto at_dir = record_stack(r, table, dir, "dir");
+        const auto at_dir = table.stack_at(dir);
         const auto at_sub = record_stack(r, table, dir + "/sub", "sub");
         r.set("sub_on_dir",
               !at_dir.empty() && !at_sub.empty() && at_sub.front()->parent_id == at_dir.front()->id
                   ? 1
                   : 0);
-        r.set("current_is_desired", lab.current() == profile(lab, 1) ? 1 : 0);
         return r;
     });
 }
 
 void check_final_state(const Report& r) {
-    CHECK(r.num("mounts_at_dir") == 1);
     CHECK(r.text("root_at_dir") == "/img/p1");
     CHECK(r.num("mounts_at_sub") == 1);
     CHECK(r.text("root_at_sub") == "/img/q");
     CHECK(r.num("sub_on_dir") == 1);
-    CHECK(r.num("current_is_desired") == 1);
 }
 
 }  // namespace
@@ -94,15 +83,13 @@ TEST_CASE("tucked refresh carries the mounts below DIR: zero failed reads") {
     // The last refresh said how the mount below DIR was made.
     CHECK(r.text("last_output").find("\"detail\": \"mounted on the new mount at ") !=
           std::string::npos);
+    check_settled(r);
     check_final_state(r);
 }
 
 TEST_CASE("--no-tuck refresh loses the mounts below DIR for a while") {
-    nsr::test::require_root("mounts in private namespaces");
-    const long failures = no_tuck_failures([] { return children_batch({"--no-tuck"}); }, kRefreshes,
-                                           check_final_state);
-    CHECK_MESSAGE(failures > 0, "unmount-then-mount never showed DIR/sub empty in ", kNoTuckBatches,
-                  " batches of ", kRefreshes, " refreshes");
+    check_no_tuck_fails(children_batch, kRefreshes, check_final_state,
+                        "unmount-then-mount never showed DIR/sub empty");
 }
 
 }  // namespace nsr::tuck::test

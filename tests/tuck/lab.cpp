@@ -38,6 +38,30 @@ void Lab::write(const std::string& rel, const std::string& content) const {
     nsr::test::write_file(path(rel), content);
 }
 
+void Lab::write_numbered(const std::string& dir, char prefix, int count,
+                         const std::string& content) const {
+    for (int i = 0; i < count; ++i)
+        write(dir + "/" + numbered(prefix, i), content);
+}
+
+void Lab::make_provider(const std::function<void(const std::string& img, int rev)>& fill) const {
+    for (int rev : {1, 2}) {
+        const std::string img = "img/p" + std::to_string(rev);
+        fill(img, rev);
+        bind_ro(img, "snap/p/" + std::to_string(rev));
+    }
+}
+
+void Lab::make_consumer() const {
+    make_dirs("img/app/data");
+    bind_ro("img/app", "snap/app/1");
+}
+
+std::string Lab::content_entry(int rev) const {
+    return path("snap/p/" + std::to_string(rev)) + " " + path("snap/app/1/data") +
+           " none bind,ro 0 0\n";
+}
+
 void Lab::bind_ro(const std::string& from, const std::string& to) const {
     make_dirs(to);
     const std::string src = path(from), dst = path(to);

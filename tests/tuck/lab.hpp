@@ -27,8 +27,19 @@ class Lab {
     void make_dirs(const std::string& rel) const;
     // Writes CONTENT to ROOT/REL, creating its directory.
     void write(const std::string& rel, const std::string& content) const;
+    // Writes CONTENT to COUNT files of ROOT/DIR named numbered(PREFIX, 0..).
+    void write_numbered(const std::string& dir, char prefix, int count,
+                        const std::string& content) const;
     // Binds ROOT/FROM at ROOT/TO (created), read-only.
     void bind_ro(const std::string& from, const std::string& to) const;
+
+    // The provider snap p in revisions 1 and 2: FILL(IMG, REV) writes each
+    // tree at IMG (img/pREV), which is then bound read-only at snap/p/REV.
+    void make_provider(const std::function<void(const std::string& img, int rev)>& fill) const;
+    // The consumer snap app (revision 1) with an empty snap/app/1/data.
+    void make_consumer() const;
+    // The content bind of the provider's revision REV at the consumer's data.
+    std::string content_entry(int rev) const;
 
     // Makes the application namespace at ROOT/ns/app.mnt, a copy of this
     // one; INSIDE runs in it first.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <sstream>
 #include <string>
 
 namespace nsr::tuck::test {
@@ -38,7 +39,6 @@ class Report {
         return out;
     }
 
-    // Parses str()'s output; anything else becomes error().
     // A report that says only why there is none.
     static Report failed(const std::string& why) {
         Report r;
@@ -46,15 +46,11 @@ class Report {
         return r;
     }
 
+    // Parses str()'s output; anything else becomes error().
     static Report parse(const std::string& text) {
         Report r;
-        size_t pos = 0;
-        while (pos < text.size()) {
-            size_t end = text.find('\n', pos);
-            if (end == std::string::npos)
-                end = text.size();
-            const std::string line = text.substr(pos, end - pos);
-            pos = end + 1;
+        std::istringstream lines(text);
+        for (std::string line; std::getline(lines, line);) {
             const size_t eq = line.find('=');
             if (eq == std::string::npos) {
                 r.error_ = text;
