@@ -100,11 +100,11 @@ std::vector<KernelFeature> feature_table() {
                 "resolving a path in one call that refuses a symlink anywhere on the way",
                 "paths are walked one component at a time with O_NOFOLLOW"),
         feature("overlay_fd_layers",
-                "overlayfs layers by fd (fsconfig FSCONFIG_SET_FD \"lowerdir+\")", true, false,
-                "handing an overlay's layers to the kernel as file descriptors opened without "
-                "following symlinks",
+                "overlayfs layers by fd (fsconfig FSCONFIG_SET_FD \"lowerdir+\")", true, true,
+                "handing an overlay's layers, upper and work dir to the kernel as file "
+                "descriptors opened without following symlinks",
                 "an overlay's options are handed over as strings and the kernel resolves the layer "
-                "paths"),
+                "paths (the debug log says why)"),
         feature(
             "cgroup2_freezer", "cgroup v2 freezer (cgroup.freeze)", false, true,
             "--freeze-cgroup: the application's processes are stopped while its namespace changes",

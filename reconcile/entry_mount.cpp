@@ -72,7 +72,7 @@ bool finish_tucked(ExecContext& ctx, const MountEntry& e, const MountEntry& repl
     ctx.debug("replace at " + dir +
               ": the new mount already lies beneath the old one; detaching the old one");
     Fd top = ctx.sfs.open_path(dir);
-    int rc = ctx.ops.detach(top);
+    int rc = replaced_detach(ctx, top, dir, &replaces);
     if (rc < 0)
         rc = ctx.ops.detach(top);
     if (rc < 0)
@@ -109,8 +109,10 @@ std::vector<size_t> mount_entry(ExecContext& ctx, const MountEntry& e, const Mou
     if (!is_mount_kind(e))
         return {};
     const std::string dir = clean_path(e.dir);
-    if (replaces && finish_tucked(ctx, e, *replaces, dir))
+    if (replaces && finish_tucked(ctx, e, *replaces, dir)) {
+        overlay_in_place(ctx, e);
         return {};
+    }
     const auto flags = profile::options_to_flags(e.options);
     auto [tree, proto] =
         build_mount(ctx, e, flags, opened && opened->source ? &opened->source : nullptr);
@@ -144,6 +146,7 @@ std::vector<size_t> mount_entry(ExecContext& ctx, const MountEntry& e, const Mou
         }
         ctx.view.record_mount(tree, proto, false);
     }
+    overlay_in_place(ctx, e);
     std::vector<size_t> done;
     for (auto& c : carried) {
         ctx.view.record_mount(c.tree, c.proto, false);

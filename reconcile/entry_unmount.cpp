@@ -107,6 +107,8 @@ void unmount_entry(ExecContext& ctx, const MountEntry& e) {
         rc = unmount_through_parent(ctx, dir);
         if (rc == 0)
             overlay_unmounted(ctx, e, synced);
+        else
+            overlay_in_place(ctx, e);
     }
     if (rc < 0)
         throw_errno(rc, "cannot unmount \"" + dir + "\"");

@@ -12,6 +12,7 @@
 #include "reconcile/mount_points.hpp"
 #include "reconcile/needed.hpp"
 #include "reconcile/new_current.hpp"
+#include "reconcile/overlay_exec.hpp"
 
 namespace nsr::reconcile {
 
@@ -146,15 +147,17 @@ void run_change(ExecContext& ctx, const std::vector<Change>& plan, const ChangeG
     if (!v.needed) {
         o.status = Status::AlreadyDone;
         o.detail = v.reason;
-        // A run killed between the unmount and the removal of the mount
-        // point left the mount point behind.
-        if (c.action == Action::Unmount && is_mount_kind(c.entry)) {
-            try {
+        try {
+            // A run killed between the unmount and the removal of the mount
+            // point left the mount point behind; one killed around a
+            // volatile overlay's attach left its record a step behind.
+            if (c.action == Action::Unmount && is_mount_kind(c.entry))
                 remove_placeholder(ctx, c.entry);
-            } catch (const std::exception& e) {
-                o.status = Status::Failed;
-                o.detail = e.what();
-            }
+            else if (c.action != Action::Unmount)
+                overlay_in_place(ctx, c.entry);
+        } catch (const std::exception& e) {
+            o.status = Status::Failed;
+            o.detail = e.what();
         }
         return;
     }

@@ -228,6 +228,12 @@ Match in_place(const MountEntry& e, MountView& view, const FsView& fs, bool only
     return first;
 }
 
+bool recursion_changes(const MountEntry& old, const MountEntry& e) {
+    return profile::is_bind(old) && profile::is_bind(e) &&
+           profile::is_rbind(old) != profile::is_rbind(e) &&
+           clean_path(old.name) == clean_path(e.name);
+}
+
 }  // namespace
 
 Verdict needed(const Change& change, MountView& view, const FsView& fs, MountView* sources,
@@ -244,6 +250,13 @@ Verdict needed(const Change& change, MountView& view, const FsView& fs, MountVie
         }
         case Action::Mount:
         case Action::Replace: {
+            // A bind and an rbind of one source show the same mount on top;
+            // only the mounts below it differ, which are not compared: a
+            // change between the two is made, never judged done.
+            if (change.action == Action::Replace && change.replaces &&
+                recursion_changes(*change.replaces, e)) {
+                return {true, "a change between bind and rbind of " + e.name};
+            }
             // A replacement is done only once the new mount is what shows.
             auto m = in_place(e, view, fs, change.action == Action::Replace, src_view,
                               detail == Detail::Brief);

@@ -55,14 +55,26 @@ BuiltMount overlay_build_checked(ExecContext& ctx, const MountEntry& e, unsigned
 }
 
 int overlay_sync_before_unmount(ExecContext& ctx, const MountEntry& e, const Fd& root) {
-    if (!ctx.volatile_guard || !upper_spec(e, false))
+    if (!ctx.volatile_guard)
+        return 0;
+    const auto spec = upper_spec(e, false);
+    if (!spec)
         return 0;
     const int err = ctx.volatile_guard->sync_inside(root);
     if (err != 0) {
         ctx.debug("overlay at " + clean_path(e.dir) +
                   ": syncfs inside it before its unmount: " + errno_text(err));
     }
+    if (spec->is_volatile)
+        ctx.volatile_guard->unmounting(*spec, err);
     return err;
+}
+
+void overlay_in_place(ExecContext& ctx, const MountEntry& e) {
+    if (!ctx.volatile_guard)
+        return;
+    if (auto spec = upper_spec(e, true))
+        ctx.volatile_guard->attached(*spec);
 }
 
 void overlay_unmounted(ExecContext& ctx, const MountEntry& e, int sync_errno) {
@@ -84,6 +96,7 @@ int replaced_detach(ExecContext& ctx, Fd& target, const std::string& dir,
         overlay_unmounted(ctx, *replaced, sync);
         return 0;
     }
+    overlay_in_place(ctx, *replaced);
     ctx.debug("volatile overlay at " + dir + ": cannot unmount it (" + errno_text(-rc) +
               "); detaching it lazily, so its unmount is not recorded as clean and its upper "
               "dir falls under x-nsr.volatile-stale when it is mounted again");

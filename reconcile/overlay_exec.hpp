@@ -3,14 +3,16 @@
 // pair can be mounted again when that is safe (reconcile/volatile_reuse.hpp;
 // README "Volatile overlays"):
 //   - before one is mounted, the run's VolatileGuard checks the pair
-//     (prepare()), and a volatile one is recorded right after it is made,
-//     before anyone can write to it (mounted());
+//     (prepare(), which records a volatile one as being mounted), records
+//     it right after it is made, before anyone can write to it
+//     (mounted()), and once it is attached or found in place (attached());
 //   - before one is unmounted, syncfs runs on an fd inside it (for a
 //     volatile overlay this reports any writeback error on the upper
 //     filesystem since the mount; for another it writes the upper
-//     filesystem out), and it is unmounted for real, not lazily: only
-//     then is its superblock known to be gone, and a volatile one's
-//     record completed (unmounted()).
+//     filesystem out), a volatile one's record says so (unmounting()), and
+//     it is unmounted for real, not lazily: only then is its superblock
+//     known to be gone, and a volatile one's record completed
+//     (unmounted()).
 // The plan makes the rest hold: an overlay with an upper never leaves with
 // another change's detach (ChangeGroups), and a replacement that keeps the
 // upper or work dir is an unmount right before a mount, not a mount beneath
@@ -35,10 +37,18 @@ BuiltMount overlay_build_checked(ExecContext& ctx, const profile::MountEntry& e,
                                  unsigned long ms_flags);
 
 // Before the overlay of E, whose root is open at ROOT, is unmounted:
-// syncfs inside it when it has an upper dir. Returns 0 or the errno, which
-// the debug log also gets; 0 for any other entry.
+// syncfs inside it when it has an upper dir, and a volatile one's record
+// says it is being unmounted. Returns 0 or the errno, which the debug log
+// also gets; 0 for any other entry. Throws std::system_error when the
+// record cannot be written.
 int overlay_sync_before_unmount(ExecContext& ctx, const profile::MountEntry& e,
                                 const base::Fd& root);
+
+// The volatile overlay of E is attached, found in place, or still there
+// after an unmount that failed: its record says mounted (a killed run may
+// have left it a step ahead or behind). Nothing for any other entry.
+// Throws std::system_error when the record cannot be written.
+void overlay_in_place(ExecContext& ctx, const profile::MountEntry& e);
 
 // After the overlay of E was unmounted, not lazily: a volatile one's record
 // is completed with SYNC_ERRNO (overlay_sync_before_unmount()'s). Throws

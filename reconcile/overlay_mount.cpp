@@ -255,11 +255,11 @@ std::pair<Fd, mountinfo::Mount> overlay_build_guarded(Kernel& kernel, SecureFs& 
         return overlay_build(kernel, sfs, entry, ms_flags, debug);
     const std::string dir = clean_path(entry.dir);
     const OverlaySpec spec = profile::overlay_spec_parse(entry);
-    if (spec.upper && spec.work)
-        guard->prepare(spec, dir, in_use);
+    if (!spec.upper || !spec.work)
+        return overlay_build(kernel, sfs, entry, ms_flags, debug);
+    guard->prepare(spec, dir, in_use);
     auto built = overlay_build(kernel, sfs, entry, ms_flags, debug);
-    if (spec.is_volatile && spec.upper && spec.work)
-        guard->mounted(spec);
+    guard->mounted(spec);
     return built;
 }
 

@@ -73,8 +73,8 @@ std::pair<base::Fd, mountinfo::Mount> overlay_build(Kernel& kernel, SecureFs& sf
 
 // overlay_build() with GUARD's checks around it, where SFS resolves the
 // entry's paths: with an upper dir, GUARD->prepare() first (IN_USE finds a
-// live overlay using the pair); when volatile, GUARD->mounted() once it is
-// made, before it is returned to be attached. No GUARD: overlay_build().
+// live overlay using the pair), and GUARD->mounted() once it is made,
+// before it is returned to be attached. No GUARD: overlay_build().
 // Throws as overlay_build(), VolatileStaleError for a refused pair, and
 // std::system_error when the mount cannot be recorded (the overlay is then
 // dropped unattached).

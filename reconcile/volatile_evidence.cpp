@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "base/file.hpp"
+#include "base/names.hpp"
 #include "base/path.hpp"
 #include "profile/fstab.hpp"
 
@@ -20,6 +21,16 @@ namespace nsr::reconcile {
 
 using base::Fd;
 namespace {
+
+constexpr base::Named<VolatileState> kStates[] = {{VolatileState::Mounting, "mounting"},
+                                                  {VolatileState::Attaching, "attaching"},
+                                                  {VolatileState::Mounted, "mounted"},
+                                                  {VolatileState::Unmounting, "unmounting"},
+                                                  {VolatileState::Unmounted, "unmounted"}};
+
+bool after_sync(VolatileState s) {
+    return s == VolatileState::Unmounting || s == VolatileState::Unmounted;
+}
 
 // A record is a few hundred bytes; anything bigger is not one of ours.
 constexpr size_t kMaxRecord = 16 * 1024;
@@ -73,8 +84,8 @@ std::string format(const VolatileRecord& r) {
     line("marker", std::to_string(r.marker.ino) + ":" + std::to_string(r.marker.ctime_sec) + "." +
                        std::to_string(r.marker.ctime_nsec));
     line("mounted_at", r.mounted_at);
-    line("state", r.unmounted ? "unmounted" : "mounted");
-    if (r.unmounted) {
+    line("state", std::string(volatile_state_name(r.state)));
+    if (after_sync(r.state)) {
         line("syncfs_errno", std::to_string(r.sync_errno));
         line("unmounted_at", r.unmounted_at);
     }
@@ -150,12 +161,13 @@ std::optional<VolatileRecord> parse(const std::string& text, std::string& why) {
     }
     r.marker = {static_cast<ino_t>(*m_ino), static_cast<int64_t>(*m_sec),
                 static_cast<int64_t>(*m_nsec)};
-    if (!state || (*state != "mounted" && *state != "unmounted")) {
+    const auto named = state ? base::value_named(kStates, *state) : std::nullopt;
+    if (!named) {
         why = "no state";
         return std::nullopt;
     }
-    r.unmounted = *state == "unmounted";
-    if (r.unmounted) {
+    r.state = *named;
+    if (after_sync(r.state)) {
         const std::string* sync = get("syncfs_errno");
         const std::string* at = get("unmounted_at");
         auto e = sync ? number(*sync, 10) : std::nullopt;
@@ -170,6 +182,10 @@ std::optional<VolatileRecord> parse(const std::string& text, std::string& why) {
 }
 
 }  // namespace
+
+std::string_view volatile_state_name(VolatileState s) {
+    return base::name_of(kStates, s);
+}
 
 int upper_identity_read(Kernel& kernel, int fd, UpperIdentity& out) {
     struct stat st {};
@@ -303,29 +319,63 @@ void VolatileStore::write(const VolatileRecord& r) {
     base::write_file_at(dir(true)->get(), name, format(r), 0600, path_ + "/" + name);
 }
 
-void VolatileStore::record_mounted(const std::string& upper, const std::string& work,
-                                   const std::string& boot_id, const UpperIdentity& identity,
-                                   const MarkerIdentity& marker, std::time_t now) {
+void VolatileStore::record_new(const std::string& upper, const std::string& work,
+                               const std::string& boot_id, const UpperIdentity& identity,
+                               const MarkerIdentity& marker, VolatileState state, std::time_t now) {
     VolatileRecord r;
     r.upper = upper;
     r.work = work;
     r.boot_id = boot_id;
     r.identity = identity;
     r.marker = marker;
+    r.state = state;
     r.mounted_at = utc_stamp(now);
     write(r);
 }
 
-bool VolatileStore::record_unmounted(const std::string& upper, const std::string& work,
-                                     int sync_errno, std::time_t now) {
+void VolatileStore::record_mounting(const std::string& upper, const std::string& work,
+                                    const std::string& boot_id, const UpperIdentity& identity,
+                                    std::time_t now) {
+    record_new(upper, work, boot_id, identity, {}, VolatileState::Mounting, now);
+}
+
+void VolatileStore::record_mounted(const std::string& upper, const std::string& work,
+                                   const std::string& boot_id, const UpperIdentity& identity,
+                                   const MarkerIdentity& marker, std::time_t now) {
+    record_new(upper, work, boot_id, identity, marker, VolatileState::Attaching, now);
+}
+
+bool VolatileStore::record_attached(const std::string& upper, const std::string& work) {
+    auto r = find(upper, work);
+    if (!r || r->state == VolatileState::Mounted)
+        return false;
+    r->state = VolatileState::Mounted;
+    r->sync_errno = 0;
+    r->unmounted_at.clear();
+    write(*r);
+    return true;
+}
+
+bool VolatileStore::record_unmount(const std::string& upper, const std::string& work,
+                                   VolatileState state, int sync_errno, std::time_t now) {
     auto r = find(upper, work);
     if (!r)
         return false;
-    r->unmounted = true;
+    r->state = state;
     r->sync_errno = sync_errno;
     r->unmounted_at = utc_stamp(now);
     write(*r);
     return true;
+}
+
+bool VolatileStore::record_unmounting(const std::string& upper, const std::string& work,
+                                      int sync_errno, std::time_t now) {
+    return record_unmount(upper, work, VolatileState::Unmounting, sync_errno, now);
+}
+
+bool VolatileStore::record_unmounted(const std::string& upper, const std::string& work,
+                                     int sync_errno, std::time_t now) {
+    return record_unmount(upper, work, VolatileState::Unmounted, sync_errno, now);
 }
 
 int VolatileStore::forget(const std::string& upper, const std::string& work) {

@@ -67,16 +67,30 @@ std::string boot_id_read();
 // "20251130T131200Z": a UTC time for records and quarantine names.
 std::string utc_stamp(std::time_t t);
 
+// Where nsreconcile's overlay of a pair stands. Each step that leaves the
+// pair in a new state is recorded before it is made, so that a run killed
+// between the record and the step (or between the step and the next
+// record) leaves a record the next run can read:
+//   Mounting    about to be made (the marker is not known yet);
+//   Attaching   made, with this marker, about to be attached;
+//   Mounted     attached (or found in place by a later run);
+//   Unmounting  synced inside (sync_errno), about to be unmounted;
+//   Unmounted   unmounted by nsreconcile, not lazily.
+// volatile_reuse.hpp says what each is taken for when the pair is mounted
+// again.
+enum class VolatileState { Mounting, Attaching, Mounted, Unmounting, Unmounted };
+
+std::string_view volatile_state_name(VolatileState s);
+
 struct VolatileRecord {
     std::string upper;
     std::string work;
     std::string boot_id;
     UpperIdentity identity;
-    MarkerIdentity marker;  // the marker that mount made
-    // false: mounted, and no unmount by nsreconcile recorded since.
-    bool unmounted = false;
-    // The result of the syncfs inside the overlay before that unmount: 0 or
-    // an errno.
+    MarkerIdentity marker;  // the marker that mount made (none while Mounting)
+    VolatileState state = VolatileState::Mounted;
+    // Unmounting and Unmounted: the result of the syncfs inside the overlay
+    // before that unmount: 0 or an errno.
     int sync_errno = 0;
     std::string mounted_at;
     std::string unmounted_at;
@@ -104,17 +118,29 @@ class VolatileStore {
     std::optional<VolatileRecord> find(const std::string& upper, const std::string& work,
                                        std::string* why = nullptr);
 
-    // After a volatile overlay of UPPER/WORK was made, before anyone could
-    // write to it: a new record (replacing any older one) with BOOT_ID, the
-    // upper's IDENTITY and the MARKER the mount made. Written atomically;
-    // throws std::system_error.
+    // Before a volatile overlay of UPPER/WORK is made: a new record
+    // (replacing any older one), Mounting, with BOOT_ID and the upper's
+    // IDENTITY. Written atomically; throws std::system_error.
+    void record_mounting(const std::string& upper, const std::string& work,
+                         const std::string& boot_id, const UpperIdentity& identity,
+                         std::time_t now);
+    // After that overlay was made, before it is attached (before anyone
+    // could write to it): Attaching, with the MARKER the mount made. Throws
+    // std::system_error.
     void record_mounted(const std::string& upper, const std::string& work,
                         const std::string& boot_id, const UpperIdentity& identity,
                         const MarkerIdentity& marker, std::time_t now);
-    // After nsreconcile unmounted that overlay, SYNC_ERRNO being the result
-    // of the syncfs inside it right before. Returns false (and records
-    // nothing) when there is no record of the mount: an unmount alone does
-    // not prove who mounted it.
+    // Once it is attached, or when a later run finds it in place: Mounted.
+    // Returns false (and records nothing) when there is no record, or when
+    // it is already Mounted. Throws std::system_error.
+    bool record_attached(const std::string& upper, const std::string& work);
+    // Right before nsreconcile unmounts that overlay (Unmounting), and
+    // right after (Unmounted), SYNC_ERRNO being the result of the syncfs
+    // inside it before. Returns false (and records nothing) when there is
+    // no record of the mount: an unmount alone does not prove who mounted
+    // it. Throws std::system_error.
+    bool record_unmounting(const std::string& upper, const std::string& work, int sync_errno,
+                           std::time_t now);
     bool record_unmounted(const std::string& upper, const std::string& work, int sync_errno,
                           std::time_t now);
     // Drops the record (after the pair was set aside). 0 or -errno; a
@@ -130,6 +156,14 @@ class VolatileStore {
     // not exist and CREATE is false. Throws std::system_error.
     const base::Fd* dir(bool create);
     void write(const VolatileRecord& r);
+    // A new record of UPPER/WORK in STATE, mounted at NOW.
+    void record_new(const std::string& upper, const std::string& work, const std::string& boot_id,
+                    const UpperIdentity& identity, const MarkerIdentity& marker,
+                    VolatileState state, std::time_t now);
+    // The record of UPPER/WORK moved to STATE with SYNC_ERRNO at NOW: false
+    // when there is none.
+    bool record_unmount(const std::string& upper, const std::string& work, VolatileState state,
+                        int sync_errno, std::time_t now);
 
     base::Fd root_;
     std::string path_;

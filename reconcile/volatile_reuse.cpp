@@ -61,6 +61,11 @@ std::string identity_change(const UpperIdentity& was, const UpperIdentity& now) 
     return "";
 }
 
+std::string marker_changed(const VolatileRecord& r) {
+    return "the volatile marker is not the one nsreconcile's mount at " + r.mounted_at +
+           " made: the pair was mounted volatile again since, not by nsreconcile";
+}
+
 }  // namespace
 
 std::string_view volatile_action_name(Action a) {
@@ -91,20 +96,35 @@ VolatileVerdict volatile_reuse_decide(const VolatileFacts& f, VolatileStale poli
             stale, "boot",
             "it was mounted in another boot (boot id " + r.boot_id + ", now " + f.boot_id + ")"};
     }
-    if (!r.unmounted) {
-        return {stale, "unmount",
-                "its last unmount was not nsreconcile's: mounted at " + r.mounted_at +
-                    ", then it went away without nsreconcile unmounting it"};
-    }
-    if (r.sync_errno != 0) {
-        return {stale, "unmount",
-                "syncfs inside the overlay before its unmount at " + r.unmounted_at +
-                    " failed: " + std::strerror(r.sync_errno)};
-    }
-    if (r.marker != f.marker_identity) {
-        return {stale, "unmount",
-                "the volatile marker is not the one nsreconcile's mount at " + r.mounted_at +
-                    " made: the pair was mounted volatile again since, not by nsreconcile"};
+    std::string how = "mounted volatile by nsreconcile in this boot at " + r.mounted_at;
+    switch (r.state) {
+        case VolatileState::Mounted:
+            return {stale, "unmount",
+                    "its last unmount was not nsreconcile's: mounted at " + r.mounted_at +
+                        ", then it went away without nsreconcile unmounting it"};
+        case VolatileState::Mounting:
+        case VolatileState::Attaching:
+            // The run making it was stopped before it was attached: nothing
+            // could write through it. While Mounting, its marker was not
+            // known yet.
+            if (r.state == VolatileState::Attaching && r.marker != f.marker_identity)
+                return {stale, "unmount", marker_changed(r)};
+            how = "made volatile by nsreconcile in this boot at " + r.mounted_at +
+                  " and never attached (the run making it was stopped)";
+            break;
+        case VolatileState::Unmounting:
+        case VolatileState::Unmounted:
+            if (r.sync_errno != 0) {
+                return {stale, "unmount",
+                        "syncfs inside the overlay before its unmount at " + r.unmounted_at +
+                            " failed: " + std::strerror(r.sync_errno)};
+            }
+            if (r.marker != f.marker_identity)
+                return {stale, "unmount", marker_changed(r)};
+            how += ", unmounted by it at " + r.unmounted_at + " after a clean syncfs";
+            if (r.state == VolatileState::Unmounting)
+                how += " (the run was stopped at its unmount)";
+            break;
     }
     if (auto change = identity_change(r.identity, f.identity); !change.empty())
         return {stale, "identity", change};
@@ -114,9 +134,7 @@ VolatileVerdict volatile_reuse_decide(const VolatileFacts& f, VolatileStale poli
                     std::strerror(f.sync_errno)};
     }
     return {Action::Reuse, "all checks",
-            "mounted volatile by nsreconcile in this boot at " + r.mounted_at +
-                ", unmounted by it at " + r.unmounted_at +
-                " after a clean syncfs, the same upper filesystem, and syncfs succeeds now"};
+            how + ", the same upper filesystem, and syncfs succeeds now"};
 }
 
 std::optional<std::string> pair_user_in(const mountinfo::MountTable& table,
@@ -176,10 +194,15 @@ VolatileVerdict VolatileGuard::prepare(const OverlaySpec& spec, const std::strin
                " (upperdir " + *spec.upper + "): " + std::string(volatile_action_name(v.action)) +
                ", decided by the " + v.check + " check: " + v.reason);
     }
+    // The record says Mounting before the marker goes: a run killed while
+    // removing it leaves a marker changed by the removal.
     switch (v.action) {
         case Action::Mount:
+            if (spec.is_volatile)
+                mounting(spec);
             break;
         case Action::Reuse:
+            mounting(spec);
             remove_marker(*spec.work);
             break;
         case Action::Refuse: {
@@ -200,6 +223,8 @@ VolatileVerdict VolatileGuard::prepare(const OverlaySpec& spec, const std::strin
         case Action::Quarantine:
             quarantine(spec);
             store_.forget(*spec.upper, *spec.work);
+            if (spec.is_volatile)
+                mounting(spec);
             break;
     }
     return v;
@@ -280,11 +305,26 @@ void VolatileGuard::quarantine(const OverlaySpec& spec) {
     }
 }
 
-void VolatileGuard::mounted(const OverlaySpec& spec) {
+UpperIdentity VolatileGuard::upper_identity(const OverlaySpec& spec) {
     Fd upper = sfs_.open_path(*spec.upper);
     UpperIdentity id;
     check_rc(upper_identity_read(k_, upper.get(), id),
              "cannot inspect upperdir " + quote(*spec.upper));
+    return id;
+}
+
+void VolatileGuard::mounting(const OverlaySpec& spec) {
+    store_.record_mounting(*spec.upper, *spec.work, boot_id_, upper_identity(spec), clock_());
+}
+
+void VolatileGuard::mounted(const OverlaySpec& spec) {
+    if (!spec.is_volatile) {
+        // Its mount leaves no marker: a record of the pair's past is done with.
+        if (int rc = store_.forget(*spec.upper, *spec.work); rc < 0)
+            throw_errno(rc, "cannot remove the volatile overlay record of " + quote(*spec.upper));
+        return;
+    }
+    const UpperIdentity id = upper_identity(spec);
     const std::string marker_path = *spec.work + "/" + kIncompat + "/" + kMarker;
     Fd incompat = sfs_.open_path(*spec.work + "/" + kIncompat);
     MarkerIdentity marker;
@@ -293,12 +333,20 @@ void VolatileGuard::mounted(const OverlaySpec& spec) {
     store_.record_mounted(*spec.upper, *spec.work, boot_id_, id, marker, clock_());
 }
 
+void VolatileGuard::attached(const OverlaySpec& spec) {
+    store_.record_attached(*spec.upper, *spec.work);
+}
+
 int VolatileGuard::sync_inside(const Fd& root) {
     int fd = k_.openat(root.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return -fd;
     Fd readable(fd);
     return -k_.syncfs(readable.get());
+}
+
+void VolatileGuard::unmounting(const OverlaySpec& spec, int sync_errno) {
+    store_.record_unmounting(*spec.upper, *spec.work, sync_errno, clock_());
 }
 
 void VolatileGuard::unmounted(const OverlaySpec& spec, int sync_errno) {

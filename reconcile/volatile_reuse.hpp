@@ -15,7 +15,10 @@
 //      inside the overlay (which for a volatile overlay reports any
 //      writeback error on the upper filesystem since the mount), and the
 //      marker is still the one that mount made (no other volatile mount of
-//      the pair since);
+//      the pair since); or the run that made it was stopped before it was
+//      attached (the record says Mounting, or Attaching with this marker),
+//      so nothing could write through it; a record left Unmounting by a
+//      run stopped at the unmount counts as its unmount;
 //   5. the upper filesystem is the same: device number, statfs f_fsid and
 //      the upper directory's inode;
 //   6. syncfs on the upper filesystem succeeds now.
@@ -24,6 +27,14 @@
 // siblings NAME.stale-<UTC time>, new empty ones made with the same owner
 // and mode, then mounted). A pair in use is refused whatever the policy.
 //
+// A run stopped between a record and its step leaves the record a step
+// ahead or behind; the next run that finds the overlay in place sets it to
+// Mounted (attached()). What that cannot correct: an overlay left mounted
+// under an Attaching or Unmounting record that goes away by other means
+// before the next run (its namespace discarded) reads as never attached, or
+// as unmounted by nsreconcile; and a record left Mounting, whose marker is
+// not known, takes a marker made by someone else's volatile mount of the
+// pair before the next run for its own.
 // What userspace cannot see: the overlay's own superblock instance and its
 // writeback error sequence (the unmerged kernel patch would checkpoint
 // those). A writeback error that happened after the syncfs before the
@@ -106,27 +117,41 @@ class VolatileGuard {
     // Before mounting the overlay SPEC (with an upper dir) at DIR; IN_USE
     // finds a live overlay using its upper or work dir. Leaves the pair
     // ready to mount (nothing to do, the marker removed, or the old pair set
-    // aside), logs the verdict and the check that decided, and returns it.
+    // aside) and, when SPEC is volatile or the marker is removed, recorded
+    // as Mounting; logs the verdict and the check that decided, and returns
+    // it.
     // Throws VolatileStaleError when it is refused, and std::system_error
     // when a step fails (a quarantine undone as far as it went).
     VolatileVerdict prepare(const profile::OverlaySpec& spec, const std::string& dir,
                             const PairUser& in_use);
-    // Right after the volatile overlay SPEC was made, before it is attached
-    // (before anyone can write to it): records the mount. Throws
-    // std::system_error; the overlay must then not be attached, or its
-    // pair could later be reused on an old record.
+    // The records of a volatile overlay's life (VolatileState), each
+    // written before the step it names, so that a run killed anywhere leaves
+    // one the next run can read (prepare() writes Mounting). All throw
+    // std::system_error.
+    // Right after the overlay SPEC was made, before it is attached (before
+    // anyone can write to it): a volatile one's mount is recorded with its
+    // marker; another's drops the pair's record (it makes no marker). The
+    // overlay must not be attached when this throws, or its pair could
+    // later be reused on an old record.
     void mounted(const profile::OverlaySpec& spec);
+    // Once it is attached, and whenever a run finds it in place: a record
+    // left between two steps by a killed run then says it is mounted.
+    void attached(const profile::OverlaySpec& spec);
     // Before unmounting (or replacing) the overlay whose root is open at
-    // ROOT: syncfs inside it. Returns 0 or the errno, for unmounted().
+    // ROOT: syncfs inside it. Returns 0 or the errno, for unmounting() and
+    // unmounted().
     int sync_inside(const base::Fd& root);
-    // After nsreconcile unmounted the volatile overlay SPEC (not lazily),
-    // SYNC_ERRNO from sync_inside().
+    // Right before nsreconcile unmounts the volatile overlay SPEC (not
+    // lazily), and right after, SYNC_ERRNO from sync_inside().
+    void unmounting(const profile::OverlaySpec& spec, int sync_errno);
     void unmounted(const profile::OverlaySpec& spec, int sync_errno);
 
     // The facts prepare() decides on (exposed for tests).
     VolatileFacts facts(const profile::OverlaySpec& spec, const PairUser& in_use);
 
   private:
+    UpperIdentity upper_identity(const profile::OverlaySpec& spec);
+    void mounting(const profile::OverlaySpec& spec);
     void remove_marker(const std::string& work);
     void quarantine(const profile::OverlaySpec& spec);
 

@@ -86,6 +86,23 @@ TEST_CASE("features as root: every probe answers, as the kernel release promises
     }
 }
 
+TEST_CASE("features: every feature of this version is reported as used") {
+    // Each one is called by the product: MOVE_MOUNT_BENEATH and the new mount
+    // API by the executor, mount_setattr for flags and detaching, statmount
+    // by the live mount view, openat2 by secure_fs, fd layers by
+    // overlay_mount, the freezers by --freeze-cgroup, the nsfs bind by ns
+    // create.
+    const Output r = run_binary({"features", "--json"});
+    INFO(r.out << r.err);
+    REQUIRE(r.status == 0);
+    const auto doc = nlohmann::json::parse(r.out);
+    REQUIRE(doc.at("features").size() == 8);
+    for (const auto& f : doc.at("features")) {
+        INFO(f.dump());
+        CHECK(f.at("used") == true);
+    }
+}
+
 TEST_CASE("features: the cgroup v2 freezer answer matches the mounted hierarchies") {
     const Output r = run_binary({"features", "--json"});
     REQUIRE(r.status == 0);

@@ -132,6 +132,25 @@ TEST_CASE("needed: a bind that names an access flag gets exactly the flags it na
         kHost + "30 22 7:2 /lib /snap/foo/1/data ro,relatime - squashfs /dev/loop2 ro\n"));
 }
 
+TEST_CASE("needed: a replacement between bind and rbind of one source is always made") {
+    // The top shows the source with the flags either would get: only the
+    // mounts below it would tell them apart, and they are not compared.
+    const std::string table =
+        kHost + "30 22 7:2 /lib /snap/foo/1/data ro,relatime - squashfs /dev/loop2 ro\n";
+    auto replace = [&](std::string_view from, std::string_view to) {
+        const MountTable parsed = MountTable::parse(table);
+        TableMountView view(parsed);
+        const Verdict v = needed({Action::Replace, entry(to), entry(from)}, view, TableFsView{});
+        INFO("verdict reason: ", v.reason);
+        return v.needed;
+    };
+    const std::string rbind = "/snap/prov/2/lib /snap/foo/1/data none rbind,ro 0 0";
+    CHECK(replace(kContent, rbind));
+    CHECK(replace(rbind, kContent));
+    // Another change of one bind is judged as ever.
+    CHECK_FALSE(replace("/snap/prov/2/lib /snap/foo/1/data none bind,ro,nosuid 0 0", kContent));
+}
+
 TEST_CASE("needed: a bind whose source resolves through a nested mount") {
     // /media/usb shows the directory /exported of sdb1, so the source
     // /media/usb/docs is (8:17, /exported/docs), not (8:17, /docs).

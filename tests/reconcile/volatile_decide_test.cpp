@@ -40,7 +40,7 @@ VolatileFacts clean() {
     r.boot_id = "b1";
     r.identity = kId;
     r.marker = kMarker;
-    r.unmounted = true;
+    r.state = VolatileState::Unmounted;
     r.mounted_at = "20250101T000000Z";
     r.unmounted_at = "20250101T010000Z";
     f.record = r;
@@ -90,7 +90,8 @@ TEST_CASE("each failing check decides, under refuse and under quarantine") {
          "is not a record: no state)"},
         {"another boot", [](VolatileFacts& f) { f.boot_id = "b2"; },
          "boot: it was mounted in another boot (boot id b1, now b2)"},
-        {"never unmounted by nsreconcile", [](VolatileFacts& f) { f.record->unmounted = false; },
+        {"never unmounted by nsreconcile",
+         [](VolatileFacts& f) { f.record->state = VolatileState::Mounted; },
          "unmount: its last unmount was not nsreconcile's: mounted at 20250101T000000Z, then it "
          "went away without nsreconcile unmounting it"},
         {"syncfs failed before the unmount", [](VolatileFacts& f) { f.record->sync_errno = EIO; },
@@ -119,6 +120,40 @@ TEST_CASE("each failing check decides, under refuse and under quarantine") {
         CHECK(decide(f, VolatileStale::Refuse) == std::string("refuse by ") + c.verdict);
         CHECK(decide(f, VolatileStale::Quarantine) == std::string("quarantine by ") + c.verdict);
     }
+}
+
+TEST_CASE("a record left between two steps by a killed run") {
+    // Stopped at the unmount, after a clean syncfs: its unmount.
+    VolatileFacts f = clean();
+    f.record->state = VolatileState::Unmounting;
+    CHECK(decide(f) ==
+          "reuse by all checks: mounted volatile by nsreconcile in this boot at "
+          "20250101T000000Z, unmounted by it at 20250101T010000Z after a clean syncfs (the run "
+          "was stopped at its unmount), the same upper filesystem, and syncfs succeeds now");
+    f.record->sync_errno = EIO;
+    CHECK(volatile_reuse_decide(f, VolatileStale::Refuse).action == Action::Refuse);
+    // Made, never attached: with the marker that mount made, or before it
+    // was known.
+    const std::string never_attached =
+        "reuse by all checks: made volatile by nsreconcile in this boot at 20250101T000000Z and "
+        "never attached (the run making it was stopped), the same upper filesystem, and syncfs "
+        "succeeds now";
+    f = clean();
+    f.record->state = VolatileState::Attaching;
+    CHECK(decide(f) == never_attached);
+    f.marker_identity.ino = 992;
+    CHECK(decide(f) ==
+          "refuse by unmount: the volatile marker is not the one nsreconcile's mount at "
+          "20250101T000000Z made: the pair was mounted volatile again since, not by nsreconcile");
+    f.record->state = VolatileState::Mounting;
+    f.record->marker = {};
+    CHECK(decide(f) == never_attached);
+    f.identity.ino = 78;
+    CHECK(volatile_reuse_decide(f, VolatileStale::Refuse).check == "identity");
+    f = clean();
+    f.record->state = VolatileState::Mounting;
+    f.boot_id = "b2";
+    CHECK(volatile_reuse_decide(f, VolatileStale::Refuse).check == "boot");
 }
 
 TEST_CASE("the checks run in order: the first failing one decides") {
@@ -157,12 +192,17 @@ TEST_CASE("the store keeps one record a pair, mounted then unmounted") {
     CHECK(r->boot_id == "b1");
     CHECK(r->identity == kId);
     CHECK(r->marker == kMarker);
-    CHECK_FALSE(r->unmounted);
+    CHECK(r->state == VolatileState::Attaching);
     CHECK(r->mounted_at == "20250101T000000Z");
+    CHECK(store.record_attached("/s/u", "/s/w"));
+    CHECK(store.find("/s/u", "/s/w")->state == VolatileState::Mounted);
+    CHECK_FALSE(store.record_attached("/s/u", "/s/w"));
+    CHECK(store.record_unmounting("/s/u", "/s/w", 0, 1735693200));
+    CHECK(store.find("/s/u", "/s/w")->state == VolatileState::Unmounting);
     CHECK(store.record_unmounted("/s/u", "/s/w", EIO, 1735693200));
     r = store.find("/s/u", "/s/w");
     REQUIRE(r.has_value());
-    CHECK(r->unmounted);
+    CHECK(r->state == VolatileState::Unmounted);
     CHECK(r->sync_errno == EIO);
     CHECK(r->unmounted_at == "20250101T010000Z");
     // Another pair has its own record, and none yet.
@@ -173,8 +213,15 @@ TEST_CASE("the store keeps one record a pair, mounted then unmounted") {
     store.record_mounted("/s/u", "/s/w", "b2", kId, kMarker, 1735696800);
     r = store.find("/s/u", "/s/w");
     REQUIRE(r.has_value());
-    CHECK_FALSE(r->unmounted);
+    CHECK(r->state == VolatileState::Attaching);
     CHECK(r->boot_id == "b2");
+    // A record made before the mount has no marker yet.
+    store.record_mounting("/s/u", "/s/w", "b3", kId, 1735696800);
+    r = store.find("/s/u", "/s/w");
+    REQUIRE(r.has_value());
+    CHECK(r->state == VolatileState::Mounting);
+    CHECK(r->marker == MarkerIdentity{});
+    CHECK(r->boot_id == "b3");
     CHECK(store.forget("/s/u", "/s/w") == 0);
     CHECK_FALSE(store.find("/s/u", "/s/w").has_value());
     CHECK(store.forget("/s/u", "/s/w") == 0);

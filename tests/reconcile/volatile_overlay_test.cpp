@@ -110,6 +110,7 @@ struct Lab {
             Fd root(::open((s + "/m").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
             sync = g.sync_inside(root);
         }
+        g.unmounting(spec, sync);
         check(::umount2((s + "/m").c_str(), 0), "umount");
         return sync;
     }
@@ -120,6 +121,7 @@ struct Lab {
         g.prepare(spec, s + "/m", in_namespace);
         mount();
         g.mounted(spec);
+        g.attached(spec);
         std::ofstream(s + "/m/f") << "data";
         if (clean) {
             g.unmounted(spec, sync_and_unmount(g));
@@ -250,7 +252,9 @@ TEST_CASE("after a reboot (another boot id) quarantine sets the pair aside and m
                   std::to_string(st.st_uid) + ":" + std::to_string(st.st_gid) + "\n";
         lab.mount();
         result += "mounted: " + read(lab.s + "/m/f") + "\n";
-        if (store.find(*lab.spec.upper, *lab.spec.work))
+        // The record is now the new mount's, Mounting.
+        auto r = store.find(*lab.spec.upper, *lab.spec.work);
+        if (!r || r->boot_id != "boot-2" || r->state != VolatileState::Mounting)
             result += "the old record was kept\n";
         return result;
     });
