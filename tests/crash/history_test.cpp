@@ -48,7 +48,11 @@ const std::vector<Slot> kPool = {
     {{"none @/base/tool none x-snapd.kind=symlink,x-snapd.symlink=@/base/share/doc" + kLayout,
       "none @/base/tool none x-snapd.kind=symlink,x-snapd.symlink=@/base/conf" + kLayout}},
     {{"@/snap/provider/2/etc/foo.conf @/base/foo.conf none bind,ro,x-snapd.kind=file" + kLayout}},
-    {{"tmpfs @/base/share/cache tmpfs mode=0755" + kLayout}},
+    // With a layout file at @/base, rebuilding both mimics builds the one
+    // on @/base/share before the one on @/base, whose bind-back of share
+    // then stays under it (seed 12); removing the nested layout alone is
+    // the test case below.
+    {{"tmpfs @/base/share/cache tmpfs mode=0755" + kLayout}, true},
     {{"@/snap/provider/1/lib @/var/snap/foo/common/lib none bind,ro 0 0",
       "@/snap/provider/2/lib @/var/snap/foo/common/lib none bind,ro 0 0",
       "@/snap/provider/1/lib @/var/snap/foo/common/lib none bind,rw 0 0",
