@@ -58,14 +58,15 @@ std::string created_record(const std::string& path) {
 
 Journal::Journal(JournalFile& file, uint64_t ns_id, std::function<void(const std::string&)> debug)
     : file_(&file), ns_id_(ns_id), debug_(std::move(debug)) {
-    text_ = file.read();
-    if (!text_)
+    const std::optional<std::string> text = file.read();
+    if (!text)
         return;
+    file_exists_ = true;
     auto say = [&](const std::string& s) {
         if (debug_)
             debug_(s);
     };
-    std::string_view rest = *text_;
+    std::string_view rest = *text;
     const size_t first_end = rest.find('\n');
     if (first_end == std::string_view::npos ||
         rest.substr(0, first_end) != header().substr(0, header().size() - 1)) {
@@ -122,15 +123,14 @@ void Journal::append(std::string line) {
         return;
     if (!appendable_) {
         // Missing, or another namespace's: this run starts it afresh.
-        if (text_)
+        if (file_exists_)
             file_->replace(header());
         else
             line.insert(0, header());
         appendable_ = true;
-        text_ = header();
+        file_exists_ = true;
     }
     file_->append(line);
-    *text_ += line;
     appended_ = true;
 }
 
@@ -178,10 +178,11 @@ void Journal::compact(std::span<const MountEntry* const> in_place,
                                                       : "mount",
                        c.entries);
     }
-    if (text == text_ || (!text_ && text == header()))
+    // Nothing to keep and no file: none is made.
+    if (!file_exists_ && text == header())
         return;
     file_->replace(text);
-    text_ = std::move(text);
+    file_exists_ = true;
     appendable_ = true;
 }
 

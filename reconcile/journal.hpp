@@ -106,9 +106,12 @@ class Journal {
     uint64_t ns_id_ = 0;
     std::function<void(const std::string&)> debug_;
     bool found_ = false;
-    // The file's text as read, and whether the file may be appended to (it
-    // is this namespace's, or it was started by this run).
-    std::optional<std::string> text_;
+    // Whether the file is there, and whether it may be appended to (it is
+    // this namespace's, or it was started by this run). Its text is not
+    // kept: it is as large as the current profile, and a rewrite that
+    // changes nothing is rare (the early return of compact() covers a run
+    // that changed nothing) and harmless.
+    bool file_exists_ = false;
     bool appendable_ = false;
     bool appended_ = false;  // by this run
     std::vector<profile::MountEntry> saved_;
