@@ -25,4 +25,8 @@ void throw_errno(int neg_errno, const std::string& what) {
     throw std::system_error(-neg_errno, std::generic_category(), what);
 }
 
+std::string errno_text(int err) {
+    return std::generic_category().message(err);
+}
+
 }  // namespace nsr::base

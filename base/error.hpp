@@ -33,6 +33,10 @@ class InputError : public std::runtime_error {
 // returns it), with WHAT as the message.
 [[noreturn]] void throw_errno(int neg_errno, const std::string& what);
 
+// The text of the error code ERR (positive, as errno holds it), for the
+// debug lines that report a failure and go on.
+std::string errno_text(int err);
+
 // RC when it is not negative; else throws as throw_errno(RC, WHAT). For
 // results in the Kernel seam's convention (-errno on failure).
 inline int check_rc(int rc, const std::string& what) {

@@ -1,7 +1,5 @@
 #include "reconcile/entry_mount.hpp"
 
-#include <cstring>
-
 #include "base/error.hpp"
 #include "base/fd.hpp"
 #include "base/path.hpp"
@@ -22,10 +20,6 @@ using profile::MountEntry;
 
 namespace {
 
-std::string errno_text(int neg_errno) {
-    return std::strerror(-neg_errno);
-}
-
 // Attaches TREE beneath the mount at TARGET (DIR) and detaches the old one.
 // False when the kernel refuses the tuck (nothing changed then).
 bool tuck_beneath(ExecContext& ctx, const Fd& tree, Fd& target, const std::string& dir,
@@ -38,8 +32,8 @@ bool tuck_beneath(ExecContext& ctx, const Fd& tree, Fd& target, const std::strin
         } catch (const std::exception& err) {
             why = std::string("the mounts there cannot be read: ") + err.what();
         }
-        ctx.debug("replace at " + dir + ": the kernel refused to mount beneath (" + errno_text(rc) +
-                  ": " + why + "); unmounting the old mount first, " + dir +
+        ctx.debug("replace at " + dir + ": the kernel refused to mount beneath (" +
+                  base::errno_text(-rc) + ": " + why + "); unmounting the old mount first, " + dir +
                   " shows what lies under it until the new mount is attached");
         return false;
     }
@@ -49,8 +43,8 @@ bool tuck_beneath(ExecContext& ctx, const Fd& tree, Fd& target, const std::strin
         // The old mount now sits on the new one, so nothing can take the
         // new one down without the old: one more try before leaving both,
         // the new one hidden and unrecorded.
-        ctx.debug("replace at " + dir + ": cannot detach the replaced mount (" + errno_text(rc) +
-                  "); trying once more");
+        ctx.debug("replace at " + dir + ": cannot detach the replaced mount (" +
+                  base::errno_text(-rc) + "); trying once more");
         rc = ctx.ops.detach(target);
     }
     if (rc < 0)

@@ -1,8 +1,8 @@
 #include "reconcile/overlay_exec.hpp"
 
-#include <cstring>
 #include <optional>
 
+#include "base/error.hpp"
 #include "base/path.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/overlay_spec.hpp"
@@ -29,10 +29,6 @@ std::optional<OverlaySpec> upper_spec(const MountEntry& e, bool volatile_only) {
     if (volatile_only && !spec.is_volatile)
         return std::nullopt;
     return spec;
-}
-
-std::string errno_text(int err) {
-    return std::strerror(err);
 }
 
 }  // namespace
@@ -63,7 +59,7 @@ int overlay_sync_before_unmount(ExecContext& ctx, const MountEntry& e, const Fd&
     const int err = ctx.volatile_guard->sync_inside(root);
     if (err != 0) {
         ctx.debug("overlay at " + clean_path(e.dir) +
-                  ": syncfs inside it before its unmount: " + errno_text(err));
+                  ": syncfs inside it before its unmount: " + base::errno_text(err));
     }
     if (spec->is_volatile)
         ctx.volatile_guard->unmounting(*spec, err);
@@ -97,7 +93,7 @@ int replaced_detach(ExecContext& ctx, Fd& target, const std::string& dir,
         return 0;
     }
     overlay_in_place(ctx, *replaced);
-    ctx.debug("volatile overlay at " + dir + ": cannot unmount it (" + errno_text(-rc) +
+    ctx.debug("volatile overlay at " + dir + ": cannot unmount it (" + base::errno_text(-rc) +
               "); detaching it lazily, so its unmount is not recorded as clean and its upper "
               "dir falls under x-nsr.volatile-stale when it is mounted again");
     target = ctx.sfs.open_path(dir);
