@@ -491,6 +491,10 @@ std::vector<Change> plan(profile::MountProfile current_profile,
                 desired_ids.insert(profile::entry_id(e));
         }
         const auto new_mount_dirs = dirs_of_new_mounts(current, desired);
+        // Only an rbind, or a kept mimic a new one may copy, can make a
+        // kept entry stale (copy_dependents()).
+        const bool copies = std::any_of(desired.begin(), desired.end(), profile::is_rbind) ||
+                            std::any_of(current.begin(), current.end(), profile::is_synthetic);
         // The fresh apply's order, worked out only when something changes.
         std::optional<std::vector<size_t>> fresh_order;
         KeySet forced;
@@ -501,8 +505,9 @@ std::vector<Change> plan(profile::MountProfile current_profile,
                 keep_current[i] = reused.count(key_of(current[i])) != 0;
             for (size_t i = 0; i < desired.size(); ++i)
                 keep_desired[i] = reused.count(key_of(desired[i])) != 0;
-            if (std::all_of(keep_desired.begin(), keep_desired.end(), std::identity{}) &&
-                std::all_of(keep_current.begin(), keep_current.end(), std::identity{}))
+            if (!copies ||
+                (std::all_of(keep_desired.begin(), keep_desired.end(), std::identity{}) &&
+                 std::all_of(keep_current.begin(), keep_current.end(), std::identity{})))
                 break;
             if (!fresh_order)
                 fresh_order = mount_order(desired, desired_order, fs);
