@@ -234,6 +234,18 @@ bool recursion_changes(const MountEntry& old, const MountEntry& e) {
            clean_path(old.name) == clean_path(e.name);
 }
 
+// Is E an rbind that replaces OLD, the same entry but for the
+// x-snapd.detach its unmount gained (plan.hpp, R6)?
+bool remakes_rbind(const MountEntry& old, const MountEntry& e) {
+    if (!profile::is_rbind(e) || !profile::is_rbind(old) || old.name != e.name)
+        return false;
+    auto without_detach = [](MountEntry m) {
+        std::erase(m.options, std::string("x-snapd.detach"));
+        return m;
+    };
+    return without_detach(old) == without_detach(e);
+}
+
 }  // namespace
 
 Verdict needed(const Change& change, MountView& view, const FsView& fs, MountView* sources,
@@ -256,6 +268,13 @@ Verdict needed(const Change& change, MountView& view, const FsView& fs, MountVie
             if (change.action == Action::Replace && change.replaces &&
                 recursion_changes(*change.replaces, e)) {
                 return {true, "a change between bind and rbind of " + e.name};
+            }
+            // The plan remakes a kept rbind only when what it copied from
+            // its source changed (plan.cpp, copy_dependents): the same
+            // mount on top, a different tree below it.
+            if (change.action == Action::Replace && change.replaces &&
+                remakes_rbind(*change.replaces, e)) {
+                return {true, "the mounts below " + e.name + " changed since it was copied"};
             }
             // A replacement is done only once the new mount is what shows.
             auto m = in_place(e, view, fs, change.action == Action::Replace, src_view,

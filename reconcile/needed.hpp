@@ -26,8 +26,10 @@ enum class Detail { Full, Brief };
 // SOURCES: where bind sources are resolved, when they live in another
 // namespace than VIEW's (a container's, whose sources are the host's);
 // nullptr: VIEW. The mounts below a bind are not compared, so a
-// replacement between bind and rbind of one source is always needed. Throws std::system_error when a view cannot tell what is
-// mounted.
+// replacement between bind and rbind of one source is always needed, and
+// so is one of an rbind by itself (the plan makes one only when the mounts
+// below its source changed, H2 in plan.hpp). Throws std::system_error when
+// a view cannot tell what is mounted.
 Verdict needed(const Change& change, MountView& view, const FsView& fs,
                MountView* sources = nullptr, Detail detail = Detail::Full);
 

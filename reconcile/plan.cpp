@@ -1,7 +1,9 @@
 #include "reconcile/plan.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -130,8 +132,6 @@ std::unordered_set<std::string_view> dirs_of_new_mounts(const std::vector<MountE
 
 // Current entries that stay in place (R5): identical to a desired entry,
 // synthetic for a desired owner, or the rootfs; never under a changed entry.
-// Current entries that stay in place (R5): identical to a desired entry,
-// synthetic for a desired owner, or the rootfs; never under a changed entry.
 // Keyed by (dir, type), two rules keep a mimic from outliving what it
 // mirrors (a mimic tmpfs replicates the directory it covers, which may be
 // another entry's mount at the same dir, as with nested layouts):
@@ -140,10 +140,12 @@ std::unordered_set<std::string_view> dirs_of_new_mounts(const std::vector<MountE
 // - a synthetic entry is not kept at a dir where a new mount is desired
 //   (NEW_MOUNT_DIRS), which would cover it.
 // The keys are views of CURRENT's strings.
+// FORCED: keys never reused (copy_dependents()).
 KeySet reused_keys(const std::vector<MountEntry>& current,
                    const std::unordered_map<std::string_view, const MountEntry*>& desired_by_dir,
                    const std::unordered_set<std::string>& desired_ids,
-                   const std::unordered_set<std::string_view>& new_mount_dirs) {
+                   const std::unordered_set<std::string_view>& new_mount_dirs,
+                   const KeySet& forced) {
     KeySet reused;
     std::string_view skip_dir;
     std::string skip_prefix;
@@ -153,11 +155,12 @@ KeySet reused_keys(const std::vector<MountEntry>& current,
             continue;
         skip_dir = {};
         skip_prefix.clear();
-        if (profile::origin(e) == Origin::Rootfs) {
+        const bool may_reuse = !forced.count(key_of(e));
+        if (may_reuse && profile::origin(e) == Origin::Rootfs) {
             reused.insert(key_of(e));
             continue;
         }
-        if (profile::is_synthetic(e) && !new_mount_dirs.count(e.dir)) {
+        if (may_reuse && profile::is_synthetic(e) && !new_mount_dirs.count(e.dir)) {
             auto owner = profile::needed_by(e);
             if (owner && desired_ids.count(*owner)) {
                 reused.insert(key_of(e));
@@ -165,7 +168,7 @@ KeySet reused_keys(const std::vector<MountEntry>& current,
             }
         }
         auto it = desired_by_dir.find(e.dir);
-        if (it != desired_by_dir.end() && *it->second == e) {
+        if (may_reuse && it != desired_by_dir.end() && *it->second == e) {
             reused.insert(key_of(e));
             continue;
         }
@@ -256,11 +259,140 @@ std::vector<size_t> mount_order(const std::vector<MountEntry>& v,
     return independent;
 }
 
+// The kept entries a run must unmount and mount again so that the
+// namespace ends as a fresh apply of DESIRED leaves it. Two changes copy
+// what is mounted below a directory at the moment they are made:
+// - an rbind copies what is mounted at and below its source;
+// - a mimic binds back the entries of the directory it covers recursively,
+//   with what is mounted below them; a desired mount point that is missing
+//   may need one over the nearest existing directory above it (R8.3), the
+//   same directory a fresh apply would find (FS is the fresh namespace's
+//   view, PristineFsView).
+// A fresh apply makes such a change in ORDER (mount_order() of all of
+// DESIRED): it copies the entries made before it, not those made after.
+// When a run makes it, the kept entries below its directory that a fresh
+// apply makes after it (desired entries by their own position, a mimic's
+// synthetic entries by their owner's) are returned: they come down before
+// it and are mounted again after it. Only mimics (synthetic entries) count
+// below a new mimic's directory: other entries there either need the same
+// mimic, so they are not in place without it, or lie in a writable
+// directory, where no mimic is made. Keys are views of the entries'
+// strings.
+KeySet copy_dependents(const std::vector<MountEntry>& current,
+                       const std::vector<bool>& keep_current,
+                       const std::vector<MountEntry>& desired,
+                       const std::vector<bool>& keep_desired, const std::vector<size_t>& order,
+                       const FsView& fs) {
+    constexpr size_t kNever = static_cast<size_t>(-1);
+    std::vector<size_t> pos(desired.size(), kNever);
+    for (size_t k = 0; k < order.size(); ++k)
+        pos[order[k]] = k;
+    std::unordered_map<std::string, size_t> pos_of_id;
+    std::unordered_set<std::string_view> kept_mimics;
+    for (size_t i = 0; i < current.size(); ++i) {
+        if (keep_current[i] && profile::is_synthetic(current[i]) && current[i].type == "tmpfs")
+            kept_mimics.insert(current[i].dir);
+    }
+    struct Copier {
+        std::string dir;
+        size_t pos;
+        bool mimic;
+    };
+    std::vector<Copier> copiers;
+    // The first entry that may need each mimic: the one it would be made for.
+    std::map<std::string, size_t> mimics;
+    for (size_t i = 0; i < desired.size(); ++i) {
+        const MountEntry& e = desired[i];
+        if (keep_desired[i] || pos[i] == kNever)
+            continue;
+        if (is_mount_kind(e) && profile::is_rbind(e))
+            copiers.push_back({clean_path(e.name), pos[i], false});
+        if (!target_exists(e, fs)) {
+            std::string mimic_dir = nearest_existing_dir(parent_dir(e.dir), fs);
+            if (!kept_mimics.count(mimic_dir)) {
+                auto [it, added] = mimics.emplace(std::move(mimic_dir), pos[i]);
+                it->second = std::min(it->second, pos[i]);
+            }
+        }
+    }
+    for (auto& [dir, at] : mimics)
+        copiers.push_back({dir, at, true});
+    KeySet dependents;
+    // A kept rbind whose copy is stale: something at or below its source
+    // changes that a fresh apply makes before it (and so copies), or goes
+    // away (which it may have copied; its copy stays).
+    for (size_t i = 0; i < desired.size(); ++i) {
+        const MountEntry& e = desired[i];
+        if (!keep_desired[i] || !is_mount_kind(e) || !profile::is_rbind(e))
+            continue;
+        const std::string src = clean_path(e.name);
+        bool stale = false;
+        for (size_t j = 0; j < desired.size() && !stale; ++j) {
+            stale = !keep_desired[j] && is_mount_kind(desired[j]) && pos[j] < pos[i] &&
+                    base::is_within(desired[j].dir, src);
+        }
+        for (size_t j = 0; j < current.size() && !stale; ++j)
+            stale = !keep_current[j] && base::is_within(current[j].dir, src);
+        if (stale)
+            dependents.insert(key_of(e));
+    }
+    if (copiers.empty())
+        return dependents;
+    for (size_t i = 0; i < desired.size(); ++i)
+        pos_of_id.emplace(profile::entry_id(desired[i]), pos[i]);
+    auto copied_late = [&](const MountEntry& e, size_t at, bool synthetic) {
+        for (const Copier& c : copiers) {
+            const bool below = c.mimic
+                                   ? synthetic && e.dir != c.dir && base::is_within(e.dir, c.dir)
+                                   : base::is_within(e.dir, c.dir);
+            if (below && at != kNever && at > c.pos)
+                return true;
+        }
+        return false;
+    };
+    for (size_t i = 0; i < desired.size(); ++i) {
+        if (keep_desired[i] && is_mount_kind(desired[i]) && copied_late(desired[i], pos[i], false))
+            dependents.insert(key_of(desired[i]));
+    }
+    for (size_t i = 0; i < current.size(); ++i) {
+        const MountEntry& e = current[i];
+        if (!keep_current[i] || !profile::is_synthetic(e))
+            continue;
+        const auto owner = profile::needed_by(e);
+        const auto it = owner ? pos_of_id.find(*owner) : pos_of_id.end();
+        if (it != pos_of_id.end() && copied_late(e, it->second, true))
+            dependents.insert(key_of(e));
+    }
+    return dependents;
+}
+
+// The rbinds a plan mounts: (position, clean source).
+std::vector<std::pair<size_t, std::string>> rbind_mounts(const std::vector<Change>& changes) {
+    std::vector<std::pair<size_t, std::string>> out;
+    for (size_t j = 0; j < changes.size(); ++j) {
+        const MountEntry& e = changes[j].entry;
+        if (changes[j].action == Action::Mount && is_mount_kind(e) && profile::is_rbind(e))
+            out.emplace_back(j, clean_path(e.name));
+    }
+    return out;
+}
+
+// Does one of RBINDS (rbind_mounts()) mounted between FROM and TO copy what
+// is at DIR (lies at or below its source)? Then the old mount at DIR must
+// be gone before it, as copy_dependents() arranged, not replaced after it.
+bool copied_between(const std::vector<std::pair<size_t, std::string>>& rbinds, std::string_view dir,
+                    size_t from, size_t to) {
+    return std::any_of(rbinds.begin(), rbinds.end(), [&](const auto& r) {
+        return r.first > from && r.first < to && base::is_within(dir, r.second);
+    });
+}
+
 // Folds "unmount X at DIR ... mount Y at DIR" into one Replace at the
 // mount's position, when X is the only thing unmounted at DIR: the new
 // mount can then be attached beneath the old one instead of after a gap.
 // X must not sit under another mount that comes down: it has to be
-// unmounted before that one, which would otherwise take it along.
+// unmounted before that one, which would otherwise take it along. Nor
+// may an rbind mounted in between copy DIR (H2): X must be gone first.
 // Two overlays that share an upperdir or a workdir cannot both be live, so
 // Y cannot go beneath X: X's unmount moves instead to right before Y's
 // mount, and the gap is only as long as the two take.
@@ -296,12 +428,14 @@ void fold_replacements(std::vector<Change>& changes) {
     real_unmounts = {};
     std::vector<bool> drop(changes.size(), false);
     std::vector<std::pair<size_t, size_t>> folds;  // (mount, unmount)
+    const auto rbinds = rbind_mounts(changes);
     for (size_t i = 0; i < changes.size(); ++i) {
         const auto& c = changes[i];
         if (c.action != Action::Mount || !is_mount_kind(c.entry))
             continue;
         auto it = unmount_index.find(c.entry.dir);
-        if (it == unmount_index.end() || drop[it->second])
+        if (it == unmount_index.end() || drop[it->second] ||
+            copied_between(rbinds, c.entry.dir, it->second, i))
             continue;
         drop[it->second] = true;
         folds.emplace_back(i, it->second);
@@ -356,12 +490,35 @@ std::vector<Change> plan(profile::MountProfile current_profile,
             for (const auto& e : desired)
                 desired_ids.insert(profile::entry_id(e));
         }
-        const auto reused =
-            reused_keys(current, desired_by_dir, desired_ids, dirs_of_new_mounts(current, desired));
-        for (size_t i = 0; i < current.size(); ++i)
-            keep_current[i] = reused.count(key_of(current[i])) != 0;
-        for (size_t i = 0; i < desired.size(); ++i)
-            keep_desired[i] = reused.count(key_of(desired[i])) != 0;
+        const auto new_mount_dirs = dirs_of_new_mounts(current, desired);
+        // Only an rbind, or a kept mimic a new one may copy, can make a
+        // kept entry stale (copy_dependents()).
+        const bool copies = std::any_of(desired.begin(), desired.end(), profile::is_rbind) ||
+                            std::any_of(current.begin(), current.end(), profile::is_synthetic);
+        // The fresh apply's order, worked out only when something changes.
+        std::optional<std::vector<size_t>> fresh_order;
+        KeySet forced;
+        for (;;) {
+            const auto reused =
+                reused_keys(current, desired_by_dir, desired_ids, new_mount_dirs, forced);
+            for (size_t i = 0; i < current.size(); ++i)
+                keep_current[i] = reused.count(key_of(current[i])) != 0;
+            for (size_t i = 0; i < desired.size(); ++i)
+                keep_desired[i] = reused.count(key_of(desired[i])) != 0;
+            if (!copies ||
+                (std::all_of(keep_desired.begin(), keep_desired.end(), std::identity{}) &&
+                 std::all_of(keep_current.begin(), keep_current.end(), std::identity{})))
+                break;
+            if (!fresh_order)
+                fresh_order = mount_order(desired, desired_order, fs);
+            // Each round forces more entries out, or ends.
+            size_t before = forced.size();
+            for (const Key& k :
+                 copy_dependents(current, keep_current, desired, keep_desired, *fresh_order, fs))
+                forced.insert(k);
+            if (forced.size() == before)
+                break;
+        }
     }
 
     std::vector<Change> changes;

@@ -31,6 +31,19 @@
 //     string order.
 // R9  The first set is sorted as in R2.
 // R10 The plan is R6's changes, then R9's mounts, then R8.3's groups.
+//
+// Beyond snapd, so that a run ends where a fresh apply of the desired
+// profile does, whatever earlier runs left:
+// H1  The mount order (R8) is decided on the file facts of a fresh
+//     namespace: the caller passes a view without the paths nsreconcile
+//     created (PristineFsView).
+// H2  An rbind copies what is mounted at and below its source when it is
+//     made, and a mimic what is mounted below its directory. When a run
+//     makes one, the kept entries there that a fresh apply makes after it
+//     are unmounted before it and mounted again after it (never folded
+//     into a replace placed after it); a kept rbind is made again (a
+//     replace by itself) when something it copied, or that a fresh apply
+//     makes before it, changes below its source.
 #pragma once
 
 #include <vector>
@@ -50,7 +63,8 @@ struct PlanOptions {
 };
 
 // The profiles are taken by value: their entries move into the changes
-// (callers that keep theirs pass copies).
+// (callers that keep theirs pass copies). FS: the file facts the mounts are
+// ordered by (H1).
 std::vector<Change> plan(profile::MountProfile current, profile::MountProfile desired,
                          const FsView& fs, const PlanOptions& options = {});
 

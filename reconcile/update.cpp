@@ -12,6 +12,7 @@
 #include "reconcile/mount_ops.hpp"
 #include "reconcile/mount_state.hpp"
 #include "reconcile/plan.hpp"
+#include "reconcile/pristine_fs_view.hpp"
 #include "reconcile/recovery.hpp"
 #include "reconcile/secure_fs.hpp"
 #include "reconcile/table_mount_view.hpp"
@@ -109,6 +110,13 @@ std::vector<Claim> half_done(const Result& result) {
     return pending;
 }
 
+// What the planner orders mounts by: FS without what the journal says
+// nsreconcile created, as a fresh namespace shows it (PristineFsView).
+PristineFsView pristine(const FsView& fs, const Journal& journal) {
+    return PristineFsView(fs,
+                          [&journal](const std::string& path) { return journal.created(path); });
+}
+
 }  // namespace
 
 std::optional<std::vector<PlannedChange>> plan_update(UpdateContext& ctx,
@@ -122,7 +130,8 @@ std::optional<std::vector<PlannedChange>> plan_update(UpdateContext& ctx,
     const Journal journal = open_journal(*s, mounts.kernel, options);
     Recovered rec = recover(std::move(s->current), s->current_lost, journal, mounts.view(), fs,
                             mounts.source_view(), {}, options.debug);
-    return judge(plan(std::move(rec.current), std::move(s->desired), fs, {.tuck = options.tuck}),
+    return judge(plan(std::move(rec.current), std::move(s->desired), pristine(fs, journal),
+                      {.tuck = options.tuck}),
                  &mounts.view(), fs, mounts.source_view());
 }
 
@@ -158,7 +167,8 @@ std::optional<Result> apply_update(UpdateContext& ctx, const UpdateOptions& opti
     for (const auto& e : rec.current.entries)
         as.record({Action::Mount, e, std::nullopt});
     // The profiles' entries move into the plan.
-    auto changes = plan(std::move(rec.current), std::move(s->desired), fs, {.tuck = options.tuck});
+    auto changes = plan(std::move(rec.current), std::move(s->desired), pristine(fs, journal),
+                        {.tuck = options.tuck});
 
     ExecOptions exec_options;
     exec_options.tuck = options.tuck;

@@ -8,9 +8,8 @@
 // sandbox given only that step's profile.
 //
 // CI runs NSR_HISTORY_SEQUENCES (default 6) sequences from the fixed seed
-// NSR_HISTORY_SEED (default 12); a longer run sets both. Three slots of
-// the pool are drawn only with NSR_HISTORY_POOL=full: the property does
-// not hold for them yet (each says why).
+// NSR_HISTORY_SEED (default 12); a longer run sets both (README,
+// "Reliability"). Seed 12 draws each dependence the pool's comments name.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -35,24 +34,25 @@ const std::string kLayout = ",x-snapd.origin=layout 0 0";
 // are in a fixed order, as snapd orders a profile (layouts first).
 struct Slot {
     std::vector<std::string> variants;
-    // Only in the full pool (NSR_HISTORY_POOL=full): the property does not
-    // hold for it yet (README, "Reliability").
-    bool full_only = false;
 };
 
 const std::vector<Slot> kPool = {
-    // An rbind layout carries the content mounts made in its source by
-    // earlier runs, which a fresh apply (layouts first) has not made yet.
-    {{"@/var/snap/foo/common @/base/data none rbind,rw" + kLayout}, true},
+    // An rbind copies what its source holds when it is made: made in a run
+    // after content mounts were made in its source by earlier runs, it
+    // would carry them, where a fresh apply makes the layout (which needs
+    // a mimic) before them (reconcile/plan.cpp, copy_dependents).
+    {{"@/var/snap/foo/common @/base/data none rbind,rw" + kLayout}},
     {{"@/var/snap/foo/common @/base/data none bind,rw" + kLayout}},
     {{"none @/base/tool none x-snapd.kind=symlink,x-snapd.symlink=@/base/share/doc" + kLayout,
       "none @/base/tool none x-snapd.kind=symlink,x-snapd.symlink=@/base/conf" + kLayout}},
     {{"@/snap/provider/2/etc/foo.conf @/base/foo.conf none bind,ro,x-snapd.kind=file" + kLayout}},
-    // With a layout file at @/base, rebuilding both mimics builds the one
-    // on @/base/share before the one on @/base, whose bind-back of share
-    // then stays under it (seed 12); removing the nested layout alone is
-    // the test case below.
-    {{"tmpfs @/base/share/cache tmpfs mode=0755" + kLayout}, true},
+    // A nested layout: its mimic on @/base/share, made or kept while a
+    // mimic on @/base (for the layout file or the rbind) comes and goes. A
+    // fresh apply makes the outer mimic first; a run plans by the mount
+    // points a fresh namespace has (reconcile/pristine_fs_view.hpp), and a
+    // kept inner mimic is made again after a new outer one, whose
+    // recursive bind-back of share would copy it.
+    {{"tmpfs @/base/share/cache tmpfs mode=0755" + kLayout}},
     {{"@/snap/provider/1/lib @/var/snap/foo/common/lib none bind,ro 0 0",
       "@/snap/provider/2/lib @/var/snap/foo/common/lib none bind,ro 0 0",
       "@/snap/provider/1/lib @/var/snap/foo/common/lib none bind,rw 0 0",
@@ -72,12 +72,10 @@ unsigned env_or(const char* name, unsigned fallback) {
 
 // A profile: each slot out (half the time) or one of its variants; of
 // two slots with one mount point, the first drawn.
-std::vector<std::string> draw(std::mt19937& rng, bool full) {
+std::vector<std::string> draw(std::mt19937& rng) {
     std::vector<std::string> lines;
     std::set<std::string> dirs;
     for (const Slot& slot : kPool) {
-        if (slot.full_only && !full)
-            continue;
         if (rng() % 2 == 0)
             continue;
         const std::string& line = slot.variants[rng() % slot.variants.size()];
@@ -128,6 +126,8 @@ const std::string kTree = "@/var/snap/provider/common/tree @/var/snap/foo/common
 
 const std::string kDataLayout = "@/var/snap/foo/common @/base/data none rbind,rw" + kLayout;
 const std::string kCacheLayout = "tmpfs @/base/share/cache tmpfs mode=0755" + kLayout;
+const std::string kFileLayout =
+    "@/snap/provider/2/etc/foo.conf @/base/foo.conf none bind,ro,x-snapd.kind=file" + kLayout;
 
 // The history dependences the random sequences found, each alone.
 TEST_CASE("history: a change between bind and rbind of one source carries its submounts or not") {
@@ -137,8 +137,6 @@ TEST_CASE("history: a change between bind and rbind of one source carries its su
 TEST_CASE("history: a sequence of profiles ends where a fresh apply of the last one does") {
     const unsigned seed = env_or("NSR_HISTORY_SEED", 12);
     const unsigned sequences = env_or("NSR_HISTORY_SEQUENCES", 6);
-    const char* pool = std::getenv("NSR_HISTORY_POOL");
-    const bool full = pool && std::string(pool) == "full";
     std::mt19937 rng(seed);
     unsigned steps_total = 0;
     for (unsigned n = 0; n < sequences; ++n) {
@@ -147,15 +145,38 @@ TEST_CASE("history: a sequence of profiles ends where a fresh apply of the last 
         const unsigned steps = 2 + rng() % 4;
         std::string history;
         for (unsigned step = 0; step < steps; ++step) {
-            const std::vector<std::string> lines = draw(rng, full);
+            const std::vector<std::string> lines = draw(rng);
             history += "step " + std::to_string(step) + ":\n" + fstab(lines);
             INFO("seed " << seed << ", sequence " << n << "\n" << history);
             apply_and_compare(sb, labels, lines);
             ++steps_total;
         }
     }
-    std::cout << "history: seed " << seed << (full ? ", full pool, " : ", ") << sequences
-              << " sequences, " << steps_total << " steps, each compared with a fresh apply\n";
+    std::cout << "history: seed " << seed << ", " << sequences << " sequences, " << steps_total
+              << " steps, each compared with a fresh apply\n";
+}
+
+// A fresh apply makes the layout (which needs a mimic on @/base) before
+// the content bind in its source, and so does a run that adds it.
+TEST_CASE("history: an rbind layout made while a content mount is in its source") {
+    sequence({{kTree + "bind,rw 0 0"}, {kTree + "bind,rw 0 0", kDataLayout}});
+}
+
+// A fresh apply makes the mimic on @/base (for the layout file) before the
+// one nested in it, on @/base/share (for the tmpfs); the kept nested one
+// is made again after the new outer one.
+TEST_CASE("history: a mimic made around a kept nested mimic") {
+    sequence({{kCacheLayout}, {kFileLayout, kCacheLayout}});
+}
+
+// An rbind copies what its source holds when it is made: a fresh apply
+// makes the bind below the source first (its mount point exists, R8.2 in
+// reconcile/plan.hpp), so the rbind carries it; a run that adds the bind
+// (or takes it away) remakes the kept rbind after it.
+TEST_CASE("history: an rbind kept while a mount below its source comes and goes") {
+    const std::string inner =
+        "@/snap/provider/2/lib @/var/snap/provider/common/tree/inner none bind,ro 0 0";
+    sequence({{kTree + "rbind,rw 0 0"}, {kTree + "rbind,rw 0 0", inner}, {kTree + "rbind,rw 0 0"}});
 }
 
 TEST_CASE("history: removing a nested layout takes its mimic down, the outer one stays") {

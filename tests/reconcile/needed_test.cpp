@@ -47,6 +47,17 @@ const std::string kHost =
 
 const std::string kContent = "/snap/prov/2/lib /snap/foo/1/data none bind,ro 0 0";
 
+// Whether replacing FROM by TO is needed while the provider's lib is
+// mounted at /snap/foo/1/data (as a bind or an rbind would show it).
+bool replace(std::string_view from, std::string_view to) {
+    const MountTable parsed = MountTable::parse(
+        kHost + "30 22 7:2 /lib /snap/foo/1/data ro,relatime - squashfs /dev/loop2 ro\n");
+    TableMountView view(parsed);
+    const Verdict v = needed({Action::Replace, entry(to), entry(from)}, view, TableFsView{});
+    INFO("verdict reason: ", v.reason);
+    return v.needed;
+}
+
 }  // namespace
 
 TEST_CASE("needed: a bind is done when the top at DIR has the source's device and root") {
@@ -135,20 +146,23 @@ TEST_CASE("needed: a bind that names an access flag gets exactly the flags it na
 TEST_CASE("needed: a replacement between bind and rbind of one source is always made") {
     // The top shows the source with the flags either would get: only the
     // mounts below it would tell them apart, and they are not compared.
-    const std::string table =
-        kHost + "30 22 7:2 /lib /snap/foo/1/data ro,relatime - squashfs /dev/loop2 ro\n";
-    auto replace = [&](std::string_view from, std::string_view to) {
-        const MountTable parsed = MountTable::parse(table);
-        TableMountView view(parsed);
-        const Verdict v = needed({Action::Replace, entry(to), entry(from)}, view, TableFsView{});
-        INFO("verdict reason: ", v.reason);
-        return v.needed;
-    };
     const std::string rbind = "/snap/prov/2/lib /snap/foo/1/data none rbind,ro 0 0";
     CHECK(replace(kContent, rbind));
     CHECK(replace(rbind, kContent));
     // Another change of one bind is judged as ever.
     CHECK_FALSE(replace("/snap/prov/2/lib /snap/foo/1/data none bind,ro,nosuid 0 0", kContent));
+}
+
+TEST_CASE("needed: an rbind replaced by itself is made again, a bind replaced by itself is not") {
+    // The plan replaces a kept rbind by itself only when the mounts below
+    // its source changed (plan.cpp, copy_dependents): the top is the same
+    // either way. The old entry gained x-snapd.detach as an unmount does.
+    const std::string rbind = "/snap/prov/2/lib /snap/foo/1/data none rbind,ro 0 0";
+    CHECK(replace("/snap/prov/2/lib /snap/foo/1/data none rbind,ro,x-snapd.detach 0 0", rbind));
+    CHECK_FALSE(
+        replace("/snap/prov/2/lib /snap/foo/1/data none bind,ro,x-snapd.detach 0 0", kContent));
+    // An rbind that replaces another rbind of another entry is judged as ever.
+    CHECK_FALSE(replace("/snap/prov/2/lib /snap/foo/1/data none rbind,ro,nosuid 0 0", rbind));
 }
 
 TEST_CASE("needed: a bind whose source resolves through a nested mount") {

@@ -308,6 +308,88 @@ TEST_CASE("plan: a new mount at the dir of a synthetic entry replaces it, with w
                                     "mount /usr/share", "mount /usr/share/foo"});
 }
 
+// An rbind copies what is mounted at and below its source when it is made;
+// a mimic copies what is below its directory. A run makes them where a
+// fresh apply of the desired profile does (the mount order, R8), and
+// around them takes down and makes again the kept entries a fresh apply
+// makes on the other side of them. The table of facts is the fresh
+// namespace's (reconcile/pristine_fs_view.hpp): no mount point nsreconcile
+// created is in it.
+TEST_CASE("plan: a kept mount below a new rbind's source, made after it afresh, is made again") {
+    const TableFsView fs({"/base", "/v/common"}, {}, {});
+    const std::string tree = "/p/tree /v/common/tree none bind,rw 0 0";
+    const std::string data = "/v/common /base/data none bind,rw,x-snapd.origin=layout 0 0";
+    const std::string rdata = "/v/common /base/data none rbind,rw,x-snapd.origin=layout 0 0";
+    // The rbind's group (/base) sorts before the tree's (/v/common): a fresh
+    // apply makes the rbind first. The tree is unmounted first and mounted
+    // after it, not folded into a replace placed after the rbind.
+    CHECK(lines(plan(profile(data + "\n" + tree + "\n"), profile(tree + "\n" + rdata + "\n"),
+                     fs)) == Strings{
+                                 "unmount /p/tree /v/common/tree none bind,rw,x-snapd.detach 0 0",
+                                 "replace " + rdata + " <- " +
+                                     "/v/common /base/data none "
+                                     "bind,rw,x-snapd.origin=layout,x-snapd.detach 0 0",
+                                 "mount " + tree,
+                             });
+    // The same with a new rbind, and as snapd's plan (no fold).
+    CHECK(steps(plan(profile(tree + "\n"), profile(tree + "\n" + rdata + "\n"), fs, kSnapd)) ==
+          Strings{"unmount /v/common/tree", "mount /base/data", "mount /v/common/tree"});
+    // A plain bind copies nothing: the tree stays.
+    CHECK(steps(plan(profile(tree + "\n"), profile(tree + "\n" + data + "\n"), fs, kSnapd)) ==
+          Strings{"keep /v/common/tree", "mount /base/data"});
+}
+
+TEST_CASE("plan: a kept mount below a new rbind's source, made before it afresh, stays") {
+    // The tree's mount point exists afresh (R8.2): a fresh apply mounts it
+    // before the rbind, which copies it, as the kept one is copied.
+    const TableFsView fs({"/base", "/v/common/tree"}, {}, {});
+    const std::string tree = "/p/tree /v/common/tree none bind,rw 0 0";
+    const std::string rdata = "/v/common /base/data none rbind,rw,x-snapd.origin=layout 0 0";
+    CHECK(steps(plan(profile(tree + "\n"), profile(tree + "\n" + rdata + "\n"), fs, kSnapd)) ==
+          Strings{"keep /v/common/tree", "mount /base/data"});
+}
+
+TEST_CASE("plan: a kept rbind is made again when what it copied from its source changes") {
+    const TableFsView fs({"/v/common", "/p/tree/inner"}, {}, {});
+    const std::string rtree = "/p/tree /v/common/tree none rbind,rw 0 0";
+    const std::string inner = "/s/lib /p/tree/inner none bind,ro 0 0";
+    const std::string rtree_detach = "/p/tree /v/common/tree none rbind,rw,x-snapd.detach 0 0";
+    // A new mount below the source, made before the rbind afresh (its
+    // mount point exists): the rbind is replaced by itself after it.
+    CHECK(lines(plan(profile(rtree + "\n"), profile(rtree + "\n" + inner + "\n"), fs)) ==
+          Strings{"mount " + inner, "replace " + rtree + " <- " + rtree_detach});
+    // A mount below the source goes: the rbind's copy of it would stay.
+    CHECK(lines(plan(profile(inner + "\n" + rtree + "\n"), profile(rtree + "\n"), fs)) ==
+          Strings{"unmount /s/lib /p/tree/inner none bind,ro,x-snapd.detach 0 0",
+                  "replace " + rtree + " <- " + rtree_detach});
+    // Nothing below the source changes: the rbind is kept.
+    const std::string other = "/s/lib /v/common/lib none bind,ro 0 0";
+    CHECK(steps(plan(profile(rtree + "\n"), profile(rtree + "\n" + other + "\n"), fs)) ==
+          Strings{"keep /v/common/tree", "mount /v/common/lib"});
+}
+
+TEST_CASE("plan: a kept inner mimic is made again after a new outer mimic") {
+    // /base/share has a mimic for the layout at /base/share/cache; a new
+    // layout at /base/x may need a mimic over /base, whose recursive
+    // bind-back of share would copy the inner mimic. Afresh, /base's group
+    // sorts first: the outer mimic is made first, the inner one over it.
+    const TableFsView fs({"/base/share"}, {"/base/share/doc"}, {});
+    const std::string mimic =
+        "tmpfs /base/share tmpfs x-snapd.synthetic,x-snapd.needed-by=/base/share/cache 0 0";
+    const std::string cache = "tmpfs /base/share/cache tmpfs x-snapd.origin=layout 0 0";
+    const std::string x = "/s/x /base/x none bind,x-snapd.origin=layout 0 0";
+    CHECK(steps(plan(profile(mimic + "\n" + cache + "\n"), profile(x + "\n" + cache + "\n"), fs,
+                     kSnapd)) == Strings{"unmount /base/share/cache", "unmount /base/share",
+                                         "mount /base/x", "mount /base/share/cache"});
+    // With a mimic over /base kept, no new one is made: both stay.
+    const std::string outer = "tmpfs /base tmpfs x-snapd.synthetic,x-snapd.needed-by=/base/y 0 0";
+    const std::string y = "/s/y /base/y none bind,x-snapd.origin=layout 0 0";
+    CHECK(steps(plan(profile(outer + "\n" + y + "\n" + mimic + "\n" + cache + "\n"),
+                     profile(x + "\n" + y + "\n" + cache + "\n"), fs, kSnapd)) ==
+          Strings{"keep /base/share/cache", "keep /base/share", "keep /base/y", "keep /base",
+                  "mount /base/x"});
+}
+
 TEST_CASE("plan R3: with a duplicate dir, reuse compares with the last desired entry") {
     // Sorted, the plain entry comes before the layout, so the layout is the
     // one the current entry is compared with (not equal: not reused), and
