@@ -30,22 +30,25 @@ namespace {
 // conformance harness runs) keys it by mount point alone, so a mimic tmpfs
 // kept for its owner keeps any entry at the same directory with it, and
 // masks a new layout there: the stale mimic hides the layout's content
-// (README, "Differences from snap-update-ns"). The views are of the
-// entries' own strings.
+// (README, "Differences from snap-update-ns"). A synthetic entry is
+// keyed apart: a mimic's bind-back and a content bind at one directory
+// are two mounts, and the kept bind-back must not keep the bind. The views
+// are of the entries' own strings.
 struct Key {
     std::string_view dir;
     std::string_view type;
+    bool synthetic;
     bool operator==(const Key&) const = default;
 };
 struct KeyHash {
     size_t operator()(const Key& k) const noexcept {
         const std::hash<std::string_view> h;
-        return h(k.dir) * 31 + h(k.type);
+        return (h(k.dir) * 31 + h(k.type)) * 2 + k.synthetic;
     }
 };
 using KeySet = std::unordered_set<Key, KeyHash>;
 Key key_of(const MountEntry& e) {
-    return {e.dir, e.type};
+    return {e.dir, e.type, profile::is_synthetic(e)};
 }
 
 int origin_rank(const MountEntry& e) {
@@ -335,6 +338,37 @@ KeySet copy_dependents(const std::vector<MountEntry>& current,
             stale = !keep_current[j] && base::is_within(current[j].dir, src);
         if (stale)
             dependents.insert(key_of(e));
+    }
+    // A kept mimic whose copy is stale: a mount below its directory whose
+    // mount point exists, which a fresh apply makes before the mimic (R8.2)
+    // and so copies into a bind-back, is added or changed, or goes away (a
+    // current one whose mount point exists was made before it). Made while
+    // the mimic stays, a new one would replace the bind-back at its dir
+    // rather than lie under it, and a gone one would leave a hole there.
+    // A fresh apply makes each mimic for the first entry that needs it.
+    // Keyed by views of the current entries' dirs, as the result is.
+    std::unordered_map<std::string_view, size_t> kept_mimic_at;
+    for (size_t j = 0; j < desired.size() && !kept_mimics.empty(); ++j) {
+        if (pos[j] == kNever || target_exists(desired[j], fs))
+            continue;
+        const auto mimic = kept_mimics.find(nearest_existing_dir(parent_dir(desired[j].dir), fs));
+        if (mimic != kept_mimics.end()) {
+            auto [it, added] = kept_mimic_at.emplace(*mimic, pos[j]);
+            it->second = std::min(it->second, pos[j]);
+        }
+    }
+    for (const auto& [dir, at] : kept_mimic_at) {
+        auto changed_below = [&](const MountEntry& e, bool kept) {
+            return !kept && !profile::is_synthetic(e) && is_mount_kind(e) &&
+                   base::is_within(e.dir, dir);
+        };
+        bool stale = false;
+        for (size_t j = 0; j < desired.size() && !stale; ++j)
+            stale = changed_below(desired[j], keep_desired[j]) && pos[j] < at;
+        for (size_t j = 0; j < current.size() && !stale; ++j)
+            stale = changed_below(current[j], keep_current[j]) && target_exists(current[j], fs);
+        if (stale)
+            dependents.insert({dir, "tmpfs", true});
     }
     if (copiers.empty())
         return dependents;

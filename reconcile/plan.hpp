@@ -43,7 +43,12 @@
 //     are unmounted before it and mounted again after it (never folded
 //     into a replace placed after it); a kept rbind is made again (a
 //     replace by itself) when something it copied, or that a fresh apply
-//     makes before it, changes below its source.
+//     makes before it, changes below its source; a kept mimic, with what
+//     is in it, is made again when a mount below its directory whose mount
+//     point exists (made before it afresh, R8.2, and copied into a
+//     bind-back) comes, changes or goes. A synthetic entry is keyed apart
+//     from a mount of the same dir and type, so a kept bind-back never
+//     keeps the mount it copied.
 #pragma once
 
 #include <vector>

@@ -128,15 +128,20 @@ Snapshot snapshot(const Sandbox& sb, const Labels& pristine) {
 
 std::string diff(const Snapshot& a, const Snapshot& b) {
     std::string out;
+    // By count: two mounts can give one line (the same mount point, depth
+    // and parent's mount point), and a history can stack one of them twice.
     auto one = [&](const std::vector<std::string>& x, const std::vector<std::string>& y) {
-        std::set<std::string> xs(x.begin(), x.end());
-        std::set<std::string> ys(y.begin(), y.end());
+        std::map<std::string, int> count;
         for (const std::string& l : x)
-            if (!ys.count(l))
-                out += "- " + l + "\n";
+            ++count[l];
         for (const std::string& l : y)
-            if (!xs.count(l))
+            --count[l];
+        for (const auto& [l, n] : count) {
+            for (int k = 0; k < n; ++k)
+                out += "- " + l + "\n";
+            for (int k = 0; k < -n; ++k)
                 out += "+ " + l + "\n";
+        }
     };
     one(a.mounts, b.mounts);
     one(a.tree, b.tree);

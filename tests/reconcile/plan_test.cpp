@@ -390,6 +390,45 @@ TEST_CASE("plan: a kept inner mimic is made again after a new outer mimic") {
                   "mount /base/x"});
 }
 
+TEST_CASE("plan: a kept mimic is made again when a mount it copied below its dir changes") {
+    // A mimic over /base for the layout file /base/f binds back share,
+    // recursively. A bind at /base/share, whose mount point exists, is made
+    // before the mimic afresh (R8.2): the bind-back copies it. So when it
+    // comes, changes or goes, the mimic and what is in it come down and
+    // are made again after it.
+    const TableFsView fs({"/base/share"}, {"/base/conf", "/base/share/doc"}, {});
+    const std::string owner = "x-snapd.synthetic,x-snapd.needed-by=/base/f";
+    const std::string mimic = "tmpfs /base tmpfs " + owner + ",mode=0751 0 0\n" +
+                              "/base/conf /base/conf none bind,x-snapd.kind=file," + owner +
+                              " 0 0\n" + "/base/share /base/share none rbind," + owner +
+                              ",x-snapd.detach 0 0\n";
+    const std::string f = "/s/f /base/f none bind,ro,x-snapd.kind=file,x-snapd.origin=layout 0 0\n";
+    const std::string share1 = "/p/1/lib /base/share none bind,ro 0 0\n";
+    const std::string share2 = "/p/2/lib /base/share none bind,ro 0 0\n";
+    const Strings remade{"unmount /base/f", "unmount /base/share", "unmount /base/conf",
+                         "unmount /base",   "mount /base/share",   "mount /base/f"};
+    // It comes.
+    CHECK(steps(plan(profile(mimic + f), profile(share1 + f), fs)) == remade);
+    // It changes: its unmount comes last, after the mimic's.
+    CHECK(steps(plan(profile(share1 + mimic + f), profile(share2 + f), fs)) ==
+          Strings{"unmount /base/f", "unmount /base/share", "unmount /base/conf", "unmount /base",
+                  "unmount /base/share", "mount /base/share", "mount /base/f"});
+    // It goes. The kept bind-back at its dir does not keep it: a synthetic
+    // entry is keyed apart from a mount of the same dir and type.
+    CHECK(steps(plan(profile(share1 + mimic + f), profile(f), fs)) ==
+          Strings{"unmount /base/f", "unmount /base/share", "unmount /base/conf", "unmount /base",
+                  "unmount /base/share", "mount /base/f"});
+    // It stays: so does the mimic.
+    CHECK(steps(plan(profile(share1 + mimic + f), profile(share1 + f), fs)) ==
+          Strings{"keep /base/f", "keep /base/share", "keep /base/conf", "keep /base",
+                  "keep /base/share"});
+    // A layout that needs the mimic changes: the mimic stays (R5.4).
+    const std::string g = "/s/g /base/g none bind,ro,x-snapd.kind=file,x-snapd.origin=layout 0 0\n";
+    CHECK(steps(plan(profile(share1 + mimic + f), profile(share1 + f + g), fs)) ==
+          Strings{"keep /base/f", "keep /base/share", "keep /base/conf", "keep /base",
+                  "keep /base/share", "mount /base/g"});
+}
+
 TEST_CASE("plan R3: with a duplicate dir, reuse compares with the last desired entry") {
     // Sorted, the plain entry comes before the layout, so the layout is the
     // one the current entry is compared with (not equal: not reused), and
