@@ -262,6 +262,50 @@ std::vector<size_t> mount_order(const std::vector<MountEntry>& v,
     return independent;
 }
 
+// A position no entry has: not in the order.
+constexpr size_t kNever = static_cast<size_t>(-1);
+
+// The kept mimics (the dirs of KEPT_MIMICS, views of CURRENT's strings)
+// whose copy is stale: a mount below the directory whose mount point
+// exists, which a fresh apply makes before the mimic (R8.2) and so copies
+// into a bind-back, is added or changed, or goes away (a current one
+// whose mount point exists was made before it). Made while the mimic
+// stays, a new one would replace the bind-back at its dir rather than lie
+// under it, and a gone one would take the bind-back along. POS: each
+// desired entry's position in a fresh apply's order.
+std::vector<std::string_view> stale_kept_mimics(
+    const std::vector<MountEntry>& current, const std::vector<bool>& keep_current,
+    const std::vector<MountEntry>& desired, const std::vector<bool>& keep_desired,
+    const std::vector<size_t>& pos, const std::unordered_set<std::string_view>& kept_mimics,
+    const FsView& fs) {
+    // A fresh apply makes each mimic for the first entry that needs it.
+    std::unordered_map<std::string_view, size_t> mimic_at;
+    for (size_t j = 0; j < desired.size() && !kept_mimics.empty(); ++j) {
+        if (pos[j] == kNever || target_exists(desired[j], fs))
+            continue;
+        const auto mimic = kept_mimics.find(nearest_existing_dir(parent_dir(desired[j].dir), fs));
+        if (mimic != kept_mimics.end()) {
+            auto [it, added] = mimic_at.emplace(*mimic, pos[j]);
+            it->second = std::min(it->second, pos[j]);
+        }
+    }
+    std::vector<std::string_view> stale;
+    for (const auto& [dir, at] : mimic_at) {
+        auto changed_below = [&](const MountEntry& e, bool kept) {
+            return !kept && !profile::is_synthetic(e) && is_mount_kind(e) &&
+                   base::is_within(e.dir, dir);
+        };
+        bool copied = false;
+        for (size_t j = 0; j < desired.size() && !copied; ++j)
+            copied = changed_below(desired[j], keep_desired[j]) && pos[j] < at;
+        for (size_t j = 0; j < current.size() && !copied; ++j)
+            copied = changed_below(current[j], keep_current[j]) && target_exists(current[j], fs);
+        if (copied)
+            stale.push_back(dir);
+    }
+    return stale;
+}
+
 // The kept entries a run must unmount and mount again so that the
 // namespace ends as a fresh apply of DESIRED leaves it. Two changes copy
 // what is mounted below a directory at the moment they are made:
@@ -286,7 +330,6 @@ KeySet copy_dependents(const std::vector<MountEntry>& current,
                        const std::vector<MountEntry>& desired,
                        const std::vector<bool>& keep_desired, const std::vector<size_t>& order,
                        const FsView& fs) {
-    constexpr size_t kNever = static_cast<size_t>(-1);
     std::vector<size_t> pos(desired.size(), kNever);
     for (size_t k = 0; k < order.size(); ++k)
         pos[order[k]] = k;
@@ -339,37 +382,9 @@ KeySet copy_dependents(const std::vector<MountEntry>& current,
         if (stale)
             dependents.insert(key_of(e));
     }
-    // A kept mimic whose copy is stale: a mount below its directory whose
-    // mount point exists, which a fresh apply makes before the mimic (R8.2)
-    // and so copies into a bind-back, is added or changed, or goes away (a
-    // current one whose mount point exists was made before it). Made while
-    // the mimic stays, a new one would replace the bind-back at its dir
-    // rather than lie under it, and a gone one would leave a hole there.
-    // A fresh apply makes each mimic for the first entry that needs it.
-    // Keyed by views of the current entries' dirs, as the result is.
-    std::unordered_map<std::string_view, size_t> kept_mimic_at;
-    for (size_t j = 0; j < desired.size() && !kept_mimics.empty(); ++j) {
-        if (pos[j] == kNever || target_exists(desired[j], fs))
-            continue;
-        const auto mimic = kept_mimics.find(nearest_existing_dir(parent_dir(desired[j].dir), fs));
-        if (mimic != kept_mimics.end()) {
-            auto [it, added] = kept_mimic_at.emplace(*mimic, pos[j]);
-            it->second = std::min(it->second, pos[j]);
-        }
-    }
-    for (const auto& [dir, at] : kept_mimic_at) {
-        auto changed_below = [&](const MountEntry& e, bool kept) {
-            return !kept && !profile::is_synthetic(e) && is_mount_kind(e) &&
-                   base::is_within(e.dir, dir);
-        };
-        bool stale = false;
-        for (size_t j = 0; j < desired.size() && !stale; ++j)
-            stale = changed_below(desired[j], keep_desired[j]) && pos[j] < at;
-        for (size_t j = 0; j < current.size() && !stale; ++j)
-            stale = changed_below(current[j], keep_current[j]) && target_exists(current[j], fs);
-        if (stale)
-            dependents.insert({dir, "tmpfs", true});
-    }
+    for (const std::string_view dir :
+         stale_kept_mimics(current, keep_current, desired, keep_desired, pos, kept_mimics, fs))
+        dependents.insert({dir, "tmpfs", true});
     if (copiers.empty())
         return dependents;
     for (size_t i = 0; i < desired.size(); ++i)
