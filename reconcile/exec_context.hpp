@@ -18,6 +18,7 @@
 #include "reconcile/kernel.hpp"
 #include "reconcile/mount_ops.hpp"
 #include "reconcile/mount_view.hpp"
+#include "reconcile/pile.hpp"
 #include "reconcile/secure_fs.hpp"
 #include "reconcile/table_mount_view.hpp"
 #include "reconcile/volatile_evidence.hpp"
@@ -50,6 +51,9 @@ struct ExecOptions {
     // (reconcile/overlay_exec.hpp). None: overlays are mounted unchecked.
     VolatileStore* volatile_store = nullptr;
     std::string boot_id;
+    // Where replaced mounts go instead of being detached one by one
+    // (reconcile/pile.hpp); nullptr: each is detached on its own.
+    Pile* pile = nullptr;
 };
 
 struct ExecContext {
