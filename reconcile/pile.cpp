@@ -16,10 +16,11 @@ using base::Fd;
 
 namespace {
 
-// In the pile: the old directory mounts stack on "d", file mounts on "f",
-// never on the pile's root.
-constexpr const char* kDirSpot = "d";
-constexpr const char* kFileSpot = "f";
+// In the pile, the old mounts stack on directories ("d0", "d1", ...) or
+// files ("f0", ...), never on the pile's root. A move onto a spot walks
+// the whole stack already there: a new spot every kStackDepth mounts keeps
+// a run linear in its replacements.
+constexpr unsigned kStackDepth = 64;
 
 std::string why_errno(const std::string& what, int rc) {
     return what + ": " + base::errno_text(-rc);
@@ -112,12 +113,6 @@ std::string Pile::make() {
     if (rc < 0)
         return why_errno("cannot make a mount of a tmpfs", rc);
     Fd tmpfs(rc);
-    if ((rc = k_.mkdirat(tmpfs.get(), kDirSpot, 0700)) < 0)
-        return why_errno("cannot make a directory in its tmpfs", rc);
-    rc = k_.openat(tmpfs.get(), kFileSpot, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
-    if (rc < 0)
-        return why_errno("cannot make a file in its tmpfs", rc);
-    ::close(rc);
     if ((rc = ops_.attach(tmpfs, point, false)) < 0)
         return why_errno("cannot attach its tmpfs", rc);
     tmpfs_ = std::move(tmpfs);
@@ -135,8 +130,20 @@ bool Pile::take(const Fd& top, bool file) {
             return false;
         }
     }
-    const int rc = k_.move_mount(top.get(), "", tmpfs_.get(), file ? kFileSpot : kDirSpot,
-                                 MOVE_MOUNT_F_EMPTY_PATH);
+    unsigned& count = file ? files_ : dirs_;
+    const std::string spot = (file ? "f" : "d") + std::to_string(count / kStackDepth);
+    int rc = 0;
+    if (count % kStackDepth == 0) {
+        rc = file ? k_.openat(tmpfs_.get(), spot.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC,
+                              0600)
+                  : k_.mkdirat(tmpfs_.get(), spot.c_str(), 0700);
+        if (rc >= 0 && file)
+            ::close(rc);
+    }
+    if (rc >= 0)
+        rc = k_.move_mount(top.get(), "", tmpfs_.get(), spot.c_str(), MOVE_MOUNT_F_EMPTY_PATH);
+    if (rc >= 0)
+        ++count;
     if (rc < 0) {
         debug("cannot move a replaced mount onto the pile at " + mount_point() + " (" +
               base::errno_text(-rc) + "); detaching it on its own");
@@ -157,6 +164,7 @@ bool Pile::near(const std::string& path) const {
 void Pile::flush() {
     const std::string mp = mount_point();
     if (tmpfs_) {
+        dirs_ = files_ = 0;
         base::check_rc(ops_.detach(tmpfs_),
                        "cannot detach the pile of replaced mounts at \"" + mp + "\"");
         tmpfs_.reset();

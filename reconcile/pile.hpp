@@ -11,10 +11,9 @@
 // The tmpfs must be attached (the kernel refuses to move an attached mount
 // into a detached tree), and its root must never be overmounted (an
 // unmount through the fd's /proc path would take the mount on top
-// instead): the old mounts go onto a directory ("d") or a file ("f") in
-// it. Where its parent mount is shared, attaching it would propagate it to
-// the peers (possibly the host's): the pile is not used there, nor where
-// the kernel cannot tell (before statmount(2), Linux 6.8).
+// instead): the old mounts go onto directories and files in it. Where its parent mount is shared,
+// attaching it would propagate it to the peers (possibly the host's): the pile is not used there,
+// nor where the kernel cannot tell (before statmount(2), Linux 6.8).
 #pragma once
 
 #include <functional>
@@ -93,6 +92,9 @@ class Pile {
     base::Fd tmpfs_;        // attached at the mount point once made
     bool refused_ = false;  // make() failed: no pile this run
     bool made_dir_ = false;
+    // Old mounts piled, of directories and of files.
+    unsigned dirs_ = 0;
+    unsigned files_ = 0;
 };
 
 }  // namespace nsr::reconcile
