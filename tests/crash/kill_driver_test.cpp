@@ -160,6 +160,16 @@ TEST_CASE("crash: provider refresh (replace)") {
            {"@/snap/provider/2/lib " + kLib + " none bind,ro 0 0"}});
 }
 
+// Two replacements: the first old mount is on the pile (reconcile/pile.hpp)
+// while the second is tucked, moved and the pile detached.
+TEST_CASE("crash: provider refresh of two binds (the pile)") {
+    drive({"provider refresh of two binds",
+           {"@/snap/provider/1/lib " + kLib + " none bind,ro 0 0",
+            "@/snap/provider/1/lib @/var/snap/foo/common/lib2 none bind,ro 0 0"},
+           {"@/snap/provider/2/lib " + kLib + " none bind,ro 0 0",
+            "@/snap/provider/2/lib @/var/snap/foo/common/lib2 none bind,ro 0 0"}});
+}
+
 TEST_CASE("crash: layout needing a mimic") {
     drive({"layout needing a mimic",
            {},
