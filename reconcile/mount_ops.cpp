@@ -102,8 +102,12 @@ int MountOps::detach(const Fd& target) {
     int rc = set_propagation(target, MS_PRIVATE, true);
     if (rc < 0)
         return rc;
-    // The fd's /proc path names exactly the mount the fd holds, so a
-    // symlink swapped into the path meanwhile cannot redirect the unmount.
+    // The fd's /proc path is not looked up by name, so a symlink swapped
+    // into the path meanwhile cannot redirect the unmount. It names the
+    // mount the fd holds only while nothing is mounted on that mount's
+    // root (the kernel goes on to the mount on top there): every caller
+    // opens the top of its mount point right before, or holds a mount
+    // whose root it never mounts on (a mimic's tmpfs, the pile).
     return umount_through(target, "", MNT_DETACH);
 }
 
