@@ -72,6 +72,8 @@ class MountOps {
     int umount_through(const base::Fd& fd, const std::string& below, int flags);
 
     Kernel& k_;
+    // open_tree_attr(2) said ENOSYS: the kernel predates it.
+    bool open_tree_attr_missing_ = false;
 };
 
 }  // namespace nsr::reconcile
