@@ -164,10 +164,10 @@ bool Pile::near(const std::string& path) const {
 void Pile::flush() {
     const std::string mp = mount_point();
     if (tmpfs_) {
-        dirs_ = files_ = 0;
         base::check_rc(ops_.detach(tmpfs_),
                        "cannot detach the pile of replaced mounts at \"" + mp + "\"");
         tmpfs_.reset();
+        dirs_ = files_ = 0;
     }
     if (!made_dir_)
         return;

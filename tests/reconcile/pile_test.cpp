@@ -265,6 +265,34 @@ TEST_CASE("pile: a change above the pile's mount point flushes the pile first") 
     CHECK(last_call(report, "umount2") < last_call(report, "fsopen"));
 }
 
+TEST_CASE("pile: a mimic above the pile's mount point flushes the pile first") {
+    require_root("the pile is made of real mounts in a private mount namespace");
+    Scratch scratch;
+    const std::string s = scratch.path();
+    // The state directory is a tmpfs in the read-only S/z, where a layout
+    // planned after the replacements needs a mimic: its bind-back of
+    // S/z/state would copy a pile there.
+    const std::string z = s + "/z";
+    const std::string state = z + "/state";
+    const std::string report = refresh(
+        s, state, s + "/src/a " + z + "/new none rbind,rw,x-snapd.origin=layout 0 0\n", [&] {
+            check(::mount(z.c_str(), z.c_str(), nullptr, MS_BIND, nullptr), "bind z");
+            check(::mount(nullptr, z.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr),
+                  "make z read-only");
+            check(::mount("tmpfs", state.c_str(), "tmpfs", 0, "mode=0755"), "tmpfs state");
+        });
+    INFO(report);
+    CHECK(field(report, "shown") == "bbb");
+    CHECK(field(report, "outcomes") == "");
+    CHECK(report.find("need a writable mimic over " + z) != std::string::npos);
+    CHECK(count_calls(report, "umount2") == 1);
+    // The pile's unmount comes before the mimic's tmpfs is made.
+    CHECK(count_calls(report, "fsopen") == 2);
+    CHECK(last_call(report, "umount2") < last_call(report, "fsopen"));
+    CHECK(report.find(state + "/" + kPileName + "\n") == std::string::npos);
+    CHECK(report.find(state + "/" + kPileName + "/") == std::string::npos);
+}
+
 TEST_CASE("pile: a pile a killed run left is detached, and only then") {
     require_root("the pile is made of real mounts in a private mount namespace");
     Scratch scratch;
