@@ -92,6 +92,7 @@ struct Refresh {
     std::string shown;               // the markers at m0..m2
     std::string stacked;             // mount points below S/t with more than one mount
     std::string under_state;         // mounted at or below the state directory
+    std::string pile_mounts;         // mounted below S at a pile's path, copies included
     bool pile_dir_left = false;
     std::string outcomes;  // the changes not done
     std::string log;       // the debug log
@@ -105,6 +106,7 @@ std::string encode(const Refresh& r) {
     out << "shown " << r.shown << "\n";
     out << "stacked " << r.stacked << "\n";
     out << "under_state " << r.under_state << "\n";
+    out << "pile_mounts " << r.pile_mounts << "\n";
     out << "pile_dir_left " << r.pile_dir_left << "\n";
     out << "outcomes " << r.outcomes << "\n";
     if (!r.failed.empty())
@@ -155,6 +157,11 @@ std::string refresh(const std::string& s, const std::string& state, const std::s
             }
         }
         r.under_state = mounted_below(state);
+        std::istringstream all(mounted_below(s));
+        for (std::string l; std::getline(all, l);) {
+            if (l.find("/" + std::string(kPileName)) != std::string::npos)
+                r.pile_mounts += l + " ";
+        }
         for (const auto& c : k.calls())
             r.calls.push_back(c.name + " " + c.path);
         if (k.failed())
@@ -210,6 +217,7 @@ void check_refreshed(const std::string& report) {
     CHECK(field(report, "shown") == "bbb");
     CHECK(field(report, "stacked") == "");
     CHECK(field(report, "under_state") == "");
+    CHECK(field(report, "pile_mounts") == "");
     CHECK(field(report, "pile_dir_left") == "0");
     CHECK(field(report, "outcomes") == "");
 }
@@ -289,8 +297,22 @@ TEST_CASE("pile: a mimic above the pile's mount point flushes the pile first") {
     // The pile's unmount comes before the mimic's tmpfs is made.
     CHECK(count_calls(report, "fsopen") == 2);
     CHECK(last_call(report, "umount2") < last_call(report, "fsopen"));
-    CHECK(report.find(state + "/" + kPileName + "\n") == std::string::npos);
-    CHECK(report.find(state + "/" + kPileName + "/") == std::string::npos);
+    CHECK(field(report, "pile_mounts") == "");
+}
+
+TEST_CASE("pile: an rbind of a directory holding the pile flushes the pile first") {
+    require_root("the pile is made of real mounts in a private mount namespace");
+    Scratch scratch;
+    const std::string s = scratch.path();
+    const std::string state = s + "/z/state";
+    // Planned after the replacements (S/w sorts after S/t).
+    const std::string report = refresh(s, state, s + "/z " + s + "/w none rbind,rw 0 0\n");
+    INFO(report);
+    CHECK(field(report, "shown") == "bbb");
+    CHECK(field(report, "outcomes") == "");
+    CHECK(count_calls(report, "umount2") == 1);
+    CHECK(last_call(report, "umount2") < last_call(report, "open_tree"));
+    CHECK(field(report, "pile_mounts") == "");
 }
 
 TEST_CASE("pile: a pile a killed run left is detached, and only then") {
@@ -378,6 +400,7 @@ TEST_CASE("pile: a failure at any call of the pile's leaves the refresh done") {
         CHECK(field(report, "outcomes") == "");
         // A failed flush is tried again when the pile goes.
         CHECK(field(report, "under_state") == "");
+        CHECK(field(report, "pile_mounts") == "");
         // A mount point the flush could not remove is the next run's to.
         const bool unlink = report.find("failure delivered: unlinkat") != std::string::npos;
         CHECK(field(report, "pile_dir_left") == (unlink ? "1" : "0"));
