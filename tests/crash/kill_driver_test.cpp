@@ -137,7 +137,8 @@ void drive(const Scenario& s) {
     }
     std::cout << "crash scenario \"" << s.name << "\": " << points.size() << " system calls, "
               << tried << " kill points tried" << (full ? "" : " (the distinct ones)") << ", "
-              << killed << " killed there, " << not_injectable << " not injectable (statmount, open_tree_attr)";
+              << killed << " killed there, " << not_injectable
+              << " not injectable (statmount, open_tree_attr)";
     for (const std::string& m : missed)
         std::cout << (m == *missed.begin() ? " (not at: " : ", ") << m;
     std::cout << (missed.empty() ? "\n" : ")\n");
