@@ -13,6 +13,7 @@
 #include "profile/fstab.hpp"
 #include "reconcile/drift.hpp"
 #include "reconcile/journal_file.hpp"
+#include "reconcile/pile.hpp"
 
 namespace nsr::cmd {
 
@@ -54,7 +55,8 @@ int check_cmd(const Args& args) {
     mntns::enter(target.paths.ns_file);
     const reconcile::LiveFsView fs;
     const auto report = reconcile::drift(current, mountinfo::MountTable::from_self(), fs,
-                                         reconcile::journal_extras(current, journal_file.get()));
+                                         reconcile::journal_extras(current, journal_file.get()),
+                                         reconcile::pile_mount_point(target.paths.current));
     if (json) {
         auto j = drift_json(report);
         put_text(j, "namespace", target.name);

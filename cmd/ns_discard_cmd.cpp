@@ -11,6 +11,7 @@
 #include "cmd/target.hpp"
 #include "reconcile/journal_file.hpp"
 #include "reconcile/lock.hpp"
+#include "reconcile/pile.hpp"
 
 namespace nsr::cmd {
 
@@ -42,6 +43,11 @@ int ns_discard_cmd(const Args& args) {
                                 reconcile::journal_name(target.paths.current);
     if (::unlink(journal.c_str()) != 0 && errno != ENOENT)
         base::throw_errno(-errno, "cannot remove " + journal);
+    // The mount point of a pile a killed run left (reconcile/pile.hpp); the
+    // pile itself went with the namespace.
+    const std::string pile = reconcile::pile_mount_point(target.paths.current);
+    if (::rmdir(pile.c_str()) != 0 && errno != ENOENT)
+        base::throw_errno(-errno, "cannot remove " + pile);
     if (had_ns || had_profile) {
         std::cout << "discarded namespace " << target.name << "\n";
     } else {

@@ -15,6 +15,7 @@
 #include "profile/fstab.hpp"
 #include "reconcile/drift.hpp"
 #include "reconcile/journal_file.hpp"
+#include "reconcile/pile.hpp"
 
 namespace nsr::cmd {
 
@@ -83,7 +84,8 @@ Row inspect(const reconcile::NamespacePaths& paths) {
                     const reconcile::LiveFsView fs;
                     const auto table = mountinfo::MountTable::from_self();
                     const auto extras = reconcile::journal_extras(current, journal_file.get());
-                    return reconcile::drift(current, table, fs, extras).in_step() ? "1" : "0";
+                    const auto pile = reconcile::pile_mount_point(paths.current);
+                    return reconcile::drift(current, table, fs, extras, pile).in_step() ? "1" : "0";
                 }) == "1";
         }
     } catch (const std::exception& e) {

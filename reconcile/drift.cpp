@@ -80,7 +80,8 @@ std::vector<MountEntry> journal_extras(const profile::MountProfile& current, Jou
 }
 
 DriftReport drift(const profile::MountProfile& current, const mountinfo::MountTable& table,
-                  const FsView& fs, const std::vector<MountEntry>& owned) {
+                  const FsView& fs, const std::vector<MountEntry>& owned,
+                  const std::string& ignored) {
     DriftReport report;
     TableMountView view(table);
     // Mount points of the profile: how many mounts each accounts for, and
@@ -135,6 +136,8 @@ DriftReport drift(const profile::MountProfile& current, const mountinfo::MountTa
     };
     std::set<std::string> stacks_seen;
     for (const Mount& m : table.mounts()) {
+        if (!ignored.empty() && base::is_within(m.mount_point, ignored))
+            continue;
         const std::string* owner = profile_dir_above(m.mount_point);
         if (!owner && shows_owned(m)) {
             report.items.push_back({DriftType::Extra, m.mount_point, std::nullopt,

@@ -42,9 +42,12 @@ struct DriftReport {
 // mount of a replacement left beneath the old one): a mount showing one is
 // extra too, wherever it is. A question about the whole table: listmount(2)
 // would walk every mount of the namespace for each mount point asked about,
-// so drift reads a snapshot.
+// so drift reads a snapshot. Mounts at or below IGNORED (the pile's mount
+// point, reconcile/pile.hpp: a killed run's pile holds only replaced
+// mounts, and the next run detaches it) are not looked at.
 DriftReport drift(const profile::MountProfile& current, const mountinfo::MountTable& table,
-                  const FsView& fs, const std::vector<profile::MountEntry>& owned = {});
+                  const FsView& fs, const std::vector<profile::MountEntry>& owned = {},
+                  const std::string& ignored = "");
 
 // The entries JOURNAL knows of that CURRENT does not: its claims and the
 // entries it saved.

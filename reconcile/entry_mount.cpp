@@ -57,8 +57,12 @@ bool tuck_beneath(ExecContext& ctx, const Fd& tree, Fd& target, const std::strin
 // detach failed twice): the mount of E lies right beneath the old mount
 // (REPLACES) at DIR. Detaching the old one finishes it; tucking another
 // copy of E beneath would stack two. True when it was that case, and done.
+// Only where the journal says it may be: reading the stack costs a
+// statmount(2) per replacement otherwise.
 bool finish_tucked(ExecContext& ctx, const MountEntry& e, const MountEntry& replaces,
                    const std::string& dir) {
+    if (!ctx.replace_may_be_half_done(dir))
+        return false;
     const auto stack = ctx.view.stack_at(dir);
     if (stack.size() < 2 || !shows_entry(replaces, stack[0], ctx.view, ctx.sources()) ||
         !shows_entry(e, stack[1], ctx.view, ctx.sources()))

@@ -9,8 +9,10 @@
 #include <ctime>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 
+#include "base/path.hpp"
 #include "reconcile/assumptions.hpp"
 #include "reconcile/fs_view.hpp"
 #include "reconcile/host_sources.hpp"
@@ -18,6 +20,7 @@
 #include "reconcile/kernel.hpp"
 #include "reconcile/mount_ops.hpp"
 #include "reconcile/mount_view.hpp"
+#include "reconcile/pile.hpp"
 #include "reconcile/secure_fs.hpp"
 #include "reconcile/table_mount_view.hpp"
 #include "reconcile/volatile_evidence.hpp"
@@ -50,6 +53,9 @@ struct ExecOptions {
     // (reconcile/overlay_exec.hpp). None: overlays are mounted unchecked.
     VolatileStore* volatile_store = nullptr;
     std::string boot_id;
+    // Where replaced mounts go instead of being detached one by one
+    // (reconcile/pile.hpp); nullptr: each is detached on its own.
+    Pile* pile = nullptr;
 };
 
 struct ExecContext {
@@ -57,10 +63,24 @@ struct ExecContext {
         : kernel(k), view(v), fs(f), assumptions(a), options(o), sfs(k), ops(k) {
         if (o.source_table)
             source_view.emplace(*o.source_table);
+        if (o.journal && o.journal->found()) {
+            for (const Claim& c : o.journal->claims()) {
+                if (c.kind == Claim::Kind::Replace && c.entries.size() == 2)
+                    replaces_claimed.insert(base::clean_path(c.entries[1].dir));
+            }
+        }
         if (o.volatile_store) {
             volatile_guard.emplace(
                 k, sfs, *o.volatile_store, o.boot_id, [] { return std::time(nullptr); }, o.debug);
         }
+    }
+
+    // Whether an earlier run may have left a replacement half done at DIR
+    // (the new mount beneath the old one): the journal of this namespace
+    // claimed one there before every tuck and keeps the claim until it is
+    // done; without that journal, any replacement may be.
+    bool replace_may_be_half_done(const std::string& dir) const {
+        return !options.journal || !options.journal->found() || replaces_claimed.count(dir) != 0;
     }
 
     // Where bind sources are resolved: the host's table in a container
@@ -81,6 +101,8 @@ struct ExecContext {
     MountOps ops;
     std::optional<TableMountView> source_view;
     std::optional<VolatileGuard> volatile_guard;
+    // The mount points of the journal's replacement claims.
+    std::set<std::string> replaces_claimed;
 };
 
 }  // namespace nsr::reconcile

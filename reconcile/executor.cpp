@@ -177,6 +177,19 @@ void run_change(ExecContext& ctx, const std::vector<Change>& plan, const ChangeG
         o.remains = still_mounted(ctx, *c.replaces);
 }
 
+// Detaches what the run piled (reconcile/pile.hpp), saying so on the debug
+// log when it cannot: the pile then stays, holding only old mounts already
+// replaced, and the next run detaches it first.
+void flush_pile(ExecContext& ctx) {
+    if (!ctx.options.pile)
+        return;
+    try {
+        ctx.options.pile->flush();
+    } catch (const std::exception& err) {
+        ctx.debug(std::string(err.what()) + "; the next run detaches it");
+    }
+}
+
 }  // namespace
 
 Executor::Executor(Kernel& kernel, MountView& view, const FsView& fs, Assumptions& assumptions,
@@ -200,6 +213,10 @@ Result Executor::execute(std::vector<Change> plan) {
     for (size_t i = 0; i < changes.size(); ++i) {
         const Change& c = changes[i];
         Outcome o{&c, Status::Done, "", {}, false};
+        // A change at, above or below the pile's mount point could not be
+        // made, or would take the pile along, while the pile is there.
+        if (options_.pile && options_.pile->near(clean_path(c.entry.dir)))
+            flush_pile(ctx);
         if (options_.tuck)
             leave_with_later_detach(ctx, changes, groups, i, done_with, tmpfs_tried);
         if (auto early = done_with.find(i); early != done_with.end())
@@ -215,6 +232,9 @@ Result Executor::execute(std::vector<Change> plan) {
             break;
         }
     }
+    // The old mounts are gone from their mount points already; the one
+    // detach of them all waits for the kernel's grace period once.
+    flush_pile(ctx);
     // A failed unmount stays recorded only while its mount is there: the
     // failure may have come after the mount went (removing the
     // placeholder), and a later detach of a mount above it takes it along.

@@ -17,6 +17,10 @@
 #ifndef SYS_statmount
 #define SYS_statmount 457
 #endif
+// So has Linux 6.15's open_tree_attr(2).
+#ifndef SYS_open_tree_attr
+#define SYS_open_tree_attr 467
+#endif
 
 namespace nsr::reconcile {
 
@@ -142,6 +146,11 @@ int LinuxKernel::renameat2(int olddirfd, const char* oldname, int newdirfd, cons
 
 int LinuxKernel::open_tree(int dirfd, const char* path, unsigned flags) {
     return ret(::syscall(SYS_open_tree, dirfd, path, flags));
+}
+
+int LinuxKernel::open_tree_attr(int dirfd, const char* path, unsigned flags,
+                                struct mount_attr* attr, size_t size) {
+    return ret(::syscall(SYS_open_tree_attr, dirfd, path, flags, attr, size));
 }
 
 int LinuxKernel::move_mount(int from_dirfd, const char* from_path, int to_dirfd,

@@ -123,6 +123,10 @@ class Kernel {
 
     // Mounts: the new API.
     virtual int open_tree(int dirfd, const char* path, unsigned flags) = 0;
+    // open_tree(2) that also applies ATTR (mount_setattr(2)'s, to the whole
+    // copy with AT_RECURSIVE) before returning it. -ENOSYS before Linux 6.15.
+    virtual int open_tree_attr(int dirfd, const char* path, unsigned flags, struct mount_attr* attr,
+                               size_t size) = 0;
     virtual int move_mount(int from_dirfd, const char* from_path, int to_dirfd, const char* to_path,
                            unsigned flags) = 0;
     virtual int fsopen(const char* fstype, unsigned flags) = 0;
@@ -157,6 +161,8 @@ class LinuxKernel final : public Kernel {
     int renameat2(int olddirfd, const char* oldname, int newdirfd, const char* newname,
                   unsigned flags) override;
     int open_tree(int dirfd, const char* path, unsigned flags) override;
+    int open_tree_attr(int dirfd, const char* path, unsigned flags, struct mount_attr* attr,
+                       size_t size) override;
     int move_mount(int from_dirfd, const char* from_path, int to_dirfd, const char* to_path,
                    unsigned flags) override;
     int fsopen(const char* fstype, unsigned flags) override;

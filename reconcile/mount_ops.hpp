@@ -54,7 +54,8 @@ class MountOps {
     // mount at TARGET, recursively with REC. 0 or -errno.
     int set_propagation(const base::Fd& target, unsigned long ms_propagation, bool recursive);
     // Makes the mount at TARGET recursively private, then lazily detaches
-    // it. 0 or -errno.
+    // it. 0 or -errno. Nothing may be mounted on TARGET's root: the
+    // mount on top there would be detached instead.
     int detach(const base::Fd& target);
     // Unmounts the mount at LEAF in the directory PARENT (no lazy detach),
     // not following LEAF if it is a symlink. 0 or -errno. The name goes
@@ -71,6 +72,8 @@ class MountOps {
     int umount_through(const base::Fd& fd, const std::string& below, int flags);
 
     Kernel& k_;
+    // open_tree_attr(2) said ENOSYS: the kernel predates it.
+    bool open_tree_attr_missing_ = false;
 };
 
 }  // namespace nsr::reconcile

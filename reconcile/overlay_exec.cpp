@@ -6,6 +6,7 @@
 #include "base/path.hpp"
 #include "mountinfo/mount_table.hpp"
 #include "profile/overlay_spec.hpp"
+#include "profile/xsnapd.hpp"
 #include "reconcile/entry_unmount.hpp"
 #include "reconcile/overlay_mount.hpp"
 #include "reconcile/volatile_reuse.hpp"
@@ -82,8 +83,14 @@ void overlay_unmounted(ExecContext& ctx, const MountEntry& e, int sync_errno) {
 
 int replaced_detach(ExecContext& ctx, Fd& target, const std::string& dir,
                     const MountEntry* replaced) {
-    if (!ctx.volatile_guard || !replaced || !upper_spec(*replaced, true))
+    if (!ctx.volatile_guard || !replaced || !upper_spec(*replaced, true)) {
+        // Moved onto the pile, the old mount leaves its mount point as it
+        // would by a lazy detach, without the detach's wait.
+        const bool file = replaced && profile::kind(*replaced) == profile::EntryKind::File;
+        if (ctx.options.pile && ctx.options.pile->take(target, file))
+            return 0;
         return ctx.ops.detach(target);
+    }
     const int sync = overlay_sync_before_unmount(ctx, *replaced, target);
     // An open fd, even an O_PATH one, keeps the mount busy.
     target = Fd();

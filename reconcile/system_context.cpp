@@ -109,6 +109,28 @@ std::optional<Inside> SystemContext::enter(const profile::MountProfile&, bool,
     return Inside{};
 }
 
+PileDir SystemContext::pile_dir(const std::function<void(const std::string&)>& debug) {
+    if (!state_dir_)
+        return {};
+    const std::string dir = base::parent_dir(paths_.current);
+    auto none = [&](const std::string& why) {
+        if (debug)
+            debug("replaced mounts are detached one by one: " + why);
+        return PileDir{};
+    };
+    const int fd = ::open(dir.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return none("the state directory " + dir +
+                    " cannot be opened in the namespace: " + base::errno_text(errno));
+    base::Fd inside(fd);
+    struct stat host {};
+    struct stat here {};
+    if (::fstat(state_dir_.get(), &host) < 0 || ::fstat(inside.get(), &here) < 0 ||
+        host.st_dev != here.st_dev || host.st_ino != here.st_ino)
+        return none("the namespace's " + dir + " is not the state directory");
+    return {std::move(inside), pile_name(paths_.current), dir};
+}
+
 void SystemContext::save_current(std::span<const profile::MountEntry* const> entries) {
     const std::string& path = paths_.current;
     base::write_file_at(state_dir_.get(), path.substr(path.rfind('/') + 1),

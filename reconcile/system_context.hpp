@@ -40,6 +40,9 @@ class SystemContext : public UpdateContext {
     std::optional<Inside> enter(const profile::MountProfile& desired, bool applying,
                                 const std::function<void(const std::string&)>& debug) override;
     void expand(profile::MountProfile&) override {}
+    // The state directory, where it is the same directory inside the
+    // namespace as on the host side (prepare_save() opened it there).
+    PileDir pile_dir(const std::function<void(const std::string&)>& debug) override;
     WritablePlaces writable_places() const override { return places_; }
     void save_current(std::span<const profile::MountEntry* const> entries) override;
 
@@ -89,6 +92,9 @@ class ContainerContext : public SystemContext {
     ~ContainerContext() override;
     std::optional<Inside> enter(const profile::MountProfile& desired, bool applying,
                                 const std::function<void(const std::string&)>& debug) override;
+    // None: the container's root is its own, not a place for the tool's
+    // mounts.
+    PileDir pile_dir(const std::function<void(const std::string&)>&) override { return {}; }
 
   private:
     // Runs BODY in the mount namespace the process came from (HostSources

@@ -11,6 +11,7 @@
 #include "reconcile/kernel.hpp"
 #include "reconcile/mount_ops.hpp"
 #include "reconcile/mount_state.hpp"
+#include "reconcile/pile.hpp"
 #include "reconcile/plan.hpp"
 #include "reconcile/pristine_fs_view.hpp"
 #include "reconcile/recovery.hpp"
@@ -161,6 +162,20 @@ std::optional<Result> apply_update(UpdateContext& ctx, const UpdateOptions& opti
             return false;
         return ops.detach(top) == 0 || ops.detach(top) == 0;
     };
+    // A pile a killed run left goes first, under the lock; a run that
+    // cannot take it down piles nothing.
+    std::optional<Pile> pile;
+    if (PileDir where = ctx.pile_dir(options.debug)) {
+        pile.emplace(mounts.kernel, std::move(where), options.debug);
+        try {
+            pile->clear_leftover();
+        } catch (const std::exception& err) {
+            if (options.debug)
+                options.debug(std::string(err.what()) +
+                              "; replaced mounts are detached one by one");
+            pile.reset();
+        }
+    }
     Recovered rec = recover(std::move(s->current), s->current_lost, journal, mounts.view(), fs,
                             mounts.source_view(), finish_replace, options.debug);
     Assumptions as(ctx.writable_places(), &mounts.view());
@@ -180,6 +195,7 @@ std::optional<Result> apply_update(UpdateContext& ctx, const UpdateOptions& opti
     exec_options.journal = &journal;
     exec_options.volatile_store = s->volatile_store ? &*s->volatile_store : nullptr;
     exec_options.boot_id = s->boot_id;
+    exec_options.pile = pile ? &*pile : nullptr;
     Executor exec(mounts.kernel, mounts.view(), fs, as, exec_options);
 
     const bool changing = std::any_of(changes.begin(), changes.end(),

@@ -9,8 +9,8 @@
 // The calls come in this order: lock(), load_desired(), load_current(),
 // current_lost(), prepare_save() (apply only), journal_file(), all on the
 // host side; then enter(); then,
-// inside the namespace, expand() on both profiles, writable_places() and
-// save_current() (apply only).
+// inside the namespace, expand() on both profiles, pile_dir() (apply
+// only), writable_places() and save_current() (apply only).
 #pragma once
 
 #include <functional>
@@ -23,6 +23,7 @@
 #include "profile/mount_entry.hpp"
 #include "reconcile/host_sources.hpp"
 #include "reconcile/journal.hpp"
+#include "reconcile/pile.hpp"
 #include "reconcile/writable_places.hpp"
 
 namespace nsr::reconcile {
@@ -92,6 +93,13 @@ class UpdateContext {
     virtual void expand(profile::MountProfile& profile) = 0;
 
     virtual WritablePlaces writable_places() const = 0;
+
+    // Where an apply may pile the mounts its replacements take down
+    // (reconcile/pile.hpp): a directory of the context's own, opened from
+    // inside the namespace (after enter()). Empty when there is none
+    // usable, saying why on DEBUG (may be empty): each old mount is then
+    // detached on its own.
+    virtual PileDir pile_dir(const std::function<void(const std::string&)>&) { return {}; }
 
     // Records what is in place now (after prepare_save()): ENTRIES, in
     // order, as the current profile.

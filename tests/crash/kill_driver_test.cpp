@@ -137,7 +137,8 @@ void drive(const Scenario& s) {
     }
     std::cout << "crash scenario \"" << s.name << "\": " << points.size() << " system calls, "
               << tried << " kill points tried" << (full ? "" : " (the distinct ones)") << ", "
-              << killed << " killed there, " << not_injectable << " not injectable (statmount)";
+              << killed << " killed there, " << not_injectable
+              << " not injectable (statmount, open_tree_attr)";
     for (const std::string& m : missed)
         std::cout << (m == *missed.begin() ? " (not at: " : ", ") << m;
     std::cout << (missed.empty() ? "\n" : ")\n");
@@ -158,6 +159,16 @@ TEST_CASE("crash: provider refresh (replace)") {
     drive({"provider refresh",
            {"@/snap/provider/1/lib " + kLib + " none bind,ro 0 0"},
            {"@/snap/provider/2/lib " + kLib + " none bind,ro 0 0"}});
+}
+
+// Two replacements: the first old mount is on the pile (reconcile/pile.hpp)
+// while the second is tucked, moved and the pile detached.
+TEST_CASE("crash: provider refresh of two binds (the pile)") {
+    drive({"provider refresh of two binds",
+           {"@/snap/provider/1/lib " + kLib + " none bind,ro 0 0",
+            "@/snap/provider/1/lib @/var/snap/foo/common/lib2 none bind,ro 0 0"},
+           {"@/snap/provider/2/lib " + kLib + " none bind,ro 0 0",
+            "@/snap/provider/2/lib @/var/snap/foo/common/lib2 none bind,ro 0 0"}});
 }
 
 TEST_CASE("crash: layout needing a mimic") {

@@ -59,13 +59,18 @@ TEST_CASE("a replace killed between the tuck and the detach is finished, not tuc
         fstab({sb.path("snap/provider/2/lib") + " " + target + " none bind,ro 0 0"});
 
     SUBCASE("killed at the detach") {
-        // The first umount2 of a replace detaches the old top.
-        apply_killed(sb, v2, "umount2", 1);
+        // move_mount: the tuck, the pile's attach, then the old top's move
+        // onto the pile (reconcile/pile.hpp), which takes it away.
+        apply_killed(sb, v2, "move_mount", 3);
     }
     SUBCASE("the detach failing twice") {
+        // The move onto the pile refused, then both detaches of the old
+        // top on its own.
         sb.set_desired(v2);
-        const Output o = sb.apply_traced(
-            {"-o", "/dev/null", "-e", "inject=umount2:error=EBUSY:when=1..2"}, {"--json"});
+        const Output o =
+            sb.apply_traced({"-o", "/dev/null", "-e", "inject=move_mount:error=EINVAL:when=3", "-e",
+                             "inject=umount2:error=EBUSY:when=1..2"},
+                            {"--json"});
         INFO(o.out << o.err);
         CHECK(o.status == 1);
     }

@@ -57,11 +57,14 @@ TEST_CASE("ns discard unmounts and removes the namespace file and the current pr
     World w;
     w.desire("demo", w / "prov/1/lib" + " " + w / "app/data" + " none bind 0 0\n");
     REQUIRE(run_binary({"ns", "create", "demo", "--apply"}).status == 0);
+    // The mount point of a pile a killed run left (reconcile/pile.hpp).
+    REQUIRE(::mkdir("/run/nsreconcile/ns/.demo.fstab.pile", 0700) == 0);
     auto c = run_binary({"ns", "discard", "demo"});
     check_output(c, 0, "discarded namespace demo\n");
     struct stat st;
     CHECK(::lstat("/run/nsreconcile/ns/demo.mnt", &st) != 0);
     CHECK(::lstat("/run/nsreconcile/ns/demo.fstab", &st) != 0);
+    CHECK(::lstat("/run/nsreconcile/ns/.demo.fstab.pile", &st) != 0);
     CHECK(sh("grep -c demo.mnt /proc/self/mountinfo || true") == "0\n");
     // The desired profile is the package manager's, not ours to remove.
     CHECK(::lstat("/var/lib/nsreconcile/profiles/demo.fstab", &st) == 0);

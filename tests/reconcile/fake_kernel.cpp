@@ -79,6 +79,12 @@ int FakeKernel::open_tree(int dirfd, const char* path, unsigned flags) {
     return pass<&LinuxKernel::open_tree>("open_tree", path, dirfd, path, flags);
 }
 
+int FakeKernel::open_tree_attr(int dirfd, const char* path, unsigned flags, struct mount_attr* attr,
+                               size_t size) {
+    return pass<&LinuxKernel::open_tree_attr>("open_tree_attr", path, dirfd, path, flags, attr,
+                                              size);
+}
+
 int FakeKernel::move_mount(int from_dirfd, const char* from_path, int to_dirfd, const char* to_path,
                            unsigned flags) {
     return pass<&LinuxKernel::move_mount>("move_mount", to_path, from_dirfd, from_path, to_dirfd,

@@ -54,6 +54,8 @@ class FakeKernel final : public Kernel {
     int renameat2(int olddirfd, const char* oldname, int newdirfd, const char* newname,
                   unsigned flags) override;
     int open_tree(int dirfd, const char* path, unsigned flags) override;
+    int open_tree_attr(int dirfd, const char* path, unsigned flags, struct mount_attr* attr,
+                       size_t size) override;
     int move_mount(int from_dirfd, const char* from_path, int to_dirfd, const char* to_path,
                    unsigned flags) override;
     int fsopen(const char* fstype, unsigned flags) override;
