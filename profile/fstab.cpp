@@ -179,7 +179,7 @@ std::string format_profile(const MountProfile& profile) {
 std::string format_entries(std::span<const MountEntry* const> entries) {
     std::string out;
     for (const MountEntry* e : entries) {
-        out += e->to_string();
+        e->append_to(out);
         out += '\n';
     }
     return out;

@@ -88,6 +88,12 @@ Journal::Journal(JournalFile& file, uint64_t ns_id, std::function<void(const std
         rest.remove_prefix(end + 1);
         const auto fields = split_tabs(line);
         const std::string_view keyword = fields.front();
+        if (keyword == "entry" && fields.size() == 2) {
+            // Parsed only when asked for (saved()).
+            saved_text_ += fields[1];
+            saved_text_ += '\n';
+            continue;
+        }
         bool ok = true;
         if (keyword == "created" && fields.size() == 2) {
             created_.insert(profile::unescape(fields[1]));
@@ -100,9 +106,7 @@ Journal::Journal(JournalFile& file, uint64_t ns_id, std::function<void(const std
             if (ok)
                 entries.push_back(std::move(*e));
         }
-        if (ok && keyword == "entry" && entries.size() == 1) {
-            saved_.push_back(std::move(entries.front()));
-        } else if (ok && keyword == "mount" && entries.size() == 1) {
+        if (ok && keyword == "mount" && entries.size() == 1) {
             claims_.push_back({Claim::Kind::Mount, std::move(entries)});
         } else if (ok && keyword == "replace" && entries.size() == 2) {
             claims_.push_back({Claim::Kind::Replace, std::move(entries)});
@@ -112,6 +116,21 @@ Journal::Journal(JournalFile& file, uint64_t ns_id, std::function<void(const std
             say("skipping a journal line that does not parse: " + std::string(line));
         }
     }
+}
+
+const std::vector<MountEntry>& Journal::saved() const {
+    if (saved_)
+        return *saved_;
+    std::vector<profile::Problem> problems;
+    profile::MountProfile p = profile::parse_profile(saved_text_, "journal", &problems);
+    for (const profile::Problem& problem : problems) {
+        if (debug_)
+            debug_("skipping a journal entry that does not parse: " + problem.message);
+    }
+    for (MountEntry& e : p.entries)
+        e.line = 0;
+    saved_ = std::move(p.entries);
+    return *saved_;
 }
 
 std::string Journal::header() const {
@@ -152,22 +171,25 @@ void Journal::record_created(const std::string& path) {
     append(created_record(path));
 }
 
-void Journal::compact(std::span<const MountEntry* const> in_place,
+void Journal::compact(std::string_view in_place,
                       const std::function<bool(const std::string&)>& exists,
                       const std::vector<Claim>& pending) {
     if (!file_)
         return;
     // A run that changed nothing finds the journal as it left it: nothing
     // to read back (not even whether the created paths are still there).
-    const bool same_entries =
-        in_place.size() == saved_.size() &&
-        std::equal(in_place.begin(), in_place.end(), saved_.begin(),
-                   [](const MountEntry* a, const MountEntry& b) { return *a == b; });
-    if (found_ && !appended_ && claims_.empty() && pending.empty() && same_entries)
+    // The text compared is the text that would be written.
+    if (found_ && !appended_ && claims_.empty() && pending.empty() && in_place == saved_text_)
         return;
     std::string text = header();
-    for (const MountEntry* e : in_place)
-        text += record("entry", std::span(e, 1));
+    text.reserve(text.size() + in_place.size() + in_place.size() / 8);
+    while (!in_place.empty()) {
+        const size_t end = std::min(in_place.find('\n'), in_place.size());
+        text += "entry\t";
+        text += in_place.substr(0, end);
+        text += '\n';
+        in_place.remove_prefix(std::min(end + 1, in_place.size()));
+    }
     for (const std::string& path : created_) {
         if (exists(path))
             text += created_record(path);

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "mountinfo/mount_table.hpp"
+#include "profile/fstab.hpp"
 #include "profile/overlay_spec.hpp"
 #include "reconcile/assumptions.hpp"
 #include "reconcile/journal_file.hpp"
@@ -206,15 +207,16 @@ std::optional<Result> apply_update(UpdateContext& ctx, const UpdateOptions& opti
     if (frozen && options.after_changes)
         options.after_changes();
 
-    ctx.save_current(result.in_place);
+    const std::string in_place = profile::format_entries(result.in_place);
+    ctx.save_current(in_place);
     // After the current profile: a kill in between leaves the journal's
     // intents, which say no more than the new profile does.
     std::vector<Claim> pending = std::move(rec.pending);
     for (Claim& c : half_done(result))
         pending.push_back(std::move(c));
     journal.compact(
-        result.in_place,
-        [&](const std::string& path) { return fs.lstat(path) != FileType::Missing; }, pending);
+        in_place, [&](const std::string& path) { return fs.lstat(path) != FileType::Missing; },
+        pending);
     return result;
 }
 
