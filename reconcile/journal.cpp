@@ -77,6 +77,7 @@ Journal::Journal(JournalFile& file, uint64_t ns_id, std::function<void(const std
     found_ = true;
     appendable_ = true;
     rest.remove_prefix(first_end + 1);
+    saved_text_.reserve(rest.size());
     while (!rest.empty()) {
         const size_t end = rest.find('\n');
         if (end == std::string_view::npos) {
@@ -86,14 +87,15 @@ Journal::Journal(JournalFile& file, uint64_t ns_id, std::function<void(const std
         }
         const std::string_view line = rest.substr(0, end);
         rest.remove_prefix(end + 1);
-        const auto fields = split_tabs(line);
-        const std::string_view keyword = fields.front();
-        if (keyword == "entry" && fields.size() == 2) {
-            // Parsed only when asked for (saved()).
-            saved_text_ += fields[1];
+        // One a line of the profile: parsed only when asked for (saved()).
+        constexpr std::string_view kEntry = "entry\t";
+        if (line.starts_with(kEntry) && line.find('\t', kEntry.size()) == std::string_view::npos) {
+            saved_text_ += line.substr(kEntry.size());
             saved_text_ += '\n';
             continue;
         }
+        const auto fields = split_tabs(line);
+        const std::string_view keyword = fields.front();
         bool ok = true;
         if (keyword == "created" && fields.size() == 2) {
             created_.insert(profile::unescape(fields[1]));
