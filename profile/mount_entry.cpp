@@ -1,5 +1,7 @@
 #include "profile/mount_entry.hpp"
 
+#include <charconv>
+
 #include "profile/fstab.hpp"
 
 namespace nsr::profile {
@@ -9,12 +11,23 @@ namespace {
 // line is split on blanks, so it is written as the placeholder the format
 // uses for "nothing here".
 void append_field(std::string& out, std::string_view value, const char* placeholder) {
-    if (value.empty())
+    if (value.empty()) {
         out += placeholder;
-    else if (value.find_first_of(" \t\n\\") == std::string_view::npos)
-        out += value;  // nothing to escape: no copy
-    else
-        out += escape(value);
+        return;
+    }
+    for (const char c : value) {
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\\') {
+            out += escape(value);
+            return;
+        }
+    }
+    out += value;  // nothing to escape: no copy
+}
+
+void append_number(std::string& out, int n) {
+    char digits[16];
+    const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+    out.append(digits, end);
 }
 
 }  // namespace
@@ -46,9 +59,9 @@ void MountEntry::append_to(std::string& out) const {
     }
     append_field(out, joined, "defaults");
     out += ' ';
-    out += std::to_string(freq);
+    append_number(out, freq);
     out += ' ';
-    out += std::to_string(passno);
+    append_number(out, passno);
 }
 
 bool MountEntry::has_option(std::string_view option) const {
