@@ -181,7 +181,7 @@ std::optional<Result> apply_update(UpdateContext& ctx, const UpdateOptions& opti
                             mounts.source_view(), finish_replace, options.debug);
     Assumptions as(ctx.writable_places(), &mounts.view());
     for (const auto& e : rec.current.entries)
-        as.record({Action::Mount, e, std::nullopt});
+        as.record(Action::Mount, e);
     // The profiles' entries move into the plan.
     auto changes = plan(std::move(rec.current), std::move(s->desired), pristine(fs, journal),
                         {.tuck = options.tuck});
