@@ -40,11 +40,16 @@ std::optional<MountEntry> parse_entry(std::string_view field) {
     }
 }
 
-std::string record(std::string_view keyword, std::span<const MountEntry> entries) {
+// One record line: ENTRIES, then MORE, each written straight into it (a
+// replacement's two entries are not copied into one array first).
+std::string record(std::string_view keyword, std::span<const MountEntry> entries,
+                   std::span<const MountEntry> more = {}) {
     std::string line(keyword);
-    for (const MountEntry& e : entries) {
-        line += '\t';
-        line += e.to_string();
+    for (const auto part : {entries, more}) {
+        for (const MountEntry& e : part) {
+            line += '\t';
+            e.append_to(line);
+        }
     }
     line += '\n';
     return line;
@@ -160,8 +165,7 @@ void Journal::record_mount(const MountEntry& e) {
 }
 
 void Journal::record_replace(const MountEntry& old, const MountEntry& neu) {
-    const MountEntry both[] = {old, neu};
-    append(record("replace", both));
+    append(record("replace", std::span(&old, 1), std::span(&neu, 1)));
 }
 
 void Journal::record_mimic(std::span<const MountEntry> entries) {
