@@ -1,6 +1,7 @@
 #include "reconcile/journal.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 #include "base/error.hpp"
@@ -53,6 +54,34 @@ std::string record(std::string_view keyword, std::span<const MountEntry> entries
     }
     line += '\n';
     return line;
+}
+
+// HEAD, then LINES (each ending in '\n') each as an "entry" record. Made
+// in LINES's own buffer, from its end backwards, so that the journal's
+// text and the current profile's are not both held (a buffer grown by
+// doubling most often has the room already).
+std::string entry_records(std::string lines, std::string_view head) {
+    constexpr std::string_view kEntry = "entry\t";
+    if (!lines.empty() && lines.back() != '\n')
+        lines += '\n';
+    const size_t count = static_cast<size_t>(std::count(lines.begin(), lines.end(), '\n'));
+    size_t src = lines.size();
+    lines.resize(head.size() + src + count * kEntry.size());
+    char* p = lines.data();
+    size_t dst = lines.size();
+    while (src > 0) {
+        // The line ending at SRC (its '\n' included) starts after the
+        // newline before it.
+        const size_t before = std::string_view(p, src - 1).rfind('\n');
+        const size_t start = before == std::string_view::npos ? 0 : before + 1;
+        dst -= src - start;
+        std::memmove(p + dst, p + start, src - start);
+        dst -= kEntry.size();
+        std::memcpy(p + dst, kEntry.data(), kEntry.size());
+        src = start;
+    }
+    std::memcpy(p, head.data(), head.size());
+    return lines;
 }
 
 std::string created_record(const std::string& path) {
@@ -177,8 +206,7 @@ void Journal::record_created(const std::string& path) {
     append(created_record(path));
 }
 
-void Journal::compact(std::string_view in_place,
-                      const std::function<bool(const std::string&)>& exists,
+void Journal::compact(std::string in_place, const std::function<bool(const std::string&)>& exists,
                       const std::vector<Claim>& pending) {
     if (!file_)
         return;
@@ -187,15 +215,7 @@ void Journal::compact(std::string_view in_place,
     // The text compared is the text that would be written.
     if (found_ && !appended_ && claims_.empty() && pending.empty() && in_place == saved_text_)
         return;
-    std::string text = header();
-    text.reserve(text.size() + in_place.size() + in_place.size() / 8);
-    while (!in_place.empty()) {
-        const size_t end = std::min(in_place.find('\n'), in_place.size());
-        text += "entry\t";
-        text += in_place.substr(0, end);
-        text += '\n';
-        in_place.remove_prefix(std::min(end + 1, in_place.size()));
-    }
+    std::string text = entry_records(std::move(in_place), header());
     for (const std::string& path : created_) {
         if (exists(path))
             text += created_record(path);

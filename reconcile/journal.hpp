@@ -96,7 +96,7 @@ class Journal {
     // is nothing to keep and there was no file, nor (without asking EXISTS)
     // when the run recorded nothing, found no claims and leaves the entries
     // the journal saved.
-    void compact(std::string_view in_place, const std::function<bool(const std::string&)>& exists,
+    void compact(std::string in_place, const std::function<bool(const std::string&)>& exists,
                  const std::vector<Claim>& pending);
 
   private:

@@ -207,16 +207,17 @@ std::optional<Result> apply_update(UpdateContext& ctx, const UpdateOptions& opti
     if (frozen && options.after_changes)
         options.after_changes();
 
-    const std::string in_place = profile::format_entries(result.in_place);
+    std::string in_place = profile::format_entries(result.in_place);
     ctx.save_current(in_place);
     // After the current profile: a kill in between leaves the journal's
     // intents, which say no more than the new profile does.
     std::vector<Claim> pending = std::move(rec.pending);
     for (Claim& c : half_done(result))
         pending.push_back(std::move(c));
+    // The text moves on: the journal's records are made in its buffer.
     journal.compact(
-        in_place, [&](const std::string& path) { return fs.lstat(path) != FileType::Missing; },
-        pending);
+        std::move(in_place),
+        [&](const std::string& path) { return fs.lstat(path) != FileType::Missing; }, pending);
     return result;
 }
 
