@@ -1,6 +1,7 @@
 #include "base/path.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace nsr::base {
 
@@ -120,7 +121,12 @@ bool dir_less(std::string_view a, std::string_view b) {
     auto at = [](std::string_view s, size_t i) -> unsigned char {
         return i < s.size() ? static_cast<unsigned char>(s[i]) : '/';
     };
-    for (size_t i = 0; i < la && i < lb; ++i) {
+    // Within both strings, memcmp tells the first difference (as unsigned
+    // bytes); only the added slashes are left to compare byte by byte.
+    const size_t both = std::min(a.size(), b.size());
+    if (const int c = both ? std::memcmp(a.data(), b.data(), both) : 0; c != 0)
+        return c < 0;
+    for (size_t i = both; i < la && i < lb; ++i) {
         const unsigned char ca = at(a, i), cb = at(b, i);
         if (ca != cb)
             return ca < cb;

@@ -51,18 +51,19 @@ bool has_nul(std::string_view field) {
     if (field.find('\0') != std::string_view::npos)
         return true;
     // The same left-to-right pass as unescape(): "\134000" is a backslash
-    // followed by "000", not a NUL.
-    for (size_t i = 0; i < field.size(); ++i) {
-        if (field[i] != '\\')
-            continue;
+    // followed by "000", not a NUL. From backslash to backslash: most
+    // fields hold none.
+    for (size_t i = field.find('\\'); i != std::string_view::npos; i = field.find('\\', i)) {
         if (field.substr(i, 4) == "\\000")
             return true;
+        size_t step = 1;
         for (const auto& e : kEscapes) {
             if (field.substr(i, e.coded.size()) == e.coded) {
-                i += e.coded.size() - 1;
+                step = e.coded.size();
                 break;
             }
         }
+        i += step;
     }
     return false;
 }

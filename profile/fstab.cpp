@@ -106,7 +106,8 @@ int parse_int(std::string_view s, const char* what) {
     return value;
 }
 
-MountEntry parse_line(std::string_view line) {
+// Fills E (a fresh entry) from LINE.
+void parse_line(std::string_view line, MountEntry& e) {
     auto fields = split_fields(line);
     if (fields.size() < 3 || fields.size() > 6) {
         throw LineError{"expected between 3 and 6 fields, found " + std::to_string(fields.size())};
@@ -116,7 +117,6 @@ MountEntry parse_line(std::string_view line) {
         if (has_nul(fields[i]))
             throw LineError{std::string("NUL byte in the ") + kFieldNames[i]};
     }
-    MountEntry e;
     e.name = unescape(fields[0]);
     e.dir = unescape(fields[1]);
     e.type = unescape(fields[2]);
@@ -130,7 +130,6 @@ MountEntry parse_line(std::string_view line) {
     if (fields.size() > 5) {
         e.passno = parse_int(fields[5], "check pass number");
     }
-    return e;
 }
 
 }  // namespace
@@ -155,9 +154,15 @@ MountProfile parse_profile(std::string_view text, const std::string& source,
             if (line.empty() || line.front() == '#') {
                 continue;
             }
-            MountEntry e = parse_line(line);
+            // Made in its place: no entry moved, none destroyed.
+            MountEntry& e = profile.entries.emplace_back();
+            try {
+                parse_line(line, e);
+            } catch (const LineError&) {
+                profile.entries.pop_back();
+                throw;
+            }
             e.line = number;
-            profile.entries.push_back(std::move(e));
         } catch (const LineError& err) {
             if (problems == nullptr) {
                 throw base::InputError(source, number, err.message);
@@ -179,7 +184,7 @@ std::string format_profile(const MountProfile& profile) {
 std::string format_entries(std::span<const MountEntry* const> entries) {
     std::string out;
     for (const MountEntry* e : entries) {
-        out += e->to_string();
+        e->append_to(out);
         out += '\n';
     }
     return out;

@@ -1,25 +1,33 @@
 #include "profile/mount_entry.hpp"
 
+#include <charconv>
+
 #include "profile/fstab.hpp"
 
 namespace nsr::profile {
 namespace {
 
-std::string join(const std::vector<std::string>& parts, char sep) {
-    std::string out;
-    for (size_t i = 0; i < parts.size(); ++i) {
-        if (i > 0) {
-            out += sep;
-        }
-        out += parts[i];
+// VALUE escaped, appended to OUT. An empty field would vanish when the
+// line is split on blanks, so it is written as the placeholder the format
+// uses for "nothing here".
+void append_field(std::string& out, std::string_view value, const char* placeholder) {
+    if (value.empty()) {
+        out += placeholder;
+        return;
     }
-    return out;
+    for (const char c : value) {
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\\') {
+            out += escape(value);
+            return;
+        }
+    }
+    out += value;  // nothing to escape: no copy
 }
 
-// An empty field would vanish when the line is split on blanks, so it is
-// written as the placeholder the format uses for "nothing here".
-std::string field_or(const std::string& value, const char* placeholder) {
-    return value.empty() ? placeholder : escape(value);
+void append_number(std::string& out, int n) {
+    char digits[16];
+    const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+    out.append(digits, end);
 }
 
 }  // namespace
@@ -30,9 +38,30 @@ bool MountEntry::operator==(const MountEntry& other) const {
 }
 
 std::string MountEntry::to_string() const {
-    return field_or(name, "none") + ' ' + field_or(dir, "none") + ' ' + field_or(type, "none") +
-           ' ' + field_or(join(options, ','), "defaults") + ' ' + std::to_string(freq) + ' ' +
-           std::to_string(passno);
+    std::string out;
+    append_to(out);
+    return out;
+}
+
+void MountEntry::append_to(std::string& out) const {
+    append_field(out, name, "none");
+    out += ' ';
+    append_field(out, dir, "none");
+    out += ' ';
+    append_field(out, type, "none");
+    out += ' ';
+    // The options are escaped as one field: joined first.
+    std::string joined;
+    for (size_t i = 0; i < options.size(); ++i) {
+        if (i > 0)
+            joined += ',';
+        joined += options[i];
+    }
+    append_field(out, joined, "defaults");
+    out += ' ';
+    append_number(out, freq);
+    out += ' ';
+    append_number(out, passno);
 }
 
 bool MountEntry::has_option(std::string_view option) const {

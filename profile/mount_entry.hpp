@@ -25,6 +25,8 @@ struct MountEntry {
 
     // The fstab line, fields escaped, "none"/"defaults" for empty fields.
     std::string to_string() const;
+    // The same, appended to OUT.
+    void append_to(std::string& out) const;
 
     bool has_option(std::string_view option) const;
     // Value of the first "key=value" option, if any.

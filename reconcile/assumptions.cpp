@@ -49,10 +49,14 @@ Assumptions::Assumptions(WritablePlaces places, MountView* view)
 }
 
 void Assumptions::record(const Change& change) {
-    if (change.entry.type != "tmpfs")
+    record(change.action, change.entry);
+}
+
+void Assumptions::record(Action action, const profile::MountEntry& entry) {
+    if (entry.type != "tmpfs")
         return;
-    const std::string dir = base::clean_path(change.entry.dir);
-    tmpfs_mounted_[dir] = change.action != Action::Unmount;
+    const std::string dir = base::clean_path(entry.dir);
+    tmpfs_mounted_[dir] = action != Action::Unmount;
 }
 
 bool Assumptions::is_restricted(const std::string& path) const {

@@ -28,6 +28,9 @@ class Assumptions {
     // Past changes: the current profile (as mounts) and everything done in
     // this run; they decide which tmpfs mounts are ours.
     void record(const Change& change);
+    // The same for ACTION on ENTRY, without making a Change (a copy of the
+    // entry) for it.
+    void record(Action action, const profile::MountEntry& entry);
 
     bool is_restricted(const std::string& path) const;
     mode_t mode_for_path(const std::string& path) const;

@@ -1,6 +1,7 @@
 #include "reconcile/journal.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 #include "base/error.hpp"
@@ -40,14 +41,47 @@ std::optional<MountEntry> parse_entry(std::string_view field) {
     }
 }
 
-std::string record(std::string_view keyword, std::span<const MountEntry> entries) {
+// One record line: ENTRIES, then MORE, each written straight into it (a
+// replacement's two entries are not copied into one array first).
+std::string record(std::string_view keyword, std::span<const MountEntry> entries,
+                   std::span<const MountEntry> more = {}) {
     std::string line(keyword);
-    for (const MountEntry& e : entries) {
-        line += '\t';
-        line += e.to_string();
+    for (const auto part : {entries, more}) {
+        for (const MountEntry& e : part) {
+            line += '\t';
+            e.append_to(line);
+        }
     }
     line += '\n';
     return line;
+}
+
+// HEAD, then LINES (each ending in '\n') each as an "entry" record. Made
+// in LINES's own buffer, from its end backwards, so that the journal's
+// text and the current profile's are not both held (a buffer grown by
+// doubling most often has the room already).
+std::string entry_records(std::string lines, std::string_view head) {
+    constexpr std::string_view kEntry = "entry\t";
+    if (!lines.empty() && lines.back() != '\n')
+        lines += '\n';
+    const size_t count = static_cast<size_t>(std::count(lines.begin(), lines.end(), '\n'));
+    size_t src = lines.size();
+    lines.resize(head.size() + src + count * kEntry.size());
+    char* p = lines.data();
+    size_t dst = lines.size();
+    while (src > 0) {
+        // The line ending at SRC (its '\n' included) starts after the
+        // newline before it.
+        const size_t before = std::string_view(p, src - 1).rfind('\n');
+        const size_t start = before == std::string_view::npos ? 0 : before + 1;
+        dst -= src - start;
+        std::memmove(p + dst, p + start, src - start);
+        dst -= kEntry.size();
+        std::memcpy(p + dst, kEntry.data(), kEntry.size());
+        src = start;
+    }
+    std::memcpy(p, head.data(), head.size());
+    return lines;
 }
 
 std::string created_record(const std::string& path) {
@@ -77,6 +111,7 @@ Journal::Journal(JournalFile& file, uint64_t ns_id, std::function<void(const std
     found_ = true;
     appendable_ = true;
     rest.remove_prefix(first_end + 1);
+    saved_text_.reserve(rest.size());
     while (!rest.empty()) {
         const size_t end = rest.find('\n');
         if (end == std::string_view::npos) {
@@ -86,6 +121,13 @@ Journal::Journal(JournalFile& file, uint64_t ns_id, std::function<void(const std
         }
         const std::string_view line = rest.substr(0, end);
         rest.remove_prefix(end + 1);
+        // One a line of the profile: parsed only when asked for (saved()).
+        constexpr std::string_view kEntry = "entry\t";
+        if (line.starts_with(kEntry) && line.find('\t', kEntry.size()) == std::string_view::npos) {
+            saved_text_ += line.substr(kEntry.size());
+            saved_text_ += '\n';
+            continue;
+        }
         const auto fields = split_tabs(line);
         const std::string_view keyword = fields.front();
         bool ok = true;
@@ -100,9 +142,7 @@ Journal::Journal(JournalFile& file, uint64_t ns_id, std::function<void(const std
             if (ok)
                 entries.push_back(std::move(*e));
         }
-        if (ok && keyword == "entry" && entries.size() == 1) {
-            saved_.push_back(std::move(entries.front()));
-        } else if (ok && keyword == "mount" && entries.size() == 1) {
+        if (ok && keyword == "mount" && entries.size() == 1) {
             claims_.push_back({Claim::Kind::Mount, std::move(entries)});
         } else if (ok && keyword == "replace" && entries.size() == 2) {
             claims_.push_back({Claim::Kind::Replace, std::move(entries)});
@@ -112,6 +152,21 @@ Journal::Journal(JournalFile& file, uint64_t ns_id, std::function<void(const std
             say("skipping a journal line that does not parse: " + std::string(line));
         }
     }
+}
+
+const std::vector<MountEntry>& Journal::saved() const {
+    if (saved_)
+        return *saved_;
+    std::vector<profile::Problem> problems;
+    profile::MountProfile p = profile::parse_profile(saved_text_, "journal", &problems);
+    for (const profile::Problem& problem : problems) {
+        if (debug_)
+            debug_("skipping a journal entry that does not parse: " + problem.message);
+    }
+    for (MountEntry& e : p.entries)
+        e.line = 0;
+    saved_ = std::move(p.entries);
+    return *saved_;
 }
 
 std::string Journal::header() const {
@@ -139,8 +194,7 @@ void Journal::record_mount(const MountEntry& e) {
 }
 
 void Journal::record_replace(const MountEntry& old, const MountEntry& neu) {
-    const MountEntry both[] = {old, neu};
-    append(record("replace", both));
+    append(record("replace", std::span(&old, 1), std::span(&neu, 1)));
 }
 
 void Journal::record_mimic(std::span<const MountEntry> entries) {
@@ -152,22 +206,16 @@ void Journal::record_created(const std::string& path) {
     append(created_record(path));
 }
 
-void Journal::compact(std::span<const MountEntry* const> in_place,
-                      const std::function<bool(const std::string&)>& exists,
+void Journal::compact(std::string in_place, const std::function<bool(const std::string&)>& exists,
                       const std::vector<Claim>& pending) {
     if (!file_)
         return;
     // A run that changed nothing finds the journal as it left it: nothing
     // to read back (not even whether the created paths are still there).
-    const bool same_entries =
-        in_place.size() == saved_.size() &&
-        std::equal(in_place.begin(), in_place.end(), saved_.begin(),
-                   [](const MountEntry* a, const MountEntry& b) { return *a == b; });
-    if (found_ && !appended_ && claims_.empty() && pending.empty() && same_entries)
+    // The text compared is the text that would be written.
+    if (found_ && !appended_ && claims_.empty() && pending.empty() && in_place == saved_text_)
         return;
-    std::string text = header();
-    for (const MountEntry* e : in_place)
-        text += record("entry", std::span(e, 1));
+    std::string text = entry_records(std::move(in_place), header());
     for (const std::string& path : created_) {
         if (exists(path))
             text += created_record(path);

@@ -75,8 +75,9 @@ class Journal {
 
     // Whether a journal of this namespace was there to read.
     bool found() const { return found_; }
-    // The entries in place at the last save, in log order.
-    const std::vector<profile::MountEntry>& saved() const { return saved_; }
+    // The entries in place at the last save, in log order: parsed on the
+    // first call (a run whose current profile is there never needs them).
+    const std::vector<profile::MountEntry>& saved() const;
     // The intents and the half-done replacements, in the order recorded.
     const std::vector<Claim>& claims() const { return claims_; }
     // Whether PATH (clean, absolute) was created by nsreconcile.
@@ -88,14 +89,14 @@ class Journal {
     void record_mimic(std::span<const profile::MountEntry> entries);
     void record_created(const std::string& path);
 
-    // Rewrites the file as IN_PLACE (the new current profile), the created
-    // paths for which EXISTS says yes, and PENDING (claims still half done),
-    // unless that is what the file already holds. Nothing without a file,
-    // nor when there is nothing to keep and there was no file, nor (without
-    // asking EXISTS) when the run recorded nothing, found no claims and
-    // leaves the entries the journal saved.
-    void compact(std::span<const profile::MountEntry* const> in_place,
-                 const std::function<bool(const std::string&)>& exists,
+    // Rewrites the file as IN_PLACE (the new current profile, as
+    // profile::format_entries() writes it), the created paths for which
+    // EXISTS says yes, and PENDING (claims still half done), unless that is
+    // what the file already holds. Nothing without a file, nor when there
+    // is nothing to keep and there was no file, nor (without asking EXISTS)
+    // when the run recorded nothing, found no claims and leaves the entries
+    // the journal saved.
+    void compact(std::string in_place, const std::function<bool(const std::string&)>& exists,
                  const std::vector<Claim>& pending);
 
   private:
@@ -114,7 +115,11 @@ class Journal {
     bool file_exists_ = false;
     bool appendable_ = false;
     bool appended_ = false;  // by this run
-    std::vector<profile::MountEntry> saved_;
+    // The saved entries' fstab lines, each ending in '\n' (what
+    // profile::format_entries() makes of them), and those parsed, once
+    // asked for.
+    std::string saved_text_;
+    mutable std::optional<std::vector<profile::MountEntry>> saved_;
     std::vector<Claim> claims_;
     std::set<std::string> created_;
 };

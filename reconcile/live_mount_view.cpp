@@ -175,10 +175,14 @@ int LiveMountView::stat_path(std::string_view path, PathStat& out) {
     out.mount_root = stx.stx_attributes & STATX_ATTR_MOUNT_ROOT;
     out.dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
     out.ino = stx.stx_ino;
-    constexpr size_t kRecent = 4;
-    if (recent_stats_.size() == kRecent)
-        recent_stats_.erase(recent_stats_.begin());
-    recent_stats_.emplace_back(path, out);
+    if (recent_stats_.size() < kRecent) {
+        recent_stats_.emplace_back(path, out);
+    } else {
+        auto& [p_slot, st_slot] = recent_stats_[recent_next_];
+        p_slot.assign(path);
+        st_slot = out;
+        recent_next_ = (recent_next_ + 1) % kRecent;
+    }
     return 0;
 }
 
@@ -366,6 +370,7 @@ std::optional<Mount> LiveMountView::parent_of(const Mount& m) {
 void LiveMountView::forget_at(std::string_view dir) {
     last_valid_ = false;
     recent_stats_.clear();
+    recent_next_ = 0;
     last_top_.reset();
     // A mount at or above a parent hides (or showed) what its fd holds.
     std::erase_if(parents_, [&](const auto& p) { return is_within(p.first, dir); });

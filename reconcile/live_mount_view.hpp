@@ -95,7 +95,11 @@ class LiveMountView final : public MountView {
     std::string last_dir_;
     std::vector<mountinfo::Mount> last_stack_;
     bool last_valid_ = false;
+    // A ring of at most kRecent: a slot's string keeps its buffer from
+    // path to path, so a run of questions allocates nothing for them.
+    static constexpr size_t kRecent = 4;
     std::vector<std::pair<std::string, PathStat>> recent_stats_;
+    size_t recent_next_ = 0;  // the slot the next answer goes to, once full
     // The last directories whose entries were looked up (parent_fd()),
     // until a change at or above one of them.
     std::vector<std::pair<std::string, base::Fd>> parents_;

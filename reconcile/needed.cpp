@@ -201,8 +201,13 @@ Match in_place(const MountEntry& e, MountView& view, const FsView& fs, bool only
         if (b.shows_source) {
             Match flags = flags_match(e, dir, b.source_attrs, b.top_attrs);
             if (flags.matches) {
-                return {true, e.name + " is mounted at " + dir + " (" + std::to_string(b.major) +
-                                  ":" + std::to_string(b.minor) + " " + b.path_in_fs + ")"};
+                // Said of every entry of a no-op: made in one buffer.
+                std::string why;
+                why.reserve(e.name.size() + dir.size() + b.path_in_fs.size() + 40);
+                why.append(e.name).append(" is mounted at ").append(dir).append(" (");
+                why.append(std::to_string(b.major)).append(":").append(std::to_string(b.minor));
+                why.append(" ").append(b.path_in_fs).append(")");
+                return {true, std::move(why)};
             }
             if (only_top)
                 return flags;

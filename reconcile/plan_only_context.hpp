@@ -26,7 +26,7 @@ class PlanOnlyContext : public UpdateContext {
     }
     void expand(profile::MountProfile& profile) override { inner_->expand(profile); }
     WritablePlaces writable_places() const override { return inner_->writable_places(); }
-    void save_current(std::span<const profile::MountEntry* const>) override {}
+    void save_current(std::string_view) override {}
 
   private:
     std::unique_ptr<UpdateContext> inner_;

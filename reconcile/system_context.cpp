@@ -26,12 +26,14 @@ namespace nsr::reconcile {
 
 namespace {
 
-// WHAT ("desired", "current") names the profile in messages.
-profile::MountProfile load_checked(const std::string& path, ProfileChecks checks,
-                                   const char* what) {
+// TEXT read from PATH (nothing: no file). WHAT ("desired", "current")
+// names the profile in messages.
+profile::MountProfile parse_checked(const std::optional<std::string>& text, const std::string& path,
+                                    ProfileChecks checks, const char* what) {
     profile::MountProfile p;
     try {
-        p = profile::load_profile(path);
+        if (text)
+            p = profile::parse_profile(*text, path);
     } catch (const base::InputError& e) {
         throw base::InputError(std::string("cannot load ") + what + " profile: " + e.what());
     }
@@ -41,6 +43,11 @@ profile::MountProfile load_checked(const std::string& path, ProfileChecks checks
             throw base::InputError(path, problems.front().line, problems.front().message);
     }
     return p;
+}
+
+std::optional<std::string> read_profile(const std::string& path) {
+    return base::try_read_file_at(AT_FDCWD, path, profile::kMaxProfileBytes,
+                                  "mount profile " + path);
 }
 
 }  // namespace
@@ -57,13 +64,14 @@ base::Fd SystemContext::lock() {
 }
 
 profile::MountProfile SystemContext::load_desired() {
-    return load_checked(paths_.desired, checks_, "desired");
+    return parse_checked(read_profile(paths_.desired), paths_.desired, checks_, "desired");
 }
 
 profile::MountProfile SystemContext::load_current() {
     struct stat st {};
     current_lost_ = ::lstat(paths_.current.c_str(), &st) != 0 && errno == ENOENT;
-    return load_checked(paths_.current, ProfileChecks::Parse, "current");
+    current_text_ = read_profile(paths_.current);
+    return parse_checked(current_text_, paths_.current, ProfileChecks::Parse, "current");
 }
 
 void SystemContext::prepare_save(const std::function<void(const std::string&)>& debug) {
@@ -131,10 +139,11 @@ PileDir SystemContext::pile_dir(const std::function<void(const std::string&)>& d
     return {std::move(inside), pile_name(paths_.current), dir};
 }
 
-void SystemContext::save_current(std::span<const profile::MountEntry* const> entries) {
+void SystemContext::save_current(std::string_view text) {
+    if (current_text_ == text)
+        return;
     const std::string& path = paths_.current;
-    base::write_file_at(state_dir_.get(), path.substr(path.rfind('/') + 1),
-                        profile::format_entries(entries), 0644, path);
+    base::write_file_at(state_dir_.get(), path.substr(path.rfind('/') + 1), text, 0644, path);
 }
 
 SnapConfineContext::SnapConfineContext(std::string name, NamespacePaths paths,

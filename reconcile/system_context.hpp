@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/fd.hpp"
@@ -44,7 +45,9 @@ class SystemContext : public UpdateContext {
     // namespace as on the host side (prepare_save() opened it there).
     PileDir pile_dir(const std::function<void(const std::string&)>& debug) override;
     WritablePlaces writable_places() const override { return places_; }
-    void save_current(std::span<const profile::MountEntry* const> entries) override;
+    // Nothing when the file already holds TEXT: a run that changed nothing
+    // leaves it as it was.
+    void save_current(std::string_view text) override;
 
   protected:
     // setns into the namespace file; false when there is none there.
@@ -57,6 +60,8 @@ class SystemContext : public UpdateContext {
     ProfileChecks checks_;
     base::Fd state_dir_;
     bool current_lost_ = false;
+    // What load_current() read; nothing when there was no file.
+    std::optional<std::string> current_text_;
     std::unique_ptr<StateJournalFile> journal_;
 };
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "mountinfo/mount_table.hpp"
+#include "profile/fstab.hpp"
 #include "profile/overlay_spec.hpp"
 #include "reconcile/assumptions.hpp"
 #include "reconcile/journal_file.hpp"
@@ -180,7 +181,7 @@ std::optional<Result> apply_update(UpdateContext& ctx, const UpdateOptions& opti
                             mounts.source_view(), finish_replace, options.debug);
     Assumptions as(ctx.writable_places(), &mounts.view());
     for (const auto& e : rec.current.entries)
-        as.record({Action::Mount, e, std::nullopt});
+        as.record(Action::Mount, e);
     // The profiles' entries move into the plan.
     auto changes = plan(std::move(rec.current), std::move(s->desired), pristine(fs, journal),
                         {.tuck = options.tuck});
@@ -206,14 +207,16 @@ std::optional<Result> apply_update(UpdateContext& ctx, const UpdateOptions& opti
     if (frozen && options.after_changes)
         options.after_changes();
 
-    ctx.save_current(result.in_place);
+    std::string in_place = profile::format_entries(result.in_place);
+    ctx.save_current(in_place);
     // After the current profile: a kill in between leaves the journal's
     // intents, which say no more than the new profile does.
     std::vector<Claim> pending = std::move(rec.pending);
     for (Claim& c : half_done(result))
         pending.push_back(std::move(c));
+    // The text moves on: the journal's records are made in its buffer.
     journal.compact(
-        result.in_place,
+        std::move(in_place),
         [&](const std::string& path) { return fs.lstat(path) != FileType::Missing; }, pending);
     return result;
 }

@@ -15,8 +15,8 @@
 
 #include <functional>
 #include <optional>
-#include <span>
 #include <string>
+#include <string_view>
 
 #include "base/fd.hpp"
 #include "mountinfo/mount_table.hpp"
@@ -101,9 +101,10 @@ class UpdateContext {
     // detached on its own.
     virtual PileDir pile_dir(const std::function<void(const std::string&)>&) { return {}; }
 
-    // Records what is in place now (after prepare_save()): ENTRIES, in
-    // order, as the current profile.
-    virtual void save_current(std::span<const profile::MountEntry* const> entries) = 0;
+    // Records what is in place now (after prepare_save()) as the current
+    // profile: TEXT, the entries in order as profile::format_entries()
+    // writes them.
+    virtual void save_current(std::string_view text) = 0;
 };
 
 }  // namespace nsr::reconcile

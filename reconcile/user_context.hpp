@@ -34,7 +34,7 @@ class SnapdUserContext : public UserContext {
     JournalFile* journal_file() override { return nullptr; }
     std::optional<Inside> enter(const profile::MountProfile& desired, bool applying,
                                 const std::function<void(const std::string&)>& debug) override;
-    void save_current(std::span<const profile::MountEntry* const>) override {}
+    void save_current(std::string_view) override {}
 };
 
 }  // namespace nsr::reconcile
