@@ -1,7 +1,6 @@
 #include "reconcile/plan.hpp"
 
 #include <algorithm>
-#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -13,95 +12,18 @@
 #include "base/path.hpp"
 #include "profile/overlay_spec.hpp"
 #include "profile/xsnapd.hpp"
+#include "reconcile/copy_dependents.hpp"
+#include "reconcile/mount_order.hpp"
+#include "reconcile/reuse_key.hpp"
 
 namespace nsr::reconcile {
 
 using base::clean_path;
-using base::dir_less;
 using base::parent_dir;
-using profile::EntryKind;
 using profile::MountEntry;
 using profile::Origin;
 
 namespace {
-
-// What the reuse decision is keyed by: the mount point and the filesystem
-// type, as later snapd does. snapd 2.57 (Debian 12, the version the
-// conformance harness runs) keys it by mount point alone, so a mimic tmpfs
-// kept for its owner keeps any entry at the same directory with it, and
-// masks a new layout there: the stale mimic hides the layout's content
-// (README, "Differences from snap-update-ns"). A synthetic entry is
-// keyed apart: a mimic's bind-back and a content bind at one directory
-// are two mounts, and the kept bind-back must not keep the bind. The views
-// are of the entries' own strings.
-struct Key {
-    std::string_view dir;
-    std::string_view type;
-    bool synthetic;
-    bool operator==(const Key&) const = default;
-};
-struct KeyHash {
-    size_t operator()(const Key& k) const noexcept {
-        const std::hash<std::string_view> h;
-        return (h(k.dir) * 31 + h(k.type)) * 2 + k.synthetic;
-    }
-};
-using KeySet = std::unordered_set<Key, KeyHash>;
-Key key_of(const MountEntry& e) {
-    return {e.dir, e.type, profile::is_synthetic(e)};
-}
-
-int origin_rank(const MountEntry& e) {
-    switch (profile::origin(e)) {
-        case Origin::Overname:
-            return 0;
-        case Origin::Layout:
-            return 2;
-        default:
-            return 1;
-    }
-}
-
-// Sorts POS, positions in V, stably by (RANK, dir with snapd's slash
-// rule). The ranks are computed once per entry: reading an option in the
-// comparator would cost a lookup and an allocation per comparison.
-template <typename Rank>
-void sort_positions(const std::vector<MountEntry>& v, std::vector<size_t>& pos, Rank rank) {
-    std::vector<std::pair<int, size_t>> keyed;
-    keyed.reserve(pos.size());
-    for (const size_t i : pos)
-        keyed.emplace_back(rank(v[i]), i);
-    std::stable_sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
-        if (a.first != b.first)
-            return a.first < b.first;
-        return dir_less(v[a.second].dir, v[b.second].dir);
-    });
-    for (size_t k = 0; k < keyed.size(); ++k)
-        pos[k] = keyed[k].second;
-}
-
-// The positions of V's entries, sorted by sort_positions().
-template <typename Rank>
-std::vector<size_t> order_by_rank_and_dir(const std::vector<MountEntry>& v, Rank rank) {
-    std::vector<size_t> order(v.size());
-    for (size_t i = 0; i < v.size(); ++i)
-        order[i] = i;
-    sort_positions(v, order, rank);
-    return order;
-}
-
-// byOriginAndMountPoint: overname, then everything else, then layouts; by
-// mount point within a rank. Stable, so ties keep their input order where
-// snapd's unstable sort leaves them unspecified.
-void sort_by_origin_and_dir(const std::vector<MountEntry>& v, std::vector<size_t>& pos) {
-    sort_positions(v, pos, origin_rank);
-}
-
-// byOvernameAndMountPoint: overname first, then by mount point.
-std::vector<size_t> order_by_overname_and_dir(const std::vector<MountEntry>& v) {
-    return order_by_rank_and_dir(
-        v, [](const MountEntry& e) { return profile::origin(e) == Origin::Overname ? 0 : 1; });
-}
 
 std::vector<MountEntry> cleaned(profile::MountProfile&& p) {
     std::vector<MountEntry> out = std::move(p.entries);
@@ -188,231 +110,6 @@ MountEntry with_detach(MountEntry e) {
     if (hosts_mounts && !profile::is_detach(e))
         e.options.push_back("x-snapd.detach");
     return e;
-}
-
-// Does the entry's mount point already exist in the form the mount needs?
-bool target_exists(const MountEntry& e, const FsView& fs) {
-    switch (profile::kind(e)) {
-        case EntryKind::Directory:
-            return fs.stat(e.dir) == FileType::Directory;
-        case EntryKind::File:
-            return fs.stat(e.dir) != FileType::Missing;
-        case EntryKind::Symlink:
-            return fs.lstat(e.dir) == FileType::Symlink;
-        default:
-            return true;
-    }
-}
-
-// Is DIR the last of its ancestors? "/", or "." for a relative path (which
-// only the unvalidated inputs of a scenario or a current profile hold).
-bool is_top(const std::string& dir) {
-    return dir == "/" || dir == ".";
-}
-
-// The directory a writable mimic would go over: the nearest existing
-// directory at or above DIR.
-std::string nearest_existing_dir(std::string dir, const FsView& fs) {
-    while (!is_top(dir) && fs.stat(dir) != FileType::Directory)
-        dir = parent_dir(dir);
-    return dir;
-}
-
-// R8-R10: the mount block. Overname entries and entries whose mount point
-// exists come first, by origin and dir; then, per mimic directory in plain
-// string order, the entries that will need that mimic.
-// NOT_REUSED holds positions in V; the result too, in mount order. V is
-// only read (the dirs are kept as views).
-std::vector<size_t> mount_order(const std::vector<MountEntry>& v,
-                                const std::vector<size_t>& not_reused, const FsView& fs) {
-    std::unordered_set<std::string_view> added;
-    std::vector<size_t> independent;
-    std::map<std::string, std::vector<size_t>> by_mimic;
-    // An overname entry goes first; whatever else has its dir comes too
-    // late to be added.
-    std::vector<bool> taken(not_reused.size(), false);
-    for (size_t k = 0; k < not_reused.size(); ++k) {
-        const MountEntry& e = v[not_reused[k]];
-        if (profile::origin(e) == Origin::Overname && added.insert(e.dir).second) {
-            independent.push_back(not_reused[k]);
-            taken[k] = true;
-        }
-    }
-    for (size_t k = 0; k < not_reused.size(); ++k) {
-        const MountEntry& e = v[not_reused[k]];
-        if (taken[k])
-            continue;
-        if (target_exists(e, fs)) {
-            if (added.insert(e.dir).second)
-                independent.push_back(not_reused[k]);
-        } else {
-            by_mimic[nearest_existing_dir(parent_dir(e.dir), fs)].push_back(not_reused[k]);
-        }
-    }
-    std::vector<size_t> need_mimic;
-    for (auto& [mimic_dir, group] : by_mimic) {
-        sort_by_origin_and_dir(v, group);
-        for (const size_t i : group) {
-            if (added.insert(v[i].dir).second)
-                need_mimic.push_back(i);
-        }
-    }
-    sort_by_origin_and_dir(v, independent);
-    independent.insert(independent.end(), need_mimic.begin(), need_mimic.end());
-    return independent;
-}
-
-// A position no entry has: not in the order.
-constexpr size_t kNever = static_cast<size_t>(-1);
-
-// The kept mimics (the dirs of KEPT_MIMICS, views of CURRENT's strings)
-// whose copy is stale: a mount below the directory whose mount point
-// exists, which a fresh apply makes before the mimic (R8.2) and so copies
-// into a bind-back, is added or changed, or goes away (a current one
-// whose mount point exists was made before it). Made while the mimic
-// stays, a new one would replace the bind-back at its dir rather than lie
-// under it, and a gone one would take the bind-back along. POS: each
-// desired entry's position in a fresh apply's order.
-std::vector<std::string_view> stale_kept_mimics(
-    const std::vector<MountEntry>& current, const std::vector<bool>& keep_current,
-    const std::vector<MountEntry>& desired, const std::vector<bool>& keep_desired,
-    const std::vector<size_t>& pos, const std::unordered_set<std::string_view>& kept_mimics,
-    const FsView& fs) {
-    // A fresh apply makes each mimic for the first entry that needs it.
-    std::unordered_map<std::string_view, size_t> mimic_at;
-    for (size_t j = 0; j < desired.size() && !kept_mimics.empty(); ++j) {
-        if (pos[j] == kNever || target_exists(desired[j], fs))
-            continue;
-        const auto mimic = kept_mimics.find(nearest_existing_dir(parent_dir(desired[j].dir), fs));
-        if (mimic != kept_mimics.end()) {
-            auto [it, added] = mimic_at.emplace(*mimic, pos[j]);
-            it->second = std::min(it->second, pos[j]);
-        }
-    }
-    std::vector<std::string_view> stale;
-    for (const auto& [dir, at] : mimic_at) {
-        auto changed_below = [&](const MountEntry& e, bool kept) {
-            return !kept && !profile::is_synthetic(e) && is_mount_kind(e) &&
-                   base::is_within(e.dir, dir);
-        };
-        bool copied = false;
-        for (size_t j = 0; j < desired.size() && !copied; ++j)
-            copied = changed_below(desired[j], keep_desired[j]) && pos[j] < at;
-        for (size_t j = 0; j < current.size() && !copied; ++j)
-            copied = changed_below(current[j], keep_current[j]) && target_exists(current[j], fs);
-        if (copied)
-            stale.push_back(dir);
-    }
-    return stale;
-}
-
-// The kept entries a run must unmount and mount again so that the
-// namespace ends as a fresh apply of DESIRED leaves it. Two changes copy
-// what is mounted below a directory at the moment they are made:
-// - an rbind copies what is mounted at and below its source;
-// - a mimic binds back the entries of the directory it covers recursively,
-//   with what is mounted below them; a desired mount point that is missing
-//   may need one over the nearest existing directory above it (R8.3), the
-//   same directory a fresh apply would find (FS is the fresh namespace's
-//   view, PristineFsView).
-// A fresh apply makes such a change in ORDER (mount_order() of all of
-// DESIRED): it copies the entries made before it, not those made after.
-// When a run makes it, the kept entries below its directory that a fresh
-// apply makes after it (desired entries by their own position, a mimic's
-// synthetic entries by their owner's) are returned: they come down before
-// it and are mounted again after it. Only mimics (synthetic entries) count
-// below a new mimic's directory: other entries there either need the same
-// mimic, so they are not in place without it, or lie in a writable
-// directory, where no mimic is made. Keys are views of the entries'
-// strings.
-KeySet copy_dependents(const std::vector<MountEntry>& current,
-                       const std::vector<bool>& keep_current,
-                       const std::vector<MountEntry>& desired,
-                       const std::vector<bool>& keep_desired, const std::vector<size_t>& order,
-                       const FsView& fs) {
-    std::vector<size_t> pos(desired.size(), kNever);
-    for (size_t k = 0; k < order.size(); ++k)
-        pos[order[k]] = k;
-    std::unordered_map<std::string, size_t> pos_of_id;
-    std::unordered_set<std::string_view> kept_mimics;
-    for (size_t i = 0; i < current.size(); ++i) {
-        if (keep_current[i] && profile::is_synthetic(current[i]) && current[i].type == "tmpfs")
-            kept_mimics.insert(current[i].dir);
-    }
-    struct Copier {
-        std::string dir;
-        size_t pos;
-        bool mimic;
-    };
-    std::vector<Copier> copiers;
-    // The first entry that may need each mimic: the one it would be made for.
-    std::map<std::string, size_t> mimics;
-    for (size_t i = 0; i < desired.size(); ++i) {
-        const MountEntry& e = desired[i];
-        if (keep_desired[i] || pos[i] == kNever)
-            continue;
-        if (is_mount_kind(e) && profile::is_rbind(e))
-            copiers.push_back({clean_path(e.name), pos[i], false});
-        if (!target_exists(e, fs)) {
-            std::string mimic_dir = nearest_existing_dir(parent_dir(e.dir), fs);
-            if (!kept_mimics.count(mimic_dir)) {
-                auto [it, added] = mimics.emplace(std::move(mimic_dir), pos[i]);
-                it->second = std::min(it->second, pos[i]);
-            }
-        }
-    }
-    for (auto& [dir, at] : mimics)
-        copiers.push_back({dir, at, true});
-    KeySet dependents;
-    // A kept rbind whose copy is stale: something at or below its source
-    // changes that a fresh apply makes before it (and so copies), or goes
-    // away (which it may have copied; its copy stays).
-    for (size_t i = 0; i < desired.size(); ++i) {
-        const MountEntry& e = desired[i];
-        if (!keep_desired[i] || !is_mount_kind(e) || !profile::is_rbind(e))
-            continue;
-        const std::string src = clean_path(e.name);
-        bool stale = false;
-        for (size_t j = 0; j < desired.size() && !stale; ++j) {
-            stale = !keep_desired[j] && is_mount_kind(desired[j]) && pos[j] < pos[i] &&
-                    base::is_within(desired[j].dir, src);
-        }
-        for (size_t j = 0; j < current.size() && !stale; ++j)
-            stale = !keep_current[j] && base::is_within(current[j].dir, src);
-        if (stale)
-            dependents.insert(key_of(e));
-    }
-    for (const std::string_view dir :
-         stale_kept_mimics(current, keep_current, desired, keep_desired, pos, kept_mimics, fs))
-        dependents.insert({dir, "tmpfs", true});
-    if (copiers.empty())
-        return dependents;
-    for (size_t i = 0; i < desired.size(); ++i)
-        pos_of_id.emplace(profile::entry_id(desired[i]), pos[i]);
-    auto copied_late = [&](const MountEntry& e, size_t at, bool synthetic) {
-        for (const Copier& c : copiers) {
-            const bool below = c.mimic
-                                   ? synthetic && e.dir != c.dir && base::is_within(e.dir, c.dir)
-                                   : base::is_within(e.dir, c.dir);
-            if (below && at != kNever && at > c.pos)
-                return true;
-        }
-        return false;
-    };
-    for (size_t i = 0; i < desired.size(); ++i) {
-        if (keep_desired[i] && is_mount_kind(desired[i]) && copied_late(desired[i], pos[i], false))
-            dependents.insert(key_of(desired[i]));
-    }
-    for (size_t i = 0; i < current.size(); ++i) {
-        const MountEntry& e = current[i];
-        if (!keep_current[i] || !profile::is_synthetic(e))
-            continue;
-        const auto owner = profile::needed_by(e);
-        const auto it = owner ? pos_of_id.find(*owner) : pos_of_id.end();
-        if (it != pos_of_id.end() && copied_late(e, it->second, true))
-            dependents.insert(key_of(e));
-    }
-    return dependents;
 }
 
 // The rbinds a plan mounts: (position, clean source).
@@ -523,7 +220,7 @@ std::vector<Change> plan(profile::MountProfile current_profile,
     std::vector<MountEntry> current = cleaned(std::move(current_profile));
     std::vector<MountEntry> desired = cleaned(std::move(desired_profile));
     // The desired entries stay where they are; this is their order.
-    const std::vector<size_t> desired_order = order_by_rank_and_dir(desired, origin_rank);
+    const std::vector<size_t> desired_order = order_by_origin_and_dir(desired);
 
     // Which entries stay, by position, decided while both lists are whole
     // (the reuse keys are views of the current entries' dirs).
