@@ -48,7 +48,9 @@ std::vector<std::string_view> stale_kept_mimics(
         }
     }
     std::vector<std::string_view> stale;
-    for (const auto& [dir, at] : mimic_at) {
+    for (const auto& [mimic_dir, at] : mimic_at) {
+        // A named copy: clang 14 cannot capture a structured binding.
+        const std::string_view dir = mimic_dir;
         auto changed_below = [&](const MountEntry& e, bool kept) {
             return !kept && !profile::is_synthetic(e) && is_mount_kind(e) &&
                    base::is_within(e.dir, dir);
