@@ -18,12 +18,16 @@ bool is_clean(std::string_view path) {
         return false;
     const bool rooted = path.front() == '/';
     bool leading_dots = !rooted;
+    // One pass over the characters: the components of a mount point are
+    // short, and a search per component costs more than it spares.
     for (size_t pos = rooted ? 1 : 0;;) {
-        const size_t end = std::min(path.find('/', pos), path.size());
-        const std::string_view part = path.substr(pos, end - pos);
-        if (part.empty() || part == ".")
+        size_t end = pos;
+        while (end < path.size() && path[end] != '/')
+            ++end;
+        const size_t len = end - pos;
+        if (len == 0 || (len == 1 && path[pos] == '.'))
             return false;
-        if (part != "..")
+        if (len != 2 || path[pos] != '.' || path[pos + 1] != '.')
             leading_dots = false;
         else if (!leading_dots)
             return false;

@@ -72,6 +72,7 @@ KeySet reused_keys(const std::vector<MountEntry>& current,
                    const std::unordered_set<std::string_view>& new_mount_dirs,
                    const KeySet& forced) {
     KeySet reused;
+    reused.reserve(current.size());
     std::string_view skip_dir;
     std::string skip_prefix;
     for (const size_t i : order_by_overname_and_dir(current)) {
@@ -80,21 +81,23 @@ KeySet reused_keys(const std::vector<MountEntry>& current,
             continue;
         skip_dir = {};
         skip_prefix.clear();
-        const bool may_reuse = !forced.count(key_of(e));
+        const Key key = key_of(e);
+        // Mostly nothing is forced: no hashing then.
+        const bool may_reuse = forced.empty() || !forced.count(key);
         if (may_reuse && profile::origin(e) == Origin::Rootfs) {
-            reused.insert(key_of(e));
+            reused.insert(key);
             continue;
         }
-        if (may_reuse && profile::is_synthetic(e) && !new_mount_dirs.count(e.dir)) {
+        if (may_reuse && key.synthetic && !new_mount_dirs.count(e.dir)) {
             auto owner = profile::needed_by(e);
             if (owner && desired_ids.count(*owner)) {
-                reused.insert(key_of(e));
+                reused.insert(key);
                 continue;
             }
         }
         auto it = desired_by_dir.find(e.dir);
         if (may_reuse && it != desired_by_dir.end() && *it->second == e) {
-            reused.insert(key_of(e));
+            reused.insert(key);
             continue;
         }
         skip_dir = e.dir;
