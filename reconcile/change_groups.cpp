@@ -51,8 +51,13 @@ bool goes_lazily(const profile::MountEntry& e) {
 }  // namespace
 
 ChangeGroups::ChangeGroups(const std::vector<Change>& plan) : plan_(plan) {
+    // Only a Replace asks what lies at or below a dir (below_dir(),
+    // changed_between()): a plan without one, as a no-op's, is not indexed.
+    const bool replaces = std::any_of(plan.begin(), plan.end(),
+                                      [](const Change& c) { return c.action == Action::Replace; });
     dirs_.reserve(plan.size());
-    sorted_.reserve(plan.size());
+    if (replaces)
+        sorted_.reserve(plan.size());
     for (size_t i = 0; i < plan.size(); ++i) {
         const std::string& dir = plan[i].entry.dir;
         // plan() leaves every dir clean: views of them cost no copy.
@@ -60,8 +65,10 @@ ChangeGroups::ChangeGroups(const std::vector<Change>& plan) : plan_(plan) {
             dirs_.push_back(dir);
         else
             dirs_.push_back(cleaned_.emplace_back(clean_path(dir)));
-        sorted_.emplace_back(dirs_.back(), i);
-        at_dir_[dirs_.back()].push_back(i);
+        if (replaces) {
+            sorted_.emplace_back(dirs_.back(), i);
+            at_dir_[dirs_.back()].push_back(i);
+        }
     }
     std::sort(sorted_.begin(), sorted_.end());
     for (size_t j = 0; j < plan.size(); ++j) {

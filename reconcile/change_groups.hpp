@@ -54,6 +54,7 @@ class ChangeGroups {
     // Each change's clean dir: a view of its entry's, or of a cleaned copy.
     std::vector<std::string_view> dirs_;
     std::deque<std::string> cleaned_;
+    // Filled only when the plan has a Replace, the only change that asks.
     std::vector<std::pair<std::string_view, size_t>> sorted_;           // (dir, index), by dir
     std::unordered_map<std::string_view, std::vector<size_t>> at_dir_;  // ascending indices
     std::map<size_t, size_t> leaving_;

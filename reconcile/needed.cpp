@@ -263,7 +263,7 @@ Verdict needed(const Change& change, MountView& view, const FsView& fs, MountVie
                 return {false, "the root filesystem is never touched"};
             }
             auto m = in_place(e, view, fs, false, src_view);
-            return {!m.matches, m.matches ? m.why : "kept entry is missing: " + m.why};
+            return {!m.matches, m.matches ? std::move(m.why) : "kept entry is missing: " + m.why};
         }
         case Action::Mount:
         case Action::Replace: {
