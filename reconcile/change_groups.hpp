@@ -43,6 +43,9 @@ class ChangeGroups {
     // unmounted on its own, after a syncfs inside it.
     const std::map<size_t, size_t>& unmounts_leaving_with() const { return leaving_; }
 
+    // The clean dir of the change at I.
+    std::string_view dir(size_t i) const { return dirs_.at(i); }
+
   private:
     // The positions of the changes whose dir lies below the dir of the
     // change at AT, ascending: O(log n) plus what it finds.

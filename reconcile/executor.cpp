@@ -215,7 +215,7 @@ Result Executor::execute(std::vector<Change> plan) {
         Outcome o{&c, Status::Done, "", {}, false};
         // A change at, above or below the pile's mount point could not be
         // made, or would take the pile along, while the pile is there.
-        if (options_.pile && options_.pile->near(clean_path(c.entry.dir)))
+        if (options_.pile && options_.pile->near(groups.dir(i)))
             flush_pile(ctx);
         if (options_.tuck)
             leave_with_later_detach(ctx, changes, groups, i, done_with, tmpfs_tried);

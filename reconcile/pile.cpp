@@ -37,7 +37,11 @@ std::string pile_mount_point(const std::string& current) {
 }
 
 Pile::Pile(Kernel& kernel, PileDir where, std::function<void(const std::string&)> debug)
-    : k_(kernel), ops_(kernel), where_(std::move(where)), debug_(std::move(debug)) {}
+    : k_(kernel),
+      ops_(kernel),
+      where_(std::move(where)),
+      mount_point_(base::child_path(where_.path, where_.name)),
+      debug_(std::move(debug)) {}
 
 Pile::~Pile() {
     try {
@@ -152,13 +156,8 @@ bool Pile::take(const Fd& top, bool file) {
     return true;
 }
 
-std::string Pile::mount_point() const {
-    return base::child_path(where_.path, where_.name);
-}
-
-bool Pile::near(const std::string& path) const {
-    const std::string mp = mount_point();
-    return base::is_within(path, mp) || base::is_within(mp, path);
+bool Pile::near(std::string_view path) const {
+    return base::is_within(path, mount_point_) || base::is_within(mount_point_, path);
 }
 
 void Pile::flush() {

@@ -18,6 +18,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "base/fd.hpp"
 #include "reconcile/kernel.hpp"
@@ -67,7 +68,7 @@ class Pile {
 
     // Whether a change at PATH (absolute, clean) could reach the pile's
     // mount point: PATH is it, above it or below it.
-    bool near(const std::string& path) const;
+    bool near(std::string_view path) const;
 
     // Detaches the pile with everything on it (made private first, as
     // MountOps::detach does) and removes its mount point. Nothing when
@@ -75,7 +76,7 @@ class Pile {
     void flush();
 
     // The path of the pile's mount point.
-    std::string mount_point() const;
+    const std::string& mount_point() const { return mount_point_; }
 
   private:
     // Makes and attaches the tmpfs; "" or why the pile cannot be used.
@@ -88,6 +89,8 @@ class Pile {
     Kernel& k_;
     MountOps ops_;
     PileDir where_;
+    // Made once: near() asks for every change of a plan.
+    std::string mount_point_;
     std::function<void(const std::string&)> debug_;
     base::Fd tmpfs_;        // attached at the mount point once made
     bool refused_ = false;  // make() failed: no pile this run
