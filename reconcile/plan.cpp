@@ -38,18 +38,17 @@ std::vector<MountEntry> cleaned(profile::MountProfile&& p) {
 // something new will be mounted there. Views of DESIRED's dirs.
 std::unordered_set<std::string_view> dirs_of_new_mounts(const std::vector<MountEntry>& current,
                                                         const std::vector<MountEntry>& desired) {
-    std::unordered_map<std::string_view, std::vector<const MountEntry*>> current_at;
+    // A multimap: most dirs hold one entry, which needs no list of its own.
+    std::unordered_multimap<std::string_view, const MountEntry*> current_at;
+    current_at.reserve(current.size());
     for (const auto& e : current)
-        current_at[e.dir].push_back(&e);
+        current_at.emplace(e.dir, &e);
     std::unordered_set<std::string_view> dirs;
     for (const auto& d : desired) {
         if (!is_mount_kind(d))
             continue;
-        const auto it = current_at.find(d.dir);
-        const bool present =
-            it != current_at.end() && std::any_of(it->second.begin(), it->second.end(),
-                                                  [&](const MountEntry* c) { return *c == d; });
-        if (!present)
+        const auto [first, last] = current_at.equal_range(d.dir);
+        if (std::none_of(first, last, [&](const auto& c) { return *c.second == d; }))
             dirs.insert(d.dir);
     }
     return dirs;
