@@ -58,6 +58,17 @@ constexpr std::pair<std::string_view, Origin> kOrigins[] = {
     {"rootfs", Origin::Rootfs},
 };
 
+// The value of E's first KEY=value option, "" when it has none, as
+// MountEntry::option_value() finds it but with no copy: kind() and origin()
+// are asked of every entry, several times per run.
+std::string_view value_view(const MountEntry& e, std::string_view key) {
+    for (const std::string_view o : e.options) {
+        if (o.size() > key.size() && o.starts_with(key) && o[key.size()] == '=')
+            return o.substr(key.size() + 1);
+    }
+    return {};
+}
+
 // The value TABLE gives NAME, or UNKNOWN.
 template <typename T, size_t N>
 T named_value(std::string_view name, const std::pair<std::string_view, T> (&table)[N], T unknown) {
@@ -80,11 +91,11 @@ std::string origin_name(const MountEntry& e) {
 }
 
 EntryKind kind(const MountEntry& e) {
-    return named_value(kind_name(e), kKinds, EntryKind::Unknown);
+    return named_value(value_view(e, "x-snapd.kind"), kKinds, EntryKind::Unknown);
 }
 
 Origin origin(const MountEntry& e) {
-    return named_value(origin_name(e), kOrigins, Origin::Unknown);
+    return named_value(value_view(e, "x-snapd.origin"), kOrigins, Origin::Unknown);
 }
 
 bool is_synthetic(const MountEntry& e) {
