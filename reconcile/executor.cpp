@@ -146,7 +146,7 @@ void run_change(ExecContext& ctx, const std::vector<Change>& plan, const ChangeG
     }
     if (!v.needed) {
         o.status = Status::AlreadyDone;
-        o.detail = v.reason;
+        o.detail = std::move(v.reason);
         try {
             // A run killed between the unmount and the removal of the mount
             // point left the mount point behind; one killed around a
