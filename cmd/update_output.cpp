@@ -81,6 +81,8 @@ ExitCode print_applied_update(reconcile::UpdateContext& ctx, const UpdateRequest
     open_freezer(request, freezer);
     reconcile::UpdateOptions options = options_of(request);
     const auto& debug = request.options.debug;
+    // Shown on the report (not built for a failed stream) and the debug log.
+    options.reasons = out || debug;
     if (freezer) {
         options.before_changes = [&] {
             freezer->freeze();

@@ -56,6 +56,10 @@ struct ExecOptions {
     // Where replaced mounts go instead of being detached one by one
     // (reconcile/pile.hpp); nullptr: each is detached on its own.
     Pile* pile = nullptr;
+    // Whether a kept entry found in place says why (Outcome::detail);
+    // false for a run that shows no outcome, which spares a line per
+    // entry of a no-op.
+    bool reasons = true;
 };
 
 struct ExecContext {

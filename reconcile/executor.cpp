@@ -134,9 +134,11 @@ void run_change(ExecContext& ctx, const std::vector<Change>& plan, const ChangeG
     const Change& c = plan[i];
     Verdict v;
     try {
-        // A re-mounted keep reports why it was missing.
+        // A re-mounted keep reports why it was missing; one in place, why
+        // it is, when the run shows reasons.
+        const Detail keep = ctx.options.reasons ? Detail::Full : Detail::Quiet;
         v = needed(c, ctx.view, ctx.fs, ctx.sources(),
-                   c.action == Action::Keep ? Detail::Full : Detail::Brief);
+                   c.action == Action::Keep ? keep : Detail::Brief);
     } catch (const std::exception& e) {
         // Nothing was touched: what was in place presumably still is.
         o.status = Status::Failed;

@@ -170,7 +170,7 @@ Match filesystem_matches(const MountEntry& e, const std::string& dir, const Moun
 // SOURCES: where bind sources are resolved (VIEW itself, or the host's
 // table for a container).
 Match in_place(const MountEntry& e, MountView& view, const FsView& fs, bool only_top,
-               MountView& sources, bool brief = false) {
+               MountView& sources, Detail detail = Detail::Full) {
     const std::string dir = clean_path(e.dir);
     switch (profile::kind(e)) {
         case EntryKind::Symlink: {
@@ -200,6 +200,8 @@ Match in_place(const MountEntry& e, MountView& view, const FsView& fs, bool only
             return {false, "nothing is mounted at " + dir};
         if (b.shows_source) {
             Match flags = flags_match(e, dir, b.source_attrs, b.top_attrs);
+            if (flags.matches && detail == Detail::Quiet)
+                return {true, {}};
             if (flags.matches) {
                 // Said of every entry of a no-op: made in one buffer.
                 std::string why;
@@ -211,7 +213,7 @@ Match in_place(const MountEntry& e, MountView& view, const FsView& fs, bool only
             }
             if (only_top)
                 return flags;
-        } else if (only_top && brief) {
+        } else if (only_top && detail == Detail::Brief) {
             return {false, "mounted at " + dir + " is not " + e.name};
         }
     }
@@ -262,7 +264,7 @@ Verdict needed(const Change& change, MountView& view, const FsView& fs, MountVie
             if (profile::origin(e) == profile::Origin::Rootfs) {
                 return {false, "the root filesystem is never touched"};
             }
-            auto m = in_place(e, view, fs, false, src_view);
+            auto m = in_place(e, view, fs, false, src_view, detail);
             return {!m.matches, m.matches ? std::move(m.why) : "kept entry is missing: " + m.why};
         }
         case Action::Mount:
@@ -282,8 +284,7 @@ Verdict needed(const Change& change, MountView& view, const FsView& fs, MountVie
                 return {true, "the mounts below " + e.name + " changed since it was copied"};
             }
             // A replacement is done only once the new mount is what shows.
-            auto m = in_place(e, view, fs, change.action == Action::Replace, src_view,
-                              detail == Detail::Brief);
+            auto m = in_place(e, view, fs, change.action == Action::Replace, src_view, detail);
             return {!m.matches, m.why};
         }
         case Action::Unmount: {

@@ -20,8 +20,9 @@ struct Verdict {
 // How much a verdict must say. Brief: the reason for a needed mount or
 // replacement may be shorter than the full one (what is mounted instead),
 // which costs reading the mount in full; the executor, which shows no
-// reason for a change it makes, asks for that.
-enum class Detail { Full, Brief };
+// reason for a change it makes, asks for that. Quiet: as Full, but a bind
+// found in place may be given no reason, for a run that shows none.
+enum class Detail { Full, Brief, Quiet };
 
 // SOURCES: where bind sources are resolved, when they live in another
 // namespace than VIEW's (a container's, whose sources are the host's);

@@ -197,6 +197,7 @@ std::optional<Result> apply_update(UpdateContext& ctx, const UpdateOptions& opti
     exec_options.volatile_store = s->volatile_store ? &*s->volatile_store : nullptr;
     exec_options.boot_id = s->boot_id;
     exec_options.pile = pile ? &*pile : nullptr;
+    exec_options.reasons = options.reasons;
     Executor exec(mounts.kernel, mounts.view(), fs, as, exec_options);
 
     const bool changing = std::any_of(changes.begin(), changes.end(),

@@ -38,6 +38,8 @@ struct UpdateOptions {
     // opened on the host side, and made only when a record is first
     // written (reconcile/volatile_evidence.hpp).
     std::string volatile_store = kVolatileStoreDir;
+    // See ExecOptions::reasons.
+    bool reasons = true;
 };
 
 // The plan, each change judged against what is mounted; nothing is
