@@ -349,3 +349,23 @@ TEST_CASE("needed: mount ids and peer groups are not identity") {
         Action::Mount, kContent,
         kHost + "30 22 7:9 /lib /snap/foo/1/data ro,relatime shared:2 - squashfs /dev/loop2 ro\n"));
 }
+
+TEST_CASE("needed: Detail::Quiet gives a kept bind in place no reason, a missing one its reason") {
+    const MountTable in_place = MountTable::parse(
+        kHost + "30 22 7:2 /lib /snap/foo/1/data ro,relatime - squashfs /dev/loop2 ro\n");
+    TableMountView view(in_place);
+    const Verdict quiet =
+        needed(change(Action::Keep, kContent), view, TableFsView{}, nullptr, Detail::Quiet);
+    CHECK_FALSE(quiet.needed);
+    CHECK(quiet.reason.empty());
+    const Verdict full = needed(change(Action::Keep, kContent), view, TableFsView{});
+    CHECK_FALSE(full.needed);
+    CHECK(full.reason == "/snap/prov/2/lib is mounted at /snap/foo/1/data (7:2 /lib)");
+
+    const MountTable missing = MountTable::parse(kHost);
+    TableMountView empty_view(missing);
+    const Verdict gone =
+        needed(change(Action::Keep, kContent), empty_view, TableFsView{}, nullptr, Detail::Quiet);
+    CHECK(gone.needed);
+    CHECK(gone.reason.starts_with("kept entry is missing: "));
+}
