@@ -87,6 +87,15 @@ struct ExecContext {
         return !options.journal || !options.journal->found() || replaces_claimed.count(dir) != 0;
     }
 
+    // Detaches the run's pile first when PATH is at, above or below its
+    // mount point: a change there could not be made while the pile is
+    // there, and a mimic or an rbind of a directory holding it would copy
+    // it beyond the reach of its flush. Throws what Pile::flush() throws.
+    void flush_pile_near(std::string_view path) {
+        if (options.pile && options.pile->near(path))
+            options.pile->flush();
+    }
+
     // Where bind sources are resolved: the host's table in a container
     // (nullptr: VIEW's namespace).
     MountView* sources() { return source_view ? &*source_view : nullptr; }

@@ -36,10 +36,8 @@ BuiltMount build_mount(ExecContext& ctx, const profile::MountEntry& e,
         // runc's rules for containers (x-nsr.top-flags, x-nsr.rro, ...):
         // profile/bind_flags.hpp.
         const MountAttrs mattrs{attrs, profile::is_rbind(e), true, profile::is_top_flags(e)};
-        // A recursive copy of what holds the pile would copy the pile too,
-        // beyond the reach of its flush.
-        if (profile::is_rbind(e) && ctx.options.pile && ctx.options.pile->near(src))
-            ctx.options.pile->flush();
+        if (profile::is_rbind(e))
+            ctx.flush_pile_near(src);
         Fd tree;
         if (ctx.options.host_sources) {
             tree = ctx.options.host_sources->take_bind(clean_path(e.dir));

@@ -51,10 +51,7 @@ void MountPoints::create_path(const MountEntry& e, const std::string& path, bool
 void MountPoints::poke_hole(const MountEntry& e, const std::string& path, const std::string& where,
                             const std::string& why, std::vector<MountEntry>& made) {
     ctx_.debug("need a writable mimic over " + where + " to create " + path + " (" + why + ")");
-    // The mimic's bind-backs would copy a pile below WHERE, which its
-    // flush could then not take away.
-    if (ctx_.options.pile && ctx_.options.pile->near(where))
-        ctx_.options.pile->flush();
+    ctx_.flush_pile_near(where);
     MimicContext mc{ctx_.ops,          ctx_.sfs,           ctx_.view,
                     ctx_.options.tuck, ctx_.options.debug, ctx_.options.journal};
     std::vector<MountEntry> mimic;

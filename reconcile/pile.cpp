@@ -105,18 +105,12 @@ std::string Pile::make() {
     if (head.mnt_propagation & MS_SHARED)
         return "its mount point is on a shared mount, where a pile would reach the peers";
 
-    rc = k_.fsopen("tmpfs", FSOPEN_CLOEXEC);
-    if (rc < 0)
-        return why_errno("cannot open a tmpfs", rc);
-    const Fd fs(rc);
-    if ((rc = k_.fsconfig(fs.get(), FSCONFIG_SET_STRING, "mode", "0700", 0)) < 0 ||
-        (rc = k_.fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0)) < 0)
-        return why_errno("cannot create a tmpfs", rc);
-    rc = k_.fsmount(fs.get(), FSMOUNT_CLOEXEC,
-                    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-    if (rc < 0)
-        return why_errno("cannot make a mount of a tmpfs", rc);
-    Fd tmpfs(rc);
+    Fd tmpfs;
+    try {
+        tmpfs = ops_.create("tmpfs", "tmpfs", "mode=0700", {MS_NOSUID | MS_NODEV | MS_NOEXEC});
+    } catch (const std::exception& err) {
+        return err.what();
+    }
     if ((rc = ops_.attach(tmpfs, point, false)) < 0)
         return why_errno("cannot attach its tmpfs", rc);
     tmpfs_ = std::move(tmpfs);
