@@ -203,13 +203,8 @@ Match in_place(const MountEntry& e, MountView& view, const FsView& fs, bool only
             if (flags.matches && detail == Detail::Quiet)
                 return {true, {}};
             if (flags.matches) {
-                // Said of every entry of a no-op: made in one buffer.
-                std::string why;
-                why.reserve(e.name.size() + dir.size() + b.path_in_fs.size() + 40);
-                why.append(e.name).append(" is mounted at ").append(dir).append(" (");
-                why.append(std::to_string(b.major)).append(":").append(std::to_string(b.minor));
-                why.append(" ").append(b.path_in_fs).append(")");
-                return {true, std::move(why)};
+                return {true, e.name + " is mounted at " + dir + " (" + std::to_string(b.major) +
+                                  ":" + std::to_string(b.minor) + " " + b.path_in_fs + ")"};
             }
             if (only_top)
                 return flags;
@@ -277,7 +272,7 @@ Verdict needed(const Change& change, MountView& view, const FsView& fs, MountVie
                 return {true, "a change between bind and rbind of " + e.name};
             }
             // The plan remakes a kept rbind only when what it copied from
-            // its source changed (plan.cpp, copy_dependents): the same
+            // its source changed (copy_dependents.cpp): the same
             // mount on top, a different tree below it.
             if (change.action == Action::Replace && change.replaces &&
                 remakes_rbind(*change.replaces, e)) {

@@ -42,7 +42,7 @@ const std::vector<Slot> kPool = {
     // An rbind copies what its source holds when it is made: made in a run
     // after content mounts were made in its source by earlier runs, it
     // would carry them, where a fresh apply makes the layout (which needs
-    // a mimic) before them (reconcile/plan.cpp, copy_dependents).
+    // a mimic) before them (reconcile/copy_dependents.cpp).
     {{"@/var/snap/foo/common @/base/data none rbind,rw" + kLayout}},
     {{"@/var/snap/foo/common @/base/data none bind,rw" + kLayout}},
     {{"none @/base/tool none x-snapd.kind=symlink,x-snapd.symlink=@/base/share/doc" + kLayout,

@@ -155,7 +155,7 @@ TEST_CASE("needed: a replacement between bind and rbind of one source is always 
 
 TEST_CASE("needed: an rbind replaced by itself is made again, a bind replaced by itself is not") {
     // The plan replaces a kept rbind by itself only when the mounts below
-    // its source changed (plan.cpp, copy_dependents): the top is the same
+    // its source changed (reconcile/copy_dependents.cpp): the top is the same
     // either way. The old entry gained x-snapd.detach as an unmount does.
     const std::string rbind = "/snap/prov/2/lib /snap/foo/1/data none rbind,ro 0 0";
     CHECK(replace("/snap/prov/2/lib /snap/foo/1/data none rbind,ro,x-snapd.detach 0 0", rbind));
