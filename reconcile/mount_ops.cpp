@@ -119,8 +119,11 @@ int MountOps::set_propagation(const Fd& target, unsigned long ms_propagation, bo
 }
 
 int MountOps::detach(const Fd& target) {
-    // Detaching can conflict with its own propagation and fail with EBUSY
-    // (umount(2)); a private tree cannot.
+    // The kernel propagates an unmount through the peers of each unmounted
+    // mount's parent. In a tree whose mounts are peers of others (an rbind
+    // of a shared source), detaching would also unmount the corresponding
+    // submounts of those others, the source's own included; a private tree
+    // takes only itself (docs/kernel-facts.md).
     int rc = set_propagation(target, MS_PRIVATE, true);
     if (rc < 0)
         return rc;

@@ -88,6 +88,34 @@ TEST_CASE("an rbind entry mounts the source with its submounts") {
     CHECK(sb.app({"cat", target + "/inner/deep"}).out == "deep");
 }
 
+// Where the source of an rbind is a shared mount, the rbind's mounts are
+// peers of the source's, and the kernel propagates an unmount through the
+// parent's peers: detached as it is, the rbind would take the source's own
+// submounts along (docs/kernel-facts.md). Each detach makes its tree
+// private first.
+TEST_CASE("removing an rbind of a shared tree leaves the source's submounts in place") {
+    Sandbox sb;
+    const std::string tree = sb.path("var/snap/provider/common/tree");
+    // tree becomes a shared mount of its own, its tmpfs at inner included
+    // (the original stays beneath the copy).
+    REQUIRE(sb.app_sh("mount --rbind " + tree + " " + tree + " && mount --make-rshared " + tree)
+                .status == 0);
+    const size_t inner_mounts = mounts_at(sb.app_mounts(), tree + "/inner").size();
+    REQUIRE(inner_mounts == 2);
+    const std::string target = sb.path("var/snap/foo/common/rtree");
+    apply_all(sb, fstab({tree + " " + target + " none rbind,rw 0 0"}));
+    REQUIRE(mounts_at(sb.app_mounts(), target + "/inner").size() == 1);
+
+    const auto a = sb.apply_json(std::string());
+    INFO(a.log);
+    REQUIRE(a.status == 0);
+    const auto mounts = sb.app_mounts();
+    CHECK(mounts_at(mounts, target).empty());
+    CHECK(mounts_at(mounts, target + "/inner").empty());
+    CHECK(mounts_at(mounts, tree + "/inner").size() == inner_mounts);
+    CHECK(sb.app({"cat", tree + "/inner/deep"}).out == "deep");
+}
+
 TEST_CASE("a file bind entry creates a placeholder file and mounts the file on it") {
     Sandbox sb;
     const std::string target = sb.path("var/snap/foo/common/etc/foo.conf");
