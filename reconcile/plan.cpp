@@ -1,7 +1,7 @@
 #include "reconcile/plan.hpp"
 
 #include <algorithm>
-#include <map>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,7 +19,6 @@
 namespace nsr::reconcile {
 
 using base::clean_path;
-using base::parent_dir;
 using profile::MountEntry;
 using profile::Origin;
 
@@ -114,12 +113,53 @@ MountEntry with_detach(MountEntry e) {
     return e;
 }
 
-// The rbinds a plan mounts: (position, clean source).
-std::vector<std::pair<size_t, std::string>> rbind_mounts(const std::vector<Change>& changes) {
+// One change before any entry moves into it: what to do with the entry at
+// INDEX of the current profile (Keep, Unmount) or of the desired one
+// (Mount). The folds are decided on these, so that the changes are built
+// once, at their final number, instead of one per entry of both profiles
+// and then folded (a Change is as large as an entry, and the profiles are
+// still whole while the changes are built). A profile holds far fewer than
+// 2^32 entries (its file is at most profile::kMaxProfileBytes).
+struct Step {
+    Action action;
+    uint32_t index;
+};
+
+// The entries steps refer to.
+struct Entries {
+    const std::vector<MountEntry>& current;
+    const std::vector<MountEntry>& desired;
+    const MountEntry& operator()(const Step& s) const {
+        return s.action == Action::Mount ? desired[s.index] : current[s.index];
+    }
+};
+
+// A fold: the unmount at step UNMOUNT goes with the mount at step MOUNT,
+// as the old entry of a Replace there, or (BESIDE) as an Unmount right
+// before it.
+struct Fold {
+    uint32_t mount;
+    uint32_t unmount;
+    bool beside;
+};
+
+// The parent of a clean DIR, as base::parent_dir() gives it, viewed.
+std::string_view parent_view(std::string_view dir) {
+    const size_t slash = dir.rfind('/');
+    if (slash == std::string_view::npos)
+        return ".";
+    return dir.substr(0, slash == 0 ? 1 : slash);
+}
+
+// The rbinds STEPS mount: (step, clean source).
+std::vector<std::pair<size_t, std::string>> rbind_mounts(const std::vector<Step>& steps,
+                                                         const Entries& entry) {
     std::vector<std::pair<size_t, std::string>> out;
-    for (size_t j = 0; j < changes.size(); ++j) {
-        const MountEntry& e = changes[j].entry;
-        if (changes[j].action == Action::Mount && is_mount_kind(e) && profile::is_rbind(e))
+    for (size_t j = 0; j < steps.size(); ++j) {
+        if (steps[j].action != Action::Mount)
+            continue;
+        const MountEntry& e = entry(steps[j]);
+        if (is_mount_kind(e) && profile::is_rbind(e))
             out.emplace_back(j, clean_path(e.name));
     }
     return out;
@@ -135,83 +175,67 @@ bool copied_between(const std::vector<std::pair<size_t, std::string>>& rbinds, s
     });
 }
 
-// Folds "unmount X at DIR ... mount Y at DIR" into one Replace at the
-// mount's position, when X is the only thing unmounted at DIR: the new
-// mount can then be attached beneath the old one instead of after a gap.
-// X must not sit under another mount that comes down: it has to be
-// unmounted before that one, which would otherwise take it along. Nor
-// may an rbind mounted in between copy DIR (H2): X must be gone first.
-// Two overlays that share an upperdir or a workdir cannot both be live, so
-// Y cannot go beneath X: X's unmount moves instead to right before Y's
-// mount, and the gap is only as long as the two take.
-void fold_replacements(std::vector<Change>& changes) {
-    // Views of the changes' dirs: nothing is moved until the pairs are
-    // chosen.
-    std::unordered_map<std::string_view, int> unmounts_at;
-    std::unordered_set<std::string_view> real_unmounts;
-    for (const auto& c : changes) {
-        if (c.action != Action::Unmount)
+// Which "unmount X at DIR ... mount Y at DIR" of STEPS fold into one
+// Replace at the mount's position: those where X is the only thing
+// unmounted at DIR, so that the new mount can be attached beneath the old
+// one instead of after a gap. X must not sit under another mount that
+// comes down: it has to be unmounted before that one, which would
+// otherwise take it along. Nor may an rbind mounted in between copy DIR
+// (H2): X must be gone first. Two overlays that share an upperdir or a
+// workdir cannot both be live, so Y cannot go beneath X: X's unmount moves
+// instead to right before Y's mount (BESIDE), and the gap is only as long
+// as the two take. In the order of the mounts.
+std::vector<Fold> fold_replacements(const std::vector<Step>& steps, const Entries& entry) {
+    // What comes down at each dir (views of the entries' dirs): how many
+    // unmounts, whether one is a mount kind, and the step of the last.
+    struct Down {
+        uint32_t count = 0;
+        bool real = false;
+        size_t step = 0;
+    };
+    std::unordered_map<std::string_view, Down> down;
+    down.reserve(static_cast<size_t>(std::count_if(
+        steps.begin(), steps.end(), [](const Step& s) { return s.action == Action::Unmount; })));
+    for (size_t i = 0; i < steps.size(); ++i) {
+        if (steps[i].action != Action::Unmount)
             continue;
-        ++unmounts_at[c.entry.dir];
-        if (is_mount_kind(c.entry))
-            real_unmounts.insert(c.entry.dir);
+        const MountEntry& e = entry(steps[i]);
+        Down& d = down[e.dir];
+        ++d.count;
+        d.real = d.real || is_mount_kind(e);
+        d.step = i;
     }
-    auto under_real_unmount = [&](std::string dir) {
-        while (!is_top(dir)) {
-            dir = parent_dir(dir);
-            if (real_unmounts.count(dir))
+    auto under_real_unmount = [&](std::string_view dir) {
+        while (dir != "/" && dir != ".") {
+            dir = parent_view(dir);
+            if (auto it = down.find(dir); it != down.end() && it->second.real)
                 return true;
         }
         return false;
     };
-    std::unordered_map<std::string_view, size_t> unmount_index;
-    for (size_t i = 0; i < changes.size(); ++i) {
-        const auto& c = changes[i];
-        if (c.action == Action::Unmount && unmounts_at[c.entry.dir] == 1 &&
-            is_mount_kind(c.entry) && !under_real_unmount(c.entry.dir)) {
-            unmount_index[c.entry.dir] = i;
-        }
-    }
-    unmounts_at = {};
-    real_unmounts = {};
-    std::vector<bool> drop(changes.size(), false);
-    std::vector<std::pair<size_t, size_t>> folds;  // (mount, unmount)
-    const auto rbinds = rbind_mounts(changes);
-    for (size_t i = 0; i < changes.size(); ++i) {
-        const auto& c = changes[i];
-        if (c.action != Action::Mount || !is_mount_kind(c.entry))
+    std::vector<Fold> folds;
+    // At most one a dir, of those coming down.
+    folds.reserve(down.size());
+    std::vector<bool> taken(steps.size(), false);
+    const auto rbinds = rbind_mounts(steps, entry);
+    for (size_t i = 0; i < steps.size(); ++i) {
+        if (steps[i].action != Action::Mount)
             continue;
-        auto it = unmount_index.find(c.entry.dir);
-        if (it == unmount_index.end() || drop[it->second] ||
-            copied_between(rbinds, c.entry.dir, it->second, i))
+        const MountEntry& e = entry(steps[i]);
+        if (!is_mount_kind(e))
             continue;
-        drop[it->second] = true;
-        folds.emplace_back(i, it->second);
-    }
-    unmount_index = {};
-    // The unmounts that go right before the mount at the key.
-    std::map<size_t, Change> moved;
-    for (const auto& [mount, unmount] : folds) {
-        if (profile::overlay_entries_share_pair(changes[unmount].entry, changes[mount].entry)) {
-            moved.emplace(mount, std::move(changes[unmount]));
+        // One unmount there, of a mount kind (real, with a count of one).
+        auto it = down.find(e.dir);
+        if (it == down.end() || it->second.count != 1 || !it->second.real)
             continue;
-        }
-        changes[mount].replaces = std::move(changes[unmount].entry);
-        changes[mount].action = Action::Replace;
-    }
-    size_t kept = 0;
-    for (size_t i = 0; i < changes.size(); ++i) {
-        if (drop[i])
+        const size_t u = it->second.step;
+        if (taken[u] || under_real_unmount(e.dir) || copied_between(rbinds, e.dir, u, i))
             continue;
-        // There is room: the unmount was dropped from a place before I.
-        if (auto it = moved.find(i); it != moved.end())
-            changes[kept++] = std::move(it->second);
-        // Not onto itself: a string moved onto itself is left empty.
-        if (kept != i)
-            changes[kept] = std::move(changes[i]);
-        ++kept;
+        taken[u] = true;
+        folds.push_back({static_cast<uint32_t>(i), static_cast<uint32_t>(u),
+                         profile::overlay_entries_share_pair(entry(steps[u]), e)});
     }
-    changes.resize(kept);
+    return folds;
 }
 
 }  // namespace
@@ -269,28 +293,58 @@ std::vector<Change> plan(profile::MountProfile current_profile,
         }
     }
 
-    std::vector<Change> changes;
-    changes.reserve(current.size() + desired.size());
+    std::vector<Step> steps;
+    steps.reserve(current.size() + desired.size());
     for (size_t i = current.size(); i-- > 0;) {
-        if (keep_current[i]) {
-            changes.push_back({Action::Keep, std::move(current[i]), std::nullopt});
+        steps.push_back(
+            {keep_current[i] ? Action::Keep : Action::Unmount, static_cast<uint32_t>(i)});
+    }
+    {
+        std::vector<size_t> not_reused;
+        for (const size_t i : desired_order) {
+            if (!keep_desired[i])
+                not_reused.push_back(i);
+        }
+        for (const size_t i : mount_order(desired, not_reused, fs))
+            steps.push_back({Action::Mount, static_cast<uint32_t>(i)});
+    }
+    std::vector<Fold> folds;
+    if (options.tuck)
+        folds = fold_replacements(steps, {current, desired});
+
+    // Folded unmounts leave their place; each fold beside a mount puts its
+    // unmount back right before it.
+    std::vector<bool> folded(steps.size(), false);
+    size_t beside = 0;
+    for (const Fold& f : folds) {
+        folded[f.unmount] = true;
+        beside += f.beside;
+    }
+    std::vector<Change> changes;
+    changes.reserve(steps.size() - folds.size() + beside);
+    auto fold = folds.begin();
+    for (size_t i = 0; i < steps.size(); ++i) {
+        const Step s = steps[i];
+        if (folded[i])
+            continue;
+        if (s.action == Action::Keep) {
+            changes.push_back({Action::Keep, std::move(current[s.index]), std::nullopt});
+        } else if (s.action == Action::Unmount) {
+            changes.push_back(
+                {Action::Unmount, with_detach(std::move(current[s.index])), std::nullopt});
+        } else if (fold == folds.end() || fold->mount != i) {
+            changes.push_back({Action::Mount, std::move(desired[s.index]), std::nullopt});
         } else {
-            changes.push_back({Action::Unmount, with_detach(std::move(current[i])), std::nullopt});
+            MountEntry old = with_detach(std::move(current[steps[fold->unmount].index]));
+            if (fold->beside) {
+                changes.push_back({Action::Unmount, std::move(old), std::nullopt});
+                changes.push_back({Action::Mount, std::move(desired[s.index]), std::nullopt});
+            } else {
+                changes.push_back({Action::Replace, std::move(desired[s.index]), std::move(old)});
+            }
+            ++fold;
         }
     }
-    current = {};
-
-    std::vector<size_t> not_reused;
-    for (const size_t i : desired_order) {
-        if (!keep_desired[i])
-            not_reused.push_back(i);
-    }
-    for (const size_t i : mount_order(desired, not_reused, fs))
-        changes.push_back({Action::Mount, std::move(desired[i]), std::nullopt});
-    desired = {};
-
-    if (options.tuck)
-        fold_replacements(changes);
     return changes;
 }
 
