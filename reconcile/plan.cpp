@@ -108,8 +108,12 @@ KeySet reused_keys(const std::vector<MountEntry>& current,
 
 MountEntry with_detach(MountEntry e) {
     const bool hosts_mounts = e.type == "tmpfs" || profile::is_bind(e);
-    if (hosts_mounts && !profile::is_detach(e))
+    if (hosts_mounts && !profile::is_detach(e)) {
+        // Room for one more, not the doubling push_back would make: the
+        // entries of every unmount and replace live to the end of the run.
+        e.options.reserve(e.options.size() + 1);
         e.options.push_back("x-snapd.detach");
+    }
     return e;
 }
 
