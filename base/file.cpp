@@ -124,6 +124,30 @@ std::optional<std::string> try_read_file_at(int dirfd, const std::string& name, 
     return read_fd(fd.get(), max_bytes, display, size);
 }
 
+bool file_holds_at(int dirfd, const std::string& name, std::string_view text) noexcept {
+    const Fd fd(::openat(dirfd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+    struct stat st {};
+    if (!fd || ::fstat(fd.get(), &st) < 0 || !S_ISREG(st.st_mode) ||
+        static_cast<size_t>(st.st_size) != text.size())
+        return false;
+    // Read to its end: a file that grew since the fstat holds more than
+    // TEXT.
+    char piece[8 * 1024];
+    for (;;) {
+        const ssize_t n = ::read(fd.get(), piece, sizeof piece);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return false;
+        if (n == 0)
+            return text.empty();
+        const auto got = static_cast<size_t>(n);
+        if (got > text.size() || text.compare(0, got, piece, got) != 0)
+            return false;
+        text.remove_prefix(got);
+    }
+}
+
 std::string read_file(const std::string& path, size_t max_bytes) {
     return read_file_at(AT_FDCWD, path, max_bytes, path);
 }

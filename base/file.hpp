@@ -32,6 +32,14 @@ std::string read_file_at(int dirfd, const std::string& name, size_t max_bytes,
 std::optional<std::string> try_read_file_at(int dirfd, const std::string& name, size_t max_bytes,
                                             const std::string& display);
 
+// Whether the regular file NAME, relative to DIRFD, holds exactly TEXT. It
+// is read a piece at a time, so that a caller about to rewrite a file need
+// not keep what it read earlier to tell whether the rewrite would change
+// anything. False when that cannot be told (NAME missing, not a regular
+// file, unreadable): the caller then writes, and the write reports what is
+// wrong. Throws nothing.
+bool file_holds_at(int dirfd, const std::string& name, std::string_view text) noexcept;
+
 // read_file_at(AT_FDCWD, PATH, MAX_BYTES, PATH).
 std::string read_file(const std::string& path, size_t max_bytes);
 

@@ -70,8 +70,8 @@ profile::MountProfile SystemContext::load_desired() {
 profile::MountProfile SystemContext::load_current() {
     struct stat st {};
     current_lost_ = ::lstat(paths_.current.c_str(), &st) != 0 && errno == ENOENT;
-    current_text_ = read_profile(paths_.current);
-    return parse_checked(current_text_, paths_.current, ProfileChecks::Parse, "current");
+    return parse_checked(read_profile(paths_.current), paths_.current, ProfileChecks::Parse,
+                         "current");
 }
 
 void SystemContext::prepare_save(const std::function<void(const std::string&)>& debug) {
@@ -140,10 +140,13 @@ PileDir SystemContext::pile_dir(const std::function<void(const std::string&)>& d
 }
 
 void SystemContext::save_current(std::string_view text) {
-    if (current_text_ == text)
-        return;
     const std::string& path = paths_.current;
-    base::write_file_at(state_dir_.get(), path.substr(path.rfind('/') + 1), text, 0644, path);
+    const std::string name = path.substr(path.rfind('/') + 1);
+    // The file is read again rather than its text kept from load_current():
+    // that text is as large as the profile's entries, for the whole run.
+    if (base::file_holds_at(state_dir_.get(), name, text))
+        return;
+    base::write_file_at(state_dir_.get(), name, text, 0644, path);
 }
 
 SnapConfineContext::SnapConfineContext(std::string name, NamespacePaths paths,

@@ -60,8 +60,6 @@ class SystemContext : public UpdateContext {
     ProfileChecks checks_;
     base::Fd state_dir_;
     bool current_lost_ = false;
-    // What load_current() read; nothing when there was no file.
-    std::optional<std::string> current_text_;
     std::unique_ptr<StateJournalFile> journal_;
 };
 

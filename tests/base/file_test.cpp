@@ -290,6 +290,29 @@ TEST_CASE("try_read_file_at gives nothing for a missing file and throws for the 
     CHECK(errno_of([&] { try_read_file_at(fd.get(), ".", 100, "."); }) == EISDIR);
 }
 
+TEST_CASE("file_holds_at tells a file holding exactly the text, read piece by piece") {
+    Scratch dir;
+    // Larger than one piece read, with the difference near its end.
+    const std::string data = payload(100000, 7);
+    write_file(dir / "f", data);
+    write_file(dir / "empty", "");
+    const Fd fd = open_dir(dir.path());
+    CHECK(file_holds_at(fd.get(), "f", data));
+    std::string other = data;
+    other[other.size() - 2] ^= 1;
+    CHECK_FALSE(file_holds_at(fd.get(), "f", other));
+    CHECK_FALSE(file_holds_at(fd.get(), "f", std::string_view(data).substr(0, data.size() - 1)));
+    CHECK_FALSE(file_holds_at(fd.get(), "f", data + "x"));
+    CHECK(file_holds_at(fd.get(), "empty", ""));
+    CHECK_FALSE(file_holds_at(fd.get(), "empty", "x"));
+    // What cannot be told is not taken for the same text.
+    CHECK_FALSE(file_holds_at(fd.get(), "missing", ""));
+    REQUIRE(mkdir((dir / "d").c_str(), 0700) == 0);
+    CHECK_FALSE(file_holds_at(fd.get(), "d", ""));
+    REQUIRE(mkfifo((dir / "fifo").c_str(), 0600) == 0);
+    CHECK_FALSE(file_holds_at(fd.get(), "fifo", ""));
+}
+
 TEST_CASE("read_fd reads a pipe to its end and bounds what it takes") {
     int p[2];
     REQUIRE(pipe(p) == 0);
