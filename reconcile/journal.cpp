@@ -14,6 +14,7 @@ using profile::MountEntry;
 namespace {
 
 constexpr std::string_view kMagic = "nsreconcile-journal 1 ";
+constexpr std::string_view kEntry = "entry\t";
 
 std::vector<std::string_view> split_tabs(std::string_view line) {
     std::vector<std::string_view> fields;
@@ -61,7 +62,6 @@ std::string record(std::string_view keyword, std::span<const MountEntry> entries
 // text and the current profile's are not both held (a buffer grown by
 // doubling most often has the room already).
 std::string entry_records(std::string lines, std::string_view head) {
-    constexpr std::string_view kEntry = "entry\t";
     if (!lines.empty() && lines.back() != '\n')
         lines += '\n';
     const size_t count = static_cast<size_t>(std::count(lines.begin(), lines.end(), '\n'));
@@ -88,6 +88,38 @@ std::string created_record(const std::string& path) {
     return "created\t" + profile::escape(path) + "\n";
 }
 
+// The fstab line of an "entry" record (LINE, without its '\n'); nothing
+// for another record.
+std::optional<std::string_view> entry_of(std::string_view line) {
+    if (!line.starts_with(kEntry) || line.find('\t', kEntry.size()) != std::string_view::npos)
+        return std::nullopt;
+    return line.substr(kEntry.size());
+}
+
+// Calls VISIT with each whole line of RECORDS (the text after the header),
+// without its '\n'; a last line with no '\n' is a record cut short by a
+// crash (the write never completed), for which TORN is called instead.
+template <typename Visit, typename Torn>
+void for_each_record(std::string_view records, Visit visit, Torn torn) {
+    while (!records.empty()) {
+        const size_t end = records.find('\n');
+        if (end == std::string_view::npos) {
+            torn();
+            return;
+        }
+        visit(records.substr(0, end));
+        records.remove_prefix(end + 1);
+    }
+}
+
+// The records of TEXT, a journal file's whole text, when its header is
+// HEADER (with its '\n'); nothing when it is another namespace's.
+std::optional<std::string_view> records_of(std::string_view text, std::string_view header) {
+    if (!text.starts_with(header))
+        return std::nullopt;
+    return text.substr(header.size());
+}
+
 }  // namespace
 
 Journal::Journal(JournalFile& file, uint64_t ns_id, std::function<void(const std::string&)> debug)
@@ -100,65 +132,72 @@ Journal::Journal(JournalFile& file, uint64_t ns_id, std::function<void(const std
         if (debug_)
             debug_(s);
     };
-    std::string_view rest = *text;
-    const size_t first_end = rest.find('\n');
-    if (first_end == std::string_view::npos ||
-        rest.substr(0, first_end) != header().substr(0, header().size() - 1)) {
+    const std::optional<std::string_view> records = records_of(*text, header());
+    if (!records) {
+        const std::string_view first(*text);
         say("the journal is not this namespace's (" +
-            std::string(rest.substr(0, std::min(first_end, rest.size()))) + "); not using it");
+            std::string(first.substr(0, first.find('\n'))) + "); not using it");
         return;
     }
     found_ = true;
     appendable_ = true;
-    rest.remove_prefix(first_end + 1);
-    saved_text_.reserve(rest.size());
-    while (!rest.empty()) {
-        const size_t end = rest.find('\n');
-        if (end == std::string_view::npos) {
-            // A record cut short by a crash: the write never completed.
-            say("skipping an unfinished last line of the journal");
-            break;
-        }
-        const std::string_view line = rest.substr(0, end);
-        rest.remove_prefix(end + 1);
-        // One a line of the profile: parsed only when asked for (saved()).
-        constexpr std::string_view kEntry = "entry\t";
-        if (line.starts_with(kEntry) && line.find('\t', kEntry.size()) == std::string_view::npos) {
-            saved_text_ += line.substr(kEntry.size());
-            saved_text_ += '\n';
-            continue;
-        }
-        const auto fields = split_tabs(line);
-        const std::string_view keyword = fields.front();
-        bool ok = true;
-        if (keyword == "created" && fields.size() == 2) {
-            created_.insert(profile::unescape(fields[1]));
-            continue;
-        }
-        std::vector<MountEntry> entries;
-        for (size_t i = 1; i < fields.size() && ok; ++i) {
-            auto e = parse_entry(fields[i]);
-            ok = e.has_value();
-            if (ok)
-                entries.push_back(std::move(*e));
-        }
-        if (ok && keyword == "mount" && entries.size() == 1) {
-            claims_.push_back({Claim::Kind::Mount, std::move(entries)});
-        } else if (ok && keyword == "replace" && entries.size() == 2) {
-            claims_.push_back({Claim::Kind::Replace, std::move(entries)});
-        } else if (ok && keyword == "mimic" && !entries.empty()) {
-            claims_.push_back({Claim::Kind::Mimic, std::move(entries)});
-        } else {
-            say("skipping a journal line that does not parse: " + std::string(line));
-        }
-    }
+    for_each_record(
+        *records,
+        [&](std::string_view line) {
+            // The entries are read again when asked for (saved()).
+            if (entry_of(line))
+                return;
+            const auto fields = split_tabs(line);
+            const std::string_view keyword = fields.front();
+            if (keyword == "created" && fields.size() == 2) {
+                created_.insert(profile::unescape(fields[1]));
+                return;
+            }
+            bool ok = true;
+            std::vector<MountEntry> entries;
+            for (size_t i = 1; i < fields.size() && ok; ++i) {
+                auto e = parse_entry(fields[i]);
+                ok = e.has_value();
+                if (ok)
+                    entries.push_back(std::move(*e));
+            }
+            if (ok && keyword == "mount" && entries.size() == 1) {
+                claims_.push_back({Claim::Kind::Mount, std::move(entries)});
+            } else if (ok && keyword == "replace" && entries.size() == 2) {
+                claims_.push_back({Claim::Kind::Replace, std::move(entries)});
+            } else if (ok && keyword == "mimic" && !entries.empty()) {
+                claims_.push_back({Claim::Kind::Mimic, std::move(entries)});
+            } else {
+                say("skipping a journal line that does not parse: " + std::string(line));
+            }
+        },
+        [&] { say("skipping an unfinished last line of the journal"); });
 }
 
 const std::vector<MountEntry>& Journal::saved() const {
     if (saved_)
         return *saved_;
+    std::string lines;
+    if (found_) {
+        // The file is read again rather than its text kept from the
+        // constructor: it is as large as the current profile, and only a
+        // run that lost that profile (or a check) asks for it.
+        const std::optional<std::string> text = file_->read();
+        if (const auto records = text ? records_of(*text, header()) : std::nullopt) {
+            lines.reserve(records->size());
+            for_each_record(
+                *records,
+                [&](std::string_view line) {
+                    if (const auto entry = entry_of(line)) {
+                        lines += *entry;
+                        lines += '\n';
+                    }
+                },
+                [] {});
+        }
+    }
     std::vector<profile::Problem> problems;
-    profile::MountProfile p = profile::parse_profile(saved_text_, "journal", &problems);
+    profile::MountProfile p = profile::parse_profile(lines, "journal", &problems);
     for (const profile::Problem& problem : problems) {
         if (debug_)
             debug_("skipping a journal entry that does not parse: " + problem.message);
@@ -167,6 +206,27 @@ const std::vector<MountEntry>& Journal::saved() const {
         e.line = 0;
     saved_ = std::move(p.entries);
     return *saved_;
+}
+
+bool Journal::saves(std::string_view in_place) const {
+    const std::optional<std::string> text = file_->read();
+    const auto records = text ? records_of(*text, header()) : std::nullopt;
+    if (!records)
+        return false;
+    bool same = true;
+    for_each_record(
+        *records,
+        [&](std::string_view line) {
+            const auto entry = entry_of(line);
+            if (!entry || !same)
+                return;
+            same = in_place.starts_with(*entry) && in_place.size() > entry->size() &&
+                   in_place[entry->size()] == '\n';
+            if (same)
+                in_place.remove_prefix(entry->size() + 1);
+        },
+        [] {});
+    return same && in_place.empty();
 }
 
 std::string Journal::header() const {
@@ -210,10 +270,11 @@ void Journal::compact(std::string in_place, const std::function<bool(const std::
                       const std::vector<Claim>& pending) {
     if (!file_)
         return;
-    // A run that changed nothing finds the journal as it left it: nothing
-    // to read back (not even whether the created paths are still there).
-    // The text compared is the text that would be written.
-    if (found_ && !appended_ && claims_.empty() && pending.empty() && in_place == saved_text_)
+    // A run that changed nothing finds the journal as it left it: only its
+    // entries are read back, to compare with the text that would be
+    // written (not even whether the created paths are still there is
+    // asked).
+    if (found_ && !appended_ && claims_.empty() && pending.empty() && saves(in_place))
         return;
     std::string text = entry_records(std::move(in_place), header());
     for (const std::string& path : created_) {

@@ -75,8 +75,9 @@ class Journal {
 
     // Whether a journal of this namespace was there to read.
     bool found() const { return found_; }
-    // The entries in place at the last save, in log order: parsed on the
-    // first call (a run whose current profile is there never needs them).
+    // The entries in place at the last save, in log order: read and
+    // parsed on the first call (a run whose current profile is there never
+    // needs them). Throws what the file throws.
     const std::vector<profile::MountEntry>& saved() const;
     // The intents and the half-done replacements, in the order recorded.
     const std::vector<Claim>& claims() const { return claims_; }
@@ -102,6 +103,8 @@ class Journal {
   private:
     void append(std::string line);
     std::string header() const;
+    // Whether the file's entries, read again, are IN_PLACE.
+    bool saves(std::string_view in_place) const;
 
     JournalFile* file_ = nullptr;
     uint64_t ns_id_ = 0;
@@ -109,16 +112,13 @@ class Journal {
     bool found_ = false;
     // Whether the file is there, and whether it may be appended to (it is
     // this namespace's, or it was started by this run). Its text is not
-    // kept: it is as large as the current profile, and a rewrite that
-    // changes nothing is rare (the early return of compact() covers a run
-    // that changed nothing) and harmless.
+    // kept: it is as large as the current profile, and only saved() and
+    // the early return of compact() (a run that changed nothing) need its
+    // entries, which they read again.
     bool file_exists_ = false;
     bool appendable_ = false;
     bool appended_ = false;  // by this run
-    // The saved entries' fstab lines, each ending in '\n' (what
-    // profile::format_entries() makes of them), and those parsed, once
-    // asked for.
-    std::string saved_text_;
+    // The saved entries, once asked for.
     mutable std::optional<std::vector<profile::MountEntry>> saved_;
     std::vector<Claim> claims_;
     std::set<std::string> created_;
