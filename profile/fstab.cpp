@@ -132,6 +132,23 @@ void parse_line(std::string_view line, MountEntry& e) {
     }
 }
 
+// The size of E's line, '\n' included, when no field needs an escape.
+size_t line_size(const MountEntry& e) {
+    auto field = [](std::string_view value, std::string_view placeholder) {
+        return value.empty() ? placeholder.size() : value.size();
+    };
+    auto digits = [](int n) {
+        char buf[16];
+        return static_cast<size_t>(std::to_chars(buf, buf + sizeof buf, n).ptr - buf);
+    };
+    size_t options = e.options.empty() ? 0 : e.options.size() - 1;  // the commas
+    for (const std::string& o : e.options)
+        options += o.size();
+    return field(e.name, "none") + field(e.dir, "none") + field(e.type, "none") +
+           (options == 0 ? std::string_view("defaults").size() : options) + digits(e.freq) +
+           digits(e.passno) + 6;
+}
+
 }  // namespace
 
 MountProfile parse_profile(std::string_view text, const std::string& source,
@@ -181,8 +198,15 @@ std::string format_profile(const MountProfile& profile) {
     return format_entries(entries);
 }
 
-std::string format_entries(std::span<const MountEntry* const> entries) {
+std::string format_entries(std::span<const MountEntry* const> entries, size_t spare) {
+    // Sized first (escapes aside, which are rare): grown by doubling, the
+    // text would hold up to twice its size, and its last two buffers both
+    // while it grows.
+    size_t size = spare;
+    for (const MountEntry* e : entries)
+        size += line_size(*e);
     std::string out;
+    out.reserve(size);
     for (const MountEntry* e : entries) {
         e->append_to(out);
         out += '\n';

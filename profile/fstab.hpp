@@ -37,7 +37,9 @@ MountProfile parse_profile(std::string_view text, const std::string& source,
 
 // One entry per line, each ending in '\n'; an empty profile is "".
 std::string format_profile(const MountProfile& profile);
-std::string format_entries(std::span<const MountEntry* const> entries);
+// The same; the text has room for SPARE more bytes (what a caller adds to
+// it without the buffer being copied).
+std::string format_entries(std::span<const MountEntry* const> entries, size_t spare = 0);
 
 // The longest line read: snapd reads profiles with Go's bufio.Scanner,
 // whose buffer holds at most 64 KiB including the newline.

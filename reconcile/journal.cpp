@@ -59,8 +59,8 @@ std::string record(std::string_view keyword, std::span<const MountEntry> entries
 
 // HEAD, then LINES (each ending in '\n') each as an "entry" record. Made
 // in LINES's own buffer, from its end backwards, so that the journal's
-// text and the current profile's are not both held (a buffer grown by
-// doubling most often has the room already).
+// text and the current profile's are not both held (the caller leaves the
+// room: compact_room()).
 std::string entry_records(std::string lines, std::string_view head) {
     if (!lines.empty() && lines.back() != '\n')
         lines += '\n';
@@ -84,8 +84,10 @@ std::string entry_records(std::string lines, std::string_view head) {
     return lines;
 }
 
+constexpr std::string_view kCreated = "created\t";
+
 std::string created_record(const std::string& path) {
-    return "created\t" + profile::escape(path) + "\n";
+    return std::string(kCreated) + profile::escape(path) + "\n";
 }
 
 // The fstab line of an "entry" record (LINE, without its '\n'); nothing
@@ -293,6 +295,15 @@ void Journal::compact(std::string in_place, const std::function<bool(const std::
     file_->replace(text);
     file_exists_ = true;
     appendable_ = true;
+}
+
+size_t Journal::compact_room(size_t entries) const {
+    if (!file_)
+        return 0;
+    size_t room = header().size() + entries * kEntry.size();
+    for (const std::string& path : created_)
+        room += kCreated.size() + path.size() + 1;
+    return room;
 }
 
 }  // namespace nsr::reconcile

@@ -99,6 +99,10 @@ class Journal {
     // the journal saved.
     void compact(std::string in_place, const std::function<bool(const std::string&)>& exists,
                  const std::vector<Claim>& pending);
+    // What compact() adds to an IN_PLACE of ENTRIES lines, escapes and
+    // PENDING aside: the room to leave in it, so that the journal's text is
+    // made without a copy. 0 without a file.
+    size_t compact_room(size_t entries) const;
 
   private:
     void append(std::string line);

@@ -208,7 +208,8 @@ std::optional<Result> apply_update(UpdateContext& ctx, const UpdateOptions& opti
     if (frozen && options.after_changes)
         options.after_changes();
 
-    std::string in_place = profile::format_entries(result.in_place);
+    std::string in_place =
+        profile::format_entries(result.in_place, journal.compact_room(result.in_place.size()));
     ctx.save_current(in_place);
     // After the current profile: a kill in between leaves the journal's
     // intents, which say no more than the new profile does.

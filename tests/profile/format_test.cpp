@@ -40,6 +40,19 @@ TEST_CASE("format_profile ends every entry with a newline and writes nothing for
     CHECK(format_profile(p) == "a /b c d 0 0\ne /f g defaults 3 4\n");
 }
 
+TEST_CASE("format_entries sizes its text first, with the room asked for after it") {
+    const std::vector<MountEntry> entries = {{"", "/a/b", "", {}, -12, 345},
+                                             {"/s", "/d", "none", {"bind", "", "ro"}, 0, 0},
+                                             {"/s", "/e", "none", {""}, 7, 0}};
+    const std::vector<const MountEntry*> pointers = {&entries[0], &entries[1], &entries[2]};
+    const std::string text = nsr::profile::format_entries(pointers, 100);
+    CHECK(text ==
+          "none /a/b none defaults -12 345\n/s /d none bind,,ro 0 0\n/s /e none defaults 7 0\n");
+    // No buffer copied as it grew, and no more than a rounding past the room.
+    CHECK(text.capacity() >= text.size() + 100);
+    CHECK(text.capacity() < text.size() + 100 + 16);
+}
+
 TEST_CASE("equality compares every field and options in order but not the line") {
     MountEntry a{"/s", "/d", "none", {"bind", "ro"}, 0, 0, 1};
     MountEntry b = a;

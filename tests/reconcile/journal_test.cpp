@@ -1,6 +1,6 @@
 // The journal's reading and compaction against a file kept in memory: what
 // it reads again rather than keeps (the saved entries, the entries compared
-// before a rewrite).
+// before a rewrite) and the room it asks the current profile's text for.
 #include "reconcile/journal.hpp"
 
 #include <doctest/doctest.h>
@@ -101,4 +101,22 @@ TEST_CASE("journal: a run that leaves the saved entries rewrites nothing; any ot
         }
         CHECK(file.text == expected + "created\t/x\n");
     }
+}
+
+TEST_CASE("journal: compact_room is what compaction adds to the current profile's text") {
+    MemoryFile file(kHeader + "created\t/made/one\n");
+    Journal journal(file, kNs, {});
+    journal.record_created("/made/two");
+    const std::vector<MountEntry> entries =
+        nsr::profile::parse_profile(kA + "\n" + kC, "t").entries;
+    const std::vector<const MountEntry*> pointers = {&entries[0], &entries[1]};
+    const size_t room = journal.compact_room(pointers.size());
+    std::string in_place = nsr::profile::format_entries(pointers, room);
+    const size_t profile_size = in_place.size();
+    // Room enough: the journal's text is made in the profile's buffer.
+    CHECK(in_place.capacity() >= profile_size + room);
+    journal.compact(std::move(in_place), all_exist, {});
+    REQUIRE(file.text);
+    CHECK(file.text->size() == profile_size + room);
+    CHECK(Journal().compact_room(2) == 0);
 }
