@@ -242,6 +242,37 @@ std::vector<Fold> fold_replacements(const std::vector<Step>& steps, const Entrie
     return folds;
 }
 
+// Keeps of DESIRED only the entries STEPS mount (a kept entry, or one of
+// several at a dir, is never used again) and renumbers those steps. The
+// vector itself goes, for one of the right size, when that frees at least
+// half of it: a no-op mounts nothing.
+void keep_only_mounted(std::vector<MountEntry>& desired, std::vector<Step>& steps) {
+    constexpr uint32_t kUnused = UINT32_MAX;
+    std::vector<uint32_t> renumbered(desired.size(), kUnused);
+    for (const Step& s : steps) {
+        if (s.action == Action::Mount)
+            renumbered[s.index] = 0;
+    }
+    uint32_t kept = 0;
+    for (size_t i = 0; i < desired.size(); ++i) {
+        if (renumbered[i] == kUnused)
+            continue;
+        // Not onto itself: a string moved onto itself is left empty.
+        if (kept != i)
+            desired[kept] = std::move(desired[i]);
+        renumbered[i] = kept++;
+    }
+    if (kept == desired.size())
+        return;
+    for (Step& s : steps) {
+        if (s.action == Action::Mount)
+            s.index = renumbered[s.index];
+    }
+    desired.erase(desired.begin() + kept, desired.end());
+    if (kept <= desired.capacity() / 2)
+        desired.shrink_to_fit();
+}
+
 }  // namespace
 
 std::vector<Change> plan(profile::MountProfile current_profile,
@@ -316,6 +347,8 @@ std::vector<Change> plan(profile::MountProfile current_profile,
     if (options.tuck)
         folds = fold_replacements(steps, {current, desired});
 
+    keep_only_mounted(desired, steps);
+
     // Folded unmounts leave their place; each fold beside a mount puts its
     // unmount back right before it.
     std::vector<bool> folded(steps.size(), false);
@@ -324,31 +357,46 @@ std::vector<Change> plan(profile::MountProfile current_profile,
         folded[f.unmount] = true;
         beside += f.beside;
     }
-    std::vector<Change> changes;
-    changes.reserve(steps.size() - folds.size() + beside);
-    auto fold = folds.begin();
-    for (size_t i = 0; i < steps.size(); ++i) {
-        const Step s = steps[i];
-        if (folded[i])
-            continue;
-        if (s.action == Action::Keep) {
-            changes.push_back({Action::Keep, std::move(current[s.index]), std::nullopt});
-        } else if (s.action == Action::Unmount) {
-            changes.push_back(
-                {Action::Unmount, with_detach(std::move(current[s.index])), std::nullopt});
-        } else if (fold == folds.end() || fold->mount != i) {
-            changes.push_back({Action::Mount, std::move(desired[s.index]), std::nullopt});
-        } else {
-            MountEntry old = with_detach(std::move(current[steps[fold->unmount].index]));
-            if (fold->beside) {
-                changes.push_back({Action::Unmount, std::move(old), std::nullopt});
-                changes.push_back({Action::Mount, std::move(desired[s.index]), std::nullopt});
-            } else {
-                changes.push_back({Action::Replace, std::move(desired[s.index]), std::move(old)});
-            }
-            ++fold;
+    // VISIT(step, position of its change, its fold or nullptr) for each
+    // step that has a change of its own, in order.
+    auto place = [&](auto visit) {
+        size_t at = 0;
+        auto fold = folds.begin();
+        for (size_t i = 0; i < steps.size(); ++i) {
+            if (folded[i])
+                continue;
+            const Fold* f = nullptr;
+            if (fold != folds.end() && fold->mount == i)
+                f = &*fold++;
+            at += f && f->beside;
+            visit(steps[i], at++, f);
         }
-    }
+    };
+    // The desired entries move in first, so that their vector is gone
+    // before the current ones' move in, which allocates (the old entries'
+    // boxes, x-snapd.detach).
+    std::vector<Change> changes(steps.size() - folds.size() + beside);
+    place([&](const Step& s, size_t at, const Fold* f) {
+        if (s.action != Action::Mount)
+            return;
+        changes[at].action = f && !f->beside ? Action::Replace : Action::Mount;
+        changes[at].entry = std::move(desired[s.index]);
+    });
+    // Freed ("= {}" would only clear it).
+    desired = std::vector<MountEntry>();
+    place([&](const Step& s, size_t at, const Fold* f) {
+        if (s.action == Action::Keep) {
+            changes[at] = {Action::Keep, std::move(current[s.index]), std::nullopt};
+        } else if (s.action == Action::Unmount) {
+            changes[at] = {Action::Unmount, with_detach(std::move(current[s.index])), std::nullopt};
+        } else if (f) {
+            MountEntry old = with_detach(std::move(current[steps[f->unmount].index]));
+            if (f->beside)
+                changes[at - 1] = {Action::Unmount, std::move(old), std::nullopt};
+            else
+                changes[at].replaces = std::move(old);
+        }
+    });
     return changes;
 }
 
