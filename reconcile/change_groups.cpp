@@ -65,10 +65,8 @@ ChangeGroups::ChangeGroups(const std::vector<Change>& plan) : plan_(plan) {
             dirs_.push_back(dir);
         else
             dirs_.push_back(cleaned_.emplace_back(clean_path(dir)));
-        if (replaces) {
+        if (replaces)
             sorted_.emplace_back(dirs_.back(), i);
-            at_dir_[dirs_.back()].push_back(i);
-        }
     }
     std::sort(sorted_.begin(), sorted_.end());
     for (size_t j = 0; j < plan.size(); ++j) {
@@ -79,8 +77,9 @@ ChangeGroups::ChangeGroups(const std::vector<Change>& plan) : plan_(plan) {
             if (i >= j || u.action != Action::Unmount || !is_mount_kind(u.entry) ||
                 !goes_lazily(u.entry))
                 continue;
-            const auto& again = at_dir_.at(dirs_[i]);
-            if (std::any_of(again.begin(), again.end(), [&](size_t k) {
+            const auto again = at_dir(dirs_[i]);
+            if (std::any_of(again.begin(), again.end(), [&](const auto& at) {
+                    const size_t k = at.second;
                     return k > j && plan[k].action == Action::Mount &&
                            same_but_detach(plan[k].entry, u.entry);
                 })) {
@@ -104,14 +103,22 @@ ChangeGroups::ChangeGroups(const std::vector<Change>& plan) : plan_(plan) {
     }
 }
 
+std::span<const std::pair<std::string_view, size_t>> ChangeGroups::at_dir(
+    std::string_view dir) const {
+    const auto first =
+        std::lower_bound(sorted_.begin(), sorted_.end(), std::make_pair(dir, size_t{0}));
+    auto last = first;
+    while (last != sorted_.end() && last->first == dir)
+        ++last;
+    return {first, last};
+}
+
 bool ChangeGroups::changed_between(const std::string& src, size_t from, size_t to) const {
     for (std::string d = src;; d = parent_dir(d)) {
-        auto it = at_dir_.find(d);
-        if (it != at_dir_.end()) {
-            auto j = std::upper_bound(it->second.begin(), it->second.end(), from);
-            if (j != it->second.end() && *j < to)
-                return true;
-        }
+        const auto at = at_dir(d);
+        auto j = std::upper_bound(at.begin(), at.end(), std::make_pair(std::string_view(d), from));
+        if (j != at.end() && j->second < to)
+            return true;
         if (d == "/")
             return false;
     }

@@ -7,9 +7,9 @@
 #include <cstddef>
 #include <deque>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -50,6 +50,8 @@ class ChangeGroups {
     // The positions of the changes whose dir lies below the dir of the
     // change at AT, ascending: O(log n) plus what it finds.
     std::vector<size_t> below_dir(size_t at) const;
+    // The changes at DIR, ascending: a range of sorted_.
+    std::span<const std::pair<std::string_view, size_t>> at_dir(std::string_view dir) const;
     // Is a change at DIR (one of SRC's directories) between FROM and TO?
     bool changed_between(const std::string& src, size_t from, size_t to) const;
 
@@ -57,9 +59,10 @@ class ChangeGroups {
     // Each change's clean dir: a view of its entry's, or of a cleaned copy.
     std::vector<std::string_view> dirs_;
     std::deque<std::string> cleaned_;
-    // Filled only when the plan has a Replace, the only change that asks.
-    std::vector<std::pair<std::string_view, size_t>> sorted_;           // (dir, index), by dir
-    std::unordered_map<std::string_view, std::vector<size_t>> at_dir_;  // ascending indices
+    // (dir, index), by dir then index, so that the changes at one dir are
+    // a range. Filled only when the plan has a Replace, the only change
+    // that asks.
+    std::vector<std::pair<std::string_view, size_t>> sorted_;
     std::map<size_t, size_t> leaving_;
 };
 
