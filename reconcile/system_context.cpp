@@ -26,14 +26,12 @@ namespace nsr::reconcile {
 
 namespace {
 
-// TEXT read from PATH (nothing: no file). WHAT ("desired", "current")
-// names the profile in messages.
-profile::MountProfile parse_checked(const std::optional<std::string>& text, const std::string& path,
-                                    ProfileChecks checks, const char* what) {
+// WHAT ("desired", "current") names the profile in messages.
+profile::MountProfile load_checked(const std::string& path, ProfileChecks checks,
+                                   const char* what) {
     profile::MountProfile p;
     try {
-        if (text)
-            p = profile::parse_profile(*text, path);
+        p = profile::load_profile(path);
     } catch (const base::InputError& e) {
         throw base::InputError(std::string("cannot load ") + what + " profile: " + e.what());
     }
@@ -43,11 +41,6 @@ profile::MountProfile parse_checked(const std::optional<std::string>& text, cons
             throw base::InputError(path, problems.front().line, problems.front().message);
     }
     return p;
-}
-
-std::optional<std::string> read_profile(const std::string& path) {
-    return base::try_read_file_at(AT_FDCWD, path, profile::kMaxProfileBytes,
-                                  "mount profile " + path);
 }
 
 }  // namespace
@@ -64,14 +57,13 @@ base::Fd SystemContext::lock() {
 }
 
 profile::MountProfile SystemContext::load_desired() {
-    return parse_checked(read_profile(paths_.desired), paths_.desired, checks_, "desired");
+    return load_checked(paths_.desired, checks_, "desired");
 }
 
 profile::MountProfile SystemContext::load_current() {
     struct stat st {};
     current_lost_ = ::lstat(paths_.current.c_str(), &st) != 0 && errno == ENOENT;
-    return parse_checked(read_profile(paths_.current), paths_.current, ProfileChecks::Parse,
-                         "current");
+    return load_checked(paths_.current, ProfileChecks::Parse, "current");
 }
 
 void SystemContext::prepare_save(const std::function<void(const std::string&)>& debug) {
