@@ -74,10 +74,15 @@ bool MountEntry::has_option(std::string_view option) const {
 }
 
 std::optional<std::string> MountEntry::option_value(std::string_view key) const {
-    for (const auto& o : options) {
-        if (o.size() > key.size() && o.compare(0, key.size(), key) == 0 && o[key.size()] == '=') {
+    if (const auto value = option_view(key))
+        return std::string(*value);
+    return std::nullopt;
+}
+
+std::optional<std::string_view> MountEntry::option_view(std::string_view key) const {
+    for (const std::string_view o : options) {
+        if (o.size() > key.size() && o.starts_with(key) && o[key.size()] == '=')
             return o.substr(key.size() + 1);
-        }
     }
     return std::nullopt;
 }

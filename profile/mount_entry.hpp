@@ -31,6 +31,8 @@ struct MountEntry {
     bool has_option(std::string_view option) const;
     // Value of the first "key=value" option, if any.
     std::optional<std::string> option_value(std::string_view key) const;
+    // The same, viewed in the option's string (valid while it is).
+    std::optional<std::string_view> option_view(std::string_view key) const;
 };
 
 struct MountProfile {

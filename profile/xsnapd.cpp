@@ -6,6 +6,7 @@
 #include <string_view>
 #include <utility>
 
+#include "base/path.hpp"
 #include "base/quote.hpp"
 
 namespace nsr::profile {
@@ -58,17 +59,6 @@ constexpr std::pair<std::string_view, Origin> kOrigins[] = {
     {"rootfs", Origin::Rootfs},
 };
 
-// The value of E's first KEY=value option, "" when it has none, as
-// MountEntry::option_value() finds it but with no copy: kind() and origin()
-// are asked of every entry, several times per run.
-std::string_view value_view(const MountEntry& e, std::string_view key) {
-    for (const std::string_view o : e.options) {
-        if (o.size() > key.size() && o.starts_with(key) && o[key.size()] == '=')
-            return o.substr(key.size() + 1);
-    }
-    return {};
-}
-
 // The value TABLE gives NAME, or UNKNOWN.
 template <typename T, size_t N>
 T named_value(std::string_view name, const std::pair<std::string_view, T> (&table)[N], T unknown) {
@@ -91,11 +81,13 @@ std::string origin_name(const MountEntry& e) {
 }
 
 EntryKind kind(const MountEntry& e) {
-    return named_value(value_view(e, "x-snapd.kind"), kKinds, EntryKind::Unknown);
+    // Viewed, not copied: kind() and origin() are asked of every entry,
+    // several times per run.
+    return named_value(e.option_view("x-snapd.kind").value_or(""), kKinds, EntryKind::Unknown);
 }
 
 Origin origin(const MountEntry& e) {
-    return named_value(value_view(e, "x-snapd.origin"), kOrigins, Origin::Unknown);
+    return named_value(e.option_view("x-snapd.origin").value_or(""), kOrigins, Origin::Unknown);
 }
 
 bool is_synthetic(const MountEntry& e) {
@@ -103,6 +95,26 @@ bool is_synthetic(const MountEntry& e) {
 }
 bool is_detach(const MountEntry& e) {
     return e.has_option("x-snapd.detach");
+}
+
+bool same_but_detach(const MountEntry& a, const MountEntry& b) {
+    if (a.name != b.name || a.type != b.type || a.freq != b.freq || a.passno != b.passno ||
+        (a.dir != b.dir && base::clean_path(a.dir) != base::clean_path(b.dir)))
+        return false;
+    // The options in order, each list without x-snapd.detach: compared in
+    // place, with no copy of either entry.
+    constexpr std::string_view kDetach = "x-snapd.detach";
+    auto ia = a.options.begin(), ib = b.options.begin();
+    for (;;) {
+        while (ia != a.options.end() && *ia == kDetach)
+            ++ia;
+        while (ib != b.options.end() && *ib == kDetach)
+            ++ib;
+        if (ia == a.options.end() || ib == b.options.end())
+            return ia == a.options.end() && ib == b.options.end();
+        if (*ia++ != *ib++)
+            return false;
+    }
 }
 bool is_ignore_missing(const MountEntry& e) {
     return e.has_option("x-snapd.ignore-missing");

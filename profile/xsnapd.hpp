@@ -22,6 +22,10 @@ Origin origin(const MountEntry& e);
 
 bool is_synthetic(const MountEntry& e);
 bool is_detach(const MountEntry& e);
+// Whether A and B are the same entry (MountEntry::operator==, the dirs
+// compared clean) but for x-snapd.detach, which a planned unmount's entry
+// gains (reconcile/plan.hpp, R6).
+bool same_but_detach(const MountEntry& a, const MountEntry& b);
 bool is_ignore_missing(const MountEntry& e);
 bool is_bind(const MountEntry& e);   // "bind" or "rbind" option present
 bool is_rbind(const MountEntry& e);  // "rbind" option present

@@ -30,16 +30,6 @@ bool carriable(const Change& c) {
            !(profile::options_to_flags(c.entry.options).flags & kPropagationFlags);
 }
 
-// The plan marks unmounts of binds and tmpfs with x-snapd.detach.
-bool same_but_detach(const profile::MountEntry& a, const profile::MountEntry& b) {
-    auto strip = [](profile::MountEntry e) {
-        std::erase(e.options, std::string("x-snapd.detach"));
-        e.dir = clean_path(e.dir);
-        return e;
-    };
-    return strip(a) == strip(b);
-}
-
 // An overlay with an upperdir is unmounted on its own, never detached
 // lazily with what it sits on: its unmount is synced first and must really
 // end it, or a later overlay would share its upper and work dirs with a
@@ -81,7 +71,7 @@ ChangeGroups::ChangeGroups(const std::vector<Change>& plan) : plan_(plan) {
             if (std::any_of(again.begin(), again.end(), [&](const auto& at) {
                     const size_t k = at.second;
                     return k > j && plan[k].action == Action::Mount &&
-                           same_but_detach(plan[k].entry, u.entry);
+                           profile::same_but_detach(plan[k].entry, u.entry);
                 })) {
                 leaving_[i] = j;
             }

@@ -239,13 +239,7 @@ bool recursion_changes(const MountEntry& old, const MountEntry& e) {
 // Is E an rbind that replaces OLD, the same entry but for the
 // x-snapd.detach its unmount gained (plan.hpp, R6)?
 bool remakes_rbind(const MountEntry& old, const MountEntry& e) {
-    if (!profile::is_rbind(e) || !profile::is_rbind(old) || old.name != e.name)
-        return false;
-    auto without_detach = [](MountEntry m) {
-        std::erase(m.options, std::string("x-snapd.detach"));
-        return m;
-    };
-    return without_detach(old) == without_detach(e);
+    return profile::is_rbind(e) && profile::same_but_detach(old, e);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/path.hpp"
+#include "profile/xsnapd.hpp"
 #include "reconcile/change.hpp"
 #include "reconcile/needed.hpp"
 
@@ -57,17 +58,6 @@ bool contains(const std::vector<MountEntry>& v, const MountEntry& e) {
     return std::find(v.begin(), v.end(), e) != v.end();
 }
 
-// E as the current profile has it: a planned unmount (and so the old entry
-// of a replacement) gains x-snapd.detach (reconcile/plan.hpp, R6).
-MountEntry as_logged(MountEntry e) {
-    std::erase(e.options, "x-snapd.detach");
-    return e;
-}
-
-bool same_logged(const MountEntry& a, const MountEntry& b) {
-    return as_logged(a) == as_logged(b);
-}
-
 }  // namespace
 
 Recovered recover(profile::MountProfile current, bool current_lost, const Journal& journal,
@@ -94,8 +84,11 @@ Recovered recover(profile::MountProfile current, bool current_lost, const Journa
     auto adopt = [&](const MountEntry& e, const MountEntry* was) {
         if (contains(entries, e))
             return;
-        auto at = was ? std::find_if(entries.begin(), entries.end(),
-                                     [&](const MountEntry& x) { return same_logged(x, *was); })
+        // WAS as the current profile has it: the old entry of a
+        // replacement gained x-snapd.detach (reconcile/plan.hpp, R6).
+        auto at = was ? std::find_if(
+                            entries.begin(), entries.end(),
+                            [&](const MountEntry& x) { return profile::same_but_detach(x, *was); })
                       : entries.end();
         if (at != entries.end())
             *at = e;

@@ -1,7 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -124,4 +126,37 @@ TEST_CASE("uid and gid accept plain decimal numbers only") {
               std::string("invalid x-snapd.gid \"") + bad +
                   "\": expected a decimal number below 4294967295");
     }
+}
+
+TEST_CASE("same_but_detach: equal but for x-snapd.detach, wherever it stands") {
+    const MountEntry e{"/src", "/dir", "none", {"bind", "ro"}};
+    auto changed = [&](auto edit) {
+        MountEntry c = e;
+        edit(c);
+        return c;
+    };
+    CHECK(same_but_detach(e, e));
+    CHECK(
+        same_but_detach(e, changed([](MountEntry& c) { c.options.push_back("x-snapd.detach"); })));
+    CHECK(same_but_detach(
+        changed([](MountEntry& c) { c.options.insert(c.options.begin(), "x-snapd.detach"); }), e));
+    CHECK(same_but_detach(e, changed([](MountEntry& c) { c.dir = "/dir/"; })));
+    CHECK_FALSE(same_but_detach(e, changed([](MountEntry& c) { c.options = {"ro", "bind"}; })));
+    CHECK_FALSE(same_but_detach(e, changed([](MountEntry& c) { c.options.push_back("x"); })));
+    CHECK_FALSE(same_but_detach(e, changed([](MountEntry& c) { c.options.pop_back(); })));
+    CHECK_FALSE(same_but_detach(e, changed([](MountEntry& c) { c.name = "/other"; })));
+    CHECK_FALSE(same_but_detach(e, changed([](MountEntry& c) { c.dir = "/dir2"; })));
+    CHECK_FALSE(same_but_detach(e, changed([](MountEntry& c) { c.type = "tmpfs"; })));
+    CHECK_FALSE(same_but_detach(e, changed([](MountEntry& c) { c.freq = 1; })));
+    CHECK_FALSE(same_but_detach(e, changed([](MountEntry& c) { c.passno = 2; })));
+}
+
+TEST_CASE("option_view and option_value read the first key=value option") {
+    const MountEntry e = with({"x-snapd.keyx=no", "x-snapd.key=one", "x-snapd.key=two", "flag"});
+    REQUIRE(e.option_view("x-snapd.key"));
+    CHECK(*e.option_view("x-snapd.key") == "one");
+    CHECK(e.option_value("x-snapd.key") == std::optional<std::string>("one"));
+    CHECK_FALSE(e.option_view("flag"));
+    CHECK_FALSE(e.option_value("missing"));
+    CHECK(with({"x-snapd.key="}).option_view("x-snapd.key") == std::optional<std::string_view>(""));
 }
