@@ -1,5 +1,6 @@
 #include "profile/mount_entry.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "profile/fstab.hpp"
@@ -7,21 +8,22 @@
 namespace nsr::profile {
 namespace {
 
+// Whether VALUE holds a character escape() codes.
+bool needs_escape(std::string_view value) {
+    return std::any_of(value.begin(), value.end(),
+                       [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\\'; });
+}
+
 // VALUE escaped, appended to OUT. An empty field would vanish when the
 // line is split on blanks, so it is written as the placeholder the format
 // uses for "nothing here".
 void append_field(std::string& out, std::string_view value, const char* placeholder) {
-    if (value.empty()) {
+    if (value.empty())
         out += placeholder;
-        return;
-    }
-    for (const char c : value) {
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\\') {
-            out += escape(value);
-            return;
-        }
-    }
-    out += value;  // nothing to escape: no copy
+    else if (needs_escape(value))
+        out += escape(value);
+    else
+        out += value;  // nothing to escape: no copy
 }
 
 void append_number(std::string& out, int n) {
@@ -50,14 +52,20 @@ void MountEntry::append_to(std::string& out) const {
     out += ' ';
     append_field(out, type, "none");
     out += ' ';
-    // The options are escaped as one field: joined first.
-    std::string joined;
+    // The options joined straight into OUT; they are escaped as one field
+    // (an escape kept whole may span a comma), so the rare line where that
+    // changes something is redone.
+    const size_t start = out.size();
     for (size_t i = 0; i < options.size(); ++i) {
         if (i > 0)
-            joined += ',';
-        joined += options[i];
+            out += ',';
+        out += options[i];
     }
-    append_field(out, joined, "defaults");
+    if (out.size() == start || needs_escape(std::string_view(out).substr(start))) {
+        const std::string joined = out.substr(start);
+        out.resize(start);
+        append_field(out, joined, "defaults");
+    }
     out += ' ';
     append_number(out, freq);
     out += ' ';

@@ -21,10 +21,6 @@ namespace {
 #define UMOUNT_NOFOLLOW 8
 #endif
 
-}  // namespace
-
-namespace {
-
 // What mount_setattr(2) is given for ATTRS.
 struct mount_attr attr_of(const MountAttrs& attrs) {
     struct mount_attr a = to_mount_attr(attrs.ms_flags);

@@ -61,8 +61,8 @@ void overlay_unmounted(ExecContext& ctx, const profile::MountEntry& e, int sync_
 // (MountOps::detach). Except a volatile overlay: that one is synced and
 // unmounted for real, so that its pair can be reused later; when the
 // kernel refuses (it is busy, or has mounts on it), it is detached lazily
-// too, and its unmount is not recorded as clean. Returns 0 or -errno. TARGET may be closed, and is
-// open again at DIR when the result is not 0.
+// too, and its unmount is not recorded as clean. Returns 0 or -errno.
+// TARGET may be closed, and is open again at DIR when the result is not 0.
 int replaced_detach(ExecContext& ctx, base::Fd& target, const std::string& dir,
                     const profile::MountEntry* replaced);
 

@@ -11,9 +11,10 @@
 // The tmpfs must be attached (the kernel refuses to move an attached mount
 // into a detached tree), and its root must never be overmounted (an
 // unmount through the fd's /proc path would take the mount on top
-// instead): the old mounts go onto directories and files in it. Where its parent mount is shared,
-// attaching it would propagate it to the peers (possibly the host's): the pile is not used there,
-// nor where the kernel cannot tell (before statmount(2), Linux 6.8).
+// instead): the old mounts go onto directories and files in it. Where its
+// parent mount is shared, attaching it would propagate it to the peers
+// (possibly the host's): the pile is not used there, nor where the kernel
+// cannot tell (before statmount(2), Linux 6.8).
 #pragma once
 
 #include <functional>
@@ -26,9 +27,6 @@
 
 namespace nsr::reconcile {
 
-// Where a pile may be attached: the directory DIR (open, in the namespace
-// being updated), the name of the pile's mount point in it, and the
-// directory's path there (for messages and Pile::near()).
 // The name of the pile's mount point for the namespace whose current
 // profile is CURRENT (a path): hidden, and one per namespace, in the
 // directory of CURRENT.
@@ -36,6 +34,9 @@ std::string pile_name(const std::string& current);
 // Its path: pile_name() in CURRENT's directory.
 std::string pile_mount_point(const std::string& current);
 
+// Where a pile may be attached: the directory DIR (open, in the namespace
+// being updated), the name of the pile's mount point in it, and the
+// directory's path there (for messages and Pile::near()).
 struct PileDir {
     base::Fd dir;
     std::string name;
